@@ -1,0 +1,98 @@
+//! One file per subcommand. A command composes queue-layer calls and hands
+//! the result to `output`; it holds no SQL.
+
+mod migrate;
+mod spawn;
+mod tasks;
+
+use std::process::ExitCode;
+
+use sqlx::PgPool;
+
+use crate::cli::{Cli, Command, GlobalOpts, OutputFormat, TasksCommand};
+use crate::config::{Access, ConnectConfig};
+use crate::error::CliError;
+use crate::output::Output;
+use crate::queue::{self, QueueError};
+
+/// What every command gets: the global options, the printer, and a way to connect.
+pub struct Ctx {
+    pub global: GlobalOpts,
+    pub out: Output,
+    /// The command's name, for application_name and the audit table.
+    pub command: &'static str,
+}
+
+impl Ctx {
+    /// Connects, then checks that the schema fits this binary: a database
+    /// never migrated or behind is refused with "run absurdctl migrate", and
+    /// one migrated by a newer absurdctl is never written to.
+    pub async fn connect(&self, access: Access, max_connections: u32) -> anyhow::Result<PgPool> {
+        let pool = self.connect_unchecked(access, max_connections).await?;
+        let mut conn = pool.acquire().await?;
+        queue::schema::ensure_usable(&mut conn, access == Access::ReadWrite).await?;
+        Ok(pool)
+    }
+
+    /// Connects without looking at the schema (for `migrate`).
+    pub async fn connect_unchecked(
+        &self,
+        access: Access,
+        max_connections: u32,
+    ) -> anyhow::Result<PgPool> {
+        let config = ConnectConfig::resolve(&self.global, self.command)?;
+        self.out
+            .debug(format!("connecting to {}", config.describe()));
+        config.pool(access, max_connections).await
+    }
+
+    /// Refuses `--output prometheus` for commands that do not speak it.
+    pub fn table_or_json(&self) -> anyhow::Result<()> {
+        if self.out.format == OutputFormat::Prometheus {
+            return Err(CliError::usage(format!(
+                "--output prometheus is only supported by `status`; `{}` prints table or json",
+                self.command
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let out = Output::new(&cli.global);
+    let command = command_name(&cli.command);
+    let ctx = Ctx {
+        global: cli.global,
+        out,
+        command,
+    };
+    let result = match cli.command {
+        Command::Migrate(args) => migrate::run(&ctx, args).await,
+        Command::Spawn(args) => spawn::run(&ctx, args).await,
+        Command::Tasks(TasksCommand::List(args)) => tasks::list(&ctx, args).await,
+        Command::Tasks(TasksCommand::Show(args)) => tasks::show(&ctx, args).await,
+    };
+    result.map_err(lift_queue_error)
+}
+
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Migrate(_) => "migrate",
+        Command::Spawn(_) => "spawn",
+        Command::Tasks(TasksCommand::List(_)) => "tasks list",
+        Command::Tasks(TasksCommand::Show(_)) => "tasks show",
+    }
+}
+
+/// Gives queue-layer errors that are the user's to fix their exit codes.
+fn lift_queue_error(err: anyhow::Error) -> anyhow::Error {
+    match err.downcast_ref::<QueueError>() {
+        Some(QueueError::Schema(p)) => CliError::Schema(p.to_string()).into(),
+        Some(QueueError::Invalid(msg)) => CliError::Usage(msg.clone()).into(),
+        Some(QueueError::TaskNotFound(id)) => {
+            CliError::Usage(format!("no task with id {id}")).into()
+        }
+        _ => err,
+    }
+}

@@ -1,0 +1,55 @@
+//! `absurdctl spawn`: enqueue one task.
+
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::cli::SpawnArgs;
+use crate::commands::Ctx;
+use crate::config::Access;
+use crate::error::CliError;
+use crate::queue::{tasks, NewTask, TaskId};
+
+pub async fn run(ctx: &Ctx, args: SpawnArgs) -> anyhow::Result<ExitCode> {
+    ctx.table_or_json()?;
+    let params: serde_json::Value = serde_json::from_str(&args.params).map_err(|e| {
+        CliError::usage(format!(
+            "--params is not valid JSON: {e}; nothing was spawned"
+        ))
+    })?;
+    if !params.is_object() {
+        return Err(CliError::usage(
+            "--params must be a JSON object, e.g. '{\"group\": \"2025-11-30T12:00\"}'; nothing was spawned",
+        ));
+    }
+    let timeout_sec = match args.timeout {
+        Some(d) => Some(
+            i32::try_from(d.as_secs().max(1))
+                .map_err(|_| CliError::usage("--timeout is too long (at most about 68 years)"))?,
+        ),
+        None => None,
+    };
+    let task = NewTask {
+        queue_name: ctx.global.queue.clone(),
+        task_name: args.task_name,
+        params,
+        priority: args.priority,
+        timeout_sec,
+        max_retries: args.max_retries,
+        depends_on: args.depends_on.into_iter().map(TaskId).collect(),
+        delay: args.delay,
+    };
+    let pool = ctx.connect(Access::ReadWrite, 1).await?;
+    let mut conn = pool.acquire().await?;
+    let id = tasks::spawn(&mut conn, &task).await?;
+    if ctx.out.is_json() {
+        ctx.out.json(&json!({
+            "task_id": id,
+            "queue_name": task.queue_name,
+            "task_name": task.task_name,
+        }))?;
+    } else {
+        ctx.out.line(id.to_string());
+    }
+    Ok(ExitCode::SUCCESS)
+}

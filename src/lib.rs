@@ -1,0 +1,9 @@
+//! absurdctl as a library: the binary's modules, exposed so that integration
+//! tests and benchmarks can drive the queue layer directly.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod output;
+pub mod queue;

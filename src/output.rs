@@ -1,0 +1,219 @@
+//! Rendering: tables for people, JSON for scripts, chosen by `--output`.
+//! Commands build data; this module decides how it looks.
+
+use std::io::{IsTerminal, Write};
+
+use chrono::{DateTime, Utc};
+use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+use serde::Serialize;
+
+use crate::cli::{GlobalOpts, OutputFormat};
+use crate::queue::TaskStatus;
+
+/// How this run prints.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: OutputFormat,
+    pub color: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+    /// stdout is a terminal (progress bars and prompts only then).
+    pub stdout_tty: bool,
+    pub stderr_tty: bool,
+}
+
+impl Output {
+    pub fn new(global: &GlobalOpts) -> Self {
+        let stdout_tty = std::io::stdout().is_terminal();
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Output {
+            format: global.output,
+            color: stdout_tty && !global.no_color && !no_color_env,
+            quiet: global.quiet,
+            verbose: global.verbose,
+            stdout_tty,
+            stderr_tty: std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.format == OutputFormat::Json
+    }
+
+    /// Prints a value as pretty JSON on stdout.
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
+        let mut text = serde_json::to_string_pretty(value)?;
+        text.push('\n');
+        write_stdout(&text);
+        Ok(())
+    }
+
+    /// A table with headers, in this project's style.
+    pub fn table<I, S>(&self, headers: I) -> Table
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Cell>,
+    {
+        let mut t = Table::new();
+        t.load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_header(headers);
+        if !self.stdout_tty {
+            t.load_preset(presets::ASCII_MARKDOWN).force_no_tty();
+        }
+        if !self.color {
+            t.force_no_tty();
+        }
+        t
+    }
+
+    pub fn print_table(&self, table: &Table) {
+        write_stdout(&format!("{table}\n"));
+    }
+
+    /// A line of the result on stdout (printed even with -q: it is what was asked for).
+    pub fn line(&self, text: impl AsRef<str>) {
+        write_stdout(&format!("{}\n", text.as_ref()));
+    }
+
+    /// A message about what was done, on stdout; silenced by -q.
+    pub fn note(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            write_stdout(&format!("{}\n", text.as_ref()));
+        }
+    }
+
+    /// A diagnostic on stderr; silenced by -q.
+    pub fn warn(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", crate::error::redact(text.as_ref()));
+        }
+    }
+
+    /// Detail on stderr, only with -v.
+    pub fn debug(&self, text: impl AsRef<str>) {
+        if self.verbose > 0 {
+            eprintln!("{}", crate::error::redact(text.as_ref()));
+        }
+    }
+
+    /// A status as a table cell, coloured when colour is on.
+    pub fn status_cell(&self, status: TaskStatus) -> Cell {
+        let cell = Cell::new(status.as_str());
+        if !self.color {
+            return cell;
+        }
+        cell.fg(match status {
+            TaskStatus::Pending => Color::Cyan,
+            TaskStatus::Retrying => Color::Yellow,
+            TaskStatus::Claimed => Color::Blue,
+            TaskStatus::Completed => Color::Green,
+            TaskStatus::Failed => Color::Red,
+            TaskStatus::Cancelled => Color::DarkGrey,
+        })
+    }
+
+    /// Text coloured when colour is on (for verdicts: OK, WARNING, ...).
+    pub fn paint(&self, text: &str, color: Color) -> Cell {
+        if self.color {
+            Cell::new(text).fg(color)
+        } else {
+            Cell::new(text)
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`absurdctl ... | head`) ends the process
+/// quietly with success, as ripgrep does, rather than as an error.
+pub fn write_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("absurdctl: cannot write to stdout: {e}");
+        std::process::exit(crate::error::EXIT_FAILURE as i32);
+    }
+}
+
+/// `12s`, `4m 10s`, `3h 2m`, `2d 5h`: short, for tables.
+pub fn fmt_secs(secs: f64) -> String {
+    if !secs.is_finite() {
+        return "-".into();
+    }
+    let neg = secs < 0.0;
+    let s = secs.abs();
+    let text = if s < 1.0 {
+        format!("{:.0}ms", s * 1000.0)
+    } else if s < 60.0 {
+        format!("{s:.1}s")
+    } else {
+        let t = s.round() as u64;
+        let (d, h, m, sec) = (t / 86400, (t % 86400) / 3600, (t % 3600) / 60, t % 60);
+        if d > 0 {
+            format!("{d}d {h}h")
+        } else if h > 0 {
+            format!("{h}h {m}m")
+        } else {
+            format!("{m}m {sec}s")
+        }
+    };
+    if neg {
+        format!("-{text}")
+    } else {
+        text
+    }
+}
+
+/// How long ago `t` was, e.g. `4m 10s ago`.
+pub fn fmt_ago(t: Option<DateTime<Utc>>) -> String {
+    match t {
+        Some(t) => {
+            let secs = (Utc::now() - t).num_milliseconds() as f64 / 1000.0;
+            if secs >= 0.0 {
+                format!("{} ago", fmt_secs(secs))
+            } else {
+                format!("in {}", fmt_secs(-secs))
+            }
+        }
+        None => "-".into(),
+    }
+}
+
+/// A timestamp for tables: `2025-11-30 12:00:05Z`.
+pub fn fmt_time(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M:%SZ").to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
+/// Shortens text for a table cell.
+pub fn ellipsize(text: &str, max: usize) -> String {
+    let one_line = text.replace(['\n', '\r'], " ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_short() {
+        assert_eq!(fmt_secs(0.25), "250ms");
+        assert_eq!(fmt_secs(12.0), "12.0s");
+        assert_eq!(fmt_secs(250.0), "4m 10s");
+        assert_eq!(fmt_secs(3.0 * 3600.0 + 120.0), "3h 2m");
+        assert_eq!(fmt_secs(2.0 * 86400.0 + 5.0 * 3600.0), "2d 5h");
+    }
+
+    #[test]
+    fn ellipsize_cuts_long_text() {
+        assert_eq!(ellipsize("short", 10), "short");
+        assert_eq!(ellipsize("a\nb", 10), "a b");
+        assert_eq!(ellipsize("abcdefghijkl", 5), "abcd…");
+    }
+}

@@ -1,0 +1,109 @@
+//! `TaskFilter`: the one selection of tasks that every listing and bulk
+//! command shares, so a flag means the same thing everywhere.
+
+use serde::Serialize;
+use sqlx::{Postgres, QueryBuilder};
+use std::time::Duration;
+
+use super::{TaskId, TaskStatus};
+
+/// Which tasks a command acts on. Empty lists mean "any".
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TaskFilter {
+    /// One queue, or every queue when `None`.
+    pub queue: Option<String>,
+    pub statuses: Vec<TaskStatus>,
+    pub task_names: Vec<String>,
+    pub ids: Vec<TaskId>,
+    /// Created longer ago than this.
+    #[serde(serialize_with = "ser_opt_duration")]
+    pub older_than: Option<Duration>,
+    /// Created within this.
+    #[serde(serialize_with = "ser_opt_duration")]
+    pub newer_than: Option<Duration>,
+    /// The error contains this text (case-insensitive, taken literally).
+    pub error_like: Option<String>,
+    pub attempts_at_least: Option<i32>,
+    pub limit: Option<i64>,
+}
+
+fn ser_opt_duration<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&humantime::format_duration(*d).to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+impl TaskFilter {
+    /// Appends ` WHERE ...` (always at least `true`) for this filter to `qb`,
+    /// with every value bound, never spliced into the SQL text.
+    pub(crate) fn push_where(&self, qb: &mut QueryBuilder<'_, Postgres>) {
+        qb.push(" WHERE true");
+        if let Some(q) = &self.queue {
+            qb.push(" AND queue_name = ").push_bind(q.clone());
+        }
+        if !self.statuses.is_empty() {
+            let s: Vec<String> = self
+                .statuses
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect();
+            qb.push(" AND status = ANY(").push_bind(s).push(")");
+        }
+        if !self.task_names.is_empty() {
+            qb.push(" AND task_name = ANY(")
+                .push_bind(self.task_names.clone())
+                .push(")");
+        }
+        if !self.ids.is_empty() {
+            let ids: Vec<uuid::Uuid> = self.ids.iter().map(|i| i.0).collect();
+            qb.push(" AND task_id = ANY(").push_bind(ids).push(")");
+        }
+        if let Some(d) = self.older_than {
+            qb.push(" AND created_at < now() - make_interval(secs => ")
+                .push_bind(d.as_secs_f64())
+                .push(")");
+        }
+        if let Some(d) = self.newer_than {
+            qb.push(" AND created_at >= now() - make_interval(secs => ")
+                .push_bind(d.as_secs_f64())
+                .push(")");
+        }
+        if let Some(pattern) = &self.error_like {
+            qb.push(" AND error ILIKE ")
+                .push_bind(format!("%{}%", escape_like(pattern)));
+        }
+        if let Some(n) = self.attempts_at_least {
+            qb.push(" AND attempt >= ").push_bind(n);
+        }
+    }
+}
+
+/// Makes `%`, `_` and `\` match themselves in a LIKE pattern.
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_metacharacters_are_literal() {
+        assert_eq!(escape_like("100%_done\\"), "100\\%\\_done\\\\");
+    }
+
+    #[test]
+    fn empty_filter_selects_everything() {
+        let mut qb = QueryBuilder::new("SELECT 1 FROM absurd.tasks");
+        TaskFilter::default().push_where(&mut qb);
+        assert_eq!(qb.sql(), "SELECT 1 FROM absurd.tasks WHERE true");
+    }
+}

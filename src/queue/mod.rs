@@ -1,0 +1,66 @@
+//! The typed queue layer: the only code that talks to PostgreSQL.
+//!
+//! Functions take an executor (`impl PgExecutor`) so callers can compose them
+//! in one transaction, and return typed rows. Commands never write SQL.
+
+pub mod audit;
+pub mod filter;
+pub mod schema;
+pub mod tasks;
+mod types;
+
+pub use filter::TaskFilter;
+pub use types::*;
+
+/// How long a claimed task may go without a heartbeat before it counts as
+/// stuck. The legacy Python worker heartbeats every 30 s but can block its
+/// event loop for minutes on a long CASA call, so the default is generous.
+pub const DEFAULT_HEARTBEAT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Extra time past a task's own `timeout_sec` before it counts as stuck.
+pub const DEFAULT_TIMEOUT_GRACE: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// Errors of the queue layer.
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("no task with id {0}")]
+    TaskNotFound(TaskId),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Schema(SchemaProblem),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Why the database's schema does not fit this absurdctl.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaProblem {
+    /// No absurdctl migration has ever run (legacy or empty database).
+    NotMigrated,
+    /// Some of this absurdctl's migrations have not run yet.
+    Behind { pending: usize },
+    /// A newer absurdctl migrated this database.
+    Ahead { newest: i64 },
+}
+
+impl std::fmt::Display for SchemaProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SchemaProblem::NotMigrated => write!(
+                f,
+                "this database has no absurdctl schema yet: run `absurdctl migrate` (it adopts a legacy ABSURD schema in place)"
+            ),
+            SchemaProblem::Behind { pending } => write!(
+                f,
+                "the database schema is behind this absurdctl ({pending} migration(s) pending): run `absurdctl migrate`"
+            ),
+            SchemaProblem::Ahead { newest } => write!(
+                f,
+                "the database was migrated by a newer absurdctl (schema version {newest}); this one will not write to it: upgrade absurdctl"
+            ),
+        }
+    }
+}
+
+pub type Result<T, E = QueueError> = std::result::Result<T, E>;

@@ -1,0 +1,147 @@
+//! Single-task operations: spawn, read, claim, heartbeat, complete, fail,
+//! release. Claims, completions and failures go through the schema's
+//! functions so that absurdctl and the legacy Python clients share one set
+//! of rules.
+
+use sqlx::{PgExecutor, Postgres, QueryBuilder};
+
+use super::types::TASK_COLUMNS;
+use super::{Dependency, NewTask, QueueError, Result, Task, TaskFilter, TaskId};
+
+/// Enqueues a task and returns its id. Dependencies must exist.
+pub async fn spawn(db: &mut sqlx::PgConnection, task: &NewTask) -> Result<TaskId> {
+    if !task.depends_on.is_empty() {
+        let ids: Vec<uuid::Uuid> = task.depends_on.iter().map(|i| i.0).collect();
+        let found: Vec<uuid::Uuid> =
+            sqlx::query_scalar("SELECT task_id FROM absurd.tasks WHERE task_id = ANY($1)")
+                .bind(&ids)
+                .fetch_all(&mut *db)
+                .await?;
+        if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
+            return Err(QueueError::Invalid(format!(
+                "--depends-on {missing}: no such task"
+            )));
+        }
+    }
+    let id = sqlx::query_scalar(
+        "INSERT INTO absurd.tasks (queue_name, task_name, params, priority, timeout_sec, max_retries,
+                                   depends_on, available_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
+         RETURNING task_id",
+    )
+    .bind(&task.queue_name)
+    .bind(&task.task_name)
+    .bind(&task.params)
+    .bind(task.priority)
+    .bind(task.timeout_sec)
+    .bind(task.max_retries)
+    .bind(task.depends_on.iter().map(|i| i.0).collect::<Vec<_>>())
+    .bind(task.delay.map(|d| d.as_secs_f64()).unwrap_or(0.0))
+    .fetch_one(&mut *db)
+    .await?;
+    Ok(id)
+}
+
+/// One task, or `TaskNotFound`.
+pub async fn get(db: impl PgExecutor<'_>, id: TaskId) -> Result<Task> {
+    sqlx::query_as(&format!(
+        "SELECT {TASK_COLUMNS} FROM absurd.tasks WHERE task_id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    .ok_or(QueueError::TaskNotFound(id))
+}
+
+/// Tasks matching the filter, newest first, at most `filter.limit`.
+pub async fn list(db: impl PgExecutor<'_>, filter: &TaskFilter) -> Result<Vec<Task>> {
+    let mut qb: QueryBuilder<Postgres> =
+        QueryBuilder::new(format!("SELECT {TASK_COLUMNS} FROM absurd.tasks"));
+    filter.push_where(&mut qb);
+    qb.push(" ORDER BY created_at DESC, task_id");
+    if let Some(limit) = filter.limit {
+        qb.push(" LIMIT ").push_bind(limit);
+    }
+    Ok(qb.build_query_as().fetch_all(db).await?)
+}
+
+/// The tasks `id` depends on, with their status (`None` when since deleted).
+pub async fn dependencies(db: impl PgExecutor<'_>, id: TaskId) -> Result<Vec<Dependency>> {
+    Ok(sqlx::query_as(
+        "SELECT d.id AS task_id, t.task_name, t.status
+           FROM absurd.tasks s
+           CROSS JOIN LATERAL unnest(coalesce(s.depends_on, '{}')) AS d(id)
+           LEFT JOIN absurd.tasks t ON t.task_id = d.id
+          WHERE s.task_id = $1",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Claims up to `limit` tasks of `queue` for `worker` (none while the queue
+/// is paused), honouring availability, dependencies, then priority and age.
+pub async fn claim(
+    db: impl PgExecutor<'_>,
+    queue: &str,
+    worker: &str,
+    limit: i32,
+    task_names: Option<&[String]>,
+) -> Result<Vec<Task>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {TASK_COLUMNS} FROM absurd.claim_tasks($1, $2, $3, $4)"
+    ))
+    .bind(queue)
+    .bind(worker)
+    .bind(limit)
+    .bind(task_names)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Records a heartbeat; false when `worker` no longer owns the task
+/// (cancelled, reaped, or re-claimed), which tells the worker to stop.
+pub async fn heartbeat(db: impl PgExecutor<'_>, id: TaskId, worker: &str) -> Result<bool> {
+    Ok(sqlx::query_scalar("SELECT absurd.heartbeat_task($1, $2)")
+        .bind(id)
+        .bind(worker)
+        .fetch_one(db)
+        .await?)
+}
+
+/// Completes a task `worker` still owns; false when it no longer does.
+pub async fn complete(
+    db: impl PgExecutor<'_>,
+    id: TaskId,
+    worker: &str,
+    result: &serde_json::Value,
+) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar("SELECT absurd.complete_task($1, $2, $3)")
+            .bind(id)
+            .bind(result)
+            .bind(worker)
+            .fetch_one(db)
+            .await?,
+    )
+}
+
+/// Fails a task `worker` still owns: it retries with backoff while attempts
+/// remain, else it is failed for good. False when the worker no longer owns it.
+pub async fn fail(db: impl PgExecutor<'_>, id: TaskId, worker: &str, error: &str) -> Result<bool> {
+    Ok(sqlx::query_scalar("SELECT absurd.fail_task($1, $2, $3)")
+        .bind(id)
+        .bind(error)
+        .bind(worker)
+        .fetch_one(db)
+        .await?)
+}
+
+/// Gives a claimed task back to the queue without charging its attempt.
+pub async fn release(db: impl PgExecutor<'_>, id: TaskId, worker: &str) -> Result<bool> {
+    Ok(sqlx::query_scalar("SELECT absurd.release_task($1, $2)")
+        .bind(id)
+        .bind(worker)
+        .fetch_one(db)
+        .await?)
+}

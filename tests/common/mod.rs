@@ -1,0 +1,290 @@
+//! Shared test harness: a database of its own per test on the server named
+//! by DATABASE_URL (scripts/test.sh starts a throwaway one), the real binary,
+//! fixture SQL, and private clusters for tests that restart PostgreSQL.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
+use std::str::FromStr;
+
+/// The server tests run against.
+pub fn server_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| {
+        panic!("DATABASE_URL is not set: run the tests with scripts/test.sh, which starts a throwaway PostgreSQL")
+    })
+}
+
+/// `url` with its database replaced by `db`.
+pub fn url_with_db(url: &str, db: &str) -> String {
+    let (scheme, rest) = url
+        .split_once("://")
+        .expect("DATABASE_URL is a postgres:// URL");
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, format!("?{q}")),
+        None => (rest, String::new()),
+    };
+    let authority = rest.split('/').next().unwrap();
+    format!("{scheme}://{authority}/{db}{query}")
+}
+
+/// A database of its own, dropped at the end of the test.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+    server: String,
+}
+
+impl TestDb {
+    /// An empty database (shape L0).
+    pub async fn empty() -> TestDb {
+        Self::empty_on(&server_url()).await
+    }
+
+    pub async fn empty_on(server: &str) -> TestDb {
+        let name = format!("absurdctl_t_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = PgConnection::connect(server)
+            .await
+            .expect("connect to test server");
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        conn.close().await.ok();
+        TestDb {
+            url: url_with_db(server, &name),
+            name,
+            server: server.to_string(),
+        }
+    }
+
+    /// A database migrated to the current schema by the real binary.
+    pub async fn migrated() -> TestDb {
+        let db = Self::empty().await;
+        db.cli(&["migrate"]).assert_success();
+        db
+    }
+
+    /// A pool on this database (for assertions and setup).
+    pub async fn pool(&self) -> PgPool {
+        PgPoolOptions::new()
+            .max_connections(8)
+            .connect(&self.url)
+            .await
+            .expect("connect to test database")
+    }
+
+    /// Runs psql on a fixture file in tests/fixtures.
+    pub fn load_fixture(&self, file: &str) {
+        psql_file(&self.url, &fixture_path(file));
+    }
+
+    /// Runs SQL through psql (for DDL-heavy setup).
+    pub fn psql(&self, sql: &str) -> String {
+        let out = Command::new("psql")
+            .args([
+                self.url.as_str(),
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-c",
+                sql,
+            ])
+            .output()
+            .expect("run psql");
+        assert!(
+            out.status.success(),
+            "psql failed: {}\n{}",
+            sql,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Runs absurdctl with --database-url pointing here.
+    pub fn cli(&self, args: &[&str]) -> CliOutput {
+        let mut full = vec!["--database-url", self.url.as_str()];
+        full.extend_from_slice(args);
+        absurdctl(&full)
+    }
+
+    /// A checksum of absurd.tasks, to prove a command changed nothing.
+    pub fn tasks_checksum(&self) -> String {
+        self.psql("SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY task_id), '')) FROM absurd.tasks t")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let server = self.server.clone();
+        let name = self.name.clone();
+        // Drop runs outside any runtime guarantee: use a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let mut conn = PgConnection::connect(&server).await.ok()?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await
+                    .ok()?;
+                Some(())
+            })
+        })
+        .join();
+    }
+}
+
+pub fn fixture_path(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(file)
+}
+
+pub fn psql_file(url: &str, path: &Path) {
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-f"])
+        .arg(path)
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "loading {} failed: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What a run of the binary printed and how it exited.
+#[derive(Debug)]
+pub struct CliOutput {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl CliOutput {
+    pub fn assert_success(&self) -> &Self {
+        assert_eq!(self.code, Some(0), "expected success:\n{self}");
+        self
+    }
+
+    pub fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, Some(code), "expected exit code {code}:\n{self}");
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self}"))
+    }
+}
+
+impl std::fmt::Display for CliOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit: {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// The real binary, with no configuration leaking in from the environment
+/// and no standard input.
+pub fn absurdctl_command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_absurdctl"));
+    cmd.args(args).stdin(Stdio::null());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("PG") || k.starts_with("ABSURD_") || k == "DATABASE_URL" {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+pub fn absurdctl(args: &[&str]) -> CliOutput {
+    let out: Output = absurdctl_command(args).output().expect("run absurdctl");
+    CliOutput {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A PostgreSQL cluster of a test's own, for tests that stop or restart it.
+pub struct PgCluster {
+    pub dir: PathBuf,
+    pub url: String,
+}
+
+impl PgCluster {
+    pub fn start() -> PgCluster {
+        let dir =
+            std::env::temp_dir().join(format!("absurdctl-pg-{}", uuid::Uuid::new_v4().simple()));
+        let url = throwaway(&["start", dir.to_str().unwrap()]);
+        PgCluster { dir, url }
+    }
+
+    /// Stops the server (immediately, like a crash) and starts it again on the same port.
+    pub fn restart(&self) {
+        throwaway(&["stop", self.dir.to_str().unwrap()]);
+        let port = std::fs::read_to_string(self.dir.join("port")).unwrap();
+        let mut last = String::new();
+        for _ in 0..20 {
+            let out = Command::new(script())
+                .args(["start", self.dir.to_str().unwrap()])
+                .env("PG_PORT", port.trim())
+                .output()
+                .unwrap();
+            if out.status.success() {
+                return;
+            }
+            last = String::from_utf8_lossy(&out.stderr).into_owned();
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        panic!("restarting PostgreSQL failed: {last}");
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let _ = Command::new(script())
+            .args(["stop", self.dir.to_str().unwrap()])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pg-throwaway.sh")
+}
+
+fn throwaway(args: &[&str]) -> String {
+    let out = Command::new(script())
+        .args(args)
+        .output()
+        .expect("run pg-throwaway.sh");
+    assert!(
+        out.status.success(),
+        "pg-throwaway.sh {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Connect options for `url` quietly (no statement logging).
+pub fn quiet_options(url: &str) -> PgConnectOptions {
+    PgConnectOptions::from_str(url)
+        .unwrap()
+        .disable_statement_logging()
+}

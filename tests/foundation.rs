@@ -1,0 +1,423 @@
+//! The foundation: connection handling, schema checks, spawn and tasks, and
+//! the queue layer's claim / heartbeat / complete / fail primitives.
+
+mod common;
+
+use absurdctl::queue::{tasks, TaskId, TaskStatus};
+use common::*;
+use std::time::{Duration, Instant};
+
+#[test]
+fn unreachable_database_is_named_without_the_password() {
+    let started = Instant::now();
+    let out = absurdctl(&[
+        "--database-url",
+        "postgres://u:secret@127.0.0.1:1/x",
+        "--connect-timeout",
+        "3s",
+        "tasks",
+        "list",
+    ]);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+    out.assert_code(3);
+    assert!(out.stderr.contains("127.0.0.1:1"), "{out}");
+    assert!(
+        !out.stderr.contains("secret") && !out.stdout.contains("secret"),
+        "{out}"
+    );
+}
+
+#[test]
+fn password_from_pgpassword_is_never_printed() {
+    let out = absurdctl_command(&["--connect-timeout", "2s", "status"])
+        .env("PGHOST", "127.0.0.1")
+        .env("PGPORT", "1")
+        .env("PGUSER", "someone")
+        .env("PGPASSWORD", "hunter2-planted")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains("hunter2-planted"), "{text}");
+}
+
+#[tokio::test]
+async fn a_database_never_migrated_is_refused_with_what_to_do() {
+    let db = TestDb::empty().await;
+    let out = db.cli(&["tasks", "list"]);
+    out.assert_code(4);
+    assert!(out.stderr.contains("absurdctl migrate"), "{out}");
+    let out = db.cli(&["spawn", "--task-name", "imaging"]);
+    out.assert_code(4);
+    assert_eq!(db.psql("SELECT to_regclass('absurd.tasks') IS NULL"), "t");
+}
+
+#[tokio::test]
+async fn migrate_check_dry_run_and_rerun() {
+    let db = TestDb::empty().await;
+    db.cli(&["migrate", "--check"]).assert_code(1);
+    let out = db.cli(&["migrate", "--dry-run"]);
+    out.assert_success();
+    assert!(out.stdout.contains("pending"), "{out}");
+    assert_eq!(
+        db.psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'absurd'"),
+        "0"
+    );
+
+    db.cli(&["migrate"]).assert_success();
+    db.cli(&["migrate", "--check"]).assert_success();
+    let again = db.cli(&["migrate", "--output", "json"]);
+    again.assert_success();
+    assert_eq!(
+        again.json()["applied"].as_array().unwrap().len(),
+        0,
+        "{again}"
+    );
+    // Bookkeeping lives inside the absurd schema, nowhere else.
+    assert_eq!(
+        db.psql("SELECT to_regclass('public._sqlx_migrations') IS NULL"),
+        "t"
+    );
+    assert_eq!(
+        db.psql("SELECT to_regclass('absurd._sqlx_migrations') IS NOT NULL"),
+        "t"
+    );
+}
+
+#[tokio::test]
+async fn a_schema_from_a_newer_absurdctl_is_read_but_never_written() {
+    let db = TestDb::migrated().await;
+    db.cli(&["spawn", "--task-name", "imaging"])
+        .assert_success();
+    db.psql(
+        "INSERT INTO absurd._sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (99999, 'from the future', true, '\\x00', 0)",
+    );
+    let before = db.tasks_checksum();
+    let out = db.cli(&["spawn", "--task-name", "imaging"]);
+    out.assert_code(4);
+    assert!(out.stderr.contains("newer absurdctl"), "{out}");
+    db.cli(&["migrate"]).assert_code(4);
+    db.cli(&["tasks", "list"]).assert_success();
+    assert_eq!(before, db.tasks_checksum());
+}
+
+#[tokio::test]
+async fn spawn_rejects_bad_json_and_inserts_nothing() {
+    let db = TestDb::migrated().await;
+    let out = db.cli(&["spawn", "--task-name", "imaging", "--params", "{bad"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("not valid JSON"), "{out}");
+    let out = db.cli(&["spawn", "--task-name", "imaging", "--params", "[1,2]"]);
+    out.assert_code(2);
+    let out = db.cli(&[
+        "spawn",
+        "--task-name",
+        "imaging",
+        "--depends-on",
+        "not-a-uuid",
+    ]);
+    out.assert_code(2);
+    let out = db.cli(&[
+        "spawn",
+        "--task-name",
+        "imaging",
+        "--depends-on",
+        &uuid::Uuid::new_v4().to_string(),
+    ]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("no such task"), "{out}");
+    assert_eq!(db.psql("SELECT count(*) FROM absurd.tasks"), "0");
+}
+
+#[tokio::test]
+async fn spawn_then_list_and_show() {
+    let db = TestDb::migrated().await;
+    let first = db.cli(&[
+        "spawn",
+        "--task-name",
+        "calibration-solve",
+        "--params",
+        r#"{"cal":"3C286"}"#,
+        "--priority",
+        "5",
+        "--timeout",
+        "2h",
+        "--max-retries",
+        "4",
+    ]);
+    first.assert_success();
+    let first_id = first.stdout.trim().to_string();
+    let second = db.cli(&[
+        "--output",
+        "json",
+        "spawn",
+        "--task-name",
+        "imaging",
+        "--depends-on",
+        &first_id,
+    ]);
+    second.assert_success();
+    let second_id = second.json()["task_id"].as_str().unwrap().to_string();
+    db.cli(&["--queue", "mosaic", "spawn", "--task-name", "create-mosaic"])
+        .assert_success();
+
+    let list = db.cli(&["--output", "json", "tasks", "list"]).json();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2, "only the default queue");
+    assert_eq!(list[0]["task_id"], second_id.as_str(), "newest first");
+    let all = db
+        .cli(&["--output", "json", "tasks", "list", "--all-queues"])
+        .json();
+    assert_eq!(all.as_array().unwrap().len(), 3);
+    let filtered = db
+        .cli(&[
+            "--output",
+            "json",
+            "tasks",
+            "list",
+            "--task-name",
+            "imaging",
+            "--status",
+            "pending",
+        ])
+        .json();
+    assert_eq!(filtered.as_array().unwrap().len(), 1);
+    let none = db
+        .cli(&["--output", "json", "tasks", "list", "--status", "failed"])
+        .json();
+    assert_eq!(none.as_array().unwrap().len(), 0);
+
+    let shown = db
+        .cli(&["--output", "json", "tasks", "show", &first_id])
+        .json();
+    assert_eq!(shown["params"]["cal"], "3C286");
+    assert_eq!(shown["priority"], 5);
+    assert_eq!(shown["timeout_sec"], 7200);
+    assert_eq!(shown["max_retries"], 4);
+    assert_eq!(shown["status"], "pending");
+    let dep = db
+        .cli(&["--output", "json", "tasks", "show", &second_id])
+        .json();
+    assert_eq!(dep["dependencies"][0]["task_id"], first_id.as_str());
+    assert_eq!(dep["dependencies"][0]["status"], "pending");
+
+    let table = db.cli(&["tasks", "show", &first_id]);
+    table.assert_success();
+    assert!(table.stdout.contains("3C286"), "{table}");
+    db.cli(&["tasks", "show", &uuid::Uuid::new_v4().to_string()])
+        .assert_code(2);
+    db.cli(&["tasks", "show", "nope"]).assert_code(2);
+}
+
+#[tokio::test]
+async fn claim_heartbeat_complete_are_fenced_by_worker() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    db.cli(&["spawn", "--task-name", "imaging", "--priority", "1"])
+        .assert_success();
+    db.cli(&["spawn", "--task-name", "validation", "--priority", "9"])
+        .assert_success();
+
+    let claimed = tasks::claim(&pool, "dsa110-pipeline", "w1", 1, None)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let t = &claimed[0];
+    assert_eq!(t.task_name, "validation", "highest priority first");
+    assert_eq!(t.status, TaskStatus::Claimed);
+    assert_eq!(t.attempt, 1);
+    assert!(t.heartbeat_at.is_some(), "a claim records a heartbeat");
+
+    assert!(tasks::heartbeat(&pool, t.task_id, "w1").await.unwrap());
+    assert!(
+        !tasks::heartbeat(&pool, t.task_id, "w2").await.unwrap(),
+        "not w2's task"
+    );
+    assert!(
+        !tasks::complete(&pool, t.task_id, "w2", &serde_json::json!({}))
+            .await
+            .unwrap()
+    );
+    assert!(
+        tasks::complete(&pool, t.task_id, "w1", &serde_json::json!({"ok": true}))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tasks::heartbeat(&pool, t.task_id, "w1").await.unwrap(),
+        "finished: stop"
+    );
+    let done = tasks::get(&pool, t.task_id).await.unwrap();
+    assert_eq!(done.status, TaskStatus::Completed);
+    assert_eq!(done.result, Some(serde_json::json!({"ok": true})));
+    assert!(done.execution_time_sec.is_some() && done.wait_time_sec.is_some());
+
+    // Filter by task name.
+    let none = tasks::claim(
+        &pool,
+        "dsa110-pipeline",
+        "w1",
+        5,
+        Some(&["calibration-solve".to_string()]),
+    )
+    .await
+    .unwrap();
+    assert!(none.is_empty());
+}
+
+#[tokio::test]
+async fn failure_retries_with_backoff_until_attempts_run_out() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let out = db.cli(&["spawn", "--task-name", "imaging", "--max-retries", "2"]);
+    let id: TaskId = out.stdout.trim().parse().unwrap();
+
+    let t = tasks::claim(&pool, "dsa110-pipeline", "w1", 1, None)
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(tasks::fail(&pool, t.task_id, "w1", "CASA exploded")
+        .await
+        .unwrap());
+    let t = tasks::get(&pool, id).await.unwrap();
+    assert_eq!(t.status, TaskStatus::Retrying);
+    let delay = (t.available_at - t.completed_at.unwrap()).num_milliseconds();
+    assert!(
+        (9_000..=11_000).contains(&delay),
+        "first backoff is about 10 s, got {delay} ms"
+    );
+    assert!(
+        tasks::claim(&pool, "dsa110-pipeline", "w1", 1, None)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not before its backoff"
+    );
+
+    sqlx::query("UPDATE absurd.tasks SET available_at = now() WHERE task_id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let t = tasks::claim(&pool, "dsa110-pipeline", "w2", 1, None)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(t.attempt, 2);
+    assert!(
+        !tasks::fail(&pool, id, "w1", "stale worker").await.unwrap(),
+        "fenced"
+    );
+    assert!(tasks::fail(&pool, id, "w2", "CASA exploded again")
+        .await
+        .unwrap());
+    let t = tasks::get(&pool, id).await.unwrap();
+    assert_eq!(t.status, TaskStatus::Failed, "out of attempts");
+    assert_eq!(t.error.as_deref(), Some("CASA exploded again"));
+}
+
+#[tokio::test]
+async fn release_gives_a_task_back_without_charging_an_attempt() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    db.cli(&["spawn", "--task-name", "imaging"])
+        .assert_success();
+    let t = tasks::claim(&pool, "dsa110-pipeline", "w1", 1, None)
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(!tasks::release(&pool, t.task_id, "w2").await.unwrap());
+    assert!(tasks::release(&pool, t.task_id, "w1").await.unwrap());
+    let t = tasks::get(&pool, t.task_id).await.unwrap();
+    assert_eq!(
+        (t.status, t.attempt, t.worker_id.as_deref()),
+        (TaskStatus::Pending, 0, None)
+    );
+}
+
+#[tokio::test]
+async fn dependencies_and_pause_hold_claims_back() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let first = db
+        .cli(&["spawn", "--task-name", "calibration-solve"])
+        .stdout
+        .trim()
+        .to_string();
+    db.cli(&[
+        "spawn",
+        "--task-name",
+        "calibration-apply",
+        "--priority",
+        "10",
+        "--depends-on",
+        &first,
+    ])
+    .assert_success();
+
+    let got = tasks::claim(&pool, "dsa110-pipeline", "w1", 10, None)
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1, "the dependent task waits");
+    assert_eq!(got[0].task_name, "calibration-solve");
+    tasks::complete(&pool, got[0].task_id, "w1", &serde_json::json!({}))
+        .await
+        .unwrap();
+
+    db.psql(
+        "INSERT INTO absurd.queue_controls (queue_name, paused) VALUES ('dsa110-pipeline', true)",
+    );
+    assert!(
+        tasks::claim(&pool, "dsa110-pipeline", "w1", 10, None)
+            .await
+            .unwrap()
+            .is_empty(),
+        "paused"
+    );
+    let legacy = db.psql("SELECT count(*) FROM absurd.claim_task('dsa110-pipeline', 'py')");
+    assert_eq!(legacy, "0", "the legacy claim honours the pause too");
+    db.psql("UPDATE absurd.queue_controls SET paused = false");
+    let got = tasks::claim(&pool, "dsa110-pipeline", "w1", 10, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        got[0].task_name, "calibration-apply",
+        "released once its dependency completed"
+    );
+}
+
+#[tokio::test]
+async fn spawning_notifies_listeners() {
+    let db = TestDb::migrated().await;
+    let mut listener = sqlx::postgres::PgListener::connect(&db.url).await.unwrap();
+    listener.listen("absurd_task_ready").await.unwrap();
+    db.cli(&["--queue", "mosaic", "spawn", "--task-name", "create-mosaic"])
+        .assert_success();
+    let n = tokio::time::timeout(Duration::from_secs(10), listener.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(n.payload(), "mosaic");
+}
+
+#[test]
+fn prometheus_output_is_refused_where_unsupported() {
+    let out = absurdctl(&[
+        "--database-url",
+        "postgres://u@127.0.0.1:1/x",
+        "--output",
+        "prometheus",
+        "tasks",
+        "list",
+    ]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("prometheus"), "{out}");
+}
