@@ -149,26 +149,27 @@ $$;
 
 -- Legacy functions are dropped and created again rather than replaced: L1's
 -- claim_task has another result type, and CREATE OR REPLACE cannot rename
--- the parameters of whichever version setup.py left behind.
+-- the parameters of whichever version setup.py left behind. They keep the
+-- legacy parameter names (some clients call by name); bodies use $n since
+-- those names collide with column names.
 DROP FUNCTION IF EXISTS absurd.claim_task(text, text);
-CREATE FUNCTION absurd.claim_task(p_queue_name text, p_worker_id text)
+CREATE FUNCTION absurd.claim_task(queue text, worker text)
 RETURNS TABLE (task_id uuid, queue_name text, task_name text, params jsonb,
                task_priority integer, timeout_sec integer, status text, worker_id text,
                attempt integer, max_retries integer, created_at timestamptz, claimed_at timestamptz)
 LANGUAGE sql AS $$
   SELECT c.task_id, c.queue_name, c.task_name, c.params, c.priority, c.timeout_sec, c.status,
          c.worker_id, c.attempt, c.max_retries, c.created_at, c.claimed_at
-    FROM absurd.claim_tasks(p_queue_name, p_worker_id, 1) c
+    FROM absurd.claim_tasks($1, $2, 1) c
 $$;
 
 DROP FUNCTION IF EXISTS absurd.spawn_task(text, text, jsonb, integer, integer, integer);
-CREATE FUNCTION absurd.spawn_task(p_queue_name text, p_task_name text, p_params jsonb,
-                                  p_priority integer DEFAULT 0, p_timeout_sec integer DEFAULT NULL,
-                                  p_max_retries integer DEFAULT 3)
+CREATE FUNCTION absurd.spawn_task(queue text, task text, params jsonb,
+                                  priority integer DEFAULT 0, timeout_sec integer DEFAULT NULL,
+                                  max_retries integer DEFAULT 3)
 RETURNS uuid LANGUAGE sql AS $$
   INSERT INTO absurd.tasks (queue_name, task_name, params, priority, timeout_sec, max_retries)
-  VALUES (p_queue_name, p_task_name, coalesce(p_params, '{}'), coalesce(p_priority, 0), p_timeout_sec,
-          coalesce(p_max_retries, 3))
+  VALUES ($1, $2, coalesce($3, '{}'), coalesce($4, 0), $5, coalesce($6, 3))
   RETURNING task_id
 $$;
 
@@ -176,11 +177,11 @@ $$;
 -- worker) and a fenced one that acts only while p_worker_id still owns the
 -- task, so a worker whose task was reaped and re-claimed cannot touch it.
 DROP FUNCTION IF EXISTS absurd.heartbeat_task(uuid);
-CREATE FUNCTION absurd.heartbeat_task(p_task_id uuid) RETURNS boolean
+CREATE FUNCTION absurd.heartbeat_task(task uuid) RETURNS boolean
 LANGUAGE sql AS $$
   WITH hb AS (
     UPDATE absurd.tasks SET heartbeat_at = now()
-     WHERE task_id = p_task_id AND status = 'claimed'
+     WHERE task_id = $1 AND status = 'claimed'
     RETURNING 1)
   SELECT EXISTS (SELECT 1 FROM hb)
 $$;
@@ -210,8 +211,8 @@ LANGUAGE sql AS $$
 $$;
 
 DROP FUNCTION IF EXISTS absurd.complete_task(uuid, jsonb);
-CREATE FUNCTION absurd.complete_task(p_task_id uuid, p_result jsonb) RETURNS boolean
-LANGUAGE sql AS $$ SELECT absurd.complete_task(p_task_id, p_result, NULL) $$;
+CREATE FUNCTION absurd.complete_task(task uuid, result jsonb) RETURNS boolean
+LANGUAGE sql AS $$ SELECT absurd.complete_task($1, $2, NULL) $$;
 
 -- Failure retries while attempts remain (`attempt` counts claims, and a task
 -- may be claimed max_retries times, as the legacy retry_task has it), with
@@ -234,8 +235,8 @@ LANGUAGE sql AS $$
 $$;
 
 DROP FUNCTION IF EXISTS absurd.fail_task(uuid, text);
-CREATE FUNCTION absurd.fail_task(p_task_id uuid, p_error text) RETURNS boolean
-LANGUAGE sql AS $$ SELECT absurd.fail_task(p_task_id, p_error, NULL) $$;
+CREATE FUNCTION absurd.fail_task(task uuid, error text) RETURNS boolean
+LANGUAGE sql AS $$ SELECT absurd.fail_task($1, $2, NULL) $$;
 
 -- Give a claimed task back without charging the attempt (graceful shutdown).
 DROP FUNCTION IF EXISTS absurd.release_task(uuid, text);
@@ -251,29 +252,29 @@ LANGUAGE sql AS $$
 $$;
 
 DROP FUNCTION IF EXISTS absurd.cancel_task(uuid);
-CREATE FUNCTION absurd.cancel_task(p_task_id uuid) RETURNS boolean
+CREATE FUNCTION absurd.cancel_task(task uuid) RETURNS boolean
 LANGUAGE sql AS $$
   WITH cancelled AS (
     UPDATE absurd.tasks SET status = 'cancelled', completed_at = now()
-     WHERE task_id = p_task_id AND status IN ('pending', 'retrying')
+     WHERE task_id = $1 AND status IN ('pending', 'retrying')
     RETURNING 1)
   SELECT EXISTS (SELECT 1 FROM cancelled)
 $$;
 
 DROP FUNCTION IF EXISTS absurd.retry_task(uuid);
-CREATE FUNCTION absurd.retry_task(p_task_id uuid) RETURNS boolean
+CREATE FUNCTION absurd.retry_task(task uuid) RETURNS boolean
 LANGUAGE sql AS $$
   WITH retried AS (
     UPDATE absurd.tasks
        SET status = 'pending', worker_id = NULL, claimed_at = NULL, heartbeat_at = NULL,
            error = NULL, available_at = now()
-     WHERE task_id = p_task_id AND status IN ('failed', 'cancelled') AND attempt < max_retries
+     WHERE task_id = $1 AND status IN ('failed', 'cancelled') AND attempt < max_retries
     RETURNING 1)
   SELECT EXISTS (SELECT 1 FROM retried)
 $$;
 
 DROP FUNCTION IF EXISTS absurd.get_queue_stats(text);
-CREATE FUNCTION absurd.get_queue_stats(p_queue_name text)
+CREATE FUNCTION absurd.get_queue_stats(queue text)
 RETURNS TABLE (pending integer, claimed integer, completed integer, failed integer,
                cancelled integer, retrying integer, total integer)
 LANGUAGE sql STABLE AS $$
@@ -284,7 +285,7 @@ LANGUAGE sql STABLE AS $$
          count(*) FILTER (WHERE status = 'cancelled')::integer,
          count(*) FILTER (WHERE status = 'retrying')::integer,
          count(*)::integer
-    FROM absurd.tasks WHERE queue_name = p_queue_name
+    FROM absurd.tasks WHERE queue_name = $1
 $$;
 
 -- Claimed tasks whose worker has gone quiet (no heartbeat, or for tasks

@@ -1,0 +1,301 @@
+//! `migrate` adopts every legacy shape in place: no row lost or changed, and
+//! every call the Python clients make keeps working with the same argument
+//! and result shapes (legacy-schema.md).
+
+mod common;
+
+use common::*;
+use sqlx::{Column, PgPool, Row, TypeInfo};
+
+const ROW01: &str = "00000000-0000-4000-8000-000000000001";
+
+/// Every legacy column of every row, as text, in task_id order.
+fn snapshot(db: &TestDb) -> String {
+    db.psql(
+        "SELECT string_agg(concat_ws('|', task_id, queue_name, task_name, params, priority, timeout_sec,
+                 status, worker_id, attempt, max_retries, result, error, created_at, claimed_at,
+                 completed_at, wait_time_sec, execution_time_sec), E'\\n' ORDER BY task_id)
+           FROM absurd.tasks",
+    )
+}
+
+async fn adopt(files: &[&str]) -> (TestDb, String) {
+    let db = TestDb::empty().await;
+    for f in files {
+        db.load_fixture(f);
+    }
+    let before = snapshot(&db);
+    assert!(!before.is_empty());
+    let out = db.cli(&["migrate"]);
+    out.assert_success();
+    assert_eq!(before, snapshot(&db), "migrate changed legacy rows");
+    db.cli(&["migrate", "--check"]).assert_success();
+    db.cli(&["migrate"]).assert_success();
+    assert_eq!(before, snapshot(&db), "a second migrate changed rows");
+    (db, before)
+}
+
+fn column_shape(row: &sqlx::postgres::PgRow) -> Vec<(String, String)> {
+    row.columns()
+        .iter()
+        .map(|c| (c.name().to_string(), c.type_info().name().to_lowercase()))
+        .collect()
+}
+
+/// The Python client's exact statements, with its argument and result shapes.
+async fn python_client_calls_work(pool: &PgPool) {
+    // spawn_task with five arguments returns a uuid.
+    let spawned: uuid::Uuid = sqlx::query_scalar("SELECT absurd.spawn_task($1,$2,$3,$4,$5)")
+        .bind("dsa110-pipeline")
+        .bind("photometry")
+        .bind(serde_json::json!({"field": 1}))
+        .bind(0)
+        .bind(None::<i32>)
+        .fetch_one(pool)
+        .await
+        .expect("spawn_task");
+
+    // claim_task: same columns by name and type, highest priority first.
+    let row = sqlx::query("SELECT * FROM absurd.claim_task($1,$2)")
+        .bind("dsa110-pipeline")
+        .bind("python-worker-1")
+        .fetch_one(pool)
+        .await
+        .expect("claim_task returns a row");
+    let expected: Vec<(String, String)> = [
+        ("task_id", "uuid"),
+        ("queue_name", "text"),
+        ("task_name", "text"),
+        ("params", "jsonb"),
+        ("task_priority", "int4"),
+        ("timeout_sec", "int4"),
+        ("status", "text"),
+        ("worker_id", "text"),
+        ("attempt", "int4"),
+        ("max_retries", "int4"),
+        ("created_at", "timestamptz"),
+        ("claimed_at", "timestamptz"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(column_shape(&row), expected);
+    let claimed: uuid::Uuid = row.get("task_id");
+    assert_eq!(claimed.to_string(), ROW01, "priority 10 first");
+    assert_eq!(row.get::<i32, _>("task_priority"), 10);
+    assert_eq!(row.get::<String, _>("status"), "claimed");
+    assert_eq!(row.get::<i32, _>("attempt"), 1);
+
+    // heartbeat_task now records heartbeat_at.
+    sqlx::query("UPDATE absurd.tasks SET heartbeat_at = now() - interval '1 hour' WHERE task_id = $1")
+        .bind(claimed)
+        .execute(pool)
+        .await
+        .unwrap();
+    let hb: bool = sqlx::query_scalar("SELECT absurd.heartbeat_task($1)")
+        .bind(claimed)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert!(hb);
+    let fresh: bool = sqlx::query_scalar(
+        "SELECT heartbeat_at > now() - interval '1 minute' FROM absurd.tasks WHERE task_id = $1",
+    )
+    .bind(claimed)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert!(fresh, "heartbeat_task records heartbeat_at");
+
+    // complete_task(task, result::jsonb) -> boolean.
+    let done: bool = sqlx::query_scalar("SELECT absurd.complete_task($1,$2::jsonb)")
+        .bind(claimed)
+        .bind(r#"{"ok": true}"#)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert!(done);
+    let again: bool = sqlx::query_scalar("SELECT absurd.complete_task($1,$2::jsonb)")
+        .bind(claimed)
+        .bind("{}")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert!(!again, "only a claimed task completes");
+
+    // fail_task(task, error) -> boolean; now retries while attempts remain.
+    let row = sqlx::query("SELECT * FROM absurd.claim_task($1,$2)")
+        .bind("dsa110-pipeline")
+        .bind("python-worker-1")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let second: uuid::Uuid = row.get("task_id");
+    let failed: bool = sqlx::query_scalar("SELECT absurd.fail_task($1,$2)")
+        .bind(second)
+        .bind("FileNotFoundError: /data/incoming/x.uvh5")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert!(failed);
+    let status: String = sqlx::query_scalar("SELECT status FROM absurd.tasks WHERE task_id = $1")
+        .bind(second)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "retrying");
+
+    // get_queue_stats: seven integer columns by name.
+    let stats = sqlx::query("SELECT * FROM absurd.get_queue_stats($1)")
+        .bind("dsa110-ingestion")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let names: Vec<(String, String)> = column_shape(&stats);
+    assert_eq!(
+        names,
+        ["pending", "claimed", "completed", "failed", "cancelled", "retrying", "total"]
+            .iter()
+            .map(|n| (n.to_string(), "int4".to_string()))
+            .collect::<Vec<_>>()
+    );
+    let counts: Vec<i32> = (0..7).map(|i| stats.get::<i32, _>(i)).collect();
+    assert_eq!(counts, vec![2, 1, 2, 1, 1, 1, 8]);
+
+    // Plain SQL: cancel, list/get with retry_count, prune.
+    let cancelled = sqlx::query(
+        "UPDATE absurd.tasks SET status='cancelled', completed_at=now(), error='Cancelled by user'
+          WHERE task_id=$1 AND status IN ('pending','claimed')",
+    )
+    .bind(spawned)
+    .execute(pool)
+    .await
+    .unwrap();
+    assert_eq!(cancelled.rows_affected(), 1);
+    let listed = sqlx::query(
+        "SELECT task_id, task_name, status, attempt AS retry_count FROM absurd.tasks WHERE queue_name = $1",
+    )
+    .bind("dsa110-ingestion")
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(listed.len(), 8);
+    let pruned = sqlx::query(
+        "DELETE FROM absurd.tasks WHERE completed_at < now() - $1::interval
+           AND status IN ('completed','failed','cancelled')",
+    )
+    .bind("30 days")
+    .execute(pool)
+    .await
+    .unwrap();
+    assert!(pruned.rows_affected() > 0);
+}
+
+#[tokio::test]
+async fn shape_l1_claim_task_works_after_migrate() {
+    let db = TestDb::empty().await;
+    db.load_fixture("legacy_base_l1.sql");
+    db.load_fixture("legacy_rows.sql");
+    let pool = db.pool().await;
+    let broken = sqlx::query("SELECT * FROM absurd.claim_task($1,$2)")
+        .bind("dsa110-pipeline")
+        .bind("w")
+        .fetch_optional(&pool)
+        .await;
+    assert!(broken.unwrap_err().to_string().contains("ambiguous"), "the fixture is L1");
+    pool.close().await;
+
+    let dry = db.cli(&["migrate", "--dry-run"]);
+    dry.assert_success();
+    assert!(dry.stdout.contains("L1"), "{dry}");
+    drop(db);
+
+    let (db, _) = adopt(&["legacy_base_l1.sql", "legacy_rows.sql"]).await;
+    python_client_calls_work(&db.pool().await).await;
+}
+
+#[tokio::test]
+async fn shape_l2() {
+    let (db, _) = adopt(&["legacy_base_l2.sql", "legacy_rows.sql"]).await;
+    python_client_calls_work(&db.pool().await).await;
+}
+
+#[tokio::test]
+async fn shape_l1_with_dependencies() {
+    let (db, _) = adopt(&["legacy_base_l1.sql", "legacy_ext_d.sql", "legacy_rows.sql", "legacy_rows_d.sql"]).await;
+    python_client_calls_work(&db.pool().await).await;
+}
+
+#[tokio::test]
+async fn shape_l2_with_dependencies_schedules_and_upstream_absurd() {
+    let db = TestDb::empty().await;
+    for f in ["legacy_base_l2.sql", "legacy_ext_d.sql", "legacy_ext_s.sql", "upstream_absurd.sql"] {
+        db.load_fixture(f);
+    }
+    let upstream_before = db.psql(
+        "SELECT string_agg(c.relname || ':' || c.relkind::text, ',' ORDER BY c.relname) FROM pg_class c
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'absurd' AND (c.relname IN ('queues', 'scheduled_tasks', 'workflows')
+                                         OR c.relname LIKE 't\\_%' OR c.relname LIKE 'r\\_%')",
+    );
+    let rows_before = db.psql("SELECT (SELECT count(*) FROM absurd.t_default) || '/' || (SELECT count(*) FROM absurd.queues)");
+    drop(db);
+
+    let (db, _) = adopt(&[
+        "legacy_base_l2.sql",
+        "legacy_ext_d.sql",
+        "legacy_ext_s.sql",
+        "upstream_absurd.sql",
+        "legacy_rows.sql",
+        "legacy_rows_d.sql",
+    ])
+    .await;
+    let upstream_after = db.psql(
+        "SELECT string_agg(c.relname || ':' || c.relkind::text, ',' ORDER BY c.relname) FROM pg_class c
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'absurd' AND (c.relname IN ('queues', 'scheduled_tasks', 'workflows')
+                                         OR c.relname LIKE 't\\_%' OR c.relname LIKE 'r\\_%')",
+    );
+    assert_eq!(upstream_before, upstream_after, "upstream and extension objects untouched");
+    assert_eq!(
+        rows_before,
+        db.psql("SELECT (SELECT count(*) FROM absurd.t_default) || '/' || (SELECT count(*) FROM absurd.queues)")
+    );
+    assert_eq!(db.psql("SELECT count(*) FROM absurd.scheduled_tasks"), "0");
+    python_client_calls_work(&db.pool().await).await;
+
+    // Extension D's functions still work, and claims now honour depends_on:
+    // task 23 (priority 10) waits for task 04.
+    let pool = db.pool().await;
+    let mut seen = Vec::new();
+    while let Some(row) = sqlx::query("SELECT * FROM absurd.claim_task($1,$2)")
+        .bind("dsa110-pipeline")
+        .bind("w")
+        .fetch_optional(&pool)
+        .await
+        .unwrap()
+    {
+        let id: uuid::Uuid = row.get("task_id");
+        seen.push(id.to_string());
+    }
+    let pos = |nn: &str| seen.iter().position(|s| s.ends_with(nn));
+    assert!(pos("000000000004").is_some());
+    assert!(pos("000000000023").is_none(), "23 is held until 04 completes: {seen:?}");
+    let id04 = "00000000-0000-4000-8000-000000000004";
+    let res = db.psql(&format!(
+        "SELECT success, released_tasks FROM absurd.complete_task_with_deps('{id04}', '{{}}'::jsonb)"
+    ));
+    assert_eq!(res, "t|1");
+    let next = db.psql("SELECT task_id FROM absurd.claim_task('dsa110-pipeline', 'w')");
+    assert!(next.ends_with("000000000023"), "{next}");
+}
+
+#[tokio::test]
+async fn shape_l0_gets_everything() {
+    let db = TestDb::empty().await;
+    let out = db.cli(&["migrate", "--dry-run"]);
+    assert!(out.stdout.contains("L0"), "{out}");
+    db.cli(&["migrate"]).assert_success();
+    db.load_fixture("legacy_rows.sql");
+    python_client_calls_work(&db.pool().await).await;
+}
