@@ -5,5 +5,6 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod interact;
 pub mod output;
 pub mod queue;

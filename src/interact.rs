@@ -1,0 +1,104 @@
+//! Talking to the operator: confirmations, progress bars and Ctrl-C. All of
+//! it only on a terminal; scripts get `--yes`, no bars, and a refusal
+//! instead of a prompt.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::error::CliError;
+use crate::output::Output;
+
+/// Asks before a destructive change. `--yes` answers for the operator; with
+/// no terminal and no `--yes` the change is refused (exit 5), never assumed.
+/// The default answer is no.
+pub fn confirm(out: &Output, yes: bool, prompt: &str) -> anyhow::Result<()> {
+    if yes {
+        return Ok(());
+    }
+    let term = std::io::IsTerminal::is_terminal(&std::io::stdin()) && out.stderr_tty;
+    if !term {
+        return Err(CliError::Refused(format!(
+            "refusing to change anything without confirmation: no terminal to ask on; \
+             pass --yes to proceed (or --dry-run to preview)"
+        ))
+        .into());
+    }
+    let answer = dialoguer::Confirm::new()
+        .with_prompt(prompt)
+        .default(false)
+        .show_default(true)
+        .wait_for_newline(true)
+        .interact_opt();
+    match answer {
+        Ok(Some(true)) => Ok(()),
+        Ok(_) => Err(CliError::Refused("not confirmed; nothing was changed".into()).into()),
+        Err(e) => Err(CliError::Refused(format!("no answer ({e}); nothing was changed")).into()),
+    }
+}
+
+/// A progress bar over `len` items on a terminal; hidden otherwise (and with -q).
+pub fn progress(out: &Output, len: u64, what: &str) -> ProgressBar {
+    if !out.stderr_tty || out.quiet || out.is_json() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40.cyan/blue}] {pos}/{len} ({per_sec}, ETA {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// A spinner for waits of unknown length (terminal only).
+pub fn spinner(out: &Output, what: &str) -> ProgressBar {
+    if !out.stderr_tty || out.quiet || out.is_json() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_draw_target(ProgressDrawTarget::stderr());
+    bar.set_message(what.to_string());
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// Set once Ctrl-C (SIGINT) or SIGTERM arrives. Long commands check it
+/// between batches so that what was committed stays consistent and the
+/// summary can say how far they got.
+#[derive(Clone)]
+pub struct Interrupt(Arc<AtomicBool>);
+
+impl Interrupt {
+    /// Starts listening for SIGINT and SIGTERM.
+    pub fn install() -> Interrupt {
+        let flag = Arc::new(AtomicBool::new(false));
+        for kind in [
+            tokio::signal::unix::SignalKind::interrupt(),
+            tokio::signal::unix::SignalKind::terminate(),
+        ] {
+            if let Ok(mut sig) = tokio::signal::unix::signal(kind) {
+                let flag = flag.clone();
+                tokio::spawn(async move {
+                    while sig.recv().await.is_some() {
+                        if flag.swap(true, Ordering::SeqCst) {
+                            // A second signal: the operator means it.
+                            std::process::exit(crate::error::EXIT_INTERRUPTED as i32);
+                        }
+                    }
+                });
+            }
+        }
+        Interrupt(flag)
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
