@@ -113,6 +113,19 @@ pub enum Command {
     /// List tasks or show one in full (read-only).
     #[command(subcommand)]
     Tasks(TasksCommand),
+
+    /// Print a shell completion script.
+    ///
+    /// Touches no database. Example: absurdctl completions bash > /etc/bash_completion.d/absurdctl
+    Completions(CompletionsArgs),
+}
+
+/// Options of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Options of `migrate`.

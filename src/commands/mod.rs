@@ -1,6 +1,7 @@
 //! One file per subcommand. A command composes queue-layer calls and hands
 //! the result to `output`; it holds no SQL.
 
+mod completions;
 mod migrate;
 mod spawn;
 mod tasks;
@@ -72,6 +73,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Spawn(args) => spawn::run(&ctx, args).await,
         Command::Tasks(TasksCommand::List(args)) => tasks::list(&ctx, args).await,
         Command::Tasks(TasksCommand::Show(args)) => tasks::show(&ctx, args).await,
+        Command::Completions(args) => completions::run(args),
     };
     result.map_err(lift_queue_error)
 }
@@ -82,6 +84,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Spawn(_) => "spawn",
         Command::Tasks(TasksCommand::List(_)) => "tasks list",
         Command::Tasks(TasksCommand::Show(_)) => "tasks show",
+        Command::Completions(_) => "completions",
     }
 }
 
