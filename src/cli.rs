@@ -118,6 +118,56 @@ pub enum Command {
     ///
     /// Touches no database. Example: absurdctl completions bash > /etc/bash_completion.d/absurdctl
     Completions(CompletionsArgs),
+
+    /// Give back the tasks of dead or hung workers; made for cron.
+    ///
+    /// A claimed task is stuck when its worker has not heartbeated for
+    /// --heartbeat-timeout (a task claimed before `migrate`, which has no
+    /// heartbeat, counts from its claim), or when it has run longer than its
+    /// own timeout plus --timeout-grace. A stuck task with attempts left goes
+    /// back to the queue (`retrying`, available at once, idle workers woken);
+    /// one with none left becomes `failed`. Its worker id is cleared and its
+    /// error says it was reaped, from which worker, and when that worker was
+    /// last heard from. Registered workers not seen for --heartbeat-timeout
+    /// are marked dead.
+    ///
+    /// It never races a live worker: each task is reaped in one statement
+    /// that re-checks it is still claimed by the same worker with the same
+    /// heartbeat, so a worker that heartbeats or finishes at that instant
+    /// wins. It never prompts (it is conservative and idempotent); two
+    /// reapers of one queue never both act (an advisory lock: the second
+    /// exits 0 and says so). It touches no task that is not claimed. It
+    /// writes an audit row when it changed anything; with -q it prints
+    /// nothing when there was nothing to do, else one summary line.
+    ///
+    /// Example (crontab): */5 * * * * absurdctl reap -q
+    #[command(visible_alias = "reap")]
+    ReapStuck(ReapStuckArgs),
+
+    /// Pause claims on the queue, then wait until its running tasks finish.
+    ///
+    /// Workers (absurdctl's and the legacy Python `claim_task`) get nothing
+    /// from a paused queue; spawning still works, and running tasks carry on
+    /// and complete. The pause is recorded with who paused it, when and why,
+    /// and persists until `absurdctl resume`. Then it waits until no task of
+    /// the queue is claimed, with a progress bar of the running tasks on a
+    /// terminal and one line per change otherwise; on --timeout it exits 1
+    /// listing what still runs, and the queue stays paused. It kills nothing
+    /// and cancels nothing. Asks for confirmation on a terminal (scripts pass
+    /// --yes); writes an audit row.
+    ///
+    /// Example: absurdctl drain --yes --reason "PostgreSQL upgrade" --timeout 2h
+    Drain(DrainArgs),
+
+    /// Let workers claim from a paused (drained) queue again.
+    ///
+    /// Lifts the pause and wakes idle workers at once (NOTIFY
+    /// absurd_task_ready). Changes no task. Does nothing to a queue that is
+    /// not paused. Asks for confirmation on a terminal, showing who paused
+    /// the queue and why (scripts pass --yes); writes an audit row.
+    ///
+    /// Example: absurdctl resume --yes
+    Resume(ResumeArgs),
 }
 
 /// Options of `completions`.
@@ -126,6 +176,71 @@ pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// Options of `reap-stuck`.
+#[derive(Debug, Args)]
+pub struct ReapStuckArgs {
+    /// A claimed task whose worker has been silent this long is stuck, and a
+    /// registered worker not seen this long is dead (at least 1m). The
+    /// default, 15 minutes, never reaps a live legacy Python worker: it
+    /// heartbeats every 30 s, but a long CASA call blocks its event loop for
+    /// minutes at a time, so minutes of silence are not death
+    #[arg(long, value_name = "DURATION", value_parser = parse_reap_age,
+          default_value_t = crate::queue::DEFAULT_HEARTBEAT_TIMEOUT.into())]
+    pub heartbeat_timeout: humantime::Duration,
+
+    /// A task that has run longer than its own timeout (spawn --timeout)
+    /// plus this grace is stuck, even while its worker heartbeats
+    #[arg(long, value_name = "DURATION", value_parser = parse_human_duration,
+          default_value_t = crate::queue::DEFAULT_TIMEOUT_GRACE.into())]
+    pub timeout_grace: humantime::Duration,
+
+    /// Instead of the heartbeat and timeout rules, reap every task claimed
+    /// longer ago than this, whatever its heartbeat (the runbooks' "claimed
+    /// for more than 2 hours"; at least 1m). A live worker of such a task is
+    /// refused when it later completes it, and stops at its next heartbeat
+    #[arg(long, value_name = "DURATION", value_parser = parse_reap_age)]
+    pub older_than: Option<humantime::Duration>,
+
+    /// List what would be reaped and which workers would be marked dead;
+    /// change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Every queue with claimed tasks or live registered workers, not only --queue
+    #[arg(long)]
+    pub all_queues: bool,
+}
+
+/// Options of `drain`.
+#[derive(Debug, Args)]
+pub struct DrainArgs {
+    /// Stop waiting after this long: exit 1 and list the tasks still running
+    /// (the queue stays paused)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+
+    /// Only pause; do not wait for running tasks
+    #[arg(long, conflicts_with = "timeout")]
+    pub no_wait: bool,
+
+    /// Why the queue is paused, recorded with the pause (shown by `status`)
+    #[arg(long, value_name = "TEXT", value_parser = parse_nonempty)]
+    pub reason: Option<String>,
+
+    /// Every queue in use (with pending, retrying or claimed tasks, or
+    /// paused before), not only --queue
+    #[arg(long)]
+    pub all_queues: bool,
+}
+
+/// Options of `resume`.
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// Every paused queue, not only --queue
+    #[arg(long)]
+    pub all_queues: bool,
 }
 
 /// Options of `migrate`.
@@ -217,6 +332,23 @@ pub struct TasksShowArgs {
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     humantime::parse_duration(s.trim())
         .map_err(|e| format!("{e}; expected a duration such as 30s, 15m, 2h or 7d"))
+}
+
+fn parse_human_duration(s: &str) -> Result<humantime::Duration, String> {
+    parse_duration(s).map(Into::into)
+}
+
+/// A reaper's age limit: under a minute it would reap live workers between
+/// two heartbeats.
+fn parse_reap_age(s: &str) -> Result<humantime::Duration, String> {
+    let d = parse_duration(s)?;
+    if d < std::time::Duration::from_secs(60) {
+        return Err(format!(
+            "{s} is too short: at least 1m (workers heartbeat every 30 s; \
+             a shorter limit would reap live ones)"
+        ));
+    }
+    Ok(d.into())
 }
 
 fn parse_nonempty(s: &str) -> Result<String, String> {

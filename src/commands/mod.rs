@@ -2,7 +2,10 @@
 //! the result to `output`; it holds no SQL.
 
 mod completions;
+mod drain;
 mod migrate;
+mod reap_stuck;
+mod resume;
 mod spawn;
 mod tasks;
 
@@ -74,6 +77,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tasks(TasksCommand::List(args)) => tasks::list(&ctx, args).await,
         Command::Tasks(TasksCommand::Show(args)) => tasks::show(&ctx, args).await,
         Command::Completions(args) => completions::run(args),
+        Command::ReapStuck(args) => reap_stuck::run(&ctx, args).await,
+        Command::Drain(args) => drain::run(&ctx, args).await,
+        Command::Resume(args) => resume::run(&ctx, args).await,
     };
     result.map_err(lift_queue_error)
 }
@@ -85,6 +91,9 @@ fn command_name(command: &Command) -> &'static str {
         Command::Tasks(TasksCommand::List(_)) => "tasks list",
         Command::Tasks(TasksCommand::Show(_)) => "tasks show",
         Command::Completions(_) => "completions",
+        Command::ReapStuck(_) => "reap-stuck",
+        Command::Drain(_) => "drain",
+        Command::Resume(_) => "resume",
     }
 }
 

@@ -4,7 +4,9 @@
 //! in one transaction, and return typed rows. Commands never write SQL.
 
 pub mod audit;
+pub mod controls;
 pub mod filter;
+pub mod reap;
 pub mod schema;
 pub mod tasks;
 mod types;

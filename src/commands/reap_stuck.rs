@@ -1,0 +1,432 @@
+//! `absurdctl reap-stuck` (alias `reap`): give back the tasks of dead or
+//! hung workers. Made for cron: it never prompts, two runs never both act
+//! on a queue (an advisory lock), and it is silent with -q when there was
+//! nothing to do.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use comfy_table::Cell;
+use serde::Serialize;
+use serde_json::json;
+use sqlx::PgConnection;
+
+use crate::cli::ReapStuckArgs;
+use crate::commands::Ctx;
+use crate::config::Access;
+use crate::error::CliError;
+use crate::interact::Interrupt;
+use crate::output::{fmt_secs, fmt_time};
+use crate::queue::reap::{self, LockHolder, ReapRule, SilentWorker, StuckTask};
+use crate::queue::{audit, TaskStatus};
+
+/// What one run did (or, with --dry-run, would do). Stable JSON.
+#[derive(Serialize)]
+struct Report {
+    dry_run: bool,
+    heartbeat_timeout_sec: u64,
+    timeout_grace_sec: u64,
+    older_than_sec: Option<u64>,
+    queues: Vec<QueueReport>,
+    totals: Totals,
+}
+
+#[derive(Serialize, Default)]
+struct QueueReport {
+    queue_name: String,
+    /// `acquired`, `held_elsewhere` (another reaper is at work: nothing done
+    /// here), or `not_taken` (dry run).
+    lock: &'static str,
+    lock_holder: Option<LockHolder>,
+    /// Reaped tasks (with --dry-run: the tasks that would be).
+    reaped: Vec<Reaped>,
+    /// Seen stuck, but changed (or busy) by the time of reaping: left alone.
+    left_alone: Vec<StuckTask>,
+    /// Registered workers marked dead (with --dry-run: would be).
+    workers_marked_dead: Vec<SilentWorker>,
+}
+
+#[derive(Serialize)]
+struct Reaped {
+    #[serde(flatten)]
+    task: StuckTask,
+    /// `retrying` (back in the queue) or `failed` (out of attempts).
+    new_status: TaskStatus,
+    /// The error recorded on the task.
+    error: String,
+}
+
+#[derive(Serialize, Default)]
+struct Totals {
+    reaped: usize,
+    retrying: usize,
+    failed: usize,
+    left_alone: usize,
+    workers_marked_dead: usize,
+    queues_locked_elsewhere: usize,
+}
+
+pub async fn run(ctx: &Ctx, args: ReapStuckArgs) -> anyhow::Result<ExitCode> {
+    ctx.table_or_json()?;
+    let heartbeat_timeout: Duration = args.heartbeat_timeout.into();
+    let timeout_grace: Duration = args.timeout_grace.into();
+    let older_than: Option<Duration> = args.older_than.map(Into::into);
+    let rule = match older_than {
+        Some(age) => ReapRule::ClaimedLongerThan(age),
+        None => ReapRule::Stuck {
+            heartbeat_timeout,
+            timeout_grace,
+        },
+    };
+    let access = if args.dry_run {
+        Access::ReadOnly
+    } else {
+        Access::ReadWrite
+    };
+    let pool = ctx.connect(access, 1).await?;
+    // One connection for the whole run: it holds the advisory locks (session
+    // locks, released by unlock or when the connection ends, also on a crash).
+    let mut conn = pool.acquire().await?;
+    let queues = if args.all_queues {
+        reap::queues(&mut *conn).await?
+    } else {
+        vec![ctx.global.queue.clone()]
+    };
+    let interrupt = Interrupt::install();
+    let mut report = Report {
+        dry_run: args.dry_run,
+        heartbeat_timeout_sec: heartbeat_timeout.as_secs(),
+        timeout_grace_sec: timeout_grace.as_secs(),
+        older_than_sec: older_than.map(|d| d.as_secs()),
+        queues: Vec::new(),
+        totals: Totals::default(),
+    };
+    let mut failure = None;
+    for queue in queues {
+        if interrupt.is_set() {
+            break;
+        }
+        let mut qr = QueueReport {
+            queue_name: queue.clone(),
+            ..QueueReport::default()
+        };
+        let outcome = if args.dry_run {
+            preview_queue(&mut conn, &mut qr, rule, heartbeat_timeout).await
+        } else {
+            reap_queue(
+                &mut conn,
+                &mut qr,
+                rule,
+                heartbeat_timeout,
+                &report,
+                &interrupt,
+            )
+            .await
+        };
+        report.queues.push(qr);
+        if let Err(e) = outcome {
+            failure = Some(e);
+            break;
+        }
+    }
+    report.totals = totals(&report.queues);
+    render(ctx, &report)?;
+    if let Some(e) = failure {
+        return Err(e.context(format!(
+            "reaping stopped: {} task(s) reaped before the failure (listed above, and audited)",
+            report.totals.reaped
+        )));
+    }
+    if interrupt.is_set() {
+        return Err(CliError::Interrupted(format!(
+            ": {} task(s) reaped before the interruption",
+            report.totals.reaped
+        ))
+        .into());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// --dry-run: what would be reaped; reads only, takes no lock.
+async fn preview_queue(
+    conn: &mut PgConnection,
+    qr: &mut QueueReport,
+    rule: ReapRule,
+    heartbeat_timeout: Duration,
+) -> anyhow::Result<()> {
+    qr.lock = "not_taken";
+    for task in reap::find(&mut *conn, &qr.queue_name, rule).await? {
+        qr.reaped.push(Reaped {
+            new_status: if task.attempts_left() {
+                TaskStatus::Retrying
+            } else {
+                TaskStatus::Failed
+            },
+            error: task.reap_error(),
+            task,
+        });
+    }
+    qr.workers_marked_dead =
+        reap::silent_workers(&mut *conn, &qr.queue_name, heartbeat_timeout, false).await?;
+    Ok(())
+}
+
+/// Reaps one queue under its advisory lock, and audits what changed even
+/// when a later statement fails or the run is interrupted.
+async fn reap_queue(
+    conn: &mut PgConnection,
+    qr: &mut QueueReport,
+    rule: ReapRule,
+    heartbeat_timeout: Duration,
+    report: &Report,
+    interrupt: &Interrupt,
+) -> anyhow::Result<()> {
+    if !reap::try_lock(&mut *conn, &qr.queue_name).await? {
+        qr.lock = "held_elsewhere";
+        qr.lock_holder = reap::lock_holder(&mut *conn, &qr.queue_name).await?;
+        return Ok(());
+    }
+    qr.lock = "acquired";
+    let work = reap_locked(&mut *conn, qr, rule, heartbeat_timeout, interrupt).await;
+    let audited = if qr.reaped.is_empty() && qr.workers_marked_dead.is_empty() {
+        Ok(())
+    } else {
+        audit::record(&mut *conn, &audit_entry(qr, report))
+            .await
+            .map(|_| ())
+    };
+    let unlocked = reap::unlock(&mut *conn, &qr.queue_name).await;
+    work?;
+    audited?;
+    unlocked?;
+    Ok(())
+}
+
+async fn reap_locked(
+    conn: &mut PgConnection,
+    qr: &mut QueueReport,
+    rule: ReapRule,
+    heartbeat_timeout: Duration,
+    interrupt: &Interrupt,
+) -> anyhow::Result<()> {
+    let stuck = reap::find(&mut *conn, &qr.queue_name, rule).await?;
+    for task in stuck {
+        if interrupt.is_set() {
+            return Ok(());
+        }
+        match reap::reap(&mut *conn, &task).await? {
+            Some(new_status) => qr.reaped.push(Reaped {
+                new_status,
+                error: task.reap_error(),
+                task,
+            }),
+            None => qr.left_alone.push(task),
+        }
+    }
+    qr.workers_marked_dead =
+        reap::silent_workers(&mut *conn, &qr.queue_name, heartbeat_timeout, true).await?;
+    Ok(())
+}
+
+fn audit_entry(qr: &QueueReport, report: &Report) -> audit::AuditEntry {
+    audit::AuditEntry {
+        command: "reap-stuck".into(),
+        queue_name: Some(qr.queue_name.clone()),
+        filter: json!({
+            "heartbeat_timeout_sec": report.heartbeat_timeout_sec,
+            "timeout_grace_sec": report.timeout_grace_sec,
+            "older_than_sec": report.older_than_sec,
+        }),
+        details: json!({
+            "reaped": qr.reaped.iter().map(|r| json!({
+                "task_id": r.task.task_id,
+                "task_name": r.task.task_name,
+                "worker_id": r.task.worker_id,
+                "reason": r.task.reason,
+                "new_status": r.new_status,
+            })).collect::<Vec<_>>(),
+            "left_alone": qr.left_alone.iter().map(|t| t.task_id).collect::<Vec<_>>(),
+            "workers_marked_dead": qr.workers_marked_dead.iter()
+                .map(|w| w.worker_id.as_str()).collect::<Vec<_>>(),
+        }),
+        affected: qr.reaped.len() as i64,
+        dry_run: false,
+    }
+}
+
+fn totals(queues: &[QueueReport]) -> Totals {
+    let mut t = Totals::default();
+    for q in queues {
+        t.reaped += q.reaped.len();
+        t.retrying += q
+            .reaped
+            .iter()
+            .filter(|r| r.new_status == TaskStatus::Retrying)
+            .count();
+        t.failed += q
+            .reaped
+            .iter()
+            .filter(|r| r.new_status == TaskStatus::Failed)
+            .count();
+        t.left_alone += q.left_alone.len();
+        t.workers_marked_dead += q.workers_marked_dead.len();
+        t.queues_locked_elsewhere += usize::from(q.lock == "held_elsewhere");
+    }
+    t
+}
+
+fn render(ctx: &Ctx, report: &Report) -> anyhow::Result<()> {
+    if ctx.out.is_json() {
+        return ctx.out.json(report);
+    }
+    let several = report.queues.len() > 1;
+    for q in &report.queues {
+        if q.lock == "held_elsewhere" {
+            ctx.out.warn(format!(
+                "another reaper holds the lock on queue {}{}; nothing done there",
+                q.queue_name,
+                holder_text(q.lock_holder.as_ref())
+            ));
+            continue;
+        }
+        let acted = !q.reaped.is_empty() || !q.workers_marked_dead.is_empty();
+        if !acted {
+            if q.left_alone.is_empty() {
+                ctx.out
+                    .note(format!("nothing to reap in queue {}", q.queue_name));
+            } else {
+                ctx.out.note(format!(
+                    "nothing reaped in queue {}: {} stuck task(s) changed meanwhile (their \
+                     worker spoke up or finished) and were left alone",
+                    q.queue_name,
+                    q.left_alone.len()
+                ));
+            }
+            continue;
+        }
+        if !ctx.out.quiet {
+            print_tasks(ctx, q, several, report.dry_run);
+            print_workers(ctx, q, report.dry_run);
+        }
+        ctx.out.line(summary(q, report.dry_run));
+    }
+    if report.queues.is_empty() {
+        ctx.out
+            .note("nothing to reap: no queue has claimed tasks or live workers");
+    }
+    Ok(())
+}
+
+fn holder_text(holder: Option<&LockHolder>) -> String {
+    match holder {
+        Some(h) => format!(
+            " (pid {}{}{}{})",
+            h.pid,
+            h.application_name
+                .as_deref()
+                .filter(|a| !a.is_empty())
+                .map(|a| format!(", {a}"))
+                .unwrap_or_default(),
+            h.client_addr
+                .as_deref()
+                .map(|a| format!(", from {a}"))
+                .unwrap_or_default(),
+            h.backend_start
+                .map(|t| format!(", connected {}", fmt_time(Some(t))))
+                .unwrap_or_default()
+        ),
+        None => String::new(),
+    }
+}
+
+fn print_tasks(ctx: &Ctx, q: &QueueReport, several: bool, dry_run: bool) {
+    if q.reaped.is_empty() {
+        return;
+    }
+    let mut headers = vec![
+        "task id",
+        "task name",
+        "worker",
+        "claimed",
+        "silent for",
+        "reason",
+    ];
+    headers.push(if dry_run { "would become" } else { "now" });
+    if several {
+        headers.insert(0, "queue");
+    }
+    let mut table = ctx.out.table(headers);
+    for r in &q.reaped {
+        let t = &r.task;
+        let mut row = vec![
+            Cell::new(t.task_id),
+            Cell::new(&t.task_name),
+            Cell::new(t.worker_id.as_deref().unwrap_or("-")),
+            Cell::new(fmt_time(t.claimed_at)),
+            Cell::new(fmt_secs(t.silent_sec)),
+            Cell::new(t.reason),
+            ctx.out.status_cell(r.new_status),
+        ];
+        if several {
+            row.insert(0, Cell::new(&t.queue_name));
+        }
+        table.add_row(row);
+    }
+    ctx.out.print_table(&table);
+}
+
+fn print_workers(ctx: &Ctx, q: &QueueReport, dry_run: bool) {
+    if q.workers_marked_dead.is_empty() {
+        return;
+    }
+    let mut table = ctx.out.table([
+        "worker",
+        "host",
+        "pid",
+        "last seen",
+        if dry_run { "would become" } else { "now" },
+    ]);
+    for w in &q.workers_marked_dead {
+        table.add_row(vec![
+            Cell::new(&w.worker_id),
+            Cell::new(&w.hostname),
+            Cell::new(w.pid.map(|p| p.to_string()).unwrap_or_else(|| "-".into())),
+            Cell::new(fmt_time(Some(w.last_seen_at))),
+            Cell::new("dead"),
+        ]);
+    }
+    ctx.out.print_table(&table);
+}
+
+/// The one line cron mails: what changed in a queue.
+fn summary(q: &QueueReport, dry_run: bool) -> String {
+    let retrying = q
+        .reaped
+        .iter()
+        .filter(|r| r.new_status == TaskStatus::Retrying)
+        .count();
+    let failed = q.reaped.len() - retrying;
+    let mut text = format!(
+        "{} {} task(s) of queue {}: {retrying} back to the queue, {failed} failed (out of attempts)",
+        if dry_run { "would reap" } else { "reaped" },
+        q.reaped.len(),
+        q.queue_name
+    );
+    if !q.left_alone.is_empty() {
+        text.push_str(&format!(
+            "; {} changed meanwhile and left alone",
+            q.left_alone.len()
+        ));
+    }
+    if !q.workers_marked_dead.is_empty() {
+        text.push_str(&format!(
+            "; {} {} worker(s) dead",
+            if dry_run { "would mark" } else { "marked" },
+            q.workers_marked_dead.len()
+        ));
+    }
+    if dry_run {
+        text.push_str(" (dry run: nothing changed)");
+    }
+    text
+}

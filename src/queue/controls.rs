@@ -1,0 +1,167 @@
+//! Pausing and resuming claims on a queue (`absurd.queue_controls`), and
+//! the running tasks a drain waits for.
+//!
+//! A paused queue hands out nothing: `absurd.claim_tasks`, and through it
+//! the legacy `claim_task`, check the pause first. Spawning still works.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{Connection, PgConnection, PgExecutor};
+
+use super::{Result, TaskId};
+
+/// One row of absurd.queue_controls.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct QueueControl {
+    pub queue_name: String,
+    pub paused: bool,
+    pub paused_at: Option<DateTime<Utc>>,
+    /// Database user, then OS user@host, e.g. `pipeline (alice@dsa-storage)`.
+    pub paused_by: Option<String>,
+    pub pause_reason: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const CONTROL_COLUMNS: &str = "queue_name, paused, paused_at, paused_by, pause_reason, updated_at";
+
+/// The pause state of `queue` (`None`: never paused, so not paused).
+pub async fn get(db: impl PgExecutor<'_>, queue: &str) -> Result<Option<QueueControl>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CONTROL_COLUMNS} FROM absurd.queue_controls WHERE queue_name = $1"
+    ))
+    .bind(queue)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Every paused queue.
+pub async fn paused(db: impl PgExecutor<'_>) -> Result<Vec<QueueControl>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CONTROL_COLUMNS} FROM absurd.queue_controls WHERE paused ORDER BY queue_name"
+    ))
+    .fetch_all(db)
+    .await?)
+}
+
+/// A pause and whether it was already in place (then it is left as it was:
+/// who paused it, when and why stay the first pauser's).
+#[derive(Debug, Clone, Serialize)]
+pub struct Pause {
+    #[serde(flatten)]
+    pub control: QueueControl,
+    pub already_paused: bool,
+}
+
+/// Pauses claims on `queue`, recording the database user with `who`
+/// (OS user@host) and the reason.
+pub async fn pause(
+    conn: &mut PgConnection,
+    queue: &str,
+    who: &str,
+    reason: Option<&str>,
+) -> Result<Pause> {
+    let mut tx = conn.begin().await?;
+    let paused: Option<QueueControl> = sqlx::query_as(&format!(
+        "INSERT INTO absurd.queue_controls AS qc
+                (queue_name, paused, paused_at, paused_by, pause_reason, updated_at)
+         VALUES ($1, true, now(), current_user || ' (' || $2 || ')', $3, now())
+         ON CONFLICT (queue_name) DO UPDATE
+            SET paused = true, paused_at = now(), paused_by = EXCLUDED.paused_by,
+                pause_reason = EXCLUDED.pause_reason, updated_at = now()
+          WHERE NOT qc.paused
+         RETURNING {CONTROL_COLUMNS}"
+    ))
+    .bind(queue)
+    .bind(who)
+    .bind(reason)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let pause = match paused {
+        Some(control) => Pause {
+            control,
+            already_paused: false,
+        },
+        None => Pause {
+            control: sqlx::query_as(&format!(
+                "SELECT {CONTROL_COLUMNS} FROM absurd.queue_controls WHERE queue_name = $1"
+            ))
+            .bind(queue)
+            .fetch_one(&mut *tx)
+            .await?,
+            already_paused: true,
+        },
+    };
+    tx.commit().await?;
+    Ok(pause)
+}
+
+/// Lets workers claim from `queue` again and wakes the idle ones (NOTIFY
+/// absurd_task_ready, payload the queue name). Returns the pause it ended,
+/// or `None` when the queue was not paused (then nothing changes).
+pub async fn resume(conn: &mut PgConnection, queue: &str) -> Result<Option<QueueControl>> {
+    let mut tx = conn.begin().await?;
+    let ended: Option<QueueControl> = sqlx::query_as(
+        "WITH old AS (SELECT * FROM absurd.queue_controls
+                       WHERE queue_name = $1 AND paused FOR UPDATE)
+         UPDATE absurd.queue_controls qc
+            SET paused = false, paused_at = NULL, paused_by = NULL, pause_reason = NULL,
+                updated_at = now()
+           FROM old WHERE qc.queue_name = old.queue_name
+         RETURNING old.queue_name, old.paused, old.paused_at, old.paused_by, old.pause_reason,
+                   old.updated_at",
+    )
+    .bind(queue)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if ended.is_some() {
+        sqlx::query("SELECT pg_notify('absurd_task_ready', $1)")
+            .bind(queue)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// Queues in use: with pending, retrying or claimed tasks, or a pause record.
+pub async fn active_queues(db: impl PgExecutor<'_>) -> Result<Vec<String>> {
+    // One branch per partial index, so the cost follows the active rows.
+    Ok(sqlx::query_scalar(
+        "SELECT queue_name FROM absurd.tasks WHERE status IN ('pending', 'retrying')
+          UNION
+         SELECT queue_name FROM absurd.tasks WHERE status = 'claimed'
+          UNION
+         SELECT queue_name FROM absurd.queue_controls
+          ORDER BY 1",
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// A claimed task, as a drain shows it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RunningTask {
+    pub task_id: TaskId,
+    pub queue_name: String,
+    pub task_name: String,
+    pub worker_id: Option<String>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub heartbeat_at: Option<DateTime<Utc>>,
+    /// Seconds since the claim.
+    pub running_sec: f64,
+}
+
+/// The claimed tasks of `queues`, longest running first (reads the partial
+/// index of claimed rows only).
+pub async fn running(db: impl PgExecutor<'_>, queues: &[String]) -> Result<Vec<RunningTask>> {
+    Ok(sqlx::query_as(
+        "SELECT task_id, queue_name, task_name, worker_id, claimed_at, heartbeat_at,
+                extract(epoch FROM now() - coalesce(claimed_at, created_at))::float8 AS running_sec
+           FROM absurd.tasks
+          WHERE queue_name = ANY($1) AND status = 'claimed'
+          ORDER BY claimed_at, task_id",
+    )
+    .bind(queues)
+    .fetch_all(db)
+    .await?)
+}

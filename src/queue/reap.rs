@@ -1,0 +1,309 @@
+//! Reaping: finding claimed tasks whose worker died or hung, and giving them
+//! back to the queue, fenced so that a live worker always wins.
+//!
+//! The rule of what is stuck (`absurd.stuck_reason`, `absurd.stuck_tasks`)
+//! and the fenced transition (`absurd.reap_task`) live in the schema
+//! (migration 0600); this module only calls them.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgExecutor};
+
+use super::{Result, TaskId, TaskStatus};
+
+/// Which claimed tasks count as stuck.
+#[derive(Debug, Clone, Copy)]
+pub enum ReapRule {
+    /// Silent for longer than `heartbeat_timeout`, or running longer than
+    /// the task's own `timeout_sec` plus `timeout_grace`.
+    Stuck {
+        heartbeat_timeout: Duration,
+        timeout_grace: Duration,
+    },
+    /// Claimed longer ago than this, whatever the heartbeat.
+    ClaimedLongerThan(Duration),
+}
+
+/// Why a task was found stuck.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StuckReason {
+    /// No heartbeat (or, before heartbeats were recorded, no claim) for too long.
+    Heartbeat,
+    /// Ran past its own timeout plus the grace.
+    Timeout,
+    /// Claimed longer ago than `--older-than`.
+    ClaimAge,
+}
+
+impl TryFrom<String> for StuckReason {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        match s.as_str() {
+            "heartbeat" => Ok(StuckReason::Heartbeat),
+            "timeout" => Ok(StuckReason::Timeout),
+            "claim_age" => Ok(StuckReason::ClaimAge),
+            _ => Err(format!("unknown stuck reason `{s}`")),
+        }
+    }
+}
+
+impl std::fmt::Display for StuckReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StuckReason::Heartbeat => "no heartbeat",
+            StuckReason::Timeout => "timed out",
+            StuckReason::ClaimAge => "claimed too long",
+        })
+    }
+}
+
+/// A claimed task as the reaper saw it. The worker, claim time and
+/// heartbeat are what `reap` re-checks before it changes anything.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct StuckTask {
+    pub task_id: TaskId,
+    pub queue_name: String,
+    pub task_name: String,
+    pub worker_id: Option<String>,
+    pub attempt: i32,
+    pub max_retries: i32,
+    pub timeout_sec: Option<i32>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub heartbeat_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "String")]
+    pub reason: StuckReason,
+    /// Seconds since the claim.
+    pub running_sec: f64,
+    /// Seconds since the worker was last heard from (heartbeat, else claim).
+    pub silent_sec: f64,
+    /// The limit it crossed, in seconds (the heartbeat timeout, its timeout
+    /// plus the grace, or the claim age allowed).
+    pub limit_sec: f64,
+}
+
+impl StuckTask {
+    /// Whether reaping sends it back to the queue (else it fails for good).
+    pub fn attempts_left(&self) -> bool {
+        self.attempt < self.max_retries
+    }
+
+    /// What the task's error says once it is reaped: that it was reaped,
+    /// from which worker, and when that worker was last heard from.
+    pub fn reap_error(&self) -> String {
+        let worker = self.worker_id.as_deref().unwrap_or("(none)");
+        let claimed = ts(self.claimed_at);
+        let heartbeat = match self.heartbeat_at {
+            Some(h) => ts(Some(h)),
+            None => "never (claimed before heartbeats were recorded)".to_string(),
+        };
+        match self.reason {
+            StuckReason::Heartbeat => match self.heartbeat_at {
+                Some(h) => format!(
+                    "reaped by absurdctl: no heartbeat from worker {worker} since {} \
+                     (claimed at {claimed}; silent {}, limit {})",
+                    ts(Some(h)),
+                    secs(self.silent_sec),
+                    secs(self.limit_sec)
+                ),
+                None => format!(
+                    "reaped by absurdctl: no heartbeat from worker {worker} since its claim at \
+                     {claimed} (claimed before heartbeats were recorded; silent {}, limit {})",
+                    secs(self.silent_sec),
+                    secs(self.limit_sec)
+                ),
+            },
+            StuckReason::Timeout => format!(
+                "reaped by absurdctl: timed out after {} s (timeout {} s plus grace) on worker \
+                 {worker} (claimed at {claimed}; last heartbeat {heartbeat})",
+                self.running_sec.round() as i64,
+                self.timeout_sec.unwrap_or(0)
+            ),
+            StuckReason::ClaimAge => format!(
+                "reaped by absurdctl: claimed by worker {worker} for {}, longer than the {} \
+                 allowed (claimed at {claimed}; last heartbeat {heartbeat})",
+                secs(self.running_sec),
+                secs(self.limit_sec)
+            ),
+        }
+    }
+}
+
+fn ts(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M:%SZ").to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn secs(s: f64) -> String {
+    humantime::format_duration(Duration::from_secs(s.max(0.0).round() as u64)).to_string()
+}
+
+const STUCK_COLUMNS: &str = "t.task_id, t.queue_name, t.task_name, t.worker_id, t.attempt, \
+     t.max_retries, t.timeout_sec, t.claimed_at, t.heartbeat_at, \
+     extract(epoch FROM now() - coalesce(t.claimed_at, t.created_at))::float8 AS running_sec, \
+     extract(epoch FROM now() - coalesce(t.heartbeat_at, t.claimed_at, t.created_at))::float8 AS silent_sec";
+
+/// The claimed tasks of `queue` that the rule finds stuck, oldest claim
+/// first. A plain read: nothing is locked until `reap`.
+pub async fn find(db: impl PgExecutor<'_>, queue: &str, rule: ReapRule) -> Result<Vec<StuckTask>> {
+    let rows = match rule {
+        ReapRule::Stuck {
+            heartbeat_timeout,
+            timeout_grace,
+        } => {
+            sqlx::query_as(&format!(
+            "WITH r AS (SELECT make_interval(secs => $2) AS hb, make_interval(secs => $3) AS grace)
+                 SELECT {STUCK_COLUMNS}, s.reason,
+                        CASE s.reason WHEN 'heartbeat' THEN $2
+                                      ELSE t.timeout_sec + $3 END AS limit_sec
+                   FROM r, absurd.stuck_tasks($1, r.hb, r.grace) t
+                   CROSS JOIN LATERAL (SELECT absurd.stuck_reason(t.heartbeat_at, t.claimed_at,
+                           t.created_at, t.timeout_sec, r.hb, r.grace) AS reason) s
+                  ORDER BY t.claimed_at, t.task_id"
+        ))
+            .bind(queue)
+            .bind(heartbeat_timeout.as_secs_f64())
+            .bind(timeout_grace.as_secs_f64())
+            .fetch_all(db)
+            .await?
+        }
+        ReapRule::ClaimedLongerThan(age) => {
+            sqlx::query_as(&format!(
+                "SELECT {STUCK_COLUMNS}, 'claim_age' AS reason, $2 AS limit_sec
+                   FROM absurd.tasks t
+                  WHERE t.queue_name = $1 AND t.status = 'claimed'
+                    AND coalesce(t.claimed_at, t.created_at) < now() - make_interval(secs => $2)
+                  ORDER BY t.claimed_at, t.task_id"
+            ))
+            .bind(queue)
+            .bind(age.as_secs_f64())
+            .fetch_all(db)
+            .await?
+        }
+    };
+    Ok(rows)
+}
+
+/// Reaps one task if it is still exactly as `task` saw it (same worker,
+/// claim and heartbeat); returns its new status (`Retrying` or `Failed`),
+/// or `None` when it changed meanwhile or its row was busy, and was left alone.
+pub async fn reap(db: impl PgExecutor<'_>, task: &StuckTask) -> Result<Option<TaskStatus>> {
+    let status: Option<String> = sqlx::query_scalar("SELECT absurd.reap_task($1, $2, $3, $4, $5)")
+        .bind(task.task_id)
+        .bind(&task.worker_id)
+        .bind(task.claimed_at)
+        .bind(task.heartbeat_at)
+        .bind(task.reap_error())
+        .fetch_one(db)
+        .await?;
+    Ok(status.and_then(|s| TaskStatus::try_from(s).ok()))
+}
+
+/// A registered worker not seen for the heartbeat timeout.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SilentWorker {
+    pub worker_id: String,
+    pub queue_name: String,
+    pub hostname: String,
+    pub pid: Option<i32>,
+    /// Its status before it was marked dead.
+    pub status: String,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// Registered workers of `queue` still `running` or `draining` but not
+/// seen for `timeout`; with `mark_dead` they are marked `dead` as well.
+pub async fn silent_workers(
+    db: impl PgExecutor<'_>,
+    queue: &str,
+    timeout: Duration,
+    mark_dead: bool,
+) -> Result<Vec<SilentWorker>> {
+    let select = "SELECT worker_id, queue_name, hostname, pid, status, last_seen_at
+                    FROM absurd.worker_registry
+                   WHERE queue_name = $1 AND status IN ('running', 'draining')
+                     AND last_seen_at < now() - make_interval(secs => $2)";
+    let sql = if mark_dead {
+        format!(
+            "WITH silent AS ({select} FOR UPDATE SKIP LOCKED),
+                  marked AS (UPDATE absurd.worker_registry w SET status = 'dead'
+                               FROM silent s WHERE w.worker_id = s.worker_id RETURNING w.worker_id)
+             SELECT s.* FROM silent s JOIN marked USING (worker_id) ORDER BY s.last_seen_at"
+        )
+    } else {
+        format!("{select} ORDER BY last_seen_at")
+    };
+    Ok(sqlx::query_as(&sql)
+        .bind(queue)
+        .bind(timeout.as_secs_f64())
+        .fetch_all(db)
+        .await?)
+}
+
+/// Queues that may have something to reap: those with claimed tasks or
+/// with registered workers still counted alive.
+pub async fn queues(db: impl PgExecutor<'_>) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT queue_name FROM absurd.tasks WHERE status = 'claimed'
+          UNION
+         SELECT queue_name FROM absurd.worker_registry WHERE status IN ('running', 'draining')
+          ORDER BY 1",
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// First key of the reaper's advisory locks ("REAP"); the second is the
+/// queue name's hash, so reapers of different queues do not exclude each other.
+const LOCK_CLASS: i32 = 0x5245_4150;
+
+/// Takes the reaper's session-level advisory lock on `queue` without
+/// waiting; false when another session holds it. It is held until `unlock`
+/// or until the connection closes (also when the process dies).
+pub async fn try_lock(conn: &mut PgConnection, queue: &str) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar("SELECT pg_try_advisory_lock($1, hashtext($2))")
+            .bind(LOCK_CLASS)
+            .bind(queue)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// Releases the lock `try_lock` took on this connection.
+pub async fn unlock(conn: &mut PgConnection, queue: &str) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_unlock($1, hashtext($2))")
+        .bind(LOCK_CLASS)
+        .bind(queue)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The session holding the reaper's lock on a queue, as far as this role may see it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct LockHolder {
+    pub pid: i32,
+    pub application_name: Option<String>,
+    pub client_addr: Option<String>,
+    pub backend_start: Option<DateTime<Utc>>,
+}
+
+/// Who holds the reaper's lock on `queue`, if anyone.
+pub async fn lock_holder(db: impl PgExecutor<'_>, queue: &str) -> Result<Option<LockHolder>> {
+    Ok(sqlx::query_as(
+        "SELECT l.pid, a.application_name, a.client_addr::text AS client_addr, a.backend_start
+           FROM pg_locks l
+           LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND l.classid = $1::int4::oid AND l.objid = hashtext($2)::oid
+          LIMIT 1",
+    )
+    .bind(LOCK_CLASS)
+    .bind(queue)
+    .fetch_optional(db)
+    .await?)
+}

@@ -1,0 +1,719 @@
+//! reap-stuck: which claimed tasks are given back and how, the advisory
+//! lock between reapers, and the race with a worker finishing its task at
+//! the instant the reaper acts.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use absurdctl::queue::reap::{self, ReapRule};
+use absurdctl::queue::{tasks, Task, TaskId, TaskStatus};
+use common::*;
+use serde_json::json;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+
+const Q: &str = "dsa110-pipeline";
+
+/// Spawns `n` tasks of `queue` and claims each for a worker of its own
+/// (`{prefix}-{i}`), through the real claim path.
+async fn spawn_and_claim(pool: &PgPool, queue: &str, prefix: &str, n: usize) -> Vec<Task> {
+    sqlx::query(
+        "INSERT INTO absurd.tasks (queue_name, task_name, max_retries)
+         SELECT $1, 'imaging', 3 FROM generate_series(1, $2)",
+    )
+    .bind(queue)
+    .bind(n as i32)
+    .execute(pool)
+    .await
+    .unwrap();
+    let mut claimed = Vec::new();
+    for i in 0..n {
+        let mut got = tasks::claim(pool, queue, &format!("{prefix}-{i}"), 1, None)
+            .await
+            .unwrap();
+        claimed.push(got.remove(0));
+    }
+    claimed
+}
+
+/// Makes a task's worker look silent since `ago` (a PostgreSQL interval).
+async fn silence(pool: &PgPool, id: TaskId, ago: &str) {
+    sqlx::query("UPDATE absurd.tasks SET heartbeat_at = now() - $2::interval WHERE task_id = $1")
+        .bind(id)
+        .bind(ago)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+async fn audit_rows(pool: &PgPool) -> Vec<(i64, serde_json::Value)> {
+    sqlx::query_as(
+        "SELECT affected, details FROM absurd.audit_log WHERE command = 'reap-stuck' ORDER BY audit_id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+fn reaped_ids(report: &serde_json::Value) -> Vec<String> {
+    report["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|q| q["reaped"].as_array().unwrap().iter())
+        .map(|t| t["task_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_stale_heartbeat_is_reaped_and_claimable_again_a_fresh_one_is_not() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let claimed = spawn_and_claim(&pool, Q, "w", 2).await;
+    let (stale, fresh) = (&claimed[0], &claimed[1]);
+    silence(&pool, stale.task_id, "20 minutes").await;
+    silence(&pool, fresh.task_id, "1 minute").await;
+    let fresh_before = tasks::get(&pool, fresh.task_id).await.unwrap();
+
+    let out = db.cli(&["--output", "json", "reap-stuck"]);
+    out.assert_success();
+    let report = out.json();
+    assert_eq!(
+        reaped_ids(&report),
+        vec![stale.task_id.to_string()],
+        "{out}"
+    );
+    assert_eq!(report["queues"][0]["reaped"][0]["new_status"], "retrying");
+    assert_eq!(report["queues"][0]["reaped"][0]["reason"], "heartbeat");
+    assert_eq!(report["totals"]["reaped"], 1);
+
+    let t = tasks::get(&pool, stale.task_id).await.unwrap();
+    assert_eq!(t.status, TaskStatus::Retrying);
+    assert_eq!(t.worker_id, None);
+    assert_eq!(t.attempt, 1, "reaping does not charge another attempt");
+    let error = t.error.unwrap();
+    assert!(
+        error.starts_with("reaped by absurdctl: no heartbeat from worker w-0 since "),
+        "{error}"
+    );
+    assert!(error.contains("claimed at "), "{error}");
+    assert!(t.available_at <= chrono::Utc::now(), "available at once");
+
+    let untouched = tasks::get(&pool, fresh.task_id).await.unwrap();
+    assert_eq!(untouched.status, TaskStatus::Claimed);
+    assert_eq!(untouched.worker_id.as_deref(), Some("w-1"));
+    assert_eq!(untouched.heartbeat_at, fresh_before.heartbeat_at);
+    assert_eq!(untouched.error, None);
+
+    let again = tasks::claim(&pool, Q, "w-new", 5, None).await.unwrap();
+    assert_eq!(again.len(), 1, "the reaped task is claimable again");
+    assert_eq!(again[0].task_id, stale.task_id);
+    assert_eq!(again[0].attempt, 2);
+
+    let audit = audit_rows(&pool).await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].0, 1);
+    assert_eq!(
+        audit[0].1["reaped"][0]["task_id"],
+        stale.task_id.to_string().as_str()
+    );
+
+    // Nothing left to do: silent with -q, and no audit row.
+    let quiet = db.cli(&["reap", "-q"]);
+    quiet.assert_success();
+    assert_eq!((quiet.stdout.as_str(), quiet.stderr.as_str()), ("", ""));
+    assert_eq!(audit_rows(&pool).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_task_past_its_timeout_is_reaped_even_while_heartbeating() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let out = db.cli(&["spawn", "--task-name", "imaging", "--timeout", "1m"]);
+    let id: TaskId = out.stdout.trim().parse().unwrap();
+    tasks::claim(&pool, Q, "w1", 1, None).await.unwrap();
+    sqlx::query(
+        "UPDATE absurd.tasks SET claimed_at = now() - interval '10 minutes' WHERE task_id = $1",
+    )
+    .bind(id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert!(tasks::heartbeat(&pool, id, "w1").await.unwrap());
+
+    // 10 min run < 1 min timeout + 1 h grace: not yet.
+    let out = db.cli(&["--output", "json", "reap", "--timeout-grace", "1h"]);
+    out.assert_success();
+    assert!(reaped_ids(&out.json()).is_empty(), "{out}");
+    assert_eq!(
+        tasks::get(&pool, id).await.unwrap().status,
+        TaskStatus::Claimed
+    );
+
+    let out = db.cli(&["--output", "json", "reap"]);
+    out.assert_success();
+    let report = out.json();
+    assert_eq!(reaped_ids(&report), vec![id.to_string()]);
+    assert_eq!(report["queues"][0]["reaped"][0]["reason"], "timeout");
+    let t = tasks::get(&pool, id).await.unwrap();
+    assert_eq!(t.status, TaskStatus::Retrying);
+    assert!(
+        t.error
+            .as_deref()
+            .unwrap()
+            .starts_with("reaped by absurdctl: timed out after 6"),
+        "{:?}",
+        t.error
+    );
+    assert!(
+        !tasks::heartbeat(&pool, id, "w1").await.unwrap(),
+        "its worker is told to stop"
+    );
+}
+
+#[tokio::test]
+async fn a_task_out_of_attempts_becomes_failed() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let out = db.cli(&[
+        "spawn",
+        "--task-name",
+        "calibration-solve",
+        "--max-retries",
+        "1",
+    ]);
+    let id: TaskId = out.stdout.trim().parse().unwrap();
+    tasks::claim(&pool, Q, "w1", 1, None).await.unwrap();
+    silence(&pool, id, "1 hour").await;
+
+    let out = db.cli(&["reap"]);
+    out.assert_success();
+    assert!(
+        out.stdout.contains("0 back to the queue, 1 failed"),
+        "{out}"
+    );
+    let t = tasks::get(&pool, id).await.unwrap();
+    assert_eq!(t.status, TaskStatus::Failed);
+    assert_eq!(t.worker_id, None);
+    assert!(t.completed_at.is_some());
+    assert!(t
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("no heartbeat from worker w1"));
+    assert!(tasks::claim(&pool, Q, "w2", 1, None)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_task_claimed_before_migration_is_reaped_by_its_claim_age() {
+    let db = TestDb::empty().await;
+    db.load_fixture("legacy_base_l2.sql");
+    db.load_fixture("legacy_rows.sql");
+    // A live legacy worker claims a task just before the upgrade.
+    let live = db.psql("SELECT task_id FROM absurd.claim_task('dsa110-pipeline', 'py-worker')");
+    db.cli(&["migrate"]).assert_success();
+    assert_eq!(
+        db.psql(
+            "SELECT count(*) FROM absurd.tasks WHERE status = 'claimed' AND heartbeat_at IS NULL"
+        ),
+        "4",
+        "05, 06, 16 from November and the one just claimed: no heartbeat recorded"
+    );
+
+    let out = db.cli(&["--output", "json", "reap"]);
+    out.assert_success();
+    let mut reaped = reaped_ids(&out.json());
+    reaped.sort();
+    assert_eq!(
+        reaped,
+        vec![
+            "00000000-0000-4000-8000-000000000005",
+            "00000000-0000-4000-8000-000000000006"
+        ],
+        "{out}"
+    );
+    let error = db.psql(
+        "SELECT error FROM absurd.tasks WHERE task_id = '00000000-0000-4000-8000-000000000005'",
+    );
+    assert!(
+        error.contains(
+            "no heartbeat from worker dsa110-worker-01 since its claim at 2025-11-28 10:00:00Z"
+        ) && error.contains("claimed before heartbeats were recorded"),
+        "{error}"
+    );
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT status || ' ' || worker_id FROM absurd.tasks WHERE task_id = '{live}'"
+        )),
+        "claimed py-worker",
+        "claimed minutes ago: left alone"
+    );
+    assert_eq!(
+        db.psql("SELECT status FROM absurd.tasks WHERE task_id = '00000000-0000-4000-8000-000000000016'"),
+        "claimed",
+        "another queue"
+    );
+    db.cli(&["reap", "--all-queues", "-q"]).assert_success();
+    assert_eq!(
+        db.psql("SELECT status FROM absurd.tasks WHERE task_id = '00000000-0000-4000-8000-000000000016'"),
+        "retrying"
+    );
+    // The legacy client's completion of a reaped task is refused too.
+    assert_eq!(
+        db.psql("SELECT absurd.complete_task('00000000-0000-4000-8000-000000000005', '{}'::jsonb)"),
+        "f"
+    );
+}
+
+#[tokio::test]
+async fn older_than_reaps_on_claim_age_alone() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let claimed = spawn_and_claim(&pool, Q, "w", 2).await;
+    sqlx::query(
+        "UPDATE absurd.tasks SET claimed_at = now() - CASE WHEN task_id = $1 THEN interval '3 hours'
+                                                          ELSE interval '1 hour' END
+          WHERE status = 'claimed'",
+    )
+    .bind(claimed[0].task_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let out = db.cli(&["--output", "json", "reap"]);
+    assert!(
+        reaped_ids(&out.json()).is_empty(),
+        "heartbeats are fresh: {out}"
+    );
+    let out = db.cli(&["--output", "json", "reap", "--older-than", "2h"]);
+    out.assert_success();
+    let report = out.json();
+    assert_eq!(reaped_ids(&report), vec![claimed[0].task_id.to_string()]);
+    assert_eq!(report["queues"][0]["reaped"][0]["reason"], "claim_age");
+    assert_eq!(report["older_than_sec"], 7200);
+    let error = tasks::get(&pool, claimed[0].task_id)
+        .await
+        .unwrap()
+        .error
+        .unwrap();
+    assert!(
+        error.starts_with("reaped by absurdctl: claimed by worker w-0 for 3h"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn dry_run_lists_and_changes_nothing() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let claimed = spawn_and_claim(&pool, Q, "w", 3).await;
+    silence(&pool, claimed[1].task_id, "1 hour").await;
+    db.psql(
+        "INSERT INTO absurd.worker_registry (worker_id, queue_name, hostname, last_seen_at)
+         VALUES ('w-1', 'dsa110-pipeline', 'dsa-node-1', now() - interval '1 hour')",
+    );
+    let before = db.tasks_checksum();
+
+    let out = db.cli(&["reap", "--dry-run"]);
+    out.assert_success();
+    assert!(
+        out.stdout.contains(&claimed[1].task_id.to_string()),
+        "{out}"
+    );
+    assert!(out.stdout.contains("would reap 1 task(s)"), "{out}");
+    assert!(out.stdout.contains("would mark 1 worker(s) dead"), "{out}");
+    let json = db.cli(&["--output", "json", "reap", "--dry-run"]).json();
+    assert_eq!(json["dry_run"], true);
+    assert_eq!(json["queues"][0]["lock"], "not_taken");
+    assert_eq!(json["queues"][0]["reaped"][0]["new_status"], "retrying");
+    assert_eq!(
+        json["queues"][0]["workers_marked_dead"][0]["worker_id"],
+        "w-1"
+    );
+
+    assert_eq!(before, db.tasks_checksum());
+    assert_eq!(
+        db.psql("SELECT status FROM absurd.worker_registry"),
+        "running"
+    );
+    assert!(audit_rows(&pool).await.is_empty());
+}
+
+#[tokio::test]
+async fn silent_registered_workers_are_marked_dead() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    db.psql(
+        "INSERT INTO absurd.worker_registry (worker_id, queue_name, hostname, status, last_seen_at) VALUES
+           ('gone',      'dsa110-pipeline', 'n1', 'running',  now() - interval '1 hour'),
+           ('leaving',   'dsa110-pipeline', 'n1', 'draining', now() - interval '20 minutes'),
+           ('alive',     'dsa110-pipeline', 'n2', 'running',  now() - interval '1 minute'),
+           ('stopped',   'dsa110-pipeline', 'n2', 'stopped',  now() - interval '1 day'),
+           ('elsewhere', 'mosaic',          'n3', 'running',  now() - interval '1 hour')",
+    );
+    let out = db.cli(&["reap", "-q"]);
+    out.assert_success();
+    assert!(
+        out.stdout
+            .contains("reaped 0 task(s) of queue dsa110-pipeline")
+            && out.stdout.contains("marked 2 worker(s) dead"),
+        "{out}"
+    );
+    assert_eq!(
+        db.psql("SELECT string_agg(worker_id || '=' || status, ' ' ORDER BY worker_id) FROM absurd.worker_registry"),
+        "alive=running elsewhere=running gone=dead leaving=dead stopped=stopped"
+    );
+    let audit = audit_rows(&pool).await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(
+        audit[0].1["workers_marked_dead"],
+        json!(["gone", "leaving"])
+    );
+}
+
+#[tokio::test]
+async fn a_second_reaper_finds_the_lock_held_and_does_nothing() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let claimed = spawn_and_claim(&pool, Q, "w", 1).await;
+    silence(&pool, claimed[0].task_id, "1 hour").await;
+    let mut holder = pool.acquire().await.unwrap();
+    assert!(reap::try_lock(&mut holder, Q).await.unwrap());
+    let holder_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *holder)
+        .await
+        .unwrap();
+    let before = db.tasks_checksum();
+
+    let out = db.cli(&["reap"]);
+    out.assert_success();
+    assert!(
+        out.stderr
+            .contains("another reaper holds the lock on queue dsa110-pipeline")
+            && out.stderr.contains(&format!("pid {holder_pid}")),
+        "{out}"
+    );
+    let quiet = db.cli(&["reap", "-q"]);
+    quiet.assert_success();
+    assert_eq!((quiet.stdout.as_str(), quiet.stderr.as_str()), ("", ""));
+    let json = db.cli(&["--output", "json", "reap"]).json();
+    assert_eq!(json["queues"][0]["lock"], "held_elsewhere");
+    assert_eq!(json["queues"][0]["lock_holder"]["pid"], holder_pid);
+    assert_eq!(json["totals"]["queues_locked_elsewhere"], 1);
+    assert_eq!(before, db.tasks_checksum());
+    assert!(audit_rows(&pool).await.is_empty());
+
+    // Another queue's reaper is not held back.
+    db.cli(&["--queue", "mosaic", "reap", "-q"])
+        .assert_success();
+
+    reap::unlock(&mut holder, Q).await.unwrap();
+    let out = db.cli(&["--output", "json", "reap"]);
+    assert_eq!(reaped_ids(&out.json()).len(), 1, "{out}");
+}
+
+#[tokio::test]
+async fn two_reapers_started_at_the_same_instant_reap_each_task_once() {
+    let n: usize = std::env::var("ABSURD_TEST_REAP_TASKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    spawn_and_claim(&pool, Q, "w", n).await;
+    sqlx::query(
+        "UPDATE absurd.tasks SET heartbeat_at = now() - interval '1 hour' WHERE status = 'claimed'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let args = ["--database-url", &db.url, "--output", "json", "reap"];
+    let mut first = absurdctl_command(&args);
+    let mut second = absurdctl_command(&args);
+    first.stdout(std::process::Stdio::piped());
+    second.stdout(std::process::Stdio::piped());
+    let (a, b) = (first.spawn().unwrap(), second.spawn().unwrap());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success() && b.status.success());
+
+    let mut all: Vec<String> = Vec::new();
+    let mut acted = 0;
+    for out in [&a, &b] {
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let ids = reaped_ids(&report);
+        acted += usize::from(!ids.is_empty());
+        all.extend(ids);
+    }
+    assert_eq!(acted, 1, "one reaper acted; the other found the lock held or nothing left");
+    let total = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(total, n, "every task reaped, none twice");
+    assert_eq!(all.len(), n);
+    let audited: i64 = audit_rows(&pool).await.iter().map(|(a, _)| a).sum();
+    assert_eq!(audited, n as i64);
+    assert_eq!(
+        db.psql(
+            "SELECT count(*) FROM absurd.tasks
+              WHERE status = 'retrying' AND attempt = 1 AND worker_id IS NULL
+                AND error LIKE 'reaped by absurdctl: %'"
+        ),
+        n.to_string()
+    );
+}
+
+/// The deterministic half of the race: the worker acts between the
+/// reaper's selection and its reap.
+#[tokio::test]
+async fn a_worker_that_speaks_up_after_selection_wins() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let claimed = spawn_and_claim(&pool, Q, "w", 3).await;
+    for t in &claimed {
+        silence(&pool, t.task_id, "1 hour").await;
+    }
+    let rule = ReapRule::Stuck {
+        heartbeat_timeout: Duration::from_secs(900),
+        timeout_grace: Duration::from_secs(300),
+    };
+    let seen = reap::find(&pool, Q, rule).await.unwrap();
+    assert_eq!(seen.len(), 3);
+
+    assert!(
+        tasks::complete(&pool, claimed[0].task_id, "w-0", &json!({"ok": 1}))
+            .await
+            .unwrap()
+    );
+    assert!(tasks::heartbeat(&pool, claimed[1].task_id, "w-1")
+        .await
+        .unwrap());
+    let outcomes: Vec<Option<TaskStatus>> = {
+        let mut v = Vec::new();
+        for t in &seen {
+            v.push(reap::reap(&pool, t).await.unwrap());
+        }
+        v
+    };
+    assert_eq!(outcomes, vec![None, None, Some(TaskStatus::Retrying)]);
+    let states: Vec<TaskStatus> = {
+        let mut v = Vec::new();
+        for t in &claimed {
+            v.push(tasks::get(&pool, t.task_id).await.unwrap().status);
+        }
+        v
+    };
+    assert_eq!(
+        states,
+        vec![
+            TaskStatus::Completed,
+            TaskStatus::Claimed,
+            TaskStatus::Retrying
+        ]
+    );
+    assert_eq!(
+        reap::reap(&pool, &seen[2]).await.unwrap(),
+        None,
+        "never reaped twice"
+    );
+    assert!(
+        !tasks::complete(&pool, claimed[2].task_id, "w-2", &json!({}))
+            .await
+            .unwrap(),
+        "the reaped worker's late completion is refused"
+    );
+}
+
+/// The race, many times over: each worker completes its task at some
+/// instant around the reaper's selection and reaping. Every task ends
+/// completed exactly once or reaped exactly once, never both, and the
+/// return values say which.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn completing_while_the_reaper_acts_is_one_or_the_other_never_both() {
+    let rounds: usize = std::env::var("ABSURD_TEST_RACE_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    const PER_ROUND: usize = 20;
+    let db = TestDb::migrated().await;
+    let pool = PgPoolOptions::new()
+        .max_connections(PER_ROUND as u32 + 2)
+        .connect_with(quiet_options(&db.url))
+        .await
+        .unwrap();
+    let rule = ReapRule::Stuck {
+        heartbeat_timeout: Duration::from_secs(900),
+        timeout_grace: Duration::from_secs(300),
+    };
+    let (mut completed, mut reaped, mut left_alone) = (0, 0, 0);
+    for round in 0..rounds {
+        let queue = format!("race-{round}");
+        let claimed = spawn_and_claim(&pool, &queue, &format!("w{round}"), PER_ROUND).await;
+        sqlx::query(
+            "UPDATE absurd.tasks SET heartbeat_at = now() - interval '1 hour' WHERE queue_name = $1",
+        )
+        .bind(&queue)
+        .execute(&pool)
+        .await
+        .unwrap();
+        let start = Arc::new(tokio::sync::Barrier::new(PER_ROUND + 1));
+
+        let reaper = {
+            let (pool, start, queue) = (pool.clone(), start.clone(), queue.clone());
+            tokio::spawn(async move {
+                let mut conn = pool.acquire().await.unwrap();
+                start.wait().await;
+                let seen = reap::find(&mut *conn, &queue, rule).await.unwrap();
+                let mut out = Vec::new();
+                for t in &seen {
+                    if let Some(status) = reap::reap(&mut *conn, t).await.unwrap() {
+                        out.push((t.task_id, status));
+                    }
+                }
+                (seen.len(), out)
+            })
+        };
+        let mut workers = Vec::new();
+        for (i, t) in claimed.iter().enumerate() {
+            let (pool, start) = (pool.clone(), start.clone());
+            let (id, worker) = (t.task_id, t.worker_id.clone().unwrap());
+            // Spread the completions over the reaper's work, differently each round.
+            let delay = Duration::from_micros((i * (round % 4 + 1) * 300) as u64);
+            workers.push(tokio::spawn(async move {
+                let mut conn = pool.acquire().await.unwrap();
+                start.wait().await;
+                tokio::time::sleep(delay).await;
+                let ok = tasks::complete(&mut *conn, id, &worker, &json!({ "by": worker }))
+                    .await
+                    .unwrap();
+                (id, ok)
+            }));
+        }
+        let (seen, reaped_now) = reaper.await.unwrap();
+        let mut completions = Vec::new();
+        for w in workers {
+            completions.push(w.await.unwrap());
+        }
+
+        for (id, completed_ok) in &completions {
+            let was_reaped: Vec<&TaskStatus> = reaped_now
+                .iter()
+                .filter(|(r, _)| r == id)
+                .map(|(_, s)| s)
+                .collect();
+            assert!(was_reaped.len() <= 1, "{id} reaped twice");
+            assert!(
+                *completed_ok != (was_reaped.len() == 1),
+                "{id}: completed {completed_ok}, reaped {was_reaped:?}: exactly one must hold"
+            );
+            let t = tasks::get(&pool, *id).await.unwrap();
+            if *completed_ok {
+                assert_eq!(t.status, TaskStatus::Completed, "{id}");
+                assert_eq!(t.result.as_ref().unwrap()["by"], json!(t.worker_id));
+                assert_eq!(t.error, None);
+                completed += 1;
+            } else {
+                assert_eq!(t.status, TaskStatus::Retrying, "{id}");
+                assert_eq!((t.worker_id, t.result), (None, None));
+                assert!(t.error.unwrap().starts_with("reaped by absurdctl"));
+                reaped += 1;
+            }
+        }
+        left_alone += seen - reaped_now.len();
+    }
+    eprintln!(
+        "{rounds} rounds of {PER_ROUND}: {completed} completed, {reaped} reaped, \
+         {left_alone} seen stuck but completed before the reap reached them"
+    );
+    assert_eq!(completed + reaped, rounds * PER_ROUND);
+}
+
+#[tokio::test]
+async fn a_reaped_workers_fenced_completion_of_a_reclaimed_task_is_refused() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let t = spawn_and_claim(&pool, Q, "old", 1).await.remove(0);
+    silence(&pool, t.task_id, "1 hour").await;
+    db.cli(&["reap", "-q"]).assert_success();
+    let mine = tasks::claim(&pool, Q, "new", 1, None)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(mine.task_id, t.task_id);
+    let before = tasks::get(&pool, t.task_id).await.unwrap();
+
+    // The old worker wakes up and tries everything.
+    assert!(!tasks::heartbeat(&pool, t.task_id, "old-0").await.unwrap());
+    assert!(
+        !tasks::complete(&pool, t.task_id, "old-0", &json!({"stale": true}))
+            .await
+            .unwrap()
+    );
+    assert!(!tasks::fail(&pool, t.task_id, "old-0", "stale failure")
+        .await
+        .unwrap());
+    assert!(!tasks::release(&pool, t.task_id, "old-0").await.unwrap());
+
+    let after = tasks::get(&pool, t.task_id).await.unwrap();
+    assert_eq!(after.status, TaskStatus::Claimed);
+    assert_eq!(after.worker_id.as_deref(), Some("new"));
+    assert_eq!(
+        (after.attempt, after.heartbeat_at, after.claimed_at),
+        (before.attempt, before.heartbeat_at, before.claimed_at)
+    );
+    assert_eq!(after.result, None);
+    assert_eq!(after.error, before.error, "only the reap's note");
+
+    assert!(
+        tasks::complete(&pool, t.task_id, "new", &json!({"ok": true}))
+            .await
+            .unwrap()
+    );
+    let done = tasks::get(&pool, t.task_id).await.unwrap();
+    assert_eq!(done.result, Some(json!({"ok": true})));
+}
+
+#[tokio::test]
+async fn reaping_wakes_idle_workers() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let t = spawn_and_claim(&pool, Q, "w", 1).await.remove(0);
+    silence(&pool, t.task_id, "1 hour").await;
+    let mut listener = sqlx::postgres::PgListener::connect(&db.url).await.unwrap();
+    listener.listen("absurd_task_ready").await.unwrap();
+    db.cli(&["reap", "-q"]).assert_success();
+    let n = tokio::time::timeout(Duration::from_secs(10), listener.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(n.payload(), Q);
+}
+
+#[tokio::test]
+async fn bad_input_changes_nothing() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let t = spawn_and_claim(&pool, Q, "w", 1).await.remove(0);
+    silence(&pool, t.task_id, "1 hour").await;
+    let before = db.tasks_checksum();
+    for args in [
+        &["reap", "--heartbeat-timeout", "10s"][..],
+        &["reap", "--older-than", "30s"],
+        &["reap", "--older-than", "soon"],
+        &["reap", "--timeout-grace", "-1m"],
+        &["--output", "prometheus", "reap"],
+    ] {
+        let out = db.cli(args);
+        out.assert_code(2);
+        assert!(!out.stderr.is_empty(), "{out}");
+    }
+    let out = db.cli(&["reap", "--heartbeat-timeout", "10s"]);
+    assert!(out.stderr.contains("at least 1m"), "{out}");
+    assert_eq!(before, db.tasks_checksum());
+    assert!(audit_rows(&pool).await.is_empty());
+}
