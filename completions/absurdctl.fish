@@ -42,6 +42,10 @@ complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "migrate" -d 'Ad
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "spawn" -d 'Enqueue one task'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "reap-stuck" -d 'Give back the tasks of dead or hung workers; made for cron'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "reap" -d 'Give back the tasks of dead or hung workers; made for cron'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "drain" -d 'Pause claims on the queue, then wait until its running tasks finish'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "resume" -d 'Let workers claim from a paused (drained) queue again'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l queue -d 'Queue to operate on' -r
@@ -151,10 +155,84 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s q -l
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions help" -f -a "migrate" -d 'Adopt the database\'s ABSURD schema, whatever its legacy shape, and bring it to the current version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions help" -f -a "spawn" -d 'Enqueue one task'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions help" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l heartbeat-timeout -d 'A claimed task whose worker has been silent this long is stuck, and a registered worker not seen this long is dead (at least 1m). The default, 15 minutes, never reaps a live legacy Python worker: it heartbeats every 30 s, but a long CASA call blocks its event loop for minutes at a time, so minutes of silence are not death' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l timeout-grace -d 'A task that has run longer than its own timeout (spawn --timeout) plus this grace is stuck, even while its worker heartbeats' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l older-than -d 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks\' "claimed for more than 2 hours"; at least 1m). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l dry-run -d 'List what would be reaped and which workers would be marked dead; change nothing'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l all-queues -d 'Every queue with claimed tasks or live registered workers, not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l heartbeat-timeout -d 'A claimed task whose worker has been silent this long is stuck, and a registered worker not seen this long is dead (at least 1m). The default, 15 minutes, never reaps a live legacy Python worker: it heartbeats every 30 s, but a long CASA call blocks its event loop for minutes at a time, so minutes of silence are not death' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l timeout-grace -d 'A task that has run longer than its own timeout (spawn --timeout) plus this grace is stuck, even while its worker heartbeats' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l older-than -d 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks\' "claimed for more than 2 hours"; at least 1m). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l dry-run -d 'List what would be reaped and which workers would be marked dead; change nothing'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l all-queues -d 'Every queue with claimed tasks or live registered workers, not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l timeout -d 'Stop waiting after this long: exit 1 and list the tasks still running (the queue stays paused)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l reason -d 'Why the queue is paused, recorded with the pause (shown by `status`)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l no-wait -d 'Only pause; do not wait for running tasks'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l all-queues -d 'Every queue in use (with pending, retrying or claimed tasks, or paused before), not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l all-queues -d 'Every paused queue, not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "migrate" -d 'Adopt the database\'s ABSURD schema, whatever its legacy shape, and bring it to the current version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "spawn" -d 'Enqueue one task'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "completions" -d 'Print a shell completion script'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "reap-stuck" -d 'Give back the tasks of dead or hung workers; made for cron'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "drain" -d 'Pause claims on the queue, then wait until its running tasks finish'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "resume" -d 'Let workers claim from a paused (drained) queue again'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "list" -d 'List tasks, newest first'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "show" -d 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies'

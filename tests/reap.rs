@@ -450,7 +450,10 @@ async fn two_reapers_started_at_the_same_instant_reap_each_task_once() {
         acted += usize::from(!ids.is_empty());
         all.extend(ids);
     }
-    assert_eq!(acted, 1, "one reaper acted; the other found the lock held or nothing left");
+    assert_eq!(
+        acted, 1,
+        "one reaper acted; the other found the lock held or nothing left"
+    );
     let total = all.len();
     all.sort();
     all.dedup();
