@@ -198,6 +198,7 @@ async fn wait(
         .progress_chars("=> "),
     );
     bar.set_prefix(queues.join(", "));
+    let several = queues.len() > 1;
     if lines && !current.is_empty() {
         ctx.out.warn(format!(
             "waiting for {} running task(s) of {}",
@@ -209,7 +210,7 @@ async fn wait(
         }
     }
     loop {
-        show(&bar, &current);
+        show(&bar, &current, several);
         if current.is_empty() {
             bar.finish_and_clear();
             return Ok(Wait::Drained);
@@ -272,8 +273,9 @@ fn describe(t: &RunningTask) -> String {
     )
 }
 
-/// The bar's message: the running tasks, longest running first.
-fn show(bar: &ProgressBar, current: &BTreeMap<TaskId, RunningTask>) {
+/// The bar's message: the running tasks, longest running first, one short
+/// line each (the queue only when draining several).
+fn show(bar: &ProgressBar, current: &BTreeMap<TaskId, RunningTask>, several: bool) {
     if bar.is_hidden() {
         return;
     }
@@ -282,7 +284,21 @@ fn show(bar: &ProgressBar, current: &BTreeMap<TaskId, RunningTask>) {
     let mut msg: Vec<String> = running
         .iter()
         .take(SHOWN)
-        .map(|t| format!("  {}", describe(t)))
+        .map(|t| {
+            let id = t.task_id.to_string();
+            format!(
+                "  {}{:<20} {} on {:<16} {:>8}",
+                if several {
+                    format!("{:<18} ", t.queue_name)
+                } else {
+                    String::new()
+                },
+                t.task_name,
+                &id[..8],
+                t.worker_id.as_deref().unwrap_or("-"),
+                fmt_secs(t.running_sec)
+            )
+        })
         .collect();
     if running.len() > SHOWN {
         msg.push(format!("  ... and {} more", running.len() - SHOWN));
