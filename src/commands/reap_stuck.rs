@@ -34,9 +34,7 @@ struct Report {
 #[derive(Serialize, Default)]
 struct QueueReport {
     queue_name: String,
-    /// `acquired`, `held_elsewhere` (another reaper is at work: nothing done
-    /// here), or `not_taken` (dry run).
-    lock: &'static str,
+    lock: Lock,
     lock_holder: Option<LockHolder>,
     /// Reaped tasks (with --dry-run: the tasks that would be).
     reaped: Vec<Reaped>,
@@ -44,6 +42,18 @@ struct QueueReport {
     left_alone: Vec<StuckTask>,
     /// Registered workers marked dead (with --dry-run: would be).
     workers_marked_dead: Vec<SilentWorker>,
+}
+
+/// The reaper's advisory lock on a queue.
+#[derive(Serialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum Lock {
+    Acquired,
+    /// Another reaper is at work on the queue: nothing was done there.
+    HeldElsewhere,
+    /// A dry run takes no lock.
+    #[default]
+    NotTaken,
 }
 
 #[derive(Serialize)]
@@ -154,7 +164,7 @@ async fn preview_queue(
     rule: ReapRule,
     heartbeat_timeout: Duration,
 ) -> anyhow::Result<()> {
-    qr.lock = "not_taken";
+    qr.lock = Lock::NotTaken;
     for task in reap::find(&mut *conn, &qr.queue_name, rule).await? {
         qr.reaped.push(Reaped {
             new_status: if task.attempts_left() {
@@ -182,11 +192,11 @@ async fn reap_queue(
     interrupt: &Interrupt,
 ) -> anyhow::Result<()> {
     if !reap::try_lock(&mut *conn, &qr.queue_name).await? {
-        qr.lock = "held_elsewhere";
+        qr.lock = Lock::HeldElsewhere;
         qr.lock_holder = reap::lock_holder(&mut *conn, &qr.queue_name).await?;
         return Ok(());
     }
-    qr.lock = "acquired";
+    qr.lock = Lock::Acquired;
     let work = reap_locked(&mut *conn, qr, rule, heartbeat_timeout, interrupt).await;
     let audited = if qr.reaped.is_empty() && qr.workers_marked_dead.is_empty() {
         Ok(())
@@ -270,7 +280,7 @@ fn totals(queues: &[QueueReport]) -> Totals {
             .count();
         t.left_alone += q.left_alone.len();
         t.workers_marked_dead += q.workers_marked_dead.len();
-        t.queues_locked_elsewhere += usize::from(q.lock == "held_elsewhere");
+        t.queues_locked_elsewhere += usize::from(q.lock == Lock::HeldElsewhere);
     }
     t
 }
@@ -281,7 +291,7 @@ fn render(ctx: &Ctx, report: &Report) -> anyhow::Result<()> {
     }
     let several = report.queues.len() > 1;
     for q in &report.queues {
-        if q.lock == "held_elsewhere" {
+        if q.lock == Lock::HeldElsewhere {
             ctx.out.warn(format!(
                 "another reaper holds the lock on queue {}{}; nothing done there",
                 q.queue_name,
