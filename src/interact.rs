@@ -22,7 +22,7 @@ pub fn confirm(out: &Output, yes: bool, prompt: &str) -> anyhow::Result<()> {
     if !term {
         return Err(CliError::Refused(
             "refusing to change anything without confirmation: no terminal to ask on; \
-             pass --yes to proceed (or --dry-run to preview)"
+             pass --yes to proceed"
                 .to_string(),
         )
         .into());

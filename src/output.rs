@@ -76,9 +76,15 @@ impl Output {
         write_stdout(&format!("{}\n", text.as_ref()));
     }
 
-    /// A message about what was done, on stdout; silenced by -q.
+    /// A message about what was done: on stdout for people, on stderr when
+    /// stdout carries JSON (so that it stays parseable); silenced by -q.
     pub fn note(&self, text: impl AsRef<str>) {
-        if !self.quiet {
+        if self.quiet {
+            return;
+        }
+        if self.is_json() {
+            eprintln!("{}", text.as_ref());
+        } else {
             write_stdout(&format!("{}\n", text.as_ref()));
         }
     }
