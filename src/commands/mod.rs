@@ -1,7 +1,12 @@
 //! One file per subcommand. A command composes queue-layer calls and hands
 //! the result to `output`; it holds no SQL.
 
+mod audit;
+mod bulk;
+mod cancel;
 mod migrate;
+mod prioritize;
+mod retry_failed;
 mod spawn;
 mod tasks;
 
@@ -72,6 +77,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Spawn(args) => spawn::run(&ctx, args).await,
         Command::Tasks(TasksCommand::List(args)) => tasks::list(&ctx, args).await,
         Command::Tasks(TasksCommand::Show(args)) => tasks::show(&ctx, args).await,
+        Command::RetryFailed(args) => retry_failed::run(&ctx, args).await,
+        Command::Cancel(args) => cancel::run(&ctx, args).await,
+        Command::Prioritize(args) => prioritize::run(&ctx, args).await,
+        Command::Audit(args) => audit::run(&ctx, args).await,
     };
     result.map_err(lift_queue_error)
 }
@@ -82,6 +91,10 @@ fn command_name(command: &Command) -> &'static str {
         Command::Spawn(_) => "spawn",
         Command::Tasks(TasksCommand::List(_)) => "tasks list",
         Command::Tasks(TasksCommand::Show(_)) => "tasks show",
+        Command::RetryFailed(_) => "retry-failed",
+        Command::Cancel(_) => "cancel",
+        Command::Prioritize(_) => "prioritize",
+        Command::Audit(_) => "audit",
     }
 }
 
