@@ -101,7 +101,7 @@ mod tests {
             "queue": "q", "statuses": ["failed"], "task_names": [], "ids": [],
             "older_than": "2h", "error_like": null, "limit": 5
         });
-        assert_eq!(summarize(&f), "statuses=failed older_than=2h limit=5");
+        assert_eq!(summarize(&f), "limit=5 older_than=2h statuses=failed");
         assert_eq!(summarize(&serde_json::json!({})), "-");
     }
 }
