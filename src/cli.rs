@@ -130,7 +130,7 @@ pub enum Command {
     /// asks (--yes to skip; refused without a terminal), changes in short
     /// batches and records an audit row (see `absurdctl audit`).
     ///
-    /// Example: absurdctl retry-failed --task-name calibration-solve --error-like 'Table not found' --older-than 2h
+    /// Example: absurdctl retry --task-name calibration-solve --error-like 'not found'
     #[command(visible_alias = "retry")]
     RetryFailed(RetryFailedArgs),
 
@@ -248,12 +248,6 @@ pub struct BulkArgs {
 /// Options of `retry-failed`.
 #[derive(Debug, Args)]
 pub struct RetryFailedArgs {
-    #[command(flatten)]
-    pub filter: FilterArgs,
-
-    #[command(flatten)]
-    pub bulk: BulkArgs,
-
     /// Retry cancelled tasks too
     #[arg(long)]
     pub include_cancelled: bool,
@@ -262,21 +256,27 @@ pub struct RetryFailedArgs {
     /// more attempt to tasks that used them all
     #[arg(long)]
     pub reset_attempts: bool,
-}
 
-/// Options of `cancel`.
-#[derive(Debug, Args)]
-pub struct CancelArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
 
     #[command(flatten)]
     pub bulk: BulkArgs,
+}
 
+/// Options of `cancel`.
+#[derive(Debug, Args)]
+pub struct CancelArgs {
     /// Cancel running (claimed) tasks too; their workers are told to stop at
     /// their next heartbeat
     #[arg(long)]
     pub include_claimed: bool,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    #[command(flatten)]
+    pub bulk: BulkArgs,
 }
 
 /// Options of `prioritize`.

@@ -190,6 +190,11 @@ pub async fn run(
         groups,
         sample,
     } = bulk::select(&mut conn, &action, &filter, opts.sample).await?;
+    ctx.out.debug(format!(
+        "selected {} in {:.1} ms",
+        tasks(ids.len() as i64),
+        started.elapsed().as_secs_f64() * 1000.0
+    ));
     let mut report = Report {
         action,
         outcome: Outcome::DryRun,
