@@ -55,6 +55,7 @@ struct Report {
     not_reached: i64,
     batches: u64,
     longest_batch_ms: f64,
+    /// Time spent selecting and changing (not waiting for the answer).
     elapsed_ms: u128,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
@@ -256,7 +257,10 @@ pub async fn run(
         prompt.push_str(&format!(" to priority {priority}"));
     }
     prompt.push('?');
+    let asked = Instant::now();
     interact::confirm(&ctx.out, ctx.global.yes, &prompt)?;
+    // The operator's thinking time is not the command's.
+    let answered_in = asked.elapsed();
 
     let interrupt = Interrupt::install();
     let bar = interact::progress(&ctx.out, ids.len() as u64, w.verb);
@@ -302,7 +306,7 @@ pub async fn run(
         Outcome::Completed
     };
     report.error = failure.as_ref().map(|e| e.to_string());
-    report.elapsed_ms = started.elapsed().as_millis();
+    report.elapsed_ms = (started.elapsed() - answered_in).as_millis();
     // What was committed is recorded even when the run stopped early.
     report.audit_id = match record(ctx, &pool, &filter, &report).await {
         Ok(id) => Some(id),
