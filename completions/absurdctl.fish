@@ -41,6 +41,11 @@ complete -c absurdctl -n "__fish_absurdctl_needs_command" -s V -l version -d 'Pr
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "migrate" -d 'Adopt the database\'s ABSURD schema, whatever its legacy shape, and bring it to the current version'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "spawn" -d 'Enqueue one task'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "retry-failed" -d 'Put failed tasks back in the queue, to run again now'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "retry" -d 'Put failed tasks back in the queue, to run again now'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "cancel" -d 'Cancel pending and retrying tasks, so they never run'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "prioritize" -d 'Give pending and retrying tasks a new priority; claims follow it at once'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "audit" -d 'Show recent operator actions from the audit table, newest first (read-only)'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "reap-stuck" -d 'Give back the tasks of dead or hung workers; made for cron'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "reap" -d 'Give back the tasks of dead or hung workers; made for cron'
@@ -141,6 +146,156 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_se
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tasks, newest first'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l task-name -d 'Only tasks of this name (repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t''
+retrying\t''
+claimed\t''
+completed\t''
+failed\t''
+cancelled\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l id -d 'Only this task, by id (a UUID; repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l older-than -d 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l error-like -d 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l attempts-at-least -d 'Only tasks claimed at least N times (their attempt count)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l limit -d 'Change at most N tasks: the oldest N that match' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l include-cancelled -d 'Retry cancelled tasks too'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l reset-attempts -d 'Start the attempt count again (attempt = 0), instead of granting one more attempt to tasks that used them all'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l all-queues -d 'Tasks of every queue, not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l dry-run -d 'Show what would change (how many tasks, by name and status, and a sample) and change nothing; the dry run is recorded in the audit table'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l task-name -d 'Only tasks of this name (repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t''
+retrying\t''
+claimed\t''
+completed\t''
+failed\t''
+cancelled\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l id -d 'Only this task, by id (a UUID; repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l older-than -d 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l error-like -d 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l attempts-at-least -d 'Only tasks claimed at least N times (their attempt count)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l limit -d 'Change at most N tasks: the oldest N that match' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l include-cancelled -d 'Retry cancelled tasks too'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l reset-attempts -d 'Start the attempt count again (attempt = 0), instead of granting one more attempt to tasks that used them all'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l all-queues -d 'Tasks of every queue, not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l dry-run -d 'Show what would change (how many tasks, by name and status, and a sample) and change nothing; the dry run is recorded in the audit table'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l task-name -d 'Only tasks of this name (repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t''
+retrying\t''
+claimed\t''
+completed\t''
+failed\t''
+cancelled\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l id -d 'Only this task, by id (a UUID; repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l older-than -d 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l error-like -d 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l attempts-at-least -d 'Only tasks claimed at least N times (their attempt count)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l limit -d 'Change at most N tasks: the oldest N that match' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l include-claimed -d 'Cancel running (claimed) tasks too; their workers are told to stop at their next heartbeat'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l all-queues -d 'Tasks of every queue, not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l dry-run -d 'Show what would change (how many tasks, by name and status, and a sample) and change nothing; the dry run is recorded in the audit table'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l priority -d 'The new priority: higher is claimed first (default of new tasks: 0)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l task-name -d 'Only tasks of this name (repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t''
+retrying\t''
+claimed\t''
+completed\t''
+failed\t''
+cancelled\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l id -d 'Only this task, by id (a UUID; repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l older-than -d 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l error-like -d 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l attempts-at-least -d 'Only tasks claimed at least N times (their attempt count)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l limit -d 'Change at most N tasks: the oldest N that match' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l all-queues -d 'Tasks of every queue, not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l dry-run -d 'Show what would change (how many tasks, by name and status, and a sample) and change nothing; the dry run is recorded in the audit table'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l limit -d 'At most this many rows' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l all-queues -d 'Actions on every queue (and on none in particular), not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
@@ -226,13 +381,17 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s q -l quie
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "migrate" -d 'Adopt the database\'s ABSURD schema, whatever its legacy shape, and bring it to the current version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "spawn" -d 'Enqueue one task'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "completions" -d 'Print a shell completion script'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "reap-stuck" -d 'Give back the tasks of dead or hung workers; made for cron'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "drain" -d 'Pause claims on the queue, then wait until its running tasks finish'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "resume" -d 'Let workers claim from a paused (drained) queue again'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks completions reap-stuck drain resume help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "migrate" -d 'Adopt the database\'s ABSURD schema, whatever its legacy shape, and bring it to the current version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "spawn" -d 'Enqueue one task'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "retry-failed" -d 'Put failed tasks back in the queue, to run again now'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "cancel" -d 'Cancel pending and retrying tasks, so they never run'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "prioritize" -d 'Give pending and retrying tasks a new priority; claims follow it at once'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "audit" -d 'Show recent operator actions from the audit table, newest first (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "completions" -d 'Print a shell completion script'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "reap-stuck" -d 'Give back the tasks of dead or hung workers; made for cron'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "drain" -d 'Pause claims on the queue, then wait until its running tasks finish'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "resume" -d 'Let workers claim from a paused (drained) queue again'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "list" -d 'List tasks, newest first'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "show" -d 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies'

@@ -3,7 +3,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::queue::TaskStatus;
+use crate::queue::{TaskId, TaskStatus};
 
 const AFTER_HELP: &str = "\
 Connection: --database-url, else ABSURD_DATABASE_URL, else DATABASE_URL, else the libpq
@@ -113,6 +113,65 @@ pub enum Command {
     /// List tasks or show one in full (read-only).
     #[command(subcommand)]
     Tasks(TasksCommand),
+
+    /// Put failed tasks back in the queue, to run again now.
+    ///
+    /// Failed tasks matching the filter (and cancelled ones with
+    /// --include-cancelled) become pending, available at once; their worker,
+    /// claim, heartbeat and completion time are cleared. The last error stays
+    /// (visible in `tasks show`) until the task runs again. A task that had
+    /// used all its attempts (attempt >= max_retries) gets exactly one more:
+    /// max_retries becomes attempt + 1. With --reset-attempts, attempt goes
+    /// back to 0 instead, so it gets max_retries attempts again. Other
+    /// tasks keep their attempt and max_retries.
+    ///
+    /// It never changes a pending, retrying, claimed or completed task, nor
+    /// one a worker holds locked at that moment. It shows what it will change,
+    /// asks (--yes to skip; refused without a terminal), changes in short
+    /// batches and records an audit row (see `absurdctl audit`).
+    ///
+    /// Example: absurdctl retry --task-name calibration-solve --error-like 'not found'
+    #[command(visible_alias = "retry")]
+    RetryFailed(RetryFailedArgs),
+
+    /// Cancel pending and retrying tasks, so they never run.
+    ///
+    /// Matching tasks become cancelled (finished now, error "Cancelled by
+    /// absurdctl"). With --include-claimed, running tasks are cancelled too:
+    /// absurdctl's worker stops their handler at its next heartbeat, and a
+    /// legacy worker's later complete_task or fail_task returns false and
+    /// changes nothing. Tasks that depend on a cancelled task never run.
+    ///
+    /// It never changes a completed, failed or cancelled task, nor one a
+    /// worker holds locked at that moment. It shows what it will change, asks
+    /// (--yes to skip; refused without a terminal), changes in short batches
+    /// and records an audit row (see `absurdctl audit`).
+    ///
+    /// Example: absurdctl cancel --task-name validation --newer-than 1h --dry-run
+    Cancel(CancelArgs),
+
+    /// Give pending and retrying tasks a new priority; claims follow it at once.
+    ///
+    /// Matching tasks not already at --priority get it; workers claim the
+    /// highest priority first (then the oldest), from their next claim on.
+    /// Nothing else about the tasks changes.
+    ///
+    /// It never changes a claimed or finished task, nor one a worker holds
+    /// locked at that moment. It shows what it will change, asks (--yes to
+    /// skip; refused without a terminal), changes in short batches and records
+    /// an audit row (see `absurdctl audit`).
+    ///
+    /// Example: absurdctl prioritize --priority 100 --task-name calibration-solve
+    Prioritize(PrioritizeArgs),
+
+    /// Show recent operator actions from the audit table, newest first (read-only).
+    ///
+    /// Every change made by absurdctl (and every --dry-run of a bulk command)
+    /// is recorded with when, database user, OS user, host, command, filter
+    /// and how many tasks it changed.
+    ///
+    /// Example: absurdctl audit --limit 5 --output json
+    Audit(AuditArgs),
 
     /// Print a shell completion script.
     ///
@@ -243,6 +302,137 @@ pub struct ResumeArgs {
     pub all_queues: bool,
 }
 
+/// Which tasks a bulk command acts on: the same flags, with the same
+/// meaning, in retry-failed, cancel and prioritize. All given conditions
+/// must hold; a repeated flag matches any of its values.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Which tasks")]
+pub struct FilterArgs {
+    /// Only tasks of this name (repeatable)
+    #[arg(long, value_name = "NAME", value_parser = parse_nonempty)]
+    pub task_name: Vec<String>,
+
+    /// Only tasks in this status (repeatable); it must be one the command changes
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub status: Vec<TaskStatus>,
+
+    /// Only this task, by id (a UUID; repeatable)
+    #[arg(long = "id", value_name = "ID")]
+    pub ids: Vec<TaskId>,
+
+    /// Only the tasks whose ids FILE lists, one per line ("-" reads standard
+    /// input; blank lines and # comments are ignored)
+    #[arg(long, value_name = "FILE")]
+    pub ids_from: Option<std::path::PathBuf>,
+
+    /// Only tasks created longer ago than this (e.g. 30m, 2h, 7d)
+    #[arg(long, value_parser = parse_age, value_name = "DURATION")]
+    pub older_than: Option<std::time::Duration>,
+
+    /// Only tasks created within this (e.g. 30m, 2h, 7d)
+    #[arg(long, value_parser = parse_age, value_name = "DURATION")]
+    pub newer_than: Option<std::time::Duration>,
+
+    /// Only tasks whose error contains this text (case-insensitive; taken
+    /// literally: % and _ are not wildcards)
+    #[arg(long, value_name = "TEXT", value_parser = parse_nonempty)]
+    pub error_like: Option<String>,
+
+    /// Only tasks claimed at least N times (their attempt count)
+    #[arg(long, allow_negative_numbers = true, value_name = "N",
+          value_parser = clap::value_parser!(i32).range(0..))]
+    pub attempts_at_least: Option<i32>,
+
+    /// Change at most N tasks: the oldest N that match
+    #[arg(long, allow_negative_numbers = true, value_name = "N",
+          value_parser = clap::value_parser!(i64).range(1..))]
+    pub limit: Option<i64>,
+
+    /// Tasks of every queue, not only --queue
+    #[arg(long)]
+    pub all_queues: bool,
+}
+
+/// How a bulk command applies its change.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "How")]
+pub struct BulkArgs {
+    /// Show what would change (how many tasks, by name and status, and a
+    /// sample) and change nothing; the dry run is recorded in the audit table
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Tasks changed per batch; each batch is one short transaction
+    #[arg(long, default_value_t = 1000, value_name = "N",
+          value_parser = clap::value_parser!(i64).range(1..=100_000))]
+    pub batch_size: i64,
+
+    /// How many of the selected tasks (the oldest) the preview lists; 0 for none
+    #[arg(long, default_value_t = 10, value_name = "N",
+          value_parser = clap::value_parser!(i64).range(0..=100_000))]
+    pub sample: i64,
+}
+
+/// Options of `retry-failed`.
+#[derive(Debug, Args)]
+pub struct RetryFailedArgs {
+    /// Retry cancelled tasks too
+    #[arg(long)]
+    pub include_cancelled: bool,
+
+    /// Start the attempt count again (attempt = 0), instead of granting one
+    /// more attempt to tasks that used them all
+    #[arg(long)]
+    pub reset_attempts: bool,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    #[command(flatten)]
+    pub bulk: BulkArgs,
+}
+
+/// Options of `cancel`.
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// Cancel running (claimed) tasks too; their workers are told to stop at
+    /// their next heartbeat
+    #[arg(long)]
+    pub include_claimed: bool,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    #[command(flatten)]
+    pub bulk: BulkArgs,
+}
+
+/// Options of `prioritize`.
+#[derive(Debug, Args)]
+pub struct PrioritizeArgs {
+    /// The new priority: higher is claimed first (default of new tasks: 0)
+    #[arg(long, allow_negative_numbers = true, value_name = "N")]
+    pub priority: i32,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    #[command(flatten)]
+    pub bulk: BulkArgs,
+}
+
+/// Options of `audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// At most this many rows
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..))]
+    pub limit: i64,
+
+    /// Actions on every queue (and on none in particular), not only --queue
+    #[arg(long)]
+    pub all_queues: bool,
+}
+
 /// Options of `migrate`.
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
@@ -349,6 +539,16 @@ fn parse_reap_age(s: &str) -> Result<humantime::Duration, String> {
         ));
     }
     Ok(d.into())
+}
+
+/// A duration for a task's age: at most a century, so that `now() - age`
+/// stays a valid timestamp.
+fn parse_age(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if d > std::time::Duration::from_secs(100 * 365 * 86_400) {
+        return Err("longer than a century; no task is that old".into());
+    }
+    Ok(d)
 }
 
 fn parse_nonempty(s: &str) -> Result<String, String> {

@@ -1,11 +1,16 @@
 //! One file per subcommand. A command composes queue-layer calls and hands
 //! the result to `output`; it holds no SQL.
 
+mod audit;
+mod bulk;
+mod cancel;
 mod completions;
 mod drain;
 mod migrate;
+mod prioritize;
 mod reap_stuck;
 mod resume;
+mod retry_failed;
 mod spawn;
 mod tasks;
 
@@ -80,6 +85,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::ReapStuck(args) => reap_stuck::run(&ctx, args).await,
         Command::Drain(args) => drain::run(&ctx, args).await,
         Command::Resume(args) => resume::run(&ctx, args).await,
+        Command::RetryFailed(args) => retry_failed::run(&ctx, args).await,
+        Command::Cancel(args) => cancel::run(&ctx, args).await,
+        Command::Prioritize(args) => prioritize::run(&ctx, args).await,
+        Command::Audit(args) => audit::run(&ctx, args).await,
     };
     result.map_err(lift_queue_error)
 }
@@ -94,6 +103,10 @@ fn command_name(command: &Command) -> &'static str {
         Command::ReapStuck(_) => "reap-stuck",
         Command::Drain(_) => "drain",
         Command::Resume(_) => "resume",
+        Command::RetryFailed(_) => "retry-failed",
+        Command::Cancel(_) => "cancel",
+        Command::Prioritize(_) => "prioritize",
+        Command::Audit(_) => "audit",
     }
 }
 

@@ -1,0 +1,482 @@
+//! The one pipeline of every bulk change (retry-failed, cancel, prioritize):
+//! filter -> preview -> confirmation -> batches -> summary -> audit row.
+//!
+//! The tasks are selected once, from one snapshot, before the operator is
+//! asked: what is changed is at most what was shown. Each batch then changes
+//! those of its tasks that still match and that no worker holds locked.
+
+use std::io::Read;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use comfy_table::Cell;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::cli::{BulkArgs, FilterArgs};
+use crate::commands::Ctx;
+use crate::config::Access;
+use crate::error::CliError;
+use crate::interact::{self, Interrupt};
+use crate::output::{ellipsize, fmt_ago, fmt_secs};
+use crate::queue::audit::{self, AuditEntry};
+use crate::queue::bulk::{self, BatchOutcome, BulkAction, Selection, SelectionGroup};
+use crate::queue::{Task, TaskFilter, TaskId};
+
+/// At most this many ids of an --id/--ids-from list go into the audit row
+/// and the report; the rest are counted.
+const MAX_IDS_RECORDED: usize = 1000;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Outcome {
+    NothingToDo,
+    DryRun,
+    Completed,
+    Interrupted,
+    Failed,
+}
+
+/// What a bulk command did: printed with `--output json`, and (without the
+/// sample) the `details` of its audit row.
+#[derive(Debug, Serialize)]
+struct Report {
+    #[serde(flatten)]
+    action: BulkAction,
+    outcome: Outcome,
+    dry_run: bool,
+    filter: serde_json::Value,
+    /// Tasks selected (shown in the preview).
+    selected: i64,
+    #[serde(flatten)]
+    counts: BatchOutcome,
+    /// Selected tasks no batch got to (interrupted or failed run, dry run).
+    not_reached: i64,
+    batches: u64,
+    longest_batch_ms: f64,
+    /// Time spent selecting and changing (not waiting for the answer).
+    elapsed_ms: u128,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    audit_id: Option<i64>,
+    by_task: Vec<SelectionGroup>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sample: Vec<Task>,
+}
+
+/// Words for one action, in messages and prompts.
+struct Words {
+    verb: &'static str,
+    done: &'static str,
+}
+
+fn words(action: &BulkAction) -> Words {
+    match action {
+        BulkAction::RetryFailed { .. } => Words {
+            verb: "retry",
+            done: "retried",
+        },
+        BulkAction::Cancel { .. } => Words {
+            verb: "cancel",
+            done: "cancelled",
+        },
+        BulkAction::Prioritize { .. } => Words {
+            verb: "re-prioritize",
+            done: "re-prioritized",
+        },
+    }
+}
+
+fn tasks(n: i64) -> String {
+    if n == 1 {
+        "1 task".into()
+    } else {
+        format!("{n} tasks")
+    }
+}
+
+/// The filter the flags describe. Reads --ids-from. Bad input is a usage
+/// error, raised before anything connects.
+pub fn filter_from_args(ctx: &Ctx, args: &FilterArgs) -> anyhow::Result<TaskFilter> {
+    let mut ids = args.ids.clone();
+    if let Some(path) = &args.ids_from {
+        let (text, source) = if path.as_os_str() == "-" {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| CliError::usage(format!("--ids-from -: cannot read stdin: {e}")))?;
+            (text, "standard input".to_string())
+        } else {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::usage(format!("--ids-from {}: {e}", path.display())))?;
+            (text, path.display().to_string())
+        };
+        let from_file = parse_ids(&text, &source)?;
+        if from_file.is_empty() && ids.is_empty() {
+            return Err(CliError::usage(format!(
+                "--ids-from {source} lists no task ids; nothing was changed"
+            )));
+        }
+        ids.extend(from_file);
+    }
+    ids.sort();
+    ids.dedup();
+    if let (Some(newer), Some(older)) = (args.newer_than, args.older_than) {
+        if newer <= older {
+            return Err(CliError::usage(format!(
+                "--newer-than {} and --older-than {} together select nothing: \
+                 --newer-than must be the longer of the two",
+                humantime::format_duration(newer),
+                humantime::format_duration(older)
+            )));
+        }
+    }
+    Ok(TaskFilter {
+        queue: (!args.all_queues).then(|| ctx.global.queue.clone()),
+        statuses: args.status.clone(),
+        task_names: args.task_name.clone(),
+        ids,
+        older_than: args.older_than,
+        newer_than: args.newer_than,
+        error_like: args.error_like.clone(),
+        attempts_at_least: args.attempts_at_least,
+        limit: args.limit,
+    })
+}
+
+/// Task ids, one per line; blank lines and `#` comments are skipped.
+fn parse_ids(text: &str, source: &str) -> anyhow::Result<Vec<TaskId>> {
+    let mut ids = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or_default().trim();
+        if line.is_empty() {
+            continue;
+        }
+        ids.push(line.parse::<TaskId>().map_err(|e| {
+            CliError::usage(format!(
+                "--ids-from {source}, line {}: {e}; nothing was changed",
+                n + 1
+            ))
+        })?);
+    }
+    Ok(ids)
+}
+
+/// The filter as recorded: long id lists are cut to their first ids.
+fn filter_json(filter: &TaskFilter) -> anyhow::Result<serde_json::Value> {
+    let mut value = serde_json::to_value(filter)?;
+    if filter.ids.len() > MAX_IDS_RECORDED {
+        value["ids"] = serde_json::to_value(&filter.ids[..MAX_IDS_RECORDED])?;
+        value["ids_total"] = json!(filter.ids.len());
+    }
+    Ok(value)
+}
+
+/// Runs the pipeline for `action` over the tasks `filter` selects.
+pub async fn run(
+    ctx: &Ctx,
+    action: BulkAction,
+    filter: TaskFilter,
+    opts: &BulkArgs,
+) -> anyhow::Result<ExitCode> {
+    ctx.table_or_json()?;
+    let filter = action.narrow(&filter)?;
+    let started = Instant::now();
+    let pool = ctx.connect(Access::ReadWrite, 1).await?;
+    let mut conn = pool.acquire().await?;
+
+    let Selection {
+        ids,
+        groups,
+        sample,
+    } = bulk::select(&mut conn, &action, &filter, opts.sample).await?;
+    ctx.out.debug(format!(
+        "selected {} in {:.1} ms",
+        tasks(ids.len() as i64),
+        started.elapsed().as_secs_f64() * 1000.0
+    ));
+    let mut report = Report {
+        action,
+        outcome: Outcome::DryRun,
+        dry_run: opts.dry_run,
+        filter: filter_json(&filter)?,
+        selected: ids.len() as i64,
+        counts: BatchOutcome::default(),
+        not_reached: ids.len() as i64,
+        batches: 0,
+        longest_batch_ms: 0.0,
+        elapsed_ms: 0,
+        error: None,
+        audit_id: None,
+        by_task: groups,
+        sample,
+    };
+    let w = words(&action);
+
+    if ids.is_empty() {
+        report.outcome = Outcome::NothingToDo;
+        report.elapsed_ms = started.elapsed().as_millis();
+        if ctx.out.is_json() {
+            ctx.out.json(&report)?;
+        } else {
+            ctx.out
+                .note(format!("no tasks match: nothing to {}", w.verb));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    if !ctx.out.is_json() {
+        print_preview(ctx, &filter, &report, opts.dry_run);
+    }
+    if opts.dry_run {
+        drop(conn);
+        report.elapsed_ms = started.elapsed().as_millis();
+        report.audit_id = Some(record(ctx, &pool, &filter, &report).await?);
+        if ctx.out.is_json() {
+            ctx.out.json(&report)?;
+        } else {
+            ctx.out.line(format!(
+                "dry run: {} would be {}; nothing was changed (audit #{})",
+                tasks(report.selected),
+                w.done,
+                report.audit_id.unwrap_or_default()
+            ));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let mut prompt = format!(
+        "{}{} {} {}",
+        w.verb[..1].to_uppercase(),
+        &w.verb[1..],
+        tasks(report.selected),
+        scope(&filter)
+    );
+    if let BulkAction::Prioritize { priority } = action {
+        prompt.push_str(&format!(" to priority {priority}"));
+    }
+    prompt.push('?');
+    let asked = Instant::now();
+    interact::confirm(&ctx.out, ctx.global.yes, &prompt)?;
+    // The operator's thinking time is not the command's.
+    let answered_in = asked.elapsed();
+
+    let interrupt = Interrupt::install();
+    let bar = interact::progress(&ctx.out, ids.len() as u64, w.verb);
+    let mut failure = None;
+    for chunk in ids.chunks(opts.batch_size as usize) {
+        if interrupt.is_set() {
+            break;
+        }
+        let t = Instant::now();
+        let outcome = match bulk::apply_batch(&mut *conn, &action, &filter, chunk).await {
+            Ok(o) => o,
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        };
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        report.batches += 1;
+        report.longest_batch_ms = report.longest_batch_ms.max(ms);
+        report.counts.changed += outcome.changed;
+        report.counts.skipped_locked += outcome.skipped_locked;
+        report.counts.skipped_changed += outcome.skipped_changed;
+        report.not_reached -= chunk.len() as i64;
+        ctx.out.debug(format!(
+            "batch {}: {} {}, {} locked, {} changed meanwhile, {ms:.1} ms",
+            report.batches,
+            outcome.changed,
+            w.done,
+            outcome.skipped_locked,
+            outcome.skipped_changed
+        ));
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    // A failed batch may have broken the connection: the pool replaces it.
+    drop(conn);
+
+    report.outcome = if failure.is_some() {
+        Outcome::Failed
+    } else if report.not_reached > 0 {
+        Outcome::Interrupted
+    } else {
+        Outcome::Completed
+    };
+    report.error = failure.as_ref().map(|e| e.to_string());
+    report.elapsed_ms = (started.elapsed() - answered_in).as_millis();
+    // What was committed is recorded even when the run stopped early.
+    report.audit_id = match record(ctx, &pool, &filter, &report).await {
+        Ok(id) => Some(id),
+        Err(e) if failure.is_some() => {
+            ctx.out
+                .warn(format!("absurdctl: could not write the audit row: {e:#}"));
+            None
+        }
+        Err(e) => {
+            return Err(e.context(format!(
+                "{} {}, but the audit row could not be written",
+                tasks(report.counts.changed),
+                w.done
+            )))
+        }
+    };
+    print_summary(ctx, &report, &w)?;
+
+    if let Some(e) = failure {
+        return Err(anyhow::Error::from(e).context(format!(
+            "stopped after {} of {}: what was done stays",
+            tasks(report.selected - report.not_reached),
+            tasks(report.selected)
+        )));
+    }
+    if report.outcome == Outcome::Interrupted {
+        return Err(CliError::Interrupted(format!(
+            ": stopped between batches; {} {}, {} not reached; what was done stays",
+            tasks(report.counts.changed),
+            w.done,
+            tasks(report.not_reached)
+        ))
+        .into());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn scope(filter: &TaskFilter) -> String {
+    match &filter.queue {
+        Some(q) => format!("in queue {q}"),
+        None => "in every queue".into(),
+    }
+}
+
+fn print_preview(ctx: &Ctx, filter: &TaskFilter, report: &Report, dry_run: bool) {
+    // A preview is what a dry run was asked for; otherwise -q silences it.
+    let say = |text: String| {
+        if dry_run {
+            ctx.out.line(text)
+        } else {
+            ctx.out.note(text)
+        }
+    };
+    if ctx.out.quiet && !dry_run {
+        return;
+    }
+    say(format!(
+        "{} to {} {}:",
+        tasks(report.selected),
+        words(&report.action).verb,
+        scope(filter)
+    ));
+    let all_queues = filter.queue.is_none();
+    let mut headers = vec!["task name", "status", "tasks"];
+    if all_queues {
+        headers.insert(0, "queue");
+    }
+    let mut groups = ctx.out.table(headers);
+    for g in &report.by_task {
+        let mut row = vec![
+            Cell::new(&g.task_name),
+            ctx.out.status_cell(g.status),
+            Cell::new(g.count),
+        ];
+        if all_queues {
+            row.insert(0, Cell::new(&g.queue_name));
+        }
+        groups.add_row(row);
+    }
+    say(groups.to_string());
+    if report.sample.is_empty() {
+        return;
+    }
+    say(if (report.sample.len() as i64) < report.selected {
+        format!("the oldest {} of them:", report.sample.len())
+    } else {
+        "all of them, oldest first:".to_string()
+    });
+    let mut sample = ctx.out.table([
+        "task id",
+        "task name",
+        "status",
+        "prio",
+        "attempt",
+        "created",
+        "error",
+    ]);
+    for t in &report.sample {
+        sample.add_row(vec![
+            Cell::new(t.task_id),
+            Cell::new(&t.task_name),
+            ctx.out.status_cell(t.status),
+            Cell::new(t.priority),
+            Cell::new(format!("{}/{}", t.attempt, t.max_retries)),
+            Cell::new(fmt_ago(Some(t.created_at))),
+            Cell::new(ellipsize(t.error.as_deref().unwrap_or(""), 50)),
+        ]);
+    }
+    say(sample.to_string());
+}
+
+fn print_summary(ctx: &Ctx, report: &Report, w: &Words) -> anyhow::Result<()> {
+    if ctx.out.is_json() {
+        return ctx.out.json(report);
+    }
+    let c = &report.counts;
+    let mut text = format!(
+        "{} {} in {} batch(es), {}",
+        w.done,
+        tasks(c.changed),
+        report.batches,
+        fmt_secs(Duration::from_millis(report.elapsed_ms as u64).as_secs_f64())
+    );
+    if c.skipped_locked + c.skipped_changed > 0 {
+        text.push_str(&format!(
+            "; skipped {} locked by a worker and {} changed since the preview",
+            c.skipped_locked, c.skipped_changed
+        ));
+    }
+    if report.not_reached > 0 {
+        text.push_str(&format!("; {} not reached", tasks(report.not_reached)));
+    }
+    text.push_str(&format!(
+        " (audit #{})",
+        report.audit_id.unwrap_or_default()
+    ));
+    if c.changed > 0 {
+        ctx.out.line(text);
+    } else {
+        ctx.out.note(text);
+    }
+    Ok(())
+}
+
+async fn record(
+    ctx: &Ctx,
+    db: &sqlx::PgPool,
+    filter: &TaskFilter,
+    report: &Report,
+) -> anyhow::Result<i64> {
+    let mut details = serde_json::to_value(report)?;
+    if let Some(d) = details.as_object_mut() {
+        for key in ["sample", "filter", "audit_id", "dry_run"] {
+            d.remove(key);
+        }
+        let argv: Vec<String> = std::env::args().map(|a| crate::error::redact(&a)).collect();
+        d.insert("argv".into(), json!(argv));
+    }
+    let entry = AuditEntry {
+        command: ctx.command.to_string(),
+        queue_name: filter.queue.clone(),
+        filter: report.filter.clone(),
+        details,
+        // A dry run records how many tasks it would have changed.
+        affected: if report.dry_run {
+            report.selected
+        } else {
+            report.counts.changed
+        },
+        dry_run: report.dry_run,
+    };
+    Ok(audit::record(db, &entry).await?)
+}

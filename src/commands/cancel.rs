@@ -1,0 +1,15 @@
+//! `absurdctl cancel`: pending and retrying (optionally claimed) tasks to cancelled.
+
+use std::process::ExitCode;
+
+use crate::cli::CancelArgs;
+use crate::commands::{bulk, Ctx};
+use crate::queue::bulk::BulkAction;
+
+pub async fn run(ctx: &Ctx, args: CancelArgs) -> anyhow::Result<ExitCode> {
+    let filter = bulk::filter_from_args(ctx, &args.filter)?;
+    let action = BulkAction::Cancel {
+        include_claimed: args.include_claimed,
+    };
+    bulk::run(ctx, action, filter, &args.bulk).await
+}
