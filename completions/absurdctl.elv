@@ -359,9 +359,9 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand --version 'Print version'
         }
         &'absurdctl;reap-stuck'= {
-            cand --heartbeat-timeout 'A claimed task whose worker has been silent this long is stuck, and a registered worker not seen this long is dead (at least 1m). The default, 15 minutes, never reaps a live legacy Python worker: it heartbeats every 30 s, but a long CASA call blocks its event loop for minutes at a time, so minutes of silence are not death'
+            cand --heartbeat-timeout 'A claimed task whose worker has been silent this long is stuck, and a registered worker not seen this long is dead (at least 1s; under 1m is warned about: it reaps live legacy workers). The default, 15 minutes, never reaps a live legacy Python worker: it heartbeats every 30 s, but a long CASA call blocks its event loop for minutes at a time, so minutes of silence are not death'
             cand --timeout-grace 'A task that has run longer than its own timeout (spawn --timeout) plus this grace is stuck, even while its worker heartbeats'
-            cand --older-than 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks'' "claimed for more than 2 hours"; at least 1m). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat'
+            cand --older-than 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks'' "claimed for more than 2 hours"; at least 1s). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat'
             cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
             cand --queue 'Queue to operate on'
             cand -o 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
@@ -384,9 +384,9 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand --version 'Print version'
         }
         &'absurdctl;reap'= {
-            cand --heartbeat-timeout 'A claimed task whose worker has been silent this long is stuck, and a registered worker not seen this long is dead (at least 1m). The default, 15 minutes, never reaps a live legacy Python worker: it heartbeats every 30 s, but a long CASA call blocks its event loop for minutes at a time, so minutes of silence are not death'
+            cand --heartbeat-timeout 'A claimed task whose worker has been silent this long is stuck, and a registered worker not seen this long is dead (at least 1s; under 1m is warned about: it reaps live legacy workers). The default, 15 minutes, never reaps a live legacy Python worker: it heartbeats every 30 s, but a long CASA call blocks its event loop for minutes at a time, so minutes of silence are not death'
             cand --timeout-grace 'A task that has run longer than its own timeout (spawn --timeout) plus this grace is stuck, even while its worker heartbeats'
-            cand --older-than 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks'' "claimed for more than 2 hours"; at least 1m). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat'
+            cand --older-than 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks'' "claimed for more than 2 hours"; at least 1s). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat'
             cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
             cand --queue 'Queue to operate on'
             cand -o 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'

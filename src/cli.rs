@@ -241,7 +241,8 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 pub struct ReapStuckArgs {
     /// A claimed task whose worker has been silent this long is stuck, and a
-    /// registered worker not seen this long is dead (at least 1m). The
+    /// registered worker not seen this long is dead (at least 1s; under 1m is
+    /// warned about: it reaps live legacy workers). The
     /// default, 15 minutes, never reaps a live legacy Python worker: it
     /// heartbeats every 30 s, but a long CASA call blocks its event loop for
     /// minutes at a time, so minutes of silence are not death
@@ -257,7 +258,7 @@ pub struct ReapStuckArgs {
 
     /// Instead of the heartbeat and timeout rules, reap every task claimed
     /// longer ago than this, whatever its heartbeat (the runbooks' "claimed
-    /// for more than 2 hours"; at least 1m). A live worker of such a task is
+    /// for more than 2 hours"; at least 1s). A live worker of such a task is
     /// refused when it later completes it, and stops at its next heartbeat
     #[arg(long, value_name = "DURATION", value_parser = parse_reap_age)]
     pub older_than: Option<humantime::Duration>,
@@ -528,14 +529,14 @@ fn parse_human_duration(s: &str) -> Result<humantime::Duration, String> {
     parse_duration(s).map(Into::into)
 }
 
-/// A reaper's age limit: under a minute it would reap live workers between
-/// two heartbeats.
+/// A reaper's age limit: at least a second. Limits under a minute are
+/// allowed (for queues served only by absurdctl workers with a short
+/// --heartbeat-interval) but warned about when used.
 fn parse_reap_age(s: &str) -> Result<humantime::Duration, String> {
     let d = parse_duration(s)?;
-    if d < std::time::Duration::from_secs(60) {
+    if d < std::time::Duration::from_secs(1) {
         return Err(format!(
-            "{s} is too short: at least 1m (workers heartbeat every 30 s; \
-             a shorter limit would reap live ones)"
+            "{s} is too short: at least 1s (and above the workers' heartbeat interval)"
         ));
     }
     Ok(d.into())

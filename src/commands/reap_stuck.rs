@@ -81,6 +81,15 @@ pub async fn run(ctx: &Ctx, args: ReapStuckArgs) -> anyhow::Result<ExitCode> {
     let heartbeat_timeout: Duration = args.heartbeat_timeout.into();
     let timeout_grace: Duration = args.timeout_grace.into();
     let older_than: Option<Duration> = args.older_than.map(Into::into);
+    let shortest = older_than.unwrap_or(heartbeat_timeout);
+    if shortest < Duration::from_secs(60) {
+        ctx.out.warn(format!(
+            "warning: a limit of {} is shorter than the legacy Python worker's 30 s heartbeat \
+             and its event-loop stalls: only safe when every worker of the queue is absurdctl's \
+             with a shorter --heartbeat-interval",
+            humantime::format_duration(shortest)
+        ));
+    }
     let rule = match older_than {
         Some(age) => ReapRule::ClaimedLongerThan(age),
         None => ReapRule::Stuck {
