@@ -4,12 +4,13 @@
 mod migrate;
 mod spawn;
 mod tasks;
+mod worker;
 
 use std::process::ExitCode;
 
 use sqlx::PgPool;
 
-use crate::cli::{Cli, Command, GlobalOpts, OutputFormat, TasksCommand};
+use crate::cli::{Cli, Command, GlobalOpts, OutputFormat, TasksCommand, WorkerCommand};
 use crate::config::{Access, ConnectConfig};
 use crate::error::CliError;
 use crate::output::Output;
@@ -72,6 +73,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Spawn(args) => spawn::run(&ctx, args).await,
         Command::Tasks(TasksCommand::List(args)) => tasks::list(&ctx, args).await,
         Command::Tasks(TasksCommand::Show(args)) => tasks::show(&ctx, args).await,
+        Command::Worker(WorkerCommand::Run(args)) => worker::run(&ctx, args).await,
     };
     result.map_err(lift_queue_error)
 }
@@ -82,6 +84,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Spawn(_) => "spawn",
         Command::Tasks(TasksCommand::List(_)) => "tasks list",
         Command::Tasks(TasksCommand::Show(_)) => "tasks show",
+        Command::Worker(WorkerCommand::Run(_)) => "worker run",
     }
 }
 

@@ -8,6 +8,7 @@ pub mod filter;
 pub mod schema;
 pub mod tasks;
 mod types;
+pub mod workers;
 
 pub use filter::TaskFilter;
 pub use types::*;
