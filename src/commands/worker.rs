@@ -73,7 +73,7 @@ pub async fn run(ctx: &Ctx, args: WorkerRunArgs) -> anyhow::Result<ExitCode> {
 
     log.worker(
         Level::Info,
-        "started",
+        "worker_started",
         &format!(
             "started on queue {} (pid {}, concurrency {}{}): {}",
             info.queue_name,

@@ -161,14 +161,14 @@ pub async fn heartbeat_many(
 }
 
 /// Completes, in one round trip, every task of `done` that `worker` still
-/// owns, each with its result; returns the ids it completed.
+/// owns, each with its result (`None`: no result); returns the ids it completed.
 pub async fn complete_many(
     db: impl PgExecutor<'_>,
-    done: &[(TaskId, serde_json::Value)],
+    done: &[(TaskId, Option<serde_json::Value>)],
     worker: &str,
 ) -> Result<Vec<TaskId>> {
     let ids: Vec<TaskId> = done.iter().map(|(id, _)| *id).collect();
-    let results: Vec<&serde_json::Value> = done.iter().map(|(_, r)| r).collect();
+    let results: Vec<Option<&serde_json::Value>> = done.iter().map(|(_, r)| r.as_ref()).collect();
     Ok(
         sqlx::query_scalar("SELECT absurd.complete_tasks($1, $2, $3)")
             .bind(ids)
@@ -198,5 +198,17 @@ pub async fn next_available_in(
     .bind(queue)
     .bind(task_names)
     .fetch_one(db)
+    .await?)
+}
+
+/// The tasks of `queue` that `worker` holds claimed right now.
+pub async fn claimed_by(db: impl PgExecutor<'_>, queue: &str, worker: &str) -> Result<Vec<TaskId>> {
+    Ok(sqlx::query_scalar(
+        "SELECT task_id FROM absurd.tasks
+          WHERE queue_name = $1 AND status = 'claimed' AND worker_id = $2",
+    )
+    .bind(queue)
+    .bind(worker)
+    .fetch_all(db)
     .await?)
 }

@@ -80,7 +80,8 @@ struct Run {
 /// A successful run waiting to be stored.
 struct Completion {
     task: Task,
-    result: Value,
+    /// None (SQL NULL) when the handler printed nothing.
+    result: Option<Value>,
     elapsed: Duration,
 }
 
@@ -124,6 +125,8 @@ pub struct Supervisor {
     signal: Option<&'static str>,
     drain_deadline: Option<Instant>,
     stopping_all: bool,
+    /// Look for claims this worker holds without knowing (after an outage).
+    check_claims: bool,
     /// When stopping with results the database will not take: last try.
     give_up_at: Option<Instant>,
     summary: Summary,
@@ -174,6 +177,7 @@ impl Supervisor {
             signal: None,
             drain_deadline: None,
             stopping_all: false,
+            check_claims: false,
             give_up_at: None,
             summary,
         }
@@ -209,7 +213,7 @@ impl Supervisor {
                 &c.task,
                 &format!(
                     "result not stored, the database did not take it: {}",
-                    c.result
+                    c.result.as_ref().unwrap_or(&Value::Null)
                 ),
                 json!({ "result": c.result }),
             );
@@ -234,7 +238,7 @@ impl Supervisor {
         let s = &self.summary;
         self.log.worker(
             Level::Info,
-            "stopped",
+            "worker_stopped",
             &format!(
                 "stopped ({}): {} claimed, {} completed, {} failed, {} given back",
                 s.stopped_by, s.claimed, s.completed, s.failed, s.released
@@ -261,8 +265,13 @@ impl Supervisor {
             }
         }
         if self.health.take_restored() {
-            // Notifications sent while it was away are lost.
+            // Notifications sent while it was away are lost, and a claim may
+            // have committed without its answer reaching us.
             self.more_work = true;
+            self.check_claims = true;
+        }
+        if self.check_claims && self.health.ready() {
+            self.release_unknown_claims().await;
         }
         if self.more_work && self.free_slots() > 0 && self.health.ready() {
             self.claim().await;
@@ -561,7 +570,7 @@ impl Supervisor {
         let pool = self.pool.clone();
         let worker_id = self.cfg.info.worker_id.clone();
         if !self.completions.is_empty() {
-            let batch: Vec<(TaskId, Value)> = self
+            let batch: Vec<(TaskId, Option<Value>)> = self
                 .completions
                 .iter()
                 .map(|c| (c.task.task_id, c.result.clone()))
@@ -770,6 +779,55 @@ impl Supervisor {
         }
     }
 
+    /// Gives back tasks claimed under this worker's id that it does not
+    /// run: claims whose commit reached the database while the answer was
+    /// lost with the connection. They never ran, so no attempt is charged.
+    async fn release_unknown_claims(&mut self) {
+        let pool = self.pool.clone();
+        let worker_id = self.cfg.info.worker_id.clone();
+        let Some(held) = self
+            .health
+            .run(
+                "looking for claims lost with the connection",
+                tasks::claimed_by(&pool, &self.cfg.info.queue_name, &worker_id),
+            )
+            .await
+        else {
+            return;
+        };
+        let known: HashSet<TaskId> = self
+            .runs
+            .values()
+            .map(|r| r.task.task_id)
+            .chain(self.completions.iter().map(|c| c.task.task_id))
+            .chain(self.settlements.iter().map(|s| s.task.task_id))
+            .collect();
+        for id in held.into_iter().filter(|id| !known.contains(id)) {
+            let Some(released) = self
+                .health
+                .run(
+                    "giving back a claim lost with the connection",
+                    tasks::release(&pool, id, &worker_id),
+                )
+                .await
+            else {
+                return;
+            };
+            if released {
+                self.summary.released += 1;
+                self.log.worker(
+                    Level::Warn,
+                    "released",
+                    &format!(
+                        "task {id}: claimed while the connection was lost, never run: given back, attempt not charged"
+                    ),
+                    json!({ "task_id": id }),
+                );
+            }
+        }
+        self.check_claims = false;
+    }
+
     /// The grace is over: stop every handler; their tasks go back.
     fn stop_all(&mut self) {
         self.stopping_all = true;
@@ -799,21 +857,21 @@ impl Supervisor {
     }
 }
 
-/// The result of a successful run: standard output when it is JSON, null
+/// The result of a successful run: standard output when it is JSON, none
 /// when empty, else its tail as a string. PostgreSQL refuses NUL in text
 /// and jsonb, so NULs become U+FFFD rather than a result it cannot store.
-fn result_of(stdout: &Tail) -> Value {
+fn result_of(stdout: &Tail) -> Option<Value> {
     if stdout.is_whole() {
         let bytes = stdout.bytes();
         if bytes.trim_ascii().is_empty() {
-            return Value::Null;
+            return None;
         }
         if let Ok(mut value) = serde_json::from_slice::<Value>(bytes) {
             scrub_nul(&mut value);
-            return value;
+            return Some(value);
         }
     }
-    Value::String(stdout.text().replace('\0', "\u{FFFD}"))
+    Some(Value::String(stdout.text().replace('\0', "\u{FFFD}")))
 }
 
 fn scrub_nul(value: &mut Value) {
@@ -932,12 +990,13 @@ mod tests {
 
     #[test]
     fn results_are_json_or_text_or_null() {
-        assert_eq!(result_of(&tail(b"{\"a\": 1}\n")), json!({"a": 1}));
-        assert_eq!(result_of(&tail(b"done\n")), json!("done"));
-        assert_eq!(result_of(&tail(b" \n")), Value::Null);
+        assert_eq!(result_of(&tail(b"{\"a\": 1}\n")), Some(json!({"a": 1})));
+        assert_eq!(result_of(&tail(b"done\n")), Some(json!("done")));
+        assert_eq!(result_of(&tail(b"null")), Some(Value::Null));
+        assert_eq!(result_of(&tail(b" \n")), None);
         assert_eq!(
             result_of(&tail(b"{\"k\\u0000\": \"v\\u0000\"}")),
-            json!({"k\u{FFFD}": "v\u{FFFD}"})
+            Some(json!({"k\u{FFFD}": "v\u{FFFD}"}))
         );
     }
 }

@@ -29,8 +29,12 @@ impl Notifier {
             .and_then(|u| u.trim().parse::<u64>().ok())
             .filter(|&u| u > 0 && for_us)
             .map(|u| Duration::from_micros(u / 2));
+        let socket = UnixDatagram::unbound()?;
+        // A listener that does not read must never stall the worker: when
+        // its queue is full the message is dropped instead.
+        socket.set_nonblocking(true)?;
         Ok(Some(Notifier {
-            socket: UnixDatagram::unbound()?,
+            socket,
             addr,
             watchdog,
         }))
