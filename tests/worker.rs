@@ -925,3 +925,60 @@ async fn a_handler_that_cannot_run_is_refused_before_anything_is_claimed() {
     assert_eq!(row.get::<String, _>("status"), "pending");
     assert_eq!(db.psql("SELECT count(*) FROM absurd.worker_registry"), "0");
 }
+
+#[tokio::test]
+async fn a_handler_that_cannot_start_gives_its_task_back_uncharged() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script("flaky.sh", r#"echo '{"ran": true}'"#);
+    let mut worker = Worker::start(
+        &db.url,
+        "--log-format json --poll-interval 300ms --max-tasks 2 --output json",
+        &handler,
+    );
+    worker.wait_for_event("worker_started", Duration::from_secs(15));
+    // Broken after the start-up check, as by a deployment gone wrong.
+    std::fs::set_permissions(&handler, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    worker.wait_for_event("spawn_failed", Duration::from_secs(15));
+    std::fs::set_permissions(&handler, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let ended = worker.wait(Duration::from_secs(20));
+    ended.assert_code(0);
+    let row = task_row(&pool, id).await;
+    assert_eq!(row.get::<String, _>("status"), "completed");
+    assert_eq!(
+        row.get::<i32, _>("attempt"),
+        1,
+        "the failed start was not charged"
+    );
+    assert_eq!(row.get::<Value, _>("result"), json!({"ran": true}));
+    let released = ended
+        .events()
+        .iter()
+        .filter(|e| e["event"] == "released")
+        .count();
+    assert!(released >= 1, "{:?}", ended.log);
+}
+
+#[tokio::test]
+async fn the_example_handler_completes_and_fails_tasks() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let handler = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/handler.sh");
+    let echo = spawn_task(&pool, "echo", json!({"group": "g1"}), None, 3).await;
+    let unknown = spawn_task(&pool, "mystery", json!({}), None, 1).await;
+    Worker::start(&db.url, "--exit-when-empty", handler)
+        .wait(Duration::from_secs(20))
+        .assert_code(0);
+    let row = task_row(&pool, echo).await;
+    assert_eq!(row.get::<String, _>("status"), "completed");
+    let result: Value = row.get("result");
+    assert_eq!(result["task"]["params"], json!({"group": "g1"}));
+    let row = task_row(&pool, unknown).await;
+    assert_eq!(row.get::<String, _>("status"), "failed");
+    assert!(row
+        .get::<String, _>("error")
+        .contains("unknown task name: mystery"));
+}

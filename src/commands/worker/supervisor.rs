@@ -117,6 +117,8 @@ pub struct Supervisor {
     /// The last claim found fewer tasks than it asked for.
     queue_empty: bool,
     next_poll: Instant,
+    /// No claims before this (after a handler could not be started).
+    hold_until: Instant,
     /// When the next task waiting for a backoff or delay becomes claimable.
     alarm: Option<Instant>,
     next_heartbeat: Instant,
@@ -172,6 +174,7 @@ impl Supervisor {
             more_work: true,
             queue_empty: false,
             next_poll: now,
+            hold_until: now,
             alarm: None,
             next_watchdog,
             signal: None,
@@ -273,7 +276,7 @@ impl Supervisor {
         if self.check_claims && self.health.ready() {
             self.release_unknown_claims().await;
         }
-        if self.more_work && self.free_slots() > 0 && self.health.ready() {
+        if self.more_work && self.may_claim() && self.health.ready() {
             self.claim().await;
         }
         if let (Some(at), Some(every)) = (
@@ -289,8 +292,11 @@ impl Supervisor {
 
     /// Sleeps until something happens or something is due.
     async fn wait(&mut self) {
-        let idle_slots = self.free_slots() > 0;
+        let idle_slots = self.may_claim();
         let mut until = self.next_heartbeat;
+        if self.free_slots() > 0 && !idle_slots {
+            until = until.min(self.hold_until);
+        }
         if let Some(at) = self.next_watchdog {
             until = until.min(at);
         }
@@ -341,6 +347,11 @@ impl Supervisor {
             .map_or(u64::MAX, |m| m.saturating_sub(self.summary.claimed));
         let free = (self.cfg.info.concurrency as usize).saturating_sub(self.runs.len());
         free.min(usize::try_from(left).unwrap_or(usize::MAX))
+    }
+
+    /// Free slots, and claims not held back.
+    fn may_claim(&self) -> bool {
+        self.free_slots() > 0 && Instant::now() >= self.hold_until
     }
 
     fn should_exit(&mut self) -> bool {
@@ -525,9 +536,9 @@ impl Supervisor {
                     &format!("cannot start `{}`: {e}", self.cfg.program),
                     json!({ "error": e.to_string() }),
                 );
-                // No claiming at once: the same failure would follow.
-                self.more_work = false;
-                self.next_poll = Instant::now() + self.cfg.poll_interval;
+                // No claiming for a poll interval, whatever wakes us (the
+                // release itself notifies): the same failure would follow.
+                self.hold_until = Instant::now() + self.cfg.poll_interval;
                 Settle::Release {
                     why: "its handler could not be started",
                 }
