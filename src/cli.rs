@@ -215,7 +215,7 @@ pub enum WorkerCommand {
     /// environment (ABSURD_TASK_ID, ABSURD_TASK_NAME, ABSURD_QUEUE_NAME,
     /// ABSURD_ATTEMPT, ABSURD_WORKER_ID). Exit 0 completes the task with
     /// standard output as its result (JSON as is, anything else as a string
-    /// of its tail, nothing as null); any other exit fails it with the exit
+    /// of its tail, nothing as no result); any other exit fails it with the exit
     /// status and the tail of standard error, and it retries with backoff
     /// while attempts remain. A task that runs past its timeout, or that is
     /// cancelled or reaped while it runs, has its process group stopped
