@@ -289,9 +289,9 @@ pub struct WorkerRunArgs {
     #[arg(long, value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,
 
-    /// Most bytes of a handler's standard output kept for its result; past
-    /// it only the tail is kept, as a string
-    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..=(1 << 30)))]
+    /// Most bytes of a handler's standard output kept for its result (at
+    /// most 64 MiB); past it only the tail is kept, as a string
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..=(1 << 26)))]
     pub max_output: u64,
 
     /// The handler to run for each task, and its arguments, after `--`

@@ -420,7 +420,10 @@ exit 3"#,
     assert_eq!(row.get::<String, _>("status"), "failed");
     assert_eq!(row.get::<i32, _>("attempt"), 3);
     let error: String = row.get("error");
-    assert!(error.starts_with("exit status 3\n"), "{error}");
+    assert!(
+        error.starts_with("exit status 3: boom on attempt 3\n"),
+        "{error}"
+    );
     assert!(
         error.contains("reading the measurement set\nboom on attempt 3"),
         "{error}"

@@ -676,11 +676,7 @@ impl Supervisor {
                 } else {
                     "no attempts left: failed"
                 };
-                let mut lines = error.lines();
-                let what = match (lines.next(), lines.last()) {
-                    (Some(first), Some(last)) => format!("{first}: {last}"),
-                    (first, _) => first.unwrap_or_default().to_string(),
-                };
+                let what = error.lines().next().unwrap_or_default();
                 self.log.task(
                     Level::Warn,
                     if *timed_out { "timed_out" } else { "failed" },
@@ -902,13 +898,14 @@ fn scrub_nul(value: &mut Value) {
     }
 }
 
-/// The task's error: what happened, then the tail of standard error.
+/// The task's error: what happened and the last line of standard error
+/// (where a traceback says what went wrong) on the first line, for lists
+/// and grouping; then the tail of standard error.
 fn error_text(what: &str, stderr: &Tail) -> String {
     let tail = stderr.text();
-    let text = if tail.is_empty() {
-        format!("{what} (nothing on stderr)")
-    } else {
-        format!("{what}\n{tail}")
+    let text = match tail.lines().map(str::trim).rfind(|l| !l.is_empty()) {
+        Some(last) => format!("{what}: {last}\n{tail}"),
+        None => format!("{what} (nothing on stderr)"),
     };
     text.replace('\0', "\u{FFFD}")
 }
