@@ -39,6 +39,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand migrate 'Adopt the database''s ABSURD schema, whatever its legacy shape, and bring it to the current version'
             cand spawn 'Enqueue one task'
             cand tasks 'List tasks or show one in full (read-only)'
+            cand worker 'Run the queue''s tasks: the supervisor that claims tasks and runs a command for each'
             cand retry-failed 'Put failed tasks back in the queue, to run again now'
             cand retry 'Put failed tasks back in the queue, to run again now'
             cand cancel 'Cancel pending and retrying tasks, so they never run'
@@ -177,6 +178,69 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         &'absurdctl;tasks;help;show'= {
         }
         &'absurdctl;tasks;help;help'= {
+        }
+        &'absurdctl;worker'= {
+            cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
+            cand --queue 'Queue to operate on'
+            cand -o 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --output 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --connect-timeout 'Give up connecting after this long (e.g. 5s, 500ms)'
+            cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it'
+            cand --statement-timeout 'Longest a single statement may run'
+            cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --no-color 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -q 'Print only errors and what was asked for; silent when nothing happened'
+            cand --quiet 'Print only errors and what was asked for; silent when nothing happened'
+            cand -v 'Print more about what is being done (repeat for more)'
+            cand --verbose 'Print more about what is being done (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand run 'Claim tasks of --queue and run COMMAND for each, until stopped'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'absurdctl;worker;run'= {
+            cand -c 'Tasks run at the same time (one handler process each); claims are made in batches of up to this many'
+            cand --concurrency 'Tasks run at the same time (one handler process each); claims are made in batches of up to this many'
+            cand --task-name 'Claim only tasks of this name (repeatable) [default: every name]'
+            cand --worker-id 'This worker''s id, in the registry and in the worker_id of the tasks it claims; must be unique among running workers [default: HOST-PID-RANDOM]'
+            cand --heartbeat-interval 'How often running tasks'' heartbeats and the worker''s registry row are recorded; keep it well under the heartbeat timeout `reap` uses'
+            cand --default-timeout 'Longest a task without a timeout of its own may run before it is stopped and failed (e.g. 2h) [default: no limit]'
+            cand --kill-grace 'Time between SIGTERM and SIGKILL when a handler is stopped (timeout, cancellation, reap, end of --grace)'
+            cand --grace 'On SIGTERM or SIGINT, how long running handlers may take to finish before they are stopped and their tasks given back to the queue'
+            cand --poll-interval 'How often an idle worker looks for work on its own; a spawned task wakes it at once (LISTEN/NOTIFY), so this is only the fallback'
+            cand --max-tasks 'Claim at most this many tasks, finish them, then exit 0'
+            cand --log-format 'Format of the log lines on stderr, one per task or worker event'
+            cand --max-output 'Most bytes of a handler''s standard output kept for its result (at most 64 MiB); past it only the tail is kept, as a string'
+            cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
+            cand --queue 'Queue to operate on'
+            cand -o 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --output 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --connect-timeout 'Give up connecting after this long (e.g. 5s, 500ms)'
+            cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it'
+            cand --statement-timeout 'Longest a single statement may run'
+            cand --exit-when-empty 'Exit 0 once nothing runs and no task can be claimed now (tasks waiting for a retry backoff or a delayed start are left for later)'
+            cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --no-color 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -q 'Print only errors and what was asked for; silent when nothing happened'
+            cand --quiet 'Print only errors and what was asked for; silent when nothing happened'
+            cand -v 'Print more about what is being done (repeat for more)'
+            cand --verbose 'Print more about what is being done (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'absurdctl;worker;help'= {
+            cand run 'Claim tasks of --queue and run COMMAND for each, until stopped'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'absurdctl;worker;help;run'= {
+        }
+        &'absurdctl;worker;help;help'= {
         }
         &'absurdctl;retry-failed'= {
             cand --task-name 'Only tasks of this name (repeatable)'
@@ -457,6 +521,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand migrate 'Adopt the database''s ABSURD schema, whatever its legacy shape, and bring it to the current version'
             cand spawn 'Enqueue one task'
             cand tasks 'List tasks or show one in full (read-only)'
+            cand worker 'Run the queue''s tasks: the supervisor that claims tasks and runs a command for each'
             cand retry-failed 'Put failed tasks back in the queue, to run again now'
             cand cancel 'Cancel pending and retrying tasks, so they never run'
             cand prioritize 'Give pending and retrying tasks a new priority; claims follow it at once'
@@ -478,6 +543,11 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         &'absurdctl;help;tasks;list'= {
         }
         &'absurdctl;help;tasks;show'= {
+        }
+        &'absurdctl;help;worker'= {
+            cand run 'Claim tasks of --queue and run COMMAND for each, until stopped'
+        }
+        &'absurdctl;help;worker;run'= {
         }
         &'absurdctl;help;retry-failed'= {
         }

@@ -106,6 +106,19 @@ impl ConnectConfig {
         Ok(pool)
     }
 
+    /// A pool for a long-running process that handles lost connections
+    /// itself: connections open on demand, acquiring one gives up after the
+    /// connect timeout, and none is pinged before use (a dead one fails its
+    /// statement, which the caller retries).
+    pub fn lazy_pool(&self, max: u32) -> PgPool {
+        PgPoolOptions::new()
+            .max_connections(max.max(1))
+            .min_connections(0)
+            .acquire_timeout(self.connect_timeout)
+            .test_before_acquire(false)
+            .connect_lazy_with(self.options.clone())
+    }
+
     fn unreachable(&self, why: &str) -> anyhow::Error {
         CliError::Unreachable(format!(
             "cannot connect to PostgreSQL at {} (from {}): {why}\n  \

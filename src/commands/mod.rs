@@ -13,12 +13,13 @@ mod resume;
 mod retry_failed;
 mod spawn;
 mod tasks;
+mod worker;
 
 use std::process::ExitCode;
 
 use sqlx::PgPool;
 
-use crate::cli::{Cli, Command, GlobalOpts, OutputFormat, TasksCommand};
+use crate::cli::{Cli, Command, GlobalOpts, OutputFormat, TasksCommand, WorkerCommand};
 use crate::config::{Access, ConnectConfig};
 use crate::error::CliError;
 use crate::output::Output;
@@ -89,6 +90,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cancel(args) => cancel::run(&ctx, args).await,
         Command::Prioritize(args) => prioritize::run(&ctx, args).await,
         Command::Audit(args) => audit::run(&ctx, args).await,
+        Command::Worker(WorkerCommand::Run(args)) => worker::run(&ctx, args).await,
     };
     result.map_err(lift_queue_error)
 }
@@ -107,6 +109,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Cancel(_) => "cancel",
         Command::Prioritize(_) => "prioritize",
         Command::Audit(_) => "audit",
+        Command::Worker(WorkerCommand::Run(_)) => "worker run",
     }
 }
 

@@ -11,6 +11,7 @@ pub mod reap;
 pub mod schema;
 pub mod tasks;
 mod types;
+pub mod workers;
 
 pub use filter::TaskFilter;
 pub use types::*;

@@ -145,3 +145,70 @@ pub async fn release(db: impl PgExecutor<'_>, id: TaskId, worker: &str) -> Resul
         .fetch_one(db)
         .await?)
 }
+
+/// Heartbeats every task in `ids` that `worker` still owns, in one round
+/// trip, and returns those; the others were cancelled, reaped or re-claimed.
+pub async fn heartbeat_many(
+    db: impl PgExecutor<'_>,
+    ids: &[TaskId],
+    worker: &str,
+) -> Result<Vec<TaskId>> {
+    Ok(sqlx::query_scalar("SELECT absurd.heartbeat_tasks($1, $2)")
+        .bind(ids)
+        .bind(worker)
+        .fetch_all(db)
+        .await?)
+}
+
+/// Completes, in one round trip, every task of `done` that `worker` still
+/// owns, each with its result (`None`: no result); returns the ids it completed.
+pub async fn complete_many(
+    db: impl PgExecutor<'_>,
+    done: &[(TaskId, Option<serde_json::Value>)],
+    worker: &str,
+) -> Result<Vec<TaskId>> {
+    let ids: Vec<TaskId> = done.iter().map(|(id, _)| *id).collect();
+    let results: Vec<Option<&serde_json::Value>> = done.iter().map(|(_, r)| r.as_ref()).collect();
+    Ok(
+        sqlx::query_scalar("SELECT absurd.complete_tasks($1, $2, $3)")
+            .bind(ids)
+            .bind(results)
+            .bind(worker)
+            .fetch_all(db)
+            .await?,
+    )
+}
+
+/// Seconds until the next task of `queue` (of `task_names`, when given)
+/// that waits for a retry backoff or a delayed start becomes claimable;
+/// `None` when no task waits. Those tasks send no notification when their
+/// time comes, so an idle worker sets an alarm instead.
+pub async fn next_available_in(
+    db: impl PgExecutor<'_>,
+    queue: &str,
+    task_names: Option<&[String]>,
+) -> Result<Option<f64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT extract(epoch FROM min(available_at) - now())::float8
+           FROM absurd.tasks
+          WHERE queue_name = $1 AND status IN ('pending', 'retrying')
+            AND available_at > now()
+            AND ($2::text[] IS NULL OR task_name = ANY ($2))",
+    )
+    .bind(queue)
+    .bind(task_names)
+    .fetch_one(db)
+    .await?)
+}
+
+/// The tasks of `queue` that `worker` holds claimed right now.
+pub async fn claimed_by(db: impl PgExecutor<'_>, queue: &str, worker: &str) -> Result<Vec<TaskId>> {
+    Ok(sqlx::query_scalar(
+        "SELECT task_id FROM absurd.tasks
+          WHERE queue_name = $1 AND status = 'claimed' AND worker_id = $2",
+    )
+    .bind(queue)
+    .bind(worker)
+    .fetch_all(db)
+    .await?)
+}

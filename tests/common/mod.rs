@@ -288,3 +288,13 @@ pub fn quiet_options(url: &str) -> PgConnectOptions {
         .unwrap()
         .disable_statement_logging()
 }
+
+impl PgCluster {
+    /// Stops the server (immediately, like a crash), keeps it down for
+    /// `down`, then starts it again on the same port.
+    pub fn restart_after(&self, down: Duration) {
+        throwaway(&["stop", self.dir.to_str().unwrap()]);
+        std::thread::sleep(down);
+        self.restart();
+    }
+}

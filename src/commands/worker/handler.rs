@@ -1,0 +1,347 @@
+//! One run of the handler: COMMAND in a process group of its own, the task
+//! on its standard input, its output captured within bounds, and the whole
+//! group stopped (SIGTERM, then SIGKILL after a grace) on request or at its
+//! deadline. It knows nothing of the database: the supervisor decides what
+//! an outcome means for the task.
+
+use std::collections::HashSet;
+use std::os::unix::process::ExitStatusExt;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::sync::oneshot;
+use tokio::time::{sleep_until, Instant};
+
+/// Bytes of standard error kept for a failed task's error.
+const STDERR_TAIL: usize = 4096;
+
+/// How long output still in the pipes is read once the handler has exited
+/// (a process that left the group could hold them open forever).
+const PIPE_DRAIN: Duration = Duration::from_secs(1);
+
+/// Why a handler was stopped before it exited on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// It ran past its timeout.
+    Timeout,
+    /// Its task is no longer this worker's (cancelled, reaped).
+    Lost,
+    /// The worker is shutting down and its grace is over.
+    Shutdown,
+}
+
+/// What to run for one task.
+pub struct Spec {
+    pub program: String,
+    pub args: Vec<String>,
+    pub env: Vec<(&'static str, String)>,
+    pub stdin: Vec<u8>,
+    pub timeout: Option<Duration>,
+    pub kill_grace: Duration,
+    pub max_output: usize,
+}
+
+/// How a run ended.
+pub struct Outcome {
+    /// The exit status, or why the command could not be started.
+    pub status: std::io::Result<ExitStatus>,
+    /// Why it was stopped, when it was (the first reason wins).
+    pub stopped: Option<StopReason>,
+    pub stdout: Tail,
+    pub stderr: Tail,
+    pub elapsed: Duration,
+}
+
+/// The process groups of running handlers, so that a second signal can
+/// kill them all at once whatever the supervisor is doing.
+#[derive(Clone, Default)]
+pub struct Groups(Arc<Mutex<HashSet<i32>>>);
+
+impl Groups {
+    fn add(&self, pgid: i32) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(pgid);
+    }
+
+    fn remove(&self, pgid: i32) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&pgid);
+    }
+
+    /// SIGKILLs every running handler's process group.
+    pub fn kill_all(&self) {
+        for &pgid in self.0.lock().unwrap_or_else(PoisonError::into_inner).iter() {
+            signal_group(pgid, libc::SIGKILL);
+        }
+    }
+}
+
+/// Runs the handler to its end. `stop` asks for it to be stopped early.
+pub async fn run(spec: Spec, mut stop: oneshot::Receiver<StopReason>, groups: Groups) -> Outcome {
+    let started = Instant::now();
+    let stdout = Arc::new(Mutex::new(Tail::new(spec.max_output)));
+    let stderr = Arc::new(Mutex::new(Tail::new(STDERR_TAIL)));
+    let mut cmd = tokio::process::Command::new(&spec.program);
+    cmd.args(&spec.args)
+        .envs(spec.env.iter().map(|(k, v)| (*k, v)))
+        // The notify socket is the worker's to speak on, not its handlers'.
+        .env_remove("NOTIFY_SOCKET")
+        .env_remove("WATCHDOG_USEC")
+        .env_remove("WATCHDOG_PID")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Its own group: a terminal's Ctrl-C reaches the worker only, and
+        // one kill(-pgid) reaches everything the handler started.
+        .process_group(0);
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            return Outcome {
+                status: Err(e),
+                stopped: None,
+                stdout: Tail::new(0),
+                stderr: Tail::new(0),
+                elapsed: started.elapsed(),
+            }
+        }
+    };
+    let pgid = child.id().map(|p| p as i32).unwrap_or(0);
+    if pgid > 0 {
+        groups.add(pgid);
+    }
+    // Written on the side: a handler that never reads its input must not
+    // hold the worker up.
+    let writer = child.stdin.take().map(|mut w| {
+        let data = spec.stdin;
+        tokio::spawn(async move {
+            let _ = w.write_all(&data).await;
+        })
+    });
+    let readers = [
+        child
+            .stdout
+            .take()
+            .map(|r| tokio::spawn(capture(r, stdout.clone()))),
+        child
+            .stderr
+            .take()
+            .map(|r| tokio::spawn(capture(r, stderr.clone()))),
+    ];
+
+    let far = started + Duration::from_secs(100 * 365 * 86400);
+    let deadline = spec.timeout.map(|t| started + t);
+    let mut stopped = None;
+    let mut kill_at: Option<Instant> = None;
+    let mut stop_open = true;
+    let grace = spec.kill_grace;
+    let status = loop {
+        tokio::select! {
+            status = child.wait() => break status,
+            reason = &mut stop, if stop_open => {
+                stop_open = false;
+                if let Ok(reason) = reason {
+                    begin_stop(reason, &mut stopped, &mut kill_at, pgid, grace);
+                }
+            }
+            _ = sleep_until(deadline.unwrap_or(far)), if deadline.is_some() && stopped.is_none() => {
+                begin_stop(StopReason::Timeout, &mut stopped, &mut kill_at, pgid, grace);
+            }
+            _ = sleep_until(kill_at.unwrap_or(far)), if kill_at.is_some() => {
+                signal_group(pgid, libc::SIGKILL);
+                kill_at = None;
+            }
+        }
+    };
+    // Nothing a handler started outlives it: what is left of its group goes
+    // now, which also closes the output pipes it may have passed on.
+    signal_group(pgid, libc::SIGKILL);
+    groups.remove(pgid);
+    for reader in readers.into_iter().flatten() {
+        let abort = reader.abort_handle();
+        if tokio::time::timeout(PIPE_DRAIN, reader).await.is_err() {
+            abort.abort();
+        }
+    }
+    if let Some(writer) = writer {
+        writer.abort();
+    }
+    let take = |t: &Arc<Mutex<Tail>>| t.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    Outcome {
+        status,
+        stopped,
+        stdout: take(&stdout),
+        stderr: take(&stderr),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// SIGTERM to the group, and a time for SIGKILL; only the first reason counts.
+fn begin_stop(
+    reason: StopReason,
+    stopped: &mut Option<StopReason>,
+    kill_at: &mut Option<Instant>,
+    pgid: i32,
+    grace: Duration,
+) {
+    if stopped.is_none() {
+        *stopped = Some(reason);
+        signal_group(pgid, libc::SIGTERM);
+        *kill_at = Some(Instant::now() + grace);
+    }
+}
+
+fn signal_group(pgid: i32, signal: i32) {
+    // Never 0 or 1 here: kill(0) and kill(-1) would reach far more than a handler.
+    if pgid > 1 {
+        // SAFETY: kill has no memory-safety preconditions.
+        unsafe {
+            libc::kill(-pgid, signal);
+        }
+    }
+}
+
+async fn capture(mut from: impl AsyncRead + Unpin, into: Arc<Mutex<Tail>>) {
+    let mut chunk = vec![0u8; 16 * 1024];
+    while let Ok(n) = from.read(&mut chunk).await {
+        if n == 0 {
+            break;
+        }
+        into.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(&chunk[..n]);
+    }
+}
+
+/// The last `cap` bytes of a stream, and whether that is all of it.
+#[derive(Debug, Clone)]
+pub struct Tail {
+    buf: Vec<u8>,
+    cap: usize,
+    total: u64,
+}
+
+impl Tail {
+    pub fn new(cap: usize) -> Tail {
+        Tail {
+            buf: Vec::new(),
+            cap,
+            total: 0,
+        }
+    }
+
+    pub(super) fn push(&mut self, chunk: &[u8]) {
+        self.total += chunk.len() as u64;
+        self.buf.extend_from_slice(chunk);
+        // Trimmed in bulk, so that a chatty handler costs amortised O(1) a byte.
+        if self.buf.len() > 2 * self.cap.max(4096) {
+            let cut = self.buf.len() - self.cap;
+            self.buf.drain(..cut);
+        }
+    }
+
+    /// The kept bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf[self.buf.len().saturating_sub(self.cap)..]
+    }
+
+    /// Whether the kept bytes are the whole stream.
+    pub fn is_whole(&self) -> bool {
+        self.total == self.bytes().len() as u64
+    }
+
+    /// The kept bytes as text, trimmed, marked with `…` when cut.
+    pub fn text(&self) -> String {
+        let mut bytes = self.bytes();
+        if !self.is_whole() {
+            // Skip a character cut in half by the tail.
+            while let Some((&b, rest)) = bytes.split_first() {
+                if b & 0xC0 != 0x80 {
+                    break;
+                }
+                bytes = rest;
+            }
+        }
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.trim();
+        if self.is_whole() {
+            text.to_string()
+        } else {
+            format!("…{text}")
+        }
+    }
+}
+
+/// "exit status 3", "killed by signal 9 (SIGKILL)".
+pub fn describe_exit(status: &ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        return format!("exit status {code}");
+    }
+    match status.signal() {
+        Some(sig) => format!("killed by signal {sig} ({})", signal_name(sig)),
+        None => format!("{status}"),
+    }
+}
+
+fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGINT => "SIGINT",
+        libc::SIGQUIT => "SIGQUIT",
+        libc::SIGILL => "SIGILL",
+        libc::SIGTRAP => "SIGTRAP",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGUSR1 => "SIGUSR1",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGUSR2 => "SIGUSR2",
+        libc::SIGPIPE => "SIGPIPE",
+        libc::SIGALRM => "SIGALRM",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGXCPU => "SIGXCPU",
+        libc::SIGXFSZ => "SIGXFSZ",
+        _ => "signal",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tail_keeps_the_end_and_says_when_it_cut() {
+        let mut t = Tail::new(4096);
+        t.push(b"hello\n");
+        assert!(t.is_whole());
+        assert_eq!(t.text(), "hello");
+        for _ in 0..3000 {
+            t.push("é-".as_bytes());
+        }
+        t.push(b"end");
+        assert!(!t.is_whole());
+        assert_eq!(t.bytes().len(), 4096);
+        let text = t.text();
+        assert!(text.starts_with('…') && text.ends_with("-end"), "{text}");
+        assert!(!text.contains('\u{FFFD}'), "no half character: {text}");
+    }
+
+    #[test]
+    fn exits_are_described() {
+        assert_eq!(
+            describe_exit(&ExitStatus::from_raw(3 << 8)),
+            "exit status 3"
+        );
+        assert_eq!(
+            describe_exit(&ExitStatus::from_raw(libc::SIGKILL)),
+            "killed by signal 9 (SIGKILL)"
+        );
+    }
+}

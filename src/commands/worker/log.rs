@@ -1,0 +1,105 @@
+//! The worker's log: one line per task or worker event on stderr, for
+//! people (`human`) or for log shippers (`json`).
+
+use std::io::Write;
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use crate::cli::LogFormat;
+use crate::queue::Task;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+impl Level {
+    fn as_str(self) -> &'static str {
+        match self {
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Error => "error",
+        }
+    }
+}
+
+/// Writes log lines; cheap to clone.
+#[derive(Clone)]
+pub struct Logger(Arc<Inner>);
+
+struct Inner {
+    format: LogFormat,
+    /// -q: warnings and errors only.
+    quiet: bool,
+    worker_id: String,
+    queue: String,
+}
+
+impl Logger {
+    pub fn new(format: LogFormat, quiet: bool, worker_id: &str, queue: &str) -> Logger {
+        Logger(Arc::new(Inner {
+            format,
+            quiet,
+            worker_id: worker_id.to_string(),
+            queue: queue.to_string(),
+        }))
+    }
+
+    /// A worker event: `fields` (a JSON object) go into the JSON line only.
+    pub fn worker(&self, level: Level, event: &str, message: &str, fields: Value) {
+        self.write(level, event, None, message, fields);
+    }
+
+    /// A task event.
+    pub fn task(&self, level: Level, event: &str, task: &Task, message: &str, fields: Value) {
+        self.write(level, event, Some(task), message, fields);
+    }
+
+    fn write(&self, level: Level, event: &str, task: Option<&Task>, message: &str, fields: Value) {
+        if self.0.quiet && level == Level::Info {
+            return;
+        }
+        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
+        let message = crate::error::redact(message);
+        let line = match self.0.format {
+            LogFormat::Human => {
+                let level = match level {
+                    Level::Info => "INFO ",
+                    Level::Warn => "WARN ",
+                    Level::Error => "ERROR",
+                };
+                match task {
+                    Some(t) => format!(
+                        "{now} {level} task {} {} [{}/{}]: {message}",
+                        t.task_id, t.task_name, t.attempt, t.max_retries
+                    ),
+                    None => format!("{now} {level} worker {}: {message}", self.0.worker_id),
+                }
+            }
+            LogFormat::Json => {
+                let mut obj = Map::new();
+                obj.insert("ts".into(), json!(now.to_string()));
+                obj.insert("level".into(), json!(level.as_str()));
+                obj.insert("event".into(), json!(event));
+                obj.insert("worker_id".into(), json!(self.0.worker_id));
+                obj.insert("queue_name".into(), json!(self.0.queue));
+                if let Some(t) = task {
+                    obj.insert("task_id".into(), json!(t.task_id));
+                    obj.insert("task_name".into(), json!(t.task_name));
+                    obj.insert("attempt".into(), json!(t.attempt));
+                    obj.insert("max_retries".into(), json!(t.max_retries));
+                }
+                if let Value::Object(extra) = fields {
+                    obj.extend(extra);
+                }
+                obj.insert("message".into(), json!(message));
+                Value::Object(obj).to_string()
+            }
+        };
+        // A closed stderr must not take the worker (and its handlers) down.
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+}

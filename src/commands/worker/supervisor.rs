@@ -1,0 +1,1010 @@
+//! The supervisor: one loop that owns every database call of the worker
+//! (claims, heartbeats, results, the registry) and the handlers it starts.
+//!
+//! Handlers run as tokio tasks of their own and report back on a channel;
+//! they enforce their own timeouts and kills, so a slow or lost database
+//! never keeps a handler from being stopped. Results wait in memory until
+//! the database has them: when it is unreachable they are retried with
+//! backoff, never dropped.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{sleep_until, Instant};
+
+use super::handler::{self, describe_exit, Groups, Outcome, Spec, StopReason, Tail};
+use super::log::{Level, Logger};
+use super::systemd::Notifier;
+use crate::output::fmt_secs;
+use crate::queue::workers::{self, WorkerInfo, WorkerStatus};
+use crate::queue::{tasks, Task, TaskId};
+
+const BACKOFF_MIN: Duration = Duration::from_millis(100);
+const BACKOFF_MAX: Duration = Duration::from_secs(5);
+
+/// How the worker runs, from the command line.
+pub struct Settings {
+    pub info: WorkerInfo,
+    pub program: String,
+    pub args: Vec<String>,
+    pub heartbeat_interval: Duration,
+    pub default_timeout: Option<Duration>,
+    pub kill_grace: Duration,
+    pub grace: Duration,
+    pub poll_interval: Duration,
+    pub max_tasks: Option<u64>,
+    pub exit_when_empty: bool,
+    pub max_output: usize,
+    /// Longest a database call may take, connecting included, before it
+    /// counts as failed (for networks that drop packets silently).
+    pub op_timeout: Duration,
+}
+
+/// What a worker did, printed when it exits (`--output json`: this object).
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub worker_id: String,
+    pub queue_name: String,
+    /// `SIGTERM`, `SIGINT`, `max-tasks` or `exit-when-empty`.
+    pub stopped_by: String,
+    pub claimed: u64,
+    pub completed: u64,
+    /// Failures stored (timeouts included); retrying or failed for good.
+    pub failed: u64,
+    pub timed_out: u64,
+    /// Tasks that stopped being this worker's (cancelled, reaped) while
+    /// they ran or before their result was stored; nothing was stored.
+    pub lost: u64,
+    /// Tasks given back to the queue without charging an attempt.
+    pub released: u64,
+    /// Results the database could not take before the worker gave up.
+    pub unstored: u64,
+    pub run_time_sec: f64,
+}
+
+/// A claimed task whose handler is running.
+struct Run {
+    task: Task,
+    timeout: Option<Duration>,
+    /// Taken when the handler is asked to stop.
+    stop: Option<oneshot::Sender<StopReason>>,
+    /// The task is no longer ours: whatever the handler does is not stored.
+    lost: bool,
+}
+
+/// A successful run waiting to be stored.
+struct Completion {
+    task: Task,
+    /// None (SQL NULL) when the handler printed nothing.
+    result: Option<Value>,
+    elapsed: Duration,
+}
+
+/// Any other ending waiting to be stored.
+struct Settlement {
+    task: Task,
+    kind: Settle,
+    elapsed: Duration,
+}
+
+enum Settle {
+    Fail { error: String, timed_out: bool },
+    Release { why: &'static str },
+}
+
+pub struct Supervisor {
+    cfg: Settings,
+    pool: PgPool,
+    log: Logger,
+    health: DbHealth,
+    groups: Groups,
+    notifier: Option<Notifier>,
+    wake: mpsc::Receiver<()>,
+    signals: mpsc::Receiver<&'static str>,
+    done_tx: mpsc::UnboundedSender<(u64, Outcome)>,
+    done_rx: mpsc::UnboundedReceiver<(u64, Outcome)>,
+    runs: HashMap<u64, Run>,
+    next_run: u64,
+    completions: Vec<Completion>,
+    settlements: Vec<Settlement>,
+    /// A claim may find something (set by notifications, polls, freed slots).
+    more_work: bool,
+    /// The last claim found fewer tasks than it asked for.
+    queue_empty: bool,
+    next_poll: Instant,
+    /// No claims before this (after a handler could not be started).
+    hold_until: Instant,
+    /// When the next task waiting for a backoff or delay becomes claimable.
+    alarm: Option<Instant>,
+    next_heartbeat: Instant,
+    next_watchdog: Option<Instant>,
+    /// The signal that started a graceful stop, and the end of its grace.
+    signal: Option<&'static str>,
+    drain_deadline: Option<Instant>,
+    stopping_all: bool,
+    /// Look for claims this worker holds without knowing (after an outage).
+    check_claims: bool,
+    /// When stopping with results the database will not take: last try.
+    give_up_at: Option<Instant>,
+    summary: Summary,
+}
+
+impl Supervisor {
+    pub fn new(
+        cfg: Settings,
+        pool: PgPool,
+        log: Logger,
+        groups: Groups,
+        notifier: Option<Notifier>,
+        wake: mpsc::Receiver<()>,
+        signals: mpsc::Receiver<&'static str>,
+    ) -> Supervisor {
+        let now = Instant::now();
+        let (done_tx, done_rx) = mpsc::unbounded_channel();
+        let next_watchdog = notifier
+            .as_ref()
+            .and_then(Notifier::watchdog_every)
+            .map(|_| now);
+        let summary = Summary {
+            worker_id: cfg.info.worker_id.clone(),
+            queue_name: cfg.info.queue_name.clone(),
+            ..Summary::default()
+        };
+        Supervisor {
+            health: DbHealth::new(cfg.op_timeout, log.clone()),
+            next_heartbeat: now + cfg.heartbeat_interval,
+            cfg,
+            pool,
+            log,
+            groups,
+            notifier,
+            wake,
+            signals,
+            done_tx,
+            done_rx,
+            runs: HashMap::new(),
+            next_run: 0,
+            completions: Vec::new(),
+            settlements: Vec::new(),
+            more_work: true,
+            queue_empty: false,
+            next_poll: now,
+            hold_until: now,
+            alarm: None,
+            next_watchdog,
+            signal: None,
+            drain_deadline: None,
+            stopping_all: false,
+            check_claims: false,
+            give_up_at: None,
+            summary,
+        }
+    }
+
+    /// Runs until a graceful stop, --max-tasks or --exit-when-empty.
+    pub async fn run(mut self) -> Summary {
+        let started = Instant::now();
+        loop {
+            while let Ok((id, outcome)) = self.done_rx.try_recv() {
+                self.on_exit(id, outcome);
+            }
+            self.maintain().await;
+            if self.should_exit() {
+                break;
+            }
+            self.wait().await;
+        }
+        self.notify("STOPPING=1");
+        if self.health.ready() {
+            let pool = self.pool.clone();
+            self.health
+                .run(
+                    "marking the worker stopped",
+                    workers::mark_stopped(&pool, &self.cfg.info.worker_id),
+                )
+                .await;
+        }
+        for c in &self.completions {
+            self.log.task(
+                Level::Error,
+                "unstored",
+                &c.task,
+                &format!(
+                    "result not stored, the database did not take it: {}",
+                    c.result.as_ref().unwrap_or(&Value::Null)
+                ),
+                json!({ "result": c.result }),
+            );
+        }
+        for s in &self.settlements {
+            let what = match &s.kind {
+                Settle::Fail { error, .. } => format!("failure not stored: {error}"),
+                Settle::Release { .. } => "not given back to the queue".to_string(),
+            };
+            self.log.task(
+                Level::Error,
+                "unstored",
+                &s.task,
+                &format!(
+                    "{what}; the database did not take it, the task stays claimed until reaped"
+                ),
+                json!({}),
+            );
+        }
+        self.summary.unstored = (self.completions.len() + self.settlements.len()) as u64;
+        self.summary.run_time_sec = started.elapsed().as_secs_f64();
+        let s = &self.summary;
+        self.log.worker(
+            Level::Info,
+            "worker_stopped",
+            &format!(
+                "stopped ({}): {} claimed, {} completed, {} failed, {} given back",
+                s.stopped_by, s.claimed, s.completed, s.failed, s.released
+            ),
+            json!({ "stopped_by": s.stopped_by }),
+        );
+        self.summary
+    }
+
+    /// One turn: store results, heartbeat, claim, tell systemd we live.
+    async fn maintain(&mut self) {
+        let now = Instant::now();
+        if self.drain_deadline.is_some_and(|d| now >= d) && !self.stopping_all {
+            self.stop_all();
+        }
+        if self.health.ready() && (!self.completions.is_empty() || !self.settlements.is_empty()) {
+            self.store().await;
+        }
+        if now >= self.next_heartbeat {
+            // Skipped, not retried, while the database is away.
+            self.next_heartbeat = now + self.cfg.heartbeat_interval;
+            if self.health.ready() {
+                self.heartbeat().await;
+            }
+        }
+        if self.health.take_restored() {
+            // Notifications sent while it was away are lost, and a claim may
+            // have committed without its answer reaching us.
+            self.more_work = true;
+            self.check_claims = true;
+        }
+        if self.check_claims && self.health.ready() {
+            self.release_unknown_claims().await;
+        }
+        if self.more_work && self.may_claim() && self.health.ready() {
+            self.claim().await;
+        }
+        if let (Some(at), Some(every)) = (
+            self.next_watchdog,
+            self.notifier.as_ref().and_then(Notifier::watchdog_every),
+        ) {
+            if now >= at {
+                self.notify("WATCHDOG=1");
+                self.next_watchdog = Some(now + every);
+            }
+        }
+    }
+
+    /// Sleeps until something happens or something is due.
+    async fn wait(&mut self) {
+        let idle_slots = self.may_claim();
+        let mut until = self.next_heartbeat;
+        if self.free_slots() > 0 && !idle_slots {
+            until = until.min(self.hold_until);
+        }
+        if let Some(at) = self.next_watchdog {
+            until = until.min(at);
+        }
+        let unstored = !self.completions.is_empty() || !self.settlements.is_empty();
+        if !self.health.ready() && (unstored || (idle_slots && self.more_work)) {
+            until = until.min(self.health.retry_at);
+        }
+        if idle_slots && !self.more_work {
+            until = until.min(self.next_poll);
+            if let Some(at) = self.alarm {
+                until = until.min(at);
+            }
+        }
+        if idle_slots && self.more_work && self.health.ready() {
+            until = Instant::now();
+        }
+        if let (Some(at), false) = (self.drain_deadline, self.stopping_all) {
+            until = until.min(at);
+        }
+        if let Some(at) = self.give_up_at {
+            until = until.min(at);
+        }
+        let draining = self.drain_deadline.is_some();
+        tokio::select! {
+            Some((id, outcome)) = self.done_rx.recv() => self.on_exit(id, outcome),
+            Some(()) = self.wake.recv(), if idle_slots => self.more_work = true,
+            Some(signal) = self.signals.recv(), if !draining => self.begin_drain(signal).await,
+            _ = sleep_until(until) => {}
+        }
+        let now = Instant::now();
+        if self.free_slots() > 0 && now >= self.next_poll {
+            self.more_work = true;
+        }
+        if self.alarm.is_some_and(|at| now >= at) {
+            self.alarm = None;
+            self.more_work = true;
+        }
+    }
+
+    /// Slots a claim may fill now: none while draining or past --max-tasks.
+    fn free_slots(&self) -> usize {
+        if self.drain_deadline.is_some() {
+            return 0;
+        }
+        let left = self
+            .cfg
+            .max_tasks
+            .map_or(u64::MAX, |m| m.saturating_sub(self.summary.claimed));
+        let free = (self.cfg.info.concurrency as usize).saturating_sub(self.runs.len());
+        free.min(usize::try_from(left).unwrap_or(usize::MAX))
+    }
+
+    /// Free slots, and claims not held back.
+    fn may_claim(&self) -> bool {
+        self.free_slots() > 0 && Instant::now() >= self.hold_until
+    }
+
+    fn should_exit(&mut self) -> bool {
+        if !self.runs.is_empty() {
+            return false;
+        }
+        let reason = if let Some(signal) = self.signal {
+            signal
+        } else if self
+            .cfg
+            .max_tasks
+            .is_some_and(|m| self.summary.claimed >= m)
+        {
+            "max-tasks"
+        } else if self.cfg.exit_when_empty && self.queue_empty && !self.more_work {
+            "exit-when-empty"
+        } else {
+            return false;
+        };
+        let unstored = !self.completions.is_empty() || !self.settlements.is_empty();
+        if unstored {
+            // Results outlive the handlers: give the database a while more.
+            let wait = self.cfg.grace.max(Duration::from_secs(10));
+            let give_up = *self.give_up_at.get_or_insert_with(|| Instant::now() + wait);
+            if Instant::now() < give_up {
+                return false;
+            }
+        }
+        self.summary.stopped_by = reason.to_string();
+        true
+    }
+
+    async fn claim(&mut self) {
+        let want = self.free_slots();
+        self.next_poll = Instant::now() + self.cfg.poll_interval;
+        let pool = self.pool.clone();
+        let names = self.cfg.info.task_names.as_deref();
+        let Some(claimed) = self
+            .health
+            .run(
+                "claiming tasks",
+                tasks::claim(
+                    &pool,
+                    &self.cfg.info.queue_name,
+                    &self.cfg.info.worker_id,
+                    i32::try_from(want).unwrap_or(i32::MAX),
+                    names,
+                ),
+            )
+            .await
+        else {
+            return;
+        };
+        self.queue_empty = claimed.len() < want;
+        self.more_work = !self.queue_empty;
+        self.alarm = None;
+        if self.queue_empty {
+            let next = self
+                .health
+                .run(
+                    "looking for delayed tasks",
+                    tasks::next_available_in(&pool, &self.cfg.info.queue_name, names),
+                )
+                .await;
+            if let Some(Some(secs)) = next {
+                // A hair late rather than early, so the claim finds it.
+                let secs = secs.clamp(0.0, 86400.0) + 0.005;
+                self.alarm = Some(Instant::now() + Duration::from_secs_f64(secs));
+            }
+        }
+        for task in claimed {
+            self.start(task);
+        }
+    }
+
+    fn start(&mut self, task: Task) {
+        let id = task.task_id;
+        // Ours again after a reap while its old handler still runs: that
+        // run and any result it left are stale.
+        for run in self.runs.values_mut().filter(|r| r.task.task_id == id) {
+            run.lost = true;
+            if let Some(stop) = run.stop.take() {
+                let _ = stop.send(StopReason::Lost);
+            }
+        }
+        self.completions.retain(|c| c.task.task_id != id);
+        self.settlements.retain(|s| s.task.task_id != id);
+
+        let timeout = task
+            .timeout_sec
+            .filter(|&s| s > 0)
+            .map(|s| Duration::from_secs(s as u64))
+            .or(self.cfg.default_timeout);
+        let worker_id = &self.cfg.info.worker_id;
+        let input = json!({
+            "task_id": task.task_id,
+            "queue_name": task.queue_name,
+            "task_name": task.task_name,
+            "params": task.params,
+            "attempt": task.attempt,
+            "max_retries": task.max_retries,
+            "priority": task.priority,
+            "timeout_sec": timeout.map(|t| t.as_secs()),
+            "worker_id": worker_id,
+        });
+        let mut stdin = input.to_string().into_bytes();
+        stdin.push(b'\n');
+        let spec = Spec {
+            program: self.cfg.program.clone(),
+            args: self.cfg.args.clone(),
+            env: vec![
+                ("ABSURD_TASK_ID", task.task_id.to_string()),
+                ("ABSURD_TASK_NAME", task.task_name.clone()),
+                ("ABSURD_QUEUE_NAME", task.queue_name.clone()),
+                ("ABSURD_ATTEMPT", task.attempt.to_string()),
+                ("ABSURD_WORKER_ID", worker_id.clone()),
+            ],
+            stdin,
+            timeout,
+            kill_grace: self.cfg.kill_grace,
+            max_output: self.cfg.max_output,
+        };
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let run_id = self.next_run;
+        self.next_run += 1;
+        let done = self.done_tx.clone();
+        let groups = self.groups.clone();
+        tokio::spawn(async move {
+            let outcome = handler::run(spec, stop_rx, groups).await;
+            let _ = done.send((run_id, outcome));
+        });
+        self.log.task(
+            Level::Info,
+            "started",
+            &task,
+            &match timeout {
+                Some(t) => format!("started (timeout {})", fmt_secs(t.as_secs_f64())),
+                None => "started".to_string(),
+            },
+            json!({ "timeout_sec": timeout.map(|t| t.as_secs()) }),
+        );
+        self.summary.claimed += 1;
+        self.runs.insert(
+            run_id,
+            Run {
+                task,
+                timeout,
+                stop: Some(stop_tx),
+                lost: false,
+            },
+        );
+    }
+
+    /// A handler ended: decide what its task becomes, to be stored.
+    fn on_exit(&mut self, run_id: u64, out: Outcome) {
+        let Some(run) = self.runs.remove(&run_id) else {
+            return;
+        };
+        let task = run.task;
+        let elapsed = out.elapsed;
+        let took = fmt_secs(elapsed.as_secs_f64());
+        if run.lost || out.stopped == Some(StopReason::Lost) {
+            self.summary.lost += 1;
+            self.log.task(
+                Level::Warn,
+                "lost",
+                &task,
+                &format!("handler stopped after {took}; nothing stored, the task is no longer this worker's"),
+                json!({ "duration_sec": elapsed.as_secs_f64() }),
+            );
+            return;
+        }
+        let kind = match (out.stopped, &out.status) {
+            (Some(StopReason::Shutdown), _) => Settle::Release {
+                why: "the worker is shutting down",
+            },
+            (_, Err(e)) => {
+                self.log.task(
+                    Level::Error,
+                    "spawn_failed",
+                    &task,
+                    &format!("cannot start `{}`: {e}", self.cfg.program),
+                    json!({ "error": e.to_string() }),
+                );
+                // No claiming for a poll interval, whatever wakes us (the
+                // release itself notifies): the same failure would follow.
+                self.hold_until = Instant::now() + self.cfg.poll_interval;
+                Settle::Release {
+                    why: "its handler could not be started",
+                }
+            }
+            (Some(StopReason::Timeout), Ok(status)) => Settle::Fail {
+                error: error_text(
+                    &format!(
+                        "timed out after {} and was stopped ({})",
+                        fmt_secs(run.timeout.unwrap_or(elapsed).as_secs_f64()),
+                        describe_exit(status)
+                    ),
+                    &out.stderr,
+                ),
+                timed_out: true,
+            },
+            (_, Ok(status)) if status.success() => {
+                self.completions.push(Completion {
+                    task,
+                    result: result_of(&out.stdout),
+                    elapsed,
+                });
+                return;
+            }
+            (_, Ok(status)) => Settle::Fail {
+                error: error_text(&describe_exit(status), &out.stderr),
+                timed_out: false,
+            },
+        };
+        self.settlements.push(Settlement {
+            task,
+            kind,
+            elapsed,
+        });
+    }
+
+    /// Stores what finished handlers left: completions in one round trip,
+    /// failures and releases (rarer) one by one. Whatever the database does
+    /// not take stays for the next try.
+    async fn store(&mut self) {
+        let pool = self.pool.clone();
+        let worker_id = self.cfg.info.worker_id.clone();
+        if !self.completions.is_empty() {
+            let batch: Vec<(TaskId, Option<Value>)> = self
+                .completions
+                .iter()
+                .map(|c| (c.task.task_id, c.result.clone()))
+                .collect();
+            let Some(stored) = self
+                .health
+                .run(
+                    "storing results",
+                    tasks::complete_many(&pool, &batch, &worker_id),
+                )
+                .await
+            else {
+                return;
+            };
+            let stored: HashSet<TaskId> = stored.into_iter().collect();
+            for c in std::mem::take(&mut self.completions) {
+                let took = c.elapsed.as_secs_f64();
+                if stored.contains(&c.task.task_id) {
+                    self.summary.completed += 1;
+                    self.log.task(
+                        Level::Info,
+                        "completed",
+                        &c.task,
+                        &format!("completed in {}", fmt_secs(took)),
+                        json!({ "duration_sec": took }),
+                    );
+                } else {
+                    self.summary.lost += 1;
+                    self.log.task(
+                        Level::Warn,
+                        "lost",
+                        &c.task,
+                        "succeeded, but the task is no longer this worker's (cancelled or reaped): result not stored",
+                        json!({ "duration_sec": took }),
+                    );
+                }
+            }
+            // A completion may release tasks that depend on it.
+            self.more_work = true;
+        }
+        while let Some(s) = self.settlements.first() {
+            let id = s.task.task_id;
+            let stored = match &s.kind {
+                Settle::Fail { error, .. } => {
+                    self.health
+                        .run(
+                            "storing a failure",
+                            tasks::fail(&pool, id, &worker_id, error),
+                        )
+                        .await
+                }
+                Settle::Release { .. } => {
+                    self.health
+                        .run("giving a task back", tasks::release(&pool, id, &worker_id))
+                        .await
+                }
+            };
+            let Some(ours) = stored else {
+                return;
+            };
+            let s = self.settlements.remove(0);
+            self.log_settled(&s, ours);
+            // A retry or a release is work again, now or after a backoff
+            // (the claim that follows sets the alarm for it).
+            self.more_work = true;
+        }
+    }
+
+    fn log_settled(&mut self, s: &Settlement, ours: bool) {
+        let took = s.elapsed.as_secs_f64();
+        let task = &s.task;
+        if !ours {
+            self.summary.lost += 1;
+            self.log.task(
+                Level::Warn,
+                "lost",
+                task,
+                "ended, but the task is no longer this worker's (cancelled or reaped): nothing stored",
+                json!({ "duration_sec": took }),
+            );
+            return;
+        }
+        match &s.kind {
+            Settle::Fail { error, timed_out } => {
+                self.summary.failed += 1;
+                if *timed_out {
+                    self.summary.timed_out += 1;
+                }
+                let retrying = task.attempt < task.max_retries;
+                let fate = if retrying {
+                    "will retry after a backoff"
+                } else {
+                    "no attempts left: failed"
+                };
+                let what = error.lines().next().unwrap_or_default();
+                self.log.task(
+                    Level::Warn,
+                    if *timed_out { "timed_out" } else { "failed" },
+                    task,
+                    &format!("{what}; {fate}"),
+                    json!({ "duration_sec": took, "retrying": retrying, "error": error }),
+                );
+            }
+            Settle::Release { why } => {
+                self.summary.released += 1;
+                self.log.task(
+                    Level::Warn,
+                    "released",
+                    task,
+                    &format!("given back to the queue, attempt not charged: {why}"),
+                    json!({ "duration_sec": took }),
+                );
+            }
+        }
+    }
+
+    /// Heartbeats every running task (stopping those no longer ours) and
+    /// keeps the registry row fresh.
+    async fn heartbeat(&mut self) {
+        let pool = self.pool.clone();
+        let worker_id = self.cfg.info.worker_id.clone();
+        let ids: Vec<TaskId> = self
+            .runs
+            .values()
+            .filter(|r| !r.lost)
+            .map(|r| r.task.task_id)
+            .collect();
+        if !ids.is_empty() {
+            let Some(alive) = self
+                .health
+                .run(
+                    "recording heartbeats",
+                    tasks::heartbeat_many(&pool, &ids, &worker_id),
+                )
+                .await
+            else {
+                return;
+            };
+            let alive: HashSet<TaskId> = alive.into_iter().collect();
+            for run in self
+                .runs
+                .values_mut()
+                .filter(|r| !r.lost && !alive.contains(&r.task.task_id))
+            {
+                run.lost = true;
+                if let Some(stop) = run.stop.take() {
+                    let _ = stop.send(StopReason::Lost);
+                }
+                self.log.task(
+                    Level::Warn,
+                    "stopping",
+                    &run.task,
+                    "the task is no longer this worker's (cancelled or reaped): stopping its handler",
+                    json!({}),
+                );
+            }
+        }
+        self.touch_registry().await;
+    }
+
+    async fn touch_registry(&mut self) {
+        let pool = self.pool.clone();
+        let status = if self.drain_deadline.is_some() {
+            WorkerStatus::Draining
+        } else {
+            WorkerStatus::Running
+        };
+        let present = self
+            .health
+            .run(
+                "updating the worker registry",
+                workers::touch(&pool, &self.cfg.info.worker_id, status),
+            )
+            .await;
+        if present == Some(false) {
+            self.health
+                .run(
+                    "registering the worker again",
+                    workers::register(&pool, &self.cfg.info),
+                )
+                .await;
+        }
+    }
+
+    async fn begin_drain(&mut self, signal: &'static str) {
+        self.signal = Some(signal);
+        self.drain_deadline = Some(Instant::now() + self.cfg.grace);
+        self.alarm = None;
+        self.notify("STOPPING=1");
+        self.log.worker(
+            Level::Info,
+            "draining",
+            &format!(
+                "{signal}: claiming nothing more; waiting up to {} for {} running task(s) (a second signal kills them)",
+                fmt_secs(self.cfg.grace.as_secs_f64()),
+                self.runs.len()
+            ),
+            json!({ "signal": signal, "running": self.runs.len() }),
+        );
+        if self.health.ready() {
+            self.touch_registry().await;
+        }
+    }
+
+    /// Gives back tasks claimed under this worker's id that it does not
+    /// run: claims whose commit reached the database while the answer was
+    /// lost with the connection. They never ran, so no attempt is charged.
+    async fn release_unknown_claims(&mut self) {
+        let pool = self.pool.clone();
+        let worker_id = self.cfg.info.worker_id.clone();
+        let Some(held) = self
+            .health
+            .run(
+                "looking for claims lost with the connection",
+                tasks::claimed_by(&pool, &self.cfg.info.queue_name, &worker_id),
+            )
+            .await
+        else {
+            return;
+        };
+        let known: HashSet<TaskId> = self
+            .runs
+            .values()
+            .map(|r| r.task.task_id)
+            .chain(self.completions.iter().map(|c| c.task.task_id))
+            .chain(self.settlements.iter().map(|s| s.task.task_id))
+            .collect();
+        for id in held.into_iter().filter(|id| !known.contains(id)) {
+            let Some(released) = self
+                .health
+                .run(
+                    "giving back a claim lost with the connection",
+                    tasks::release(&pool, id, &worker_id),
+                )
+                .await
+            else {
+                return;
+            };
+            if released {
+                self.summary.released += 1;
+                self.log.worker(
+                    Level::Warn,
+                    "released",
+                    &format!(
+                        "task {id}: claimed while the connection was lost, never run: given back, attempt not charged"
+                    ),
+                    json!({ "task_id": id }),
+                );
+            }
+        }
+        self.check_claims = false;
+    }
+
+    /// The grace is over: stop every handler; their tasks go back.
+    fn stop_all(&mut self) {
+        self.stopping_all = true;
+        let mut stopped = 0;
+        for run in self.runs.values_mut() {
+            if let Some(stop) = run.stop.take() {
+                let _ = stop.send(StopReason::Shutdown);
+                stopped += 1;
+            }
+        }
+        if stopped > 0 {
+            self.log.worker(
+                Level::Warn,
+                "grace_over",
+                &format!(
+                    "grace over: stopping {stopped} handler(s); their tasks go back to the queue"
+                ),
+                json!({ "stopping": stopped }),
+            );
+        }
+    }
+
+    fn notify(&self, state: &str) {
+        if let Some(n) = &self.notifier {
+            n.notify(state);
+        }
+    }
+}
+
+/// The result of a successful run: standard output when it is JSON, none
+/// when empty, else its tail as a string. PostgreSQL refuses NUL in text
+/// and jsonb, so NULs become U+FFFD rather than a result it cannot store.
+fn result_of(stdout: &Tail) -> Option<Value> {
+    if stdout.is_whole() {
+        let bytes = stdout.bytes();
+        if bytes.trim_ascii().is_empty() {
+            return None;
+        }
+        if let Ok(mut value) = serde_json::from_slice::<Value>(bytes) {
+            scrub_nul(&mut value);
+            return Some(value);
+        }
+    }
+    Some(Value::String(stdout.text().replace('\0', "\u{FFFD}")))
+}
+
+fn scrub_nul(value: &mut Value) {
+    match value {
+        Value::String(s) if s.contains('\0') => *s = s.replace('\0', "\u{FFFD}"),
+        Value::Array(items) => items.iter_mut().for_each(scrub_nul),
+        Value::Object(map) => {
+            if map.keys().any(|k| k.contains('\0')) {
+                *map = std::mem::take(map)
+                    .into_iter()
+                    .map(|(k, v)| (k.replace('\0', "\u{FFFD}"), v))
+                    .collect();
+            }
+            map.values_mut().for_each(scrub_nul);
+        }
+        _ => {}
+    }
+}
+
+/// The task's error: what happened and the last line of standard error
+/// (where a traceback says what went wrong) on the first line, for lists
+/// and grouping; then the tail of standard error.
+fn error_text(what: &str, stderr: &Tail) -> String {
+    let tail = stderr.text();
+    let text = match tail.lines().map(str::trim).rfind(|l| !l.is_empty()) {
+        Some(last) => format!("{what}: {last}\n{tail}"),
+        None => format!("{what} (nothing on stderr)"),
+    };
+    text.replace('\0', "\u{FFFD}")
+}
+
+/// Whether the database answers, and when to try again when it does not.
+/// A failed call is logged once per outage, not once per retry.
+struct DbHealth {
+    up: bool,
+    restored: bool,
+    retry_at: Instant,
+    backoff: Duration,
+    op_timeout: Duration,
+    log: Logger,
+}
+
+impl DbHealth {
+    fn new(op_timeout: Duration, log: Logger) -> DbHealth {
+        DbHealth {
+            up: true,
+            restored: false,
+            retry_at: Instant::now(),
+            backoff: BACKOFF_MIN,
+            op_timeout,
+            log,
+        }
+    }
+
+    /// Whether a call may be made now.
+    fn ready(&self) -> bool {
+        self.up || Instant::now() >= self.retry_at
+    }
+
+    /// True once after the database came back.
+    fn take_restored(&mut self) -> bool {
+        std::mem::take(&mut self.restored)
+    }
+
+    async fn run<T>(
+        &mut self,
+        what: &str,
+        call: impl Future<Output = crate::queue::Result<T>>,
+    ) -> Option<T> {
+        let failure = match tokio::time::timeout(self.op_timeout, call).await {
+            Ok(Ok(value)) => {
+                if !self.up {
+                    self.up = true;
+                    self.restored = true;
+                    self.log.worker(
+                        Level::Info,
+                        "db_restored",
+                        "the database answers again",
+                        json!({}),
+                    );
+                }
+                self.backoff = BACKOFF_MIN;
+                return Some(value);
+            }
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => format!(
+                "no answer within {}",
+                fmt_secs(self.op_timeout.as_secs_f64())
+            ),
+        };
+        if self.up {
+            self.log.worker(
+                Level::Error,
+                "db_error",
+                &format!(
+                    "database error while {what}: {failure}; retrying with backoff, running handlers carry on"
+                ),
+                json!({ "error": failure }),
+            );
+        }
+        self.up = false;
+        self.retry_at = Instant::now() + self.backoff;
+        self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tail(bytes: &[u8]) -> Tail {
+        let mut t = Tail::new(1024);
+        t.push(bytes);
+        t
+    }
+
+    #[test]
+    fn results_are_json_or_text_or_null() {
+        assert_eq!(result_of(&tail(b"{\"a\": 1}\n")), Some(json!({"a": 1})));
+        assert_eq!(result_of(&tail(b"done\n")), Some(json!("done")));
+        assert_eq!(result_of(&tail(b"null")), Some(Value::Null));
+        assert_eq!(result_of(&tail(b" \n")), None);
+        assert_eq!(
+            result_of(&tail(b"{\"k\\u0000\": \"v\\u0000\"}")),
+            Some(json!({"k\u{FFFD}": "v\u{FFFD}"}))
+        );
+    }
+}

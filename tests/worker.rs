@@ -1,0 +1,987 @@
+//! `worker run` with real handler scripts: results, failures and retries,
+//! timeouts that kill a whole process group, cancellation and reaping,
+//! graceful and hurried shutdown, wake-up on NOTIFY, a PostgreSQL restart,
+//! and the systemd notify protocol.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::{json, Value};
+use sqlx::{PgPool, Row};
+use uuid::Uuid;
+
+/// A directory of handler scripts and the files they leave, removed at the end.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Scratch {
+        let dir =
+            std::env::temp_dir().join(format!("absurdctl-worker-{}", Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    /// A /bin/sh script; `$DIR` in it is this directory.
+    fn script(&self, name: &str, body: &str) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.0.join(name);
+        let text = format!("#!/bin/sh\nDIR='{}'\n{body}\n", self.0.display());
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.0.join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .trim()
+            .to_string()
+    }
+
+    /// Waits until the handler wrote `name`.
+    fn wait_for(&self, name: &str, timeout: Duration) -> String {
+        let started = Instant::now();
+        loop {
+            if let Ok(text) = std::fs::read_to_string(self.0.join(name)) {
+                if text.ends_with('\n') {
+                    return text.trim().to_string();
+                }
+            }
+            assert!(started.elapsed() < timeout, "{name} never appeared");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A running `absurdctl worker run`, its stderr collected line by line.
+struct Worker {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+/// How a worker ended.
+struct Ended {
+    code: Option<i32>,
+    stdout: String,
+    log: Vec<String>,
+}
+
+impl Ended {
+    fn events(&self) -> Vec<Value> {
+        parse_events(&self.log)
+    }
+
+    fn summary(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "summary is not JSON ({e}): {}\n{}",
+                self.stdout,
+                self.log.join("\n")
+            )
+        })
+    }
+
+    fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code,
+            Some(code),
+            "worker exit\n--- stdout\n{}\n--- log\n{}",
+            self.stdout,
+            self.log.join("\n")
+        );
+        self
+    }
+}
+
+fn parse_events(lines: &[String]) -> Vec<Value> {
+    lines
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .collect()
+}
+
+impl Worker {
+    /// `worker run OPTIONS -- HANDLER` on queue `wq`.
+    fn start(url: &str, options: &str, handler: &str) -> Worker {
+        Self::start_with_env(url, options, handler, &[])
+    }
+
+    fn start_with_env(url: &str, options: &str, handler: &str, env: &[(&str, &str)]) -> Worker {
+        let mut full = vec!["--database-url", url, "--queue", "wq", "worker", "run"];
+        full.extend(options.split_whitespace());
+        full.extend(["--", handler]);
+        let mut cmd = absurdctl_command(&full);
+        cmd.envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("start absurdctl worker run");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Worker { child, lines }
+    }
+
+    fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    fn log(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    /// Waits for a log event (JSON log) named `event`.
+    fn wait_for_event(&mut self, event: &str, timeout: Duration) -> Value {
+        let started = Instant::now();
+        loop {
+            if let Some(e) = parse_events(&self.log())
+                .into_iter()
+                .find(|e| e["event"] == event)
+            {
+                return e;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "worker exited ({status}) before `{event}`:\n{}",
+                    self.log().join("\n")
+                );
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "no `{event}` event within {timeout:?}:\n{}",
+                self.log().join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn signal(&self, sig: i32) {
+        // SAFETY: kill has no memory-safety preconditions.
+        assert_eq!(unsafe { libc::kill(self.pid(), sig) }, 0);
+    }
+
+    /// Waits for the worker to exit on its own; kills it after `timeout`.
+    fn wait(mut self, timeout: Duration) -> Ended {
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > timeout {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!(
+                    "worker still running after {timeout:?}:\n{}",
+                    self.log().join("\n")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut stdout = String::new();
+        self.child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
+        // The reader thread finishes with the pipe; give it a moment.
+        std::thread::sleep(Duration::from_millis(50));
+        Ended {
+            code: status.code(),
+            stdout,
+            log: self.log(),
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Gone, or a zombie waiting for its reparented parent to reap it.
+fn process_gone(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}
+
+fn assert_process_gone(pid: &str, what: &str) {
+    let started = Instant::now();
+    while !process_gone(pid) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{what} (pid {pid}) is still running"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+async fn spawn_task(
+    pool: &PgPool,
+    name: &str,
+    params: Value,
+    timeout_sec: Option<i32>,
+    max_retries: i32,
+) -> Uuid {
+    sqlx::query_scalar("SELECT absurd.spawn_task('wq', $1, $2, 0, $3, $4)")
+        .bind(name)
+        .bind(params)
+        .bind(timeout_sec)
+        .bind(max_retries)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+async fn task_row(pool: &PgPool, id: Uuid) -> sqlx::postgres::PgRow {
+    sqlx::query(
+        "SELECT status, attempt, result, error, worker_id, claimed_at, created_at
+           FROM absurd.tasks WHERE task_id = $1",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+fn backoff_base(db: &TestDb, secs: &str) {
+    db.psql(&format!(
+        "ALTER DATABASE \"{}\" SET absurd.retry_backoff_base = '{secs}'",
+        db.name
+    ));
+}
+
+#[tokio::test]
+async fn a_handler_gets_the_task_and_its_json_output_becomes_the_result() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "handler.sh",
+        r#"cat > "$DIR/$ABSURD_TASK_ID.json"
+env | grep '^ABSURD_' | sort > "$DIR/$ABSURD_TASK_ID.env"
+case "$ABSURD_TASK_NAME" in
+  imaging) echo '{"answer": 42, "images": ["a.fits"]}' ;;
+  calibrate) echo 'line one'; echo 'calibrated fine' ;;
+  quiet) ;;
+esac"#,
+    );
+    let imaging = spawn_task(
+        &pool,
+        "imaging",
+        json!({"group": "2025-11-30T12:00"}),
+        Some(600),
+        2,
+    )
+    .await;
+    let calibrate = spawn_task(&pool, "calibrate", json!({}), None, 3).await;
+    let quiet = spawn_task(&pool, "quiet", json!({}), None, 3).await;
+    let other = spawn_task(&pool, "mosaic", json!({}), None, 3).await;
+
+    let ended = Worker::start(
+        &db.url,
+        "--concurrency 2 --exit-when-empty --output json --task-name imaging --task-name calibrate --task-name quiet",
+        &handler,
+    )
+    .wait(Duration::from_secs(30));
+    ended.assert_code(0);
+    let summary = ended.summary();
+    assert_eq!(summary["completed"], 3, "{summary}");
+    assert_eq!(summary["stopped_by"], "exit-when-empty");
+    let worker_id = summary["worker_id"].as_str().unwrap().to_string();
+    assert!(
+        ended.log.iter().any(|l| l.contains("completed in")),
+        "human log lines: {:?}",
+        ended.log
+    );
+
+    let row = task_row(&pool, imaging).await;
+    assert_eq!(row.get::<String, _>("status"), "completed");
+    assert_eq!(
+        row.get::<Value, _>("result"),
+        json!({"answer": 42, "images": ["a.fits"]})
+    );
+    let row = task_row(&pool, calibrate).await;
+    assert_eq!(
+        row.get::<Value, _>("result"),
+        json!("line one\ncalibrated fine")
+    );
+    let row = task_row(&pool, quiet).await;
+    assert_eq!(row.get::<String, _>("status"), "completed");
+    assert_eq!(
+        row.get::<Option<Value>, _>("result"),
+        None,
+        "nothing printed, no result"
+    );
+    let row = task_row(&pool, other).await;
+    assert_eq!(
+        row.get::<String, _>("status"),
+        "pending",
+        "not in --task-name"
+    );
+    assert_eq!(row.get::<i32, _>("attempt"), 0);
+
+    let input: Value = serde_json::from_str(&dir.read(&format!("{imaging}.json"))).unwrap();
+    assert_eq!(
+        input,
+        json!({
+            "task_id": imaging.to_string(),
+            "queue_name": "wq",
+            "task_name": "imaging",
+            "params": {"group": "2025-11-30T12:00"},
+            "attempt": 1,
+            "max_retries": 2,
+            "priority": 0,
+            "timeout_sec": 600,
+            "worker_id": worker_id,
+        })
+    );
+    let env = dir.read(&format!("{imaging}.env"));
+    assert_eq!(
+        env.lines().collect::<Vec<_>>(),
+        [
+            "ABSURD_ATTEMPT=1".to_string(),
+            "ABSURD_QUEUE_NAME=wq".to_string(),
+            format!("ABSURD_TASK_ID={imaging}"),
+            "ABSURD_TASK_NAME=imaging".to_string(),
+            format!("ABSURD_WORKER_ID={worker_id}"),
+        ]
+    );
+
+    let reg = sqlx::query(
+        "SELECT status, concurrency, task_names, stopped_at IS NOT NULL AS stopped
+           FROM absurd.worker_registry WHERE worker_id = $1",
+    )
+    .bind(&worker_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(reg.get::<String, _>("status"), "stopped");
+    assert_eq!(reg.get::<i32, _>("concurrency"), 2);
+    assert_eq!(
+        reg.get::<Vec<String>, _>("task_names"),
+        ["imaging", "calibrate", "quiet"]
+    );
+    assert!(reg.get::<bool, _>("stopped"));
+}
+
+#[tokio::test]
+async fn a_failure_keeps_stderr_and_retries_after_backoff_until_attempts_run_out() {
+    let db = TestDb::migrated().await;
+    backoff_base(&db, "0.2");
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "fail.sh",
+        r#"echo "noise on stdout"
+echo "reading the measurement set" >&2
+echo "boom on attempt $ABSURD_ATTEMPT" >&2
+exit 3"#,
+    );
+    let id = spawn_task(&pool, "calibrate", json!({}), None, 3).await;
+    // A long poll interval: retries must come from the backoff alarm.
+    let ended = Worker::start(
+        &db.url,
+        "--log-format json --max-tasks 3 --poll-interval 60s",
+        &handler,
+    )
+    .wait(Duration::from_secs(30));
+    ended.assert_code(0);
+
+    let row = task_row(&pool, id).await;
+    assert_eq!(row.get::<String, _>("status"), "failed");
+    assert_eq!(row.get::<i32, _>("attempt"), 3);
+    let error: String = row.get("error");
+    assert!(
+        error.starts_with("exit status 3: boom on attempt 3\n"),
+        "{error}"
+    );
+    assert!(
+        error.contains("reading the measurement set\nboom on attempt 3"),
+        "{error}"
+    );
+    assert!(!error.contains("noise on stdout"), "{error}");
+
+    let events = ended.events();
+    let failed: Vec<&Value> = events.iter().filter(|e| e["event"] == "failed").collect();
+    assert_eq!(failed.len(), 3, "{events:?}");
+    assert_eq!(
+        failed
+            .iter()
+            .map(|e| e["retrying"].as_bool().unwrap())
+            .collect::<Vec<_>>(),
+        [true, true, false]
+    );
+    // Each retry starts no sooner than its backoff (0.2 s, then 0.4 s).
+    let ts = |e: &Value| chrono::DateTime::parse_from_rfc3339(e["ts"].as_str().unwrap()).unwrap();
+    let started: Vec<&Value> = events.iter().filter(|e| e["event"] == "started").collect();
+    assert_eq!(started.len(), 3);
+    for (i, min_ms) in [(1, 150), (2, 350)] {
+        let gap = ts(started[i]) - ts(failed[i - 1]);
+        assert!(
+            gap.num_milliseconds() >= min_ms,
+            "retry {i} came after {gap}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_handler_past_its_timeout_is_killed_with_its_whole_group_and_failed() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    // The default-timeout task ignores SIGTERM (and so does its grandchild,
+    // which inherits that): only SIGKILL after the kill grace ends them.
+    let handler = dir.script(
+        "slow.sh",
+        r#"[ "$ABSURD_TASK_NAME" = stubborn ] && trap '' TERM
+sleep 1000 &
+echo $! > "$DIR/$ABSURD_TASK_ID.grandchild"
+echo $$ > "$DIR/$ABSURD_TASK_ID.leader"
+echo "working" >&2
+sleep 1000"#,
+    );
+    let own = spawn_task(&pool, "imaging", json!({}), Some(1), 1).await;
+    let stubborn = spawn_task(&pool, "stubborn", json!({}), None, 1).await;
+    let ended = Worker::start(
+        &db.url,
+        "--log-format json --concurrency 2 --max-tasks 2 --default-timeout 2s --kill-grace 1s --output json",
+        &handler,
+    )
+    .wait(Duration::from_secs(30));
+    ended.assert_code(0);
+    assert_eq!(ended.summary()["timed_out"], 2);
+
+    let row = task_row(&pool, own).await;
+    assert_eq!(row.get::<String, _>("status"), "failed");
+    let error: String = row.get("error");
+    assert!(
+        error.starts_with("timed out after 1.0s and was stopped (killed by signal 15 (SIGTERM))"),
+        "{error}"
+    );
+    assert!(error.ends_with("working"), "{error}");
+    let row = task_row(&pool, stubborn).await;
+    assert_eq!(row.get::<String, _>("status"), "failed");
+    let error: String = row.get("error");
+    assert!(
+        error.starts_with("timed out after 2.0s and was stopped (killed by signal 9 (SIGKILL))"),
+        "{error}"
+    );
+    for id in [own, stubborn] {
+        assert_process_gone(&dir.read(&format!("{id}.leader")), "the handler");
+        assert_process_gone(
+            &dir.read(&format!("{id}.grandchild")),
+            "the handler's child",
+        );
+    }
+    assert_eq!(
+        ended
+            .events()
+            .iter()
+            .filter(|e| e["event"] == "timed_out")
+            .count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn cancelling_or_reaping_a_running_task_stops_its_handler() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "long.sh",
+        r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
+sleep 1000
+echo '{"finished": true}'"#,
+    );
+    let cancelled = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let reaped = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let worker = Worker::start(
+        &db.url,
+        "--log-format json --concurrency 2 --max-tasks 2 --heartbeat-interval 200ms --kill-grace 1s --output json",
+        &handler,
+    );
+    let pid_a = dir.wait_for(&format!("{cancelled}.pid"), Duration::from_secs(15));
+    let pid_b = dir.wait_for(&format!("{reaped}.pid"), Duration::from_secs(15));
+    // What `cancel --include-claimed` and `reap` do to a claimed task.
+    db.psql(&format!(
+        "UPDATE absurd.tasks SET status = 'cancelled', completed_at = now() WHERE task_id = '{cancelled}'"
+    ));
+    db.psql(&format!(
+        "UPDATE absurd.tasks SET status = 'retrying', worker_id = NULL,
+                available_at = now() + interval '1 hour' WHERE task_id = '{reaped}'"
+    ));
+    let ended = worker.wait(Duration::from_secs(20));
+    ended.assert_code(0);
+    assert_eq!(ended.summary()["lost"], 2);
+    assert_process_gone(&pid_a, "the cancelled task's handler");
+    assert_process_gone(&pid_b, "the reaped task's handler");
+
+    let row = task_row(&pool, cancelled).await;
+    assert_eq!(row.get::<String, _>("status"), "cancelled");
+    assert_eq!(row.get::<Option<Value>, _>("result"), None);
+    let row = task_row(&pool, reaped).await;
+    assert_eq!(row.get::<String, _>("status"), "retrying");
+    assert_eq!(row.get::<Option<String>, _>("worker_id"), None);
+    assert_eq!(
+        row.get::<i32, _>("attempt"),
+        1,
+        "the worker charged nothing more"
+    );
+    assert_eq!(
+        ended
+            .events()
+            .iter()
+            .filter(|e| e["event"] == "stopping")
+            .count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn sigterm_waits_for_the_running_handler_then_exits_0() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "short.sh",
+        r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
+sleep 1
+echo '{"done": true}'"#,
+    );
+    let first = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let second = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let mut worker = Worker::start(
+        &db.url,
+        "--log-format json --grace 30s --output json",
+        &handler,
+    );
+    let claimed = worker.wait_for_event("started", Duration::from_secs(15));
+    dir.wait_for(
+        &format!("{}.pid", claimed["task_id"].as_str().unwrap()),
+        Duration::from_secs(15),
+    );
+    let running: Uuid = claimed["task_id"].as_str().unwrap().parse().unwrap();
+    let waiting = if running == first { second } else { first };
+    worker.signal(libc::SIGTERM);
+    let ended = worker.wait(Duration::from_secs(20));
+    ended.assert_code(0);
+    let summary = ended.summary();
+    assert_eq!(summary["stopped_by"], "SIGTERM");
+    assert_eq!(summary["completed"], 1);
+
+    let row = task_row(&pool, running).await;
+    assert_eq!(row.get::<String, _>("status"), "completed");
+    assert_eq!(row.get::<Value, _>("result"), json!({"done": true}));
+    let row = task_row(&pool, waiting).await;
+    assert_eq!(
+        row.get::<String, _>("status"),
+        "pending",
+        "nothing claimed after SIGTERM"
+    );
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM absurd.worker_registry WHERE worker_id = $1")
+            .bind(summary["worker_id"].as_str().unwrap())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "stopped");
+}
+
+#[tokio::test]
+async fn a_handler_still_running_after_the_grace_is_killed_and_its_task_given_back() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "forever.sh",
+        r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
+sleep 1000"#,
+    );
+    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let mut worker = Worker::start(
+        &db.url,
+        "--log-format json --grace 1s --kill-grace 1s --output json",
+        &handler,
+    );
+    worker.wait_for_event("started", Duration::from_secs(15));
+    let pid = dir.wait_for(&format!("{id}.pid"), Duration::from_secs(15));
+    worker.signal(libc::SIGINT);
+    let ended = worker.wait(Duration::from_secs(20));
+    ended.assert_code(0);
+    assert_eq!(ended.summary()["released"], 1);
+    assert_process_gone(&pid, "the handler");
+
+    let row = task_row(&pool, id).await;
+    assert_eq!(row.get::<String, _>("status"), "pending");
+    assert_eq!(
+        row.get::<i32, _>("attempt"),
+        0,
+        "the attempt is not charged"
+    );
+    assert_eq!(row.get::<Option<String>, _>("worker_id"), None);
+}
+
+#[tokio::test]
+async fn a_second_signal_kills_the_handlers_and_exits_at_once() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "forever.sh",
+        r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
+sleep 1000"#,
+    );
+    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let mut worker = Worker::start(&db.url, "--log-format json --grace 10m", &handler);
+    let pid = dir.wait_for(&format!("{id}.pid"), Duration::from_secs(15));
+    worker.signal(libc::SIGTERM);
+    worker.wait_for_event("draining", Duration::from_secs(10));
+    worker.signal(libc::SIGTERM);
+    let ended = worker.wait(Duration::from_secs(10));
+    ended.assert_code(130);
+    assert_process_gone(&pid, "the handler");
+}
+
+#[tokio::test]
+async fn an_idle_worker_picks_up_a_spawned_task_without_waiting_for_the_poll() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script("noop.sh", "true");
+    let poll = Duration::from_secs(10);
+    let mut worker = Worker::start(
+        &db.url,
+        "--log-format json --poll-interval 10s --output json",
+        &handler,
+    );
+    worker.wait_for_event("worker_started", Duration::from_secs(15));
+    // Past its first (empty) claim; the next poll is seconds away.
+    std::thread::sleep(Duration::from_millis(1000));
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(spawn_task(&pool, "imaging", json!({}), None, 3).await);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let started = Instant::now();
+    loop {
+        let done: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM absurd.tasks WHERE task_id = ANY($1) AND status = 'completed'",
+        )
+        .bind(&ids)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if done == 3 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "tasks not completed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pickups: Vec<f64> = sqlx::query_scalar(
+        "SELECT extract(epoch FROM claimed_at - created_at)::float8 FROM absurd.tasks WHERE task_id = ANY($1)",
+    )
+    .bind(&ids)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    eprintln!("pickup delays (s): {pickups:?}");
+    for p in &pickups {
+        assert!(
+            *p < poll.as_secs_f64() / 2.0,
+            "picked up after {p} s, poll interval {poll:?}: {pickups:?}"
+        );
+    }
+    worker.signal(libc::SIGTERM);
+    worker.wait(Duration::from_secs(20)).assert_code(0);
+}
+
+#[tokio::test]
+async fn the_worker_survives_a_postgres_restart_and_finishes_every_task() {
+    let cluster = PgCluster::start();
+    let db = TestDb::empty_on(&cluster.url).await;
+    db.cli(&["migrate"]).assert_success();
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "work.sh",
+        r#"sleep 0.3
+echo "{\"attempt\": $ABSURD_ATTEMPT}""#,
+    );
+    let n = 12usize;
+    for _ in 0..n {
+        spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    }
+    pool.close().await;
+    let worker = Worker::start(
+        &db.url,
+        &format!(
+            "--log-format json --concurrency 2 --max-tasks {n} --connect-timeout 1s \
+             --heartbeat-interval 300ms --poll-interval 1s --output json"
+        ),
+        &handler,
+    );
+    // Restart once a few tasks are done, with others running.
+    let started = Instant::now();
+    loop {
+        let done = db.psql("SELECT count(*) FROM absurd.tasks WHERE status = 'completed'");
+        if done.parse::<i32>().unwrap() >= 3 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no progress:\n{}",
+            worker.log().join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Down for longer than the worker waits for a connection: its calls
+    // fail, handlers finish meanwhile, their results must wait.
+    cluster.restart_after(Duration::from_millis(2500));
+    let ended = worker.wait(Duration::from_secs(90));
+    ended.assert_code(0);
+    let events = ended.events();
+    for noticed in ["db_error", "db_restored"] {
+        assert!(
+            events.iter().any(|e| e["event"] == noticed),
+            "no {noticed}: {}",
+            ended.log.join("\n")
+        );
+    }
+    let runs = events.iter().filter(|e| e["event"] == "started").count();
+    assert_eq!(runs, n, "each task ran once");
+    assert_eq!(
+        db.psql("SELECT count(*) FROM absurd.tasks WHERE status = 'completed'"),
+        n.to_string(),
+        "{}",
+        ended.log.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn systemd_hears_ready_watchdog_and_stopping() {
+    use std::os::unix::net::UnixDatagram;
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "env.sh",
+        r#"env > "$DIR/$ABSURD_TASK_ID.env"
+sleep 0.5"#,
+    );
+    let path_socket = dir.path("notify.sock");
+    let by_path = UnixDatagram::bind(&path_socket).unwrap();
+    let name = format!("absurdctl-test-{}", Uuid::new_v4().simple());
+    let by_name = {
+        use std::os::linux::net::SocketAddrExt;
+        let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+        UnixDatagram::bind_addr(&addr).unwrap()
+    };
+    for (socket, address) in [
+        (&by_path, path_socket.to_str().unwrap().to_string()),
+        (&by_name, format!("@{name}")),
+    ] {
+        let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+        let listener = socket.try_clone().unwrap();
+        listener
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let heard = std::thread::spawn(move || {
+            let mut heard = Vec::new();
+            let mut buf = [0u8; 256];
+            while let Ok(n) = listener.recv(&mut buf) {
+                heard.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                if heard.last().unwrap() == "STOPPING=1" {
+                    break;
+                }
+            }
+            heard
+        });
+        let ended = Worker::start_with_env(
+            &db.url,
+            "--max-tasks 1",
+            &handler,
+            &[("NOTIFY_SOCKET", &address), ("WATCHDOG_USEC", "200000")],
+        )
+        .wait(Duration::from_secs(20));
+        ended.assert_code(0);
+        let heard = heard.join().unwrap();
+        assert_eq!(
+            heard.first().map(String::as_str),
+            Some("READY=1"),
+            "{address}: {heard:?}"
+        );
+        assert!(
+            heard.iter().any(|m| m == "WATCHDOG=1"),
+            "{address}: {heard:?}"
+        );
+        assert_eq!(
+            heard.last().map(String::as_str),
+            Some("STOPPING=1"),
+            "{address}: {heard:?}"
+        );
+        let env = dir.read(&format!("{id}.env"));
+        assert!(
+            !env.contains("NOTIFY_SOCKET"),
+            "the handler must not speak for the worker"
+        );
+    }
+}
+
+#[tokio::test]
+async fn concurrency_claims_in_batches_and_runs_handlers_side_by_side() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "side.sh",
+        r#"touch "$DIR/running.$$"
+ls "$DIR" | grep -c '^running\.' >> "$DIR/overlap"
+sleep 1
+rm "$DIR/running.$$""#,
+    );
+    for _ in 0..8 {
+        spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    }
+    let ended = Worker::start(
+        &db.url,
+        "--concurrency 4 --exit-when-empty --output json",
+        &handler,
+    )
+    .wait(Duration::from_secs(30));
+    ended.assert_code(0);
+    assert_eq!(ended.summary()["completed"], 8);
+    // One claim took four tasks: they share the claiming transaction's now().
+    let batch: i64 = sqlx::query_scalar(
+        "SELECT max(n) FROM (SELECT count(*) AS n FROM absurd.tasks GROUP BY claimed_at) c",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(batch, 4);
+    let most = dir
+        .read("overlap")
+        .lines()
+        .map(|l| l.trim().parse::<u32>().unwrap())
+        .max()
+        .unwrap();
+    assert!(most >= 2, "handlers ran one at a time");
+}
+
+#[tokio::test]
+async fn a_handler_that_cannot_run_is_refused_before_anything_is_claimed() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let out = db.cli(&[
+        "--queue",
+        "wq",
+        "worker",
+        "run",
+        "--",
+        "/nonexistent/handler",
+    ]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("/nonexistent/handler"), "{out}");
+    let out = db.cli(&[
+        "--queue",
+        "wq",
+        "worker",
+        "run",
+        "--",
+        "no-such-handler-anywhere",
+    ]);
+    out.assert_code(2);
+    let row = task_row(&pool, id).await;
+    assert_eq!(row.get::<String, _>("status"), "pending");
+    assert_eq!(db.psql("SELECT count(*) FROM absurd.worker_registry"), "0");
+}
+
+#[tokio::test]
+async fn a_handler_that_cannot_start_gives_its_task_back_uncharged() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script("flaky.sh", r#"echo '{"ran": true}'"#);
+    let mut worker = Worker::start(
+        &db.url,
+        "--log-format json --poll-interval 300ms --max-tasks 2 --output json",
+        &handler,
+    );
+    worker.wait_for_event("worker_started", Duration::from_secs(15));
+    // Broken after the start-up check, as by a deployment gone wrong.
+    std::fs::set_permissions(&handler, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    worker.wait_for_event("spawn_failed", Duration::from_secs(15));
+    std::fs::set_permissions(&handler, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let ended = worker.wait(Duration::from_secs(20));
+    ended.assert_code(0);
+    let row = task_row(&pool, id).await;
+    assert_eq!(row.get::<String, _>("status"), "completed");
+    assert_eq!(
+        row.get::<i32, _>("attempt"),
+        1,
+        "the failed start was not charged"
+    );
+    assert_eq!(row.get::<Value, _>("result"), json!({"ran": true}));
+    let released = ended
+        .events()
+        .iter()
+        .filter(|e| e["event"] == "released")
+        .count();
+    assert!(released >= 1, "{:?}", ended.log);
+}
+
+#[tokio::test]
+async fn the_example_handler_completes_and_fails_tasks() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let handler = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/handler.sh");
+    let echo = spawn_task(&pool, "echo", json!({"group": "g1"}), None, 3).await;
+    let unknown = spawn_task(&pool, "mystery", json!({}), None, 1).await;
+    Worker::start(&db.url, "--exit-when-empty", handler)
+        .wait(Duration::from_secs(20))
+        .assert_code(0);
+    let row = task_row(&pool, echo).await;
+    assert_eq!(row.get::<String, _>("status"), "completed");
+    let result: Value = row.get("result");
+    assert_eq!(result["task"]["params"], json!({"group": "g1"}));
+    let row = task_row(&pool, unknown).await;
+    assert_eq!(row.get::<String, _>("status"), "failed");
+    assert!(row
+        .get::<String, _>("error")
+        .contains("unknown task name: mystery"));
+}
