@@ -4,8 +4,11 @@
 //! in one transaction, and return typed rows. Commands never write SQL.
 
 pub mod audit;
+pub mod errors;
 pub mod filter;
+pub mod health;
 pub mod schema;
+pub mod stats;
 pub mod tasks;
 mod types;
 
