@@ -113,6 +113,33 @@ pub enum Command {
     /// List tasks or show one in full (read-only).
     #[command(subcommand)]
     Tasks(TasksCommand),
+
+    /// Show the health of a queue: counts, ages, throughput, timings, stuck
+    /// tasks, live workers, pause state and a verdict (read-only).
+    ///
+    /// Counts by status and by task name (completed, failed and cancelled
+    /// within the last 5 minutes, hour and day; failed and cancelled also in
+    /// all), the oldest pending task, completions per minute, success rate,
+    /// wait and run time percentiles over the last hour, stuck tasks (the
+    /// definition `reap-stuck` uses), live workers by host, whether the queue
+    /// is paused (by whom, when, why), when the backlog will be drained, and a
+    /// verdict OK / WARNING / CRITICAL with its reasons. It changes nothing and
+    /// never counts the whole history: its cost follows the active tasks and
+    /// the last day's completions. Exit 0 unless --check.
+    ///
+    /// Example: absurdctl status --all-queues --check --backlog-warn 50
+    Status(StatusArgs),
+
+    /// Group recent failures by cause: failed tasks, and the last error of
+    /// tasks now retrying, by their error message with ids, paths, numbers
+    /// and timestamps folded (read-only).
+    ///
+    /// Shows for each cause how many tasks, which task names, first and last
+    /// seen and one example task id: the triage view before `retry-failed`.
+    /// It changes nothing; its cost follows the --since window.
+    ///
+    /// Example: absurdctl errors --since 6h --task-name calibration-solve
+    Errors(ErrorsArgs),
 }
 
 /// Options of `migrate`.
@@ -200,6 +227,164 @@ pub struct TasksShowArgs {
     pub id: uuid::Uuid,
 }
 
+/// How a claimed task is judged stuck: the same rule `reap-stuck` applies.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Stuck tasks")]
+pub struct StuckArgs {
+    /// A claimed task with no heartbeat for this long is stuck (tasks claimed
+    /// before heartbeats were recorded use their claim time). The default is
+    /// reap-stuck's: long enough for a legacy Python worker whose event loop
+    /// blocks for minutes in a CASA call
+    #[arg(long, default_value = "15m", value_parser = parse_duration, value_name = "DURATION")]
+    pub heartbeat_timeout: std::time::Duration,
+
+    /// A claimed task is also stuck once it has run past its own timeout plus this grace
+    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout_grace: std::time::Duration,
+}
+
+/// Load thresholds shared by `status` and `preflight` (defaults from the runbooks).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Thresholds")]
+pub struct LoadThresholds {
+    /// WARNING when more than this many tasks wait (pending + retrying); the
+    /// runbook scales up workers at "queue depth > 20"
+    #[arg(long, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    pub backlog_warn: i64,
+
+    /// CRITICAL when more than this many tasks wait; the runbooks' "pending > 500"
+    #[arg(long, default_value_t = 500, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    pub backlog_crit: i64,
+
+    /// WARNING when more than this many tasks are stuck (0: any stuck task)
+    #[arg(long, default_value_t = 0, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    pub stuck_warn: i64,
+
+    /// CRITICAL when more than this many tasks are stuck; the runbook's
+    /// "orphaned records > 10"
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    pub stuck_crit: i64,
+
+    /// WARNING when more than this many tasks failed for good in the last hour
+    /// (the runbook's failed_records_warning)
+    #[arg(long, default_value_t = 50, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    pub failures_warn: i64,
+
+    /// CRITICAL when more than this many tasks failed for good in the last hour
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    pub failures_crit: i64,
+}
+
+/// Database round-trip thresholds shared by `status` and `preflight`.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Thresholds")]
+pub struct RoundTripThresholds {
+    /// WARNING when a round trip to the database (SELECT 1) takes longer
+    /// (the runbook's response-time warning)
+    #[arg(long, default_value = "1s", value_parser = parse_duration, value_name = "DURATION")]
+    pub rtt_warn: std::time::Duration,
+
+    /// CRITICAL when a round trip takes longer
+    #[arg(long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
+    pub rtt_crit: std::time::Duration,
+}
+
+/// Thresholds on the flow of work, for `status`.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Thresholds")]
+pub struct FlowThresholds {
+    /// WARNING when the oldest task ready to run (available, dependencies
+    /// met) has waited longer; the runbook's "oldest enqueued > 10 min"
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub oldest_warn: std::time::Duration,
+
+    /// CRITICAL when the oldest ready task has waited longer ("> 30 min")
+    #[arg(long, default_value = "30m", value_parser = parse_duration, value_name = "DURATION")]
+    pub oldest_crit: std::time::Duration,
+
+    /// WARNING when under this percentage of the tasks that finished in the
+    /// last hour completed (judged from 10 finished tasks on)
+    #[arg(long, default_value_t = 90.0, value_name = "PERCENT", value_parser = parse_percent)]
+    pub success_warn: f64,
+
+    /// CRITICAL when the last hour's success rate is under this percentage
+    #[arg(long, default_value_t = 80.0, value_name = "PERCENT", value_parser = parse_percent)]
+    pub success_crit: f64,
+
+    /// WARNING when tasks are ready but nothing has completed for this long
+    /// (the runbook's "last updated > 10 min"); not judged while paused
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub stall_warn: std::time::Duration,
+
+    /// CRITICAL when tasks are ready but nothing has completed for this long
+    #[arg(long, default_value = "30m", value_parser = parse_duration, value_name = "DURATION")]
+    pub stall_crit: std::time::Duration,
+}
+
+/// Options of `status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Every queue that has tasks, a pause record or live workers, not only --queue
+    #[arg(long)]
+    pub all_queues: bool,
+
+    /// Monitoring-plugin mode: print one summary line (with perfdata) and exit
+    /// 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (database unreachable, schema
+    /// not migrated); with --output json, the full report and the same code
+    #[arg(long, conflicts_with = "watch")]
+    pub check: bool,
+
+    /// Refresh every SECONDS (default 5) until Ctrl-C or `q`, with rates
+    /// computed between refreshes. On a terminal the view is redrawn in place;
+    /// otherwise one snapshot per interval is printed (one JSON object per
+    /// line with --output json)
+    #[arg(long, num_args = 0..=1, default_missing_value = "5", value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub watch: Option<u64>,
+
+    #[command(flatten)]
+    pub stuck: StuckArgs,
+
+    #[command(flatten)]
+    pub load: LoadThresholds,
+
+    #[command(flatten)]
+    pub flow: FlowThresholds,
+
+    #[command(flatten)]
+    pub rtt: RoundTripThresholds,
+}
+
+/// Options of `errors`.
+#[derive(Debug, Args)]
+pub struct ErrorsArgs {
+    /// Failures within this long before now (e.g. 1h, 7d)
+    #[arg(long, default_value = "24h", value_parser = parse_duration, value_name = "DURATION")]
+    pub since: std::time::Duration,
+
+    /// Only tasks of this name (repeatable)
+    #[arg(long, value_name = "NAME", value_parser = parse_nonempty)]
+    pub task_name: Vec<String>,
+
+    /// Failures of every queue, not only --queue
+    #[arg(long)]
+    pub all_queues: bool,
+
+    /// At most this many causes, the most frequent first
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
+    pub limit: i64,
+}
+
+/// Parses a percentage from 0 to 100, with or without `%`.
+pub fn parse_percent(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let t = t.strip_suffix('%').unwrap_or(t);
+    match t.parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a percentage from 0 to 100")),
+    }
+}
+
 /// Parses a humantime duration such as `30m`, `2h`, `7d`.
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     humantime::parse_duration(s.trim())
@@ -211,5 +396,34 @@ fn parse_nonempty(s: &str) -> Result<String, String> {
         Err("must not be empty".into())
     } else {
         Ok(s.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stuck_defaults_are_reap_stucks() {
+        let cli = Cli::try_parse_from(["absurdctl", "status"]).unwrap();
+        let Command::Status(args) = cli.command else {
+            panic!("not status")
+        };
+        assert_eq!(
+            args.stuck.heartbeat_timeout,
+            crate::queue::DEFAULT_HEARTBEAT_TIMEOUT
+        );
+        assert_eq!(
+            args.stuck.timeout_grace,
+            crate::queue::DEFAULT_TIMEOUT_GRACE
+        );
+    }
+
+    #[test]
+    fn percentages_accept_a_percent_sign() {
+        assert_eq!(parse_percent("85%"), Ok(85.0));
+        assert_eq!(parse_percent("0"), Ok(0.0));
+        assert!(parse_percent("101").is_err());
+        assert!(parse_percent("x").is_err());
     }
 }

@@ -1,8 +1,10 @@
 //! One file per subcommand. A command composes queue-layer calls and hands
 //! the result to `output`; it holds no SQL.
 
+mod errors;
 mod migrate;
 mod spawn;
+mod status;
 mod tasks;
 
 use std::process::ExitCode;
@@ -72,6 +74,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Spawn(args) => spawn::run(&ctx, args).await,
         Command::Tasks(TasksCommand::List(args)) => tasks::list(&ctx, args).await,
         Command::Tasks(TasksCommand::Show(args)) => tasks::show(&ctx, args).await,
+        Command::Status(args) => status::run(&ctx, args).await,
+        Command::Errors(args) => errors::run(&ctx, args).await,
     };
     result.map_err(lift_queue_error)
 }
@@ -82,6 +86,8 @@ fn command_name(command: &Command) -> &'static str {
         Command::Spawn(_) => "spawn",
         Command::Tasks(TasksCommand::List(_)) => "tasks list",
         Command::Tasks(TasksCommand::Show(_)) => "tasks show",
+        Command::Status(_) => "status",
+        Command::Errors(_) => "errors",
     }
 }
 
