@@ -140,6 +140,21 @@ pub enum Command {
     ///
     /// Example: absurdctl errors --since 6h --task-name calibration-solve
     Errors(ErrorsArgs),
+
+    /// Run the checklist before starting ingestion; each item PASS / WARN /
+    /// FAIL with a detail and, when not PASS, what to do (read-only).
+    ///
+    /// Checks: the database is reachable and fast, its server version is
+    /// supported, the schema is current, the queue exists and is not paused,
+    /// enough workers are alive, nothing is stuck, failures in the last hour
+    /// and the backlog are under their thresholds, connections are under
+    /// max_connections, no transaction has been open for long, absurd.tasks
+    /// is not bloated with dead rows, and each --disk has free space. It
+    /// changes nothing. Exit code: the worst result, 0 PASS, 1 WARN, 2 FAIL
+    /// (the Nagios convention; 3 when the checklist itself could not run).
+    ///
+    /// Example: absurdctl preflight --min-workers 4 --disk /data --disk /stage:85:95
+    Preflight(PreflightArgs),
 }
 
 /// Options of `migrate`.
@@ -373,6 +388,93 @@ pub struct ErrorsArgs {
     /// At most this many causes, the most frequent first
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
     pub limit: i64,
+}
+
+/// Options of `preflight`.
+#[derive(Debug, Args)]
+pub struct PreflightArgs {
+    /// FAIL when fewer workers are alive (registered and seen, or
+    /// heartbeating a task, within --heartbeat-timeout); WARN when some but fewer
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    pub min_workers: i64,
+
+    /// Check free space on PATH: WARN at WARN% used (default 90), FAIL at
+    /// CRIT% (default 95), as the runbook's `df | grep 9[0-9]%` (repeatable)
+    #[arg(long, value_name = "PATH[:WARN%[:CRIT%]]", value_parser = parse_disk_spec)]
+    pub disk: Vec<DiskSpec>,
+
+    /// WARN when a transaction has been open longer (it holds back vacuum)
+    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub long_transaction_warn: std::time::Duration,
+
+    /// FAIL when a transaction has been open longer
+    #[arg(long, default_value = "30m", value_parser = parse_duration, value_name = "DURATION")]
+    pub long_transaction_crit: std::time::Duration,
+
+    /// WARN when this percentage of absurd.tasks' rows are dead (judged from
+    /// 1000 dead rows on); `absurdctl vacuum` reclaims them
+    #[arg(long, default_value_t = 20.0, value_name = "PERCENT", value_parser = parse_percent)]
+    pub dead_tuples_warn: f64,
+
+    /// FAIL when this percentage of absurd.tasks' rows are dead
+    #[arg(long, default_value_t = 50.0, value_name = "PERCENT", value_parser = parse_percent)]
+    pub dead_tuples_crit: f64,
+
+    /// WARN when this percentage of max_connections is in use (the runbook's
+    /// pool utilisation warning)
+    #[arg(long, default_value_t = 80.0, value_name = "PERCENT", value_parser = parse_percent)]
+    pub connections_warn: f64,
+
+    /// FAIL when this percentage of max_connections is in use
+    #[arg(long, default_value_t = 95.0, value_name = "PERCENT", value_parser = parse_percent)]
+    pub connections_crit: f64,
+
+    #[command(flatten)]
+    pub stuck: StuckArgs,
+
+    #[command(flatten)]
+    pub load: LoadThresholds,
+
+    #[command(flatten)]
+    pub rtt: RoundTripThresholds,
+}
+
+/// A `--disk PATH[:WARN%[:CRIT%]]` of `preflight`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiskSpec {
+    pub path: std::path::PathBuf,
+    pub warn_percent: f64,
+    pub crit_percent: f64,
+}
+
+/// Parses `PATH[:WARN%[:CRIT%]]`; the path must exist.
+pub fn parse_disk_spec(s: &str) -> Result<DiskSpec, String> {
+    let mut parts = s.split(':');
+    let path = parts.next().unwrap_or_default();
+    if path.is_empty() {
+        return Err("expected PATH[:WARN%[:CRIT%]], e.g. /data or /data:85:95".into());
+    }
+    let warn = parts.next().map(parse_percent).transpose()?.unwrap_or(90.0);
+    let crit = parts.next().map(parse_percent).transpose()?.unwrap_or(95.0);
+    if parts.next().is_some() {
+        return Err(format!(
+            "`{s}`: expected PATH[:WARN%[:CRIT%]] (a path containing `:` is not supported)"
+        ));
+    }
+    if warn > crit {
+        return Err(format!(
+            "`{s}`: the warning level ({warn}%) is above the critical one ({crit}%)"
+        ));
+    }
+    let path = std::path::PathBuf::from(path);
+    if let Err(e) = std::fs::metadata(&path) {
+        return Err(format!("{}: {e}", path.display()));
+    }
+    Ok(DiskSpec {
+        path,
+        warn_percent: warn,
+        crit_percent: crit,
+    })
 }
 
 /// Parses a percentage from 0 to 100, with or without `%`.

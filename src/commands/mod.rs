@@ -3,6 +3,7 @@
 
 mod errors;
 mod migrate;
+mod preflight;
 mod spawn;
 mod status;
 mod tasks;
@@ -76,6 +77,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tasks(TasksCommand::Show(args)) => tasks::show(&ctx, args).await,
         Command::Status(args) => status::run(&ctx, args).await,
         Command::Errors(args) => errors::run(&ctx, args).await,
+        Command::Preflight(args) => preflight::run(&ctx, args).await,
     };
     result.map_err(lift_queue_error)
 }
@@ -88,6 +90,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Tasks(TasksCommand::Show(_)) => "tasks show",
         Command::Status(_) => "status",
         Command::Errors(_) => "errors",
+        Command::Preflight(_) => "preflight",
     }
 }
 

@@ -102,13 +102,7 @@ impl Thresholds {
                 t.round_trip_crit_ms,
             ),
         ];
-        for (w, c, wv, cv) in upper {
-            if wv > cv {
-                return Err(CliError::usage(format!(
-                    "{w} must not be above {c}: a warning comes before the critical level"
-                )));
-            }
-        }
+        ensure_ordered(&upper)?;
         if t.success_rate_1h_warn_percent < t.success_rate_1h_crit_percent {
             return Err(CliError::usage(
                 "--success-warn must not be below --success-crit: a success rate warns before it is critical",
@@ -116,6 +110,18 @@ impl Thresholds {
         }
         Ok(t)
     }
+}
+
+/// Refuses a warning level above its critical one (flag names, values).
+pub(crate) fn ensure_ordered(pairs: &[(&str, &str, f64, f64)]) -> anyhow::Result<()> {
+    for (w, c, wv, cv) in pairs {
+        if wv > cv {
+            return Err(CliError::usage(format!(
+                "{w} must not be above {c}: a warning comes before the critical level"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// One judged figure.

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, Transaction};
+use sqlx::{Acquire, PgConnection, PgExecutor, Postgres, Transaction};
 
 use super::{Result, DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_TIMEOUT_GRACE};
 
@@ -184,8 +184,11 @@ pub struct Snapshot {
 
 /// Starts a read-only REPEATABLE READ transaction, so that every figure of a
 /// snapshot comes from the same instant (and adds up).
-pub async fn begin_snapshot(pool: &PgPool) -> Result<Transaction<'static, Postgres>> {
-    let mut tx = pool.begin().await?;
+pub async fn begin_snapshot<'c, A>(db: A) -> Result<Transaction<'c, Postgres>>
+where
+    A: Acquire<'c, Database = Postgres>,
+{
+    let mut tx = db.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
         .await?;
