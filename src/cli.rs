@@ -117,9 +117,10 @@ pub enum Command {
     /// Show the health of a queue: counts, ages, throughput, timings, stuck
     /// tasks, live workers, pause state and a verdict (read-only).
     ///
-    /// Counts by status and by task name (completed, failed and cancelled
-    /// within the last 5 minutes, hour and day; failed and cancelled also in
-    /// all), the oldest pending task, completions per minute, success rate,
+    /// Counts by status and by task name (pending, retrying, claimed; failed
+    /// and cancelled of all time; completed, failed and cancelled within the
+    /// last 5 minutes, hour and day), the oldest pending task, completions
+    /// per minute, success rate,
     /// wait and run time percentiles over the last hour, stuck tasks (the
     /// definition `reap-stuck` uses), live workers by host, whether the queue
     /// is paused (by whom, when, why), when the backlog will be drained, and a
@@ -150,8 +151,9 @@ pub enum Command {
     /// and the backlog are under their thresholds, connections are under
     /// max_connections, no transaction has been open for long, absurd.tasks
     /// is not bloated with dead rows, and each --disk has free space. It
-    /// changes nothing. Exit code: the worst result, 0 PASS, 1 WARN, 2 FAIL
-    /// (the Nagios convention; 3 when the checklist itself could not run).
+    /// changes nothing. Exit code, in the Nagios convention: 2 when an item
+    /// FAILs (an unreachable database is one), else 3 when an item could not
+    /// be checked, else 1 when one WARNs, else 0.
     ///
     /// Example: absurdctl preflight --min-workers 4 --disk /data --disk /stage:85:95
     Preflight(PreflightArgs),
