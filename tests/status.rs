@@ -634,6 +634,18 @@ fn check_is_unknown_when_the_database_cannot_be_reached() {
         "{out}"
     );
     assert!(!out.stdout.contains("pw@"), "{out}");
+    let out = absurdctl(&[
+        "--database-url",
+        url,
+        "--connect-timeout",
+        "2s",
+        "-o",
+        "json",
+        "status",
+        "--check",
+    ]);
+    out.assert_code(3);
+    assert_eq!(out.json()["verdict"], "UNKNOWN");
     let out = absurdctl(&["--database-url", url, "--connect-timeout", "2s", "status"]);
     out.assert_code(3);
     // Prometheus output still says that the queue could not be read.

@@ -231,7 +231,12 @@ async fn check(ctx: &Ctx, args: &StatusArgs, thresholds: &Thresholds) -> anyhow:
                 .next()
                 .unwrap_or("")
                 .trim_start_matches("absurdctl: ");
-            ctx.out.line(format!("ABSURD UNKNOWN - {first}"));
+            if ctx.out.is_json() {
+                ctx.out
+                    .json(&serde_json::json!({"verdict": Level::Unknown, "error": msg}))?;
+            } else {
+                ctx.out.line(format!("ABSURD UNKNOWN - {first}"));
+            }
             eprintln!("absurdctl: {msg}");
             return Ok(ExitCode::from(Level::Unknown.exit_code()));
         }
