@@ -136,16 +136,6 @@ pub struct Workers {
     pub list: Vec<LiveWorker>,
 }
 
-/// A queue's row of absurd.queue_controls.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct QueueControl {
-    pub queue_name: String,
-    pub paused: bool,
-    pub paused_at: Option<DateTime<Utc>>,
-    pub paused_by: Option<String>,
-    pub pause_reason: Option<String>,
-}
-
 /// Everything `status` shows about one queue.
 #[derive(Debug, Clone, Serialize)]
 pub struct QueueSnapshot {
@@ -454,17 +444,6 @@ pub async fn live_workers(
     .await?)
 }
 
-/// The pause records of these queues (queues never paused have none).
-pub async fn controls(db: impl PgExecutor<'_>, queues: &[String]) -> Result<Vec<QueueControl>> {
-    Ok(sqlx::query_as(
-        "SELECT queue_name, paused, paused_at, paused_by, pause_reason
-           FROM absurd.queue_controls WHERE queue_name = ANY ($1)",
-    )
-    .bind(queues)
-    .fetch_all(db)
-    .await?)
-}
-
 /// The planner's estimate of a queue's rows, from the statistics of the last
 /// ANALYZE: costs a plan, never a scan.
 pub async fn total_estimate(db: impl PgExecutor<'_>, queue: &str) -> Result<Option<i64>> {
@@ -524,7 +503,7 @@ pub async fn snapshot(
     let timings = timings(&mut *conn, queues).await?;
     let dead = dead_letters(&mut *conn, queues).await?;
     let workers = live_workers(&mut *conn, queues, rule.heartbeat_timeout).await?;
-    let controls = controls(&mut *conn, queues).await?;
+    let controls = super::controls::of_queues(&mut *conn, queues).await?;
     let mut estimates = Vec::with_capacity(queues.len());
     for q in queues {
         estimates.push(total_estimate(&mut *conn, q).await?);
