@@ -4,6 +4,7 @@
 mod migrate;
 mod spawn;
 mod tasks;
+mod vacuum;
 
 use std::process::ExitCode;
 
@@ -72,6 +73,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Spawn(args) => spawn::run(&ctx, args).await,
         Command::Tasks(TasksCommand::List(args)) => tasks::list(&ctx, args).await,
         Command::Tasks(TasksCommand::Show(args)) => tasks::show(&ctx, args).await,
+        Command::Vacuum(args) => vacuum::run(&ctx, args).await,
     };
     result.map_err(lift_queue_error)
 }
@@ -82,6 +84,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Spawn(_) => "spawn",
         Command::Tasks(TasksCommand::List(_)) => "tasks list",
         Command::Tasks(TasksCommand::Show(_)) => "tasks show",
+        Command::Vacuum(_) => "vacuum",
     }
 }
 

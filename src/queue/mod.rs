@@ -5,6 +5,8 @@
 
 pub mod audit;
 pub mod filter;
+pub mod maintenance;
+pub mod retention;
 pub mod schema;
 pub mod tasks;
 mod types;
