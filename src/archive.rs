@@ -50,7 +50,17 @@ pub fn is_gzip(path: &Path) -> bool {
 pub fn check(path: &Path, append: bool) -> anyhow::Result<()> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let dir = parent_dir(path);
+            if !dir.is_dir() {
+                return Err(CliError::usage(format!(
+                    "--archive {}: no directory {}; nothing was deleted",
+                    path.display(),
+                    dir.display()
+                )));
+            }
+            return Ok(());
+        }
         Err(e) => {
             return Err(CliError::usage(format!(
                 "--archive {}: {e}; nothing was deleted",
@@ -210,11 +220,14 @@ fn complete_gzip_len(path: &Path) -> io::Result<u64> {
 /// Makes a new file's directory entry durable, so that a crash right after
 /// the first batch commits cannot lose the whole file.
 fn sync_parent_dir(path: &Path) -> io::Result<()> {
-    let dir = match path.parent() {
+    File::open(parent_dir(path))?.sync_all()
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
-    };
-    File::open(dir)?.sync_all()
+    }
 }
 
 #[cfg(test)]

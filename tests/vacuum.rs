@@ -303,6 +303,39 @@ async fn without_a_terminal_it_refuses_unless_yes() {
         .assert_code(2);
     db.cli(&["vacuum", "--yes", "--full", "--no-vacuum"])
         .assert_code(2);
+    finished_tasks(&db, 3, 100.0);
+    let before = db.tasks_checksum();
+    let out = db.cli(&["vacuum", "--yes", "--archive", "/nonexistent-dir/a.jsonl"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("no directory"), "{out}");
+    assert_eq!(before, db.tasks_checksum());
+}
+
+#[tokio::test]
+async fn bloat_comes_from_pgstattuple_when_it_is_installed() {
+    let db = TestDb::migrated().await;
+    let available =
+        db.psql("SELECT count(*) FROM pg_available_extensions WHERE name = 'pgstattuple'");
+    if available == "0" {
+        eprintln!("pgstattuple is not available on this server: nothing to check");
+        return;
+    }
+    finished_tasks(&db, 3000, 100.0);
+    let source = |out: &CliOutput| {
+        out.json()["index_bloat"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == "tasks_pkey")
+            .unwrap()["source"]
+            .clone()
+    };
+    db.psql("ANALYZE absurd.tasks");
+    let out = db.cli(&["--output", "json", "vacuum", "--dry-run", "--reindex"]);
+    assert_eq!(source(&out), "statistics", "{out}");
+    db.psql("CREATE EXTENSION pgstattuple");
+    let out = db.cli(&["--output", "json", "vacuum", "--dry-run", "--reindex"]);
+    assert_eq!(source(&out), "pgstattuple", "{out}");
 }
 
 #[tokio::test]
@@ -641,4 +674,136 @@ async fn the_summary_says_what_was_done() {
     let quiet = db.cli(&["vacuum", "--yes", "-q"]);
     quiet.assert_success();
     assert_eq!(quiet.stdout, "", "{quiet}");
+}
+
+/// The measurement behind the default batch size (not a test: run it by
+/// hand, see the report): deletes ABSURDCTL_BENCH_ROWS (1 M) finished rows
+/// while a worker claims, completes and re-spawns tasks of the same queue
+/// (10 k pending), and prints rows/s and the worker's claim latency
+/// percentiles before and during the run, for each batch size in
+/// ABSURDCTL_BENCH_BATCHES (comma-separated, default 2000).
+#[tokio::test]
+#[ignore = "a measurement of minutes, run by hand"]
+async fn measure_vacuum_under_load() {
+    use absurdctl::queue::tasks;
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    let rows: usize = env("ABSURDCTL_BENCH_ROWS", "1000000").parse().unwrap();
+    let baseline = Duration::from_secs(env("ABSURDCTL_BENCH_BASELINE_SECS", "20").parse().unwrap());
+    let extra: Vec<String> = env("ABSURDCTL_BENCH_ARGS", "")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    for batch in env("ABSURDCTL_BENCH_BATCHES", "2000").split(',') {
+        let db = TestDb::migrated().await;
+        db.psql(&format!(
+            "INSERT INTO absurd.tasks (queue_name, task_name, status, params, result, attempt,
+                                       created_at, claimed_at, completed_at, worker_id,
+                                       wait_time_sec, execution_time_sec)
+             SELECT 'dsa110-pipeline', 'calibration-apply',
+                    (ARRAY['completed','completed','completed','failed','cancelled'])[1 + i % 5],
+                    jsonb_build_object('group', '2025-11-30T12:00:00', 'subband', i % 16,
+                                       'ms', '/data/dsa110/ms/2025-11-30T12:00:00_sb' || (i % 16) || '.ms'),
+                    jsonb_build_object('ok', true, 'output', '/data/dsa110/cal/' || i || '.bcal'),
+                    1, now() - interval '200 days', now() - interval '200 days',
+                    now() - interval '200 days' + make_interval(secs => i), 'worker-1', 1.5, 120.0
+               FROM generate_series(1, {rows}) i;
+             INSERT INTO absurd.tasks (queue_name, task_name, params)
+             SELECT 'dsa110-pipeline', 'imaging', jsonb_build_object('i', i)
+               FROM generate_series(1, 10000) i"
+        ));
+        db.psql("VACUUM ANALYZE absurd.tasks");
+        db.psql("CHECKPOINT");
+
+        let pool = db.pool().await;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let worker = {
+            let pool = pool.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let started = Instant::now();
+                let mut samples: Vec<(Duration, Duration)> = Vec::new();
+                let mut conn = pool.acquire().await.unwrap();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let t = Instant::now();
+                    let claimed = tasks::claim(&mut *conn, "dsa110-pipeline", "bench", 1, None)
+                        .await
+                        .unwrap();
+                    samples.push((t - started, t.elapsed()));
+                    for task in claimed {
+                        tasks::complete(&mut *conn, task.task_id, "bench", &serde_json::json!({}))
+                            .await
+                            .unwrap();
+                        sqlx::query("SELECT absurd.spawn_task('dsa110-pipeline', 'imaging', '{}')")
+                            .execute(&mut *conn)
+                            .await
+                            .unwrap();
+                    }
+                }
+                (started, samples)
+            })
+        };
+        tokio::time::sleep(baseline).await;
+        let mut args = vec!["--output", "json", "vacuum", "--yes", "--batch-size", batch];
+        args.extend(extra.iter().map(String::as_str));
+        let run_started = Instant::now();
+        let out = tokio::task::spawn_blocking({
+            let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+            let url = db.url.clone();
+            move || {
+                let mut full = vec!["--database-url".to_string(), url];
+                full.extend(args);
+                absurdctl(&full.iter().map(String::as_str).collect::<Vec<_>>())
+            }
+        })
+        .await
+        .unwrap();
+        let run_secs = run_started.elapsed();
+        out.assert_success();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (started, samples) = worker.await.unwrap();
+        let report = out.json();
+        let delete_secs = report["delete_seconds"].as_f64().unwrap();
+        let vacuum_secs = report["vacuum_seconds"].as_f64().unwrap();
+        // The run previews, deletes, then vacuums: place the phases from its end.
+        let run_from = run_started - started;
+        let run_to = run_from + run_secs;
+        let vacuum_from = run_to.saturating_sub(Duration::from_secs_f64(vacuum_secs));
+        let delete_from = vacuum_from.saturating_sub(Duration::from_secs_f64(delete_secs));
+        let pct = |mut v: Vec<f64>, p: f64| -> f64 {
+            v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            v.get(((v.len() as f64 - 1.0) * p).round() as usize)
+                .copied()
+                .unwrap_or(f64::NAN)
+        };
+        let window = |from: Duration, to: Duration| -> (f64, Vec<f64>) {
+            let v = samples
+                .iter()
+                .filter(|(at, _)| *at >= from && *at < to)
+                .map(|(_, l)| l.as_secs_f64() * 1000.0)
+                .collect();
+            ((to.saturating_sub(from)).as_secs_f64().max(0.001), v)
+        };
+        println!(
+            "batch {batch}: {} rows in {delete_secs:.1}s = {:.0} rows/s (whole run {:.1}s, vacuum {vacuum_secs:.1}s)",
+            report["rows"],
+            report["rows_per_sec"].as_f64().unwrap(),
+            run_secs.as_secs_f64(),
+        );
+        for (name, (secs, v)) in [
+            ("before", window(Duration::ZERO, run_from)),
+            ("preview", window(run_from, delete_from)),
+            ("deleting", window(delete_from, vacuum_from)),
+            ("vacuum", window(vacuum_from, run_to)),
+            ("whole run", window(run_from, run_to)),
+        ] {
+            println!(
+                "  claims {name:>9}: n={:>6} ({:.0}/s) p50={:.2}ms p99={:.2}ms max={:.1}ms",
+                v.len(),
+                v.len() as f64 / secs,
+                pct(v.clone(), 0.5),
+                pct(v.clone(), 0.99),
+                pct(v, 1.0)
+            );
+        }
+    }
 }

@@ -482,7 +482,8 @@ async fn delete_all(
             return Ok(Stopped::MaxDuration);
         }
         let mut tx = pool.begin().await?;
-        let batch = retention::delete_batch(&mut tx, r, cursor, args.batch_size).await?;
+        let batch =
+            retention::delete_batch(&mut tx, r, cursor, args.batch_size, archive.is_some()).await?;
         if batch.scanned == 0 {
             tx.rollback().await?;
             return Ok(Stopped::Done);
@@ -490,7 +491,7 @@ async fn delete_all(
         cursor = batch.next;
         if let Some(a) = archive.as_deref_mut() {
             // Dropping `tx` on error rolls the batch back: nothing unarchived goes.
-            a.write_batch(batch.rows.iter().map(|row| row.json.as_str()))
+            a.write_batch(batch.rows.iter().filter_map(|row| row.json.as_deref()))
                 .map_err(|e| {
                     anyhow::Error::new(e).context(
                         "cannot write the archive; the batch being written was rolled back",

@@ -63,14 +63,14 @@ pub struct Cursor {
     task_id: TaskId,
 }
 
-/// A deleted task: its status, size, and the whole row as JSON text (every
-/// column of the table, whatever this absurdctl knows of, for the archive).
+/// A deleted task: its status, size, and when asked for, the whole row as
+/// JSON text (every column of the table, whatever this absurdctl knows of,
+/// for the archive).
 #[derive(Debug, Clone)]
 pub struct DeletedRow {
-    pub task_id: TaskId,
     pub status: TaskStatus,
     pub bytes: i64,
-    pub json: String,
+    pub json: Option<String>,
 }
 
 /// One batch: what was deleted, and how far the scan got.
@@ -178,19 +178,20 @@ pub async fn preview(db: impl PgExecutor<'_>, r: &Retention) -> Result<Preview> 
 /// are skipped, never waited for; rows an unfinished task depends on stay.
 ///
 /// Run it in a transaction of its own: the rows are gone only when the
-/// caller commits, which it does after archiving them.
+/// caller commits, which it does after archiving them. `with_json` returns
+/// each row as JSON for that (it costs the server and the client CPU).
 pub async fn delete_batch(
     tx: &mut PgConnection,
     r: &Retention,
     after: Option<Cursor>,
     limit: i64,
+    with_json: bool,
 ) -> Result<DeletedBatch> {
     #[derive(sqlx::FromRow)]
     struct Row {
         scanned: i64,
         last_at: DateTime<Utc>,
         last_id: TaskId,
-        task_id: Option<TaskId>,
         status: Option<String>,
         bytes: Option<i64>,
         json: Option<String>,
@@ -216,8 +217,9 @@ pub async fn delete_batch(
            SELECT completed_at AS last_at, task_id AS last_id, count(*) OVER () AS scanned
              FROM candidates ORDER BY completed_at DESC, task_id DESC LIMIT 1
          )
-         SELECT s.scanned, s.last_at, s.last_id, d.task_id, d.status,
-                pg_column_size(d.*)::bigint AS bytes, row_to_json(d.*)::text AS json
+         SELECT s.scanned, s.last_at, s.last_id, d.status,
+                pg_column_size(d.*)::bigint AS bytes,
+                CASE WHEN $8 THEN row_to_json(d.*)::text END AS json
            FROM scan s LEFT JOIN deleted d ON true"
     ))
     .bind(&r.queue)
@@ -227,6 +229,7 @@ pub async fn delete_batch(
     .bind(after.map(|c| c.completed_at))
     .bind(after.map(|c| c.task_id))
     .bind(limit)
+    .bind(with_json)
     .fetch_all(&mut *tx)
     .await?;
     let Some(first) = rows.first() else {
@@ -243,14 +246,11 @@ pub async fn delete_batch(
     });
     let mut deleted = Vec::with_capacity(rows.len());
     for row in rows {
-        if let (Some(task_id), Some(status), Some(bytes), Some(json)) =
-            (row.task_id, row.status, row.bytes, row.json)
-        {
+        if let (Some(status), Some(bytes)) = (row.status, row.bytes) {
             deleted.push(DeletedRow {
-                task_id,
                 status: TaskStatus::try_from(status).map_err(super::QueueError::Invalid)?,
                 bytes,
-                json,
+                json: row.json,
             });
         }
     }
