@@ -235,6 +235,12 @@ pub struct VacuumArgs {
     #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(i64).range(1..=100_000))]
     pub batch_size: i64,
 
+    /// Share of the time spent deleting, in percent: after each batch it
+    /// pauses so that the workers get the CPU and the disk back for the
+    /// rest, and VACUUM pauses as autovacuum does (100: no pauses)
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u8).range(1..=100), value_name = "PERCENT")]
+    pub duty_cycle: u8,
+
     /// Stop deleting once this much time has passed (e.g. 20m, for a
     /// maintenance window); what is left goes on the next run. VACUUM and
     /// reindexing are skipped when the budget runs out (autovacuum follows)

@@ -105,7 +105,7 @@ struct Report {
 }
 
 impl Report {
-    fn new(ctx: &Ctx, args: &VacuumArgs, r: &Retention, before: &TableSizes, kept: i64) -> Report {
+    fn new(ctx: &Ctx, args: &VacuumArgs, r: &Retention, before: &TableSizes) -> Report {
         let human = |d: Duration| humantime::format_duration(d).to_string();
         Report {
             queue: ctx.global.queue.clone(),
@@ -132,7 +132,7 @@ impl Report {
             .collect(),
             rows: 0,
             bytes: 0,
-            kept_depended_on: kept,
+            kept_depended_on: 0,
             batches: 0,
             stopped: Stopped::Done,
             archive: None,
@@ -212,39 +212,46 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
         args.failed_older_than,
     )
     .await?;
-    let preview = retention::preview(&pool, &r).await?;
     let before = maintenance::sizes(&pool).await?;
-    let mut report = Report::new(ctx, &args, &r, &before, preview.kept_depended_on);
+    let mut report = Report::new(ctx, &args, &r, &before);
+    let bar_shown = ctx.out.stderr_tty && !ctx.out.quiet && !ctx.out.is_json();
 
-    if args.dry_run {
-        report.by_status = preview.by_status.clone();
-        report.rows = preview.rows();
-        report.bytes = preview.bytes();
-        if args.reindex {
-            let mut conn = pool.acquire().await?;
-            report.index_bloat = maintenance::index_bloat(&mut conn).await?;
+    // The preview reads every row past retention: only when it is shown
+    // (dry run, question, progress bar), not in unattended runs.
+    let mut expected = 0;
+    if args.dry_run || !ctx.global.yes || bar_shown {
+        let mut conn = pool.acquire().await?;
+        let preview = retention::preview(&mut conn, &r).await?;
+        expected = preview.rows();
+        if args.dry_run {
+            report.kept_depended_on = preview.kept_depended_on;
+            report.rows = preview.rows();
+            report.bytes = preview.bytes();
+            report.by_status = preview.by_status;
+            if args.reindex {
+                report.index_bloat = maintenance::index_bloat(&mut conn).await?;
+            }
+            report.elapsed_seconds = started.elapsed().as_secs_f64();
+            render(ctx, &args, &report)?;
+            return Ok(ExitCode::SUCCESS);
         }
-        report.elapsed_seconds = started.elapsed().as_secs_f64();
-        render(ctx, &args, &report)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-
-    if preview.rows() > 0 {
-        // The preview goes with the question, when there is someone to ask.
-        if !ctx.global.yes && !ctx.out.is_json() && std::io::stdin().is_terminal() {
-            print_volumes(ctx, &preview.by_status, &r);
+        if preview.rows() > 0 {
+            // The preview goes with the question, when there is someone to ask.
+            if !ctx.global.yes && !ctx.out.is_json() && std::io::stdin().is_terminal() {
+                print_volumes(ctx, &preview.by_status, &r);
+            }
+            interact::confirm(
+                &ctx.out,
+                ctx.global.yes,
+                &format!(
+                    "Delete {} finished tasks of queue {} ({}; about {})?",
+                    preview.rows(),
+                    ctx.global.queue,
+                    per_status_text(&preview.by_status),
+                    fmt_bytes(preview.bytes())
+                ),
+            )?;
         }
-        interact::confirm(
-            &ctx.out,
-            ctx.global.yes,
-            &format!(
-                "Delete {} finished tasks of queue {} ({}; about {})?",
-                preview.rows(),
-                ctx.global.queue,
-                per_status_text(&preview.by_status),
-                fmt_bytes(preview.bytes())
-            ),
-        )?;
     }
     if args.full {
         interact::confirm(
@@ -260,16 +267,7 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
     }
 
     let interrupt = Interrupt::install();
-    let outcome = apply(
-        ctx,
-        &pool,
-        &args,
-        &r,
-        preview.rows(),
-        &interrupt,
-        &mut report,
-    )
-    .await;
+    let outcome = apply(ctx, &pool, &args, &r, expected, &interrupt, &mut report).await;
     if let Ok(after) = maintenance::sizes(&pool).await {
         report.set_sizes_after(&after);
     }
@@ -383,6 +381,9 @@ async fn apply(
 
     let mut conn = pool.acquire().await?;
     maintenance::allow_long_statements(&mut conn).await?;
+    if args.duty_cycle < 100 && !args.full {
+        maintenance::vacuum_like_autovacuum(&mut conn).await?;
+    }
     let pid = maintenance::backend_pid(&mut conn).await?;
     if !args.no_vacuum {
         let kind = if args.full {
@@ -481,6 +482,7 @@ async fn delete_all(
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Ok(Stopped::MaxDuration);
         }
+        let batch_started = Instant::now();
         let mut tx = pool.begin().await?;
         let batch =
             retention::delete_batch(&mut tx, r, cursor, args.batch_size, archive.is_some()).await?;
@@ -503,20 +505,45 @@ async fn delete_all(
                 "committing a batch failed: the archive may hold rows of it that were not deleted",
             )
         })?;
+        let took = batch_started.elapsed();
         for row in &batch.rows {
             report.count(row.status, row.bytes);
         }
+        report.kept_depended_on += batch.scanned - batch.rows.len() as i64;
         report.batches += 1;
         bar.inc(batch.rows.len() as u64);
         if bar.position() > bar.length().unwrap_or(0) {
             bar.set_length(bar.position());
         }
         ctx.out.debug(format!(
-            "batch {}: deleted {} of {} scanned",
+            "batch {}: deleted {} of {} scanned in {}",
             report.batches,
             batch.rows.len(),
-            batch.scanned
+            batch.scanned,
+            fmt_secs(took.as_secs_f64())
         ));
+        // Leave the CPU and the disk to the workers for the rest of the cycle.
+        let pause = took.mul_f64(f64::from(100 - args.duty_cycle) / f64::from(args.duty_cycle));
+        pause_unless_interrupted(pause, deadline, interrupt).await;
+    }
+}
+
+/// Sleeps for `pause`, cut short by the deadline or an interruption.
+async fn pause_unless_interrupted(
+    pause: Duration,
+    deadline: Option<Instant>,
+    interrupt: &Interrupt,
+) {
+    let mut until = Instant::now() + pause;
+    if let Some(d) = deadline {
+        until = until.min(d);
+    }
+    while !interrupt.is_set() {
+        let now = Instant::now();
+        if now >= until {
+            return;
+        }
+        tokio::time::sleep((until - now).min(Duration::from_millis(100))).await;
     }
 }
 

@@ -211,6 +211,19 @@ pub async fn allow_long_statements(conn: &mut PgConnection) -> Result<()> {
     Ok(())
 }
 
+/// Makes VACUUM on this connection pause as autovacuum does (cost-based
+/// delay of 2 ms per 200 units of work), so that it shares the disk with
+/// the workers; a manual VACUUM otherwise runs flat out.
+pub async fn vacuum_like_autovacuum(conn: &mut PgConnection) -> Result<()> {
+    sqlx::query("SET vacuum_cost_delay = '2ms'")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("SET vacuum_cost_limit = 200")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// This connection's server process, to cancel its statement from another.
 pub async fn backend_pid(conn: &mut PgConnection) -> Result<i32> {
     Ok(sqlx::query_scalar("SELECT pg_backend_pid()")

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::{Connection, PgConnection, PgExecutor};
 
 use super::{Result, TaskId, TaskStatus};
 
@@ -84,8 +84,9 @@ pub struct DeletedBatch {
     pub next: Option<Cursor>,
 }
 
-/// True for the row `t` when an unfinished task depends on it. Written to
-/// match the partial index tasks_unfinished_depends_on_idx (migration 0800).
+/// True for the row `t` when an unfinished task depends on it: one probe of
+/// the partial index tasks_unfinished_depends_on_idx (migration 0800), whose
+/// predicate these conditions repeat.
 const DEPENDED_ON: &str = "EXISTS (
     SELECT 1 FROM absurd.tasks u
      WHERE u.depends_on @> ARRAY[t.task_id]
@@ -129,14 +130,28 @@ pub async fn cutoffs(
 
 /// How many rows per status are past retention and the space they hold,
 /// and how many of those stay because unfinished tasks depend on them.
-pub async fn preview(db: impl PgExecutor<'_>, r: &Retention) -> Result<Preview> {
+///
+/// It reads every row past retention: without parallel workers, so that it
+/// takes one core from the workers, not all of them.
+pub async fn preview(conn: &mut PgConnection, r: &Retention) -> Result<Preview> {
+    let mut tx = conn.begin().await?;
+    sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0")
+        .execute(&mut *tx)
+        .await?;
+    // The ids unfinished tasks wait for, from the whole small partial index,
+    // then one hash join (a probe per row would cost a second per million).
     let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(&format!(
-        "SELECT t.status,
-                count(*) FILTER (WHERE NOT p.depended_on),
-                coalesce(sum(pg_column_size(t.*)) FILTER (WHERE NOT p.depended_on), 0)::bigint,
-                count(*) FILTER (WHERE p.depended_on)
+        "WITH depended_on AS (
+           SELECT DISTINCT d.id
+             FROM absurd.tasks u CROSS JOIN LATERAL unnest(u.depends_on) AS d(id)
+            WHERE u.status IN ('pending', 'retrying', 'claimed') AND cardinality(u.depends_on) > 0
+         )
+         SELECT t.status,
+                count(*) FILTER (WHERE p.id IS NULL),
+                coalesce(sum(pg_column_size(t.*)) FILTER (WHERE p.id IS NULL), 0)::bigint,
+                count(p.id)
            FROM absurd.tasks t
-           CROSS JOIN LATERAL (SELECT {DEPENDED_ON} AS depended_on) p
+           LEFT JOIN depended_on p ON p.id = t.task_id
           WHERE {PAST_RETENTION}
           GROUP BY t.status"
     ))
@@ -144,8 +159,9 @@ pub async fn preview(db: impl PgExecutor<'_>, r: &Retention) -> Result<Preview> 
     .bind(r.completed_before)
     .bind(r.cancelled_before)
     .bind(r.failed_before)
-    .fetch_all(db)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
     let mut by_status: Vec<StatusVolume> = [
         TaskStatus::Completed,
         TaskStatus::Failed,
