@@ -676,19 +676,23 @@ async fn the_summary_says_what_was_done() {
     assert_eq!(quiet.stdout, "", "{quiet}");
 }
 
-/// The measurement behind the default batch size (not a test: run it by
-/// hand, see the report): deletes ABSURDCTL_BENCH_ROWS (1 M) finished rows
-/// while a worker claims, completes and re-spawns tasks of the same queue
-/// (10 k pending), and prints rows/s and the worker's claim latency
-/// percentiles before and during the run, for each batch size in
-/// ABSURDCTL_BENCH_BATCHES (comma-separated, default 2000).
+/// The measurement behind the defaults (not a test: run it by hand, see
+/// the report). With ABSURDCTL_BENCH_ROWS (1 M) finished rows and 10 k
+/// pending, a worker claims, completes and re-spawns tasks of the same queue
+/// while vacuum deletes in windows of ABSURDCTL_BENCH_WINDOW_SECS (5) that
+/// alternate with windows without it, so that both see the same load from
+/// the rest of the machine; then one run only VACUUMs. Prints rows/s and the
+/// worker's claim latency percentiles off and on, for each batch size in
+/// ABSURDCTL_BENCH_BATCHES (default 2000), with ABSURDCTL_BENCH_ARGS added.
 #[tokio::test]
 #[ignore = "a measurement of minutes, run by hand"]
 async fn measure_vacuum_under_load() {
     use absurdctl::queue::tasks;
+    use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+    use std::sync::{Arc, Mutex};
     let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
     let rows: usize = env("ABSURDCTL_BENCH_ROWS", "1000000").parse().unwrap();
-    let baseline = Duration::from_secs(env("ABSURDCTL_BENCH_BASELINE_SECS", "20").parse().unwrap());
+    let window: u64 = env("ABSURDCTL_BENCH_WINDOW_SECS", "5").parse().unwrap();
     let extra: Vec<String> = env("ABSURDCTL_BENCH_ARGS", "")
         .split_whitespace()
         .map(str::to_string)
@@ -706,29 +710,35 @@ async fn measure_vacuum_under_load() {
                     jsonb_build_object('ok', true, 'output', '/data/dsa110/cal/' || i || '.bcal'),
                     1, now() - interval '200 days', now() - interval '200 days',
                     now() - interval '200 days' + make_interval(secs => i), 'worker-1', 1.5, 120.0
-               FROM generate_series(1, {rows}) i;
-             INSERT INTO absurd.tasks (queue_name, task_name, params)
-             SELECT 'dsa110-pipeline', 'imaging', jsonb_build_object('i', i)
-               FROM generate_series(1, 10000) i"
+               FROM generate_series(1, {rows}) i"
         ));
+        db.psql(
+            "INSERT INTO absurd.tasks (queue_name, task_name, params)
+             SELECT 'dsa110-pipeline', 'imaging', jsonb_build_object('i', i)
+               FROM generate_series(1, 10000) i",
+        );
         db.psql("VACUUM ANALYZE absurd.tasks");
         db.psql("CHECKPOINT");
 
+        // The phase each claim falls in: 0 off, 1 deleting, 2 VACUUM.
+        let phase = Arc::new(AtomicU8::new(0));
+        let samples: Arc<Mutex<[Vec<f64>; 3]>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
         let pool = db.pool().await;
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let worker = {
-            let pool = pool.clone();
-            let stop = stop.clone();
+            let (phase, samples, stop) = (phase.clone(), samples.clone(), stop.clone());
             tokio::spawn(async move {
-                let started = Instant::now();
-                let mut samples: Vec<(Duration, Duration)> = Vec::new();
                 let mut conn = pool.acquire().await.unwrap();
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                while !stop.load(Ordering::Relaxed) {
+                    let during = phase.load(Ordering::Relaxed);
                     let t = Instant::now();
                     let claimed = tasks::claim(&mut *conn, "dsa110-pipeline", "bench", 1, None)
                         .await
                         .unwrap();
-                    samples.push((t - started, t.elapsed()));
+                    let ms = t.elapsed().as_secs_f64() * 1000.0;
+                    if during == phase.load(Ordering::Relaxed) {
+                        samples.lock().unwrap()[during as usize].push(ms);
+                    }
                     for task in claimed {
                         tasks::complete(&mut *conn, task.task_id, "bench", &serde_json::json!({}))
                             .await
@@ -739,69 +749,71 @@ async fn measure_vacuum_under_load() {
                             .unwrap();
                     }
                 }
-                (started, samples)
             })
         };
-        tokio::time::sleep(baseline).await;
-        let mut args = vec!["--output", "json", "vacuum", "--yes", "--batch-size", batch];
-        args.extend(extra.iter().map(String::as_str));
-        let run_started = Instant::now();
-        let out = tokio::task::spawn_blocking({
-            let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let run = |args: Vec<String>| {
             let url = db.url.clone();
-            move || {
-                let mut full = vec!["--database-url".to_string(), url];
+            tokio::task::spawn_blocking(move || {
+                let mut full = vec![
+                    "--database-url".to_string(),
+                    url,
+                    "--output".into(),
+                    "json".into(),
+                ];
                 full.extend(args);
                 absurdctl(&full.iter().map(String::as_str).collect::<Vec<_>>())
+            })
+        };
+        let (mut deleted, mut delete_secs, mut runs) = (0, 0.0, 0);
+        loop {
+            tokio::time::sleep(Duration::from_secs(window)).await;
+            phase.store(1, Ordering::Relaxed);
+            let mut args: Vec<String> = ["vacuum", "--yes", "--no-vacuum", "--batch-size", batch]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            args.extend(["--max-duration".to_string(), format!("{window}s")]);
+            args.extend(extra.iter().cloned());
+            let out = run(args).await.unwrap();
+            phase.store(0, Ordering::Relaxed);
+            out.assert_success();
+            let report = out.json();
+            deleted += report["rows"].as_i64().unwrap();
+            delete_secs += report["delete_seconds"].as_f64().unwrap();
+            runs += 1;
+            if report["stopped"] == "done" {
+                break;
             }
-        })
-        .await
-        .unwrap();
-        let run_secs = run_started.elapsed();
+        }
+        tokio::time::sleep(Duration::from_secs(window)).await;
+        phase.store(2, Ordering::Relaxed);
+        let mut args = vec!["vacuum".to_string(), "--yes".to_string()];
+        args.extend(extra.iter().cloned());
+        let out = run(args).await.unwrap();
         out.assert_success();
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        let (started, samples) = worker.await.unwrap();
-        let report = out.json();
-        let delete_secs = report["delete_seconds"].as_f64().unwrap();
-        let vacuum_secs = report["vacuum_seconds"].as_f64().unwrap();
-        // The run previews, deletes, then vacuums: place the phases from its end.
-        let run_from = run_started - started;
-        let run_to = run_from + run_secs;
-        let vacuum_from = run_to.saturating_sub(Duration::from_secs_f64(vacuum_secs));
-        let delete_from = vacuum_from.saturating_sub(Duration::from_secs_f64(delete_secs));
-        let pct = |mut v: Vec<f64>, p: f64| -> f64 {
+        let vacuum_secs = out.json()["vacuum_seconds"].as_f64().unwrap();
+        stop.store(true, Ordering::Relaxed);
+        worker.await.unwrap();
+
+        let pct = |v: &[f64], p: f64| -> f64 {
+            let mut v = v.to_vec();
             v.sort_by(|a, b| a.partial_cmp(b).unwrap());
             v.get(((v.len() as f64 - 1.0) * p).round() as usize)
                 .copied()
                 .unwrap_or(f64::NAN)
         };
-        let window = |from: Duration, to: Duration| -> (f64, Vec<f64>) {
-            let v = samples
-                .iter()
-                .filter(|(at, _)| *at >= from && *at < to)
-                .map(|(_, l)| l.as_secs_f64() * 1000.0)
-                .collect();
-            ((to.saturating_sub(from)).as_secs_f64().max(0.001), v)
-        };
         println!(
-            "batch {batch}: {} rows in {delete_secs:.1}s = {:.0} rows/s (whole run {:.1}s, vacuum {vacuum_secs:.1}s)",
-            report["rows"],
-            report["rows_per_sec"].as_f64().unwrap(),
-            run_secs.as_secs_f64(),
+            "batch {batch} {}: {deleted} rows in {delete_secs:.1}s of deleting ({runs} windows) = {:.0} rows/s; VACUUM {vacuum_secs:.1}s",
+            extra.join(" "),
+            deleted as f64 / delete_secs
         );
-        for (name, (secs, v)) in [
-            ("before", window(Duration::ZERO, run_from)),
-            ("preview", window(run_from, delete_from)),
-            ("deleting", window(delete_from, vacuum_from)),
-            ("vacuum", window(vacuum_from, run_to)),
-            ("whole run", window(run_from, run_to)),
-        ] {
+        let samples = samples.lock().unwrap();
+        for (name, v) in ["off", "deleting", "vacuum"].iter().zip(samples.iter()) {
             println!(
-                "  claims {name:>9}: n={:>6} ({:.0}/s) p50={:.2}ms p99={:.2}ms max={:.1}ms",
+                "  claims {name:>8}: n={:>6} p50={:.2}ms p99={:.2}ms max={:.1}ms",
                 v.len(),
-                v.len() as f64 / secs,
-                pct(v.clone(), 0.5),
-                pct(v.clone(), 0.99),
+                pct(v, 0.5),
+                pct(v, 0.99),
                 pct(v, 1.0)
             );
         }
