@@ -751,17 +751,23 @@ async fn measure_vacuum_under_load() {
                 }
             })
         };
+        // ABSURDCTL_BENCH_BIN: a copy of the binary, so that rebuilding
+        // meanwhile does not change what is measured.
+        let bin = env("ABSURDCTL_BENCH_BIN", env!("CARGO_BIN_EXE_absurdctl"));
         let run = |args: Vec<String>| {
-            let url = db.url.clone();
+            let (url, bin) = (db.url.clone(), bin.clone());
             tokio::task::spawn_blocking(move || {
-                let mut full = vec![
-                    "--database-url".to_string(),
-                    url,
-                    "--output".into(),
-                    "json".into(),
-                ];
-                full.extend(args);
-                absurdctl(&full.iter().map(String::as_str).collect::<Vec<_>>())
+                let out = std::process::Command::new(bin)
+                    .args(["--database-url", &url, "--output", "json"])
+                    .args(args)
+                    .stdin(std::process::Stdio::null())
+                    .output()
+                    .unwrap();
+                CliOutput {
+                    code: out.status.code(),
+                    stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                    stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+                }
             })
         };
         let (mut deleted, mut delete_secs, mut runs) = (0, 0.0, 0);

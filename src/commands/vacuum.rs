@@ -87,6 +87,8 @@ struct Report {
     /// Past retention but kept because unfinished tasks depend on them.
     kept_depended_on: i64,
     batches: u64,
+    batch_size: i64,
+    duty_cycle: u8,
     stopped: Stopped,
     archive: Option<ArchiveSummary>,
     vacuum: Option<VacuumKind>,
@@ -134,6 +136,8 @@ impl Report {
             bytes: 0,
             kept_depended_on: 0,
             batches: 0,
+            batch_size: args.batch_size,
+            duty_cycle: args.duty_cycle,
             stopped: Stopped::Done,
             archive: None,
             vacuum: None,
@@ -288,6 +292,10 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
         },
     )
     .await;
+    if let (Err(_), Err(a)) = (&outcome, &recorded) {
+        // The failure is the error to report; the audit's goes with it.
+        ctx.out.warn(format!("could not record the audit row: {a}"));
+    }
     match outcome {
         Ok(()) => {
             recorded?;
@@ -306,20 +314,16 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => {
-            if let Err(a) = recorded {
-                ctx.out.warn(format!("could not record the audit row: {a}"));
+        Err(e) if report.rows == 0 => Err(e),
+        Err(e) => Err(e.context(format!(
+            "vacuum failed after deleting {} finished tasks{}",
+            report.rows,
+            if report.archive.is_some() {
+                " (the archive holds every one of them)"
+            } else {
+                ""
             }
-            Err(e.context(format!(
-                "vacuum failed after deleting {} finished tasks{}",
-                report.rows,
-                if report.archive.is_some() {
-                    " (the archive holds every one of them)"
-                } else {
-                    ""
-                }
-            )))
-        }
+        ))),
     }
 }
 
@@ -409,7 +413,17 @@ async fn apply(
         .await;
         spinner.finish_and_clear();
         report.vacuum_seconds = vacuuming.elapsed().as_secs_f64();
-        if !done? {
+        let done = done.map_err(|e| {
+            if args.full {
+                e.context(
+                    "VACUUM FULL failed (a lock timeout means that transactions on absurd.tasks \
+                     held it longer than --lock-timeout; nothing was locked for long)",
+                )
+            } else {
+                e.context("VACUUM failed")
+            }
+        })?;
+        if !done {
             report.stopped = Stopped::Interrupted;
             report.vacuum_skipped = Some("interrupted while it ran".into());
             return Ok(());
@@ -438,7 +452,8 @@ async fn apply(
             .await;
             spinner.finish_and_clear();
             if !done? {
-                // The cancelled rebuild left an invalid copy behind.
+                // reindex_concurrently drops the invalid copy a cancelled
+                // rebuild leaves, unless the cancel hit that DROP instead.
                 maintenance::drop_reindex_leftovers(&mut conn, &name).await?;
                 report.stopped = Stopped::Interrupted;
                 return Ok(());
