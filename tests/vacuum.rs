@@ -683,7 +683,7 @@ async fn the_summary_says_what_was_done() {
 /// alternate with windows without it, so that both see the same load from
 /// the rest of the machine; then one run only VACUUMs. Prints rows/s and the
 /// worker's claim latency percentiles off and on, for each batch size in
-/// ABSURDCTL_BENCH_BATCHES (default 2000), with ABSURDCTL_BENCH_ARGS added.
+/// ABSURDCTL_BENCH_BATCHES (default 5000), with ABSURDCTL_BENCH_ARGS added.
 #[tokio::test]
 #[ignore = "a measurement of minutes, run by hand"]
 async fn measure_vacuum_under_load() {
@@ -697,7 +697,7 @@ async fn measure_vacuum_under_load() {
         .split_whitespace()
         .map(str::to_string)
         .collect();
-    for batch in env("ABSURDCTL_BENCH_BATCHES", "2000").split(',') {
+    for batch in env("ABSURDCTL_BENCH_BATCHES", "5000").split(',') {
         let db = TestDb::migrated().await;
         db.psql(&format!(
             "INSERT INTO absurd.tasks (queue_name, task_name, status, params, result, attempt,
