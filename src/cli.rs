@@ -29,6 +29,7 @@ pub struct Cli {
 
 /// Options every command accepts.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalOpts {
     /// PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd
     /// [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]
