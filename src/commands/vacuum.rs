@@ -245,7 +245,7 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
         if preview.rows() > 0 {
             // The preview goes with the question, when there is someone to ask.
             if !ctx.global.yes && !ctx.out.is_json() && std::io::stdin().is_terminal() {
-                print_volumes(ctx, &preview.by_status, &r);
+                print_volumes(ctx, &preview.by_status, &report.retention);
             }
             interact::confirm(
                 &ctx.out,
@@ -610,7 +610,6 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
     if ctx.out.is_json() {
         return ctx.out.json(report);
     }
-    let r = &report.retention;
     if report.dry_run {
         ctx.out.line(format!(
             "dry run: would delete {} finished tasks of queue {} (about {}); nothing was changed",
@@ -636,13 +635,7 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
             }
         ));
     }
-    let retention = Retention {
-        queue: report.queue.clone(),
-        completed_before: r.completed_before,
-        cancelled_before: r.cancelled_before,
-        failed_before: r.failed_before,
-    };
-    print_volumes(ctx, &report.by_status, &retention);
+    print_volumes(ctx, &report.by_status, &report.retention);
     if report.kept_depended_on > 0 {
         ctx.out.line(format!(
             "kept {} finished tasks past retention: unfinished tasks depend on them",
@@ -754,7 +747,7 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
 }
 
 /// Rows and sizes per status, with the cutoff each was measured against.
-fn print_volumes(ctx: &Ctx, volumes: &[StatusVolume], r: &Retention) {
+fn print_volumes(ctx: &Ctx, volumes: &[StatusVolume], r: &RetentionReport) {
     let mut table = ctx.out.table(["status", "rows", "size", "finished before"]);
     for v in volumes {
         let cutoff = match v.status {
