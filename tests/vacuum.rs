@@ -655,6 +655,92 @@ async fn reindex_rebuilds_bloated_indexes_and_full_shrinks_the_table() {
         .assert_success();
 }
 
+/// Starts vacuum with `args` while `blocker` holds a snapshot and a lock on
+/// absurd.tasks, interrupts it once it waits for them, releases them, and
+/// returns its exit code and stdout.
+async fn interrupt_while_it_waits(db: &TestDb, args: &[&str]) -> (Option<i32>, Value) {
+    let pool = db.pool().await;
+    let mut blocker = pool.begin().await.unwrap();
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    sqlx::query("SELECT count(*) FROM absurd.tasks")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let mut full = vec![
+        "--database-url",
+        &db.url,
+        "--output",
+        "json",
+        "--lock-timeout",
+        "60s",
+    ];
+    full.extend_from_slice(args);
+    let child = absurdctl_command(&full)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+              WHERE datname = current_database() AND application_name = 'absurdctl vacuum'
+                AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "never waited");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    blocker.commit().await.unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let report = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    (out.status.code(), report)
+}
+
+#[tokio::test]
+async fn interrupting_reindex_or_vacuum_full_cancels_it_and_leaves_no_invalid_index() {
+    let db = TestDb::migrated().await;
+    finished_tasks(&db, 36_000, 100.0);
+    finished_tasks(&db, 4_000, 1.0);
+    db.cli(&["vacuum", "--yes", "--duty-cycle", "100"])
+        .assert_success();
+
+    let (code, report) =
+        interrupt_while_it_waits(&db, &["vacuum", "--yes", "--reindex", "--no-vacuum"]).await;
+    assert_eq!(code, Some(130), "{report}");
+    assert_eq!(report["stopped"], "interrupted");
+    assert_eq!(report["reindexed"], serde_json::json!([]), "{report}");
+    assert!(
+        !report["dropped_invalid_indexes"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{report}"
+    );
+    let invalid = "SELECT count(*) FROM pg_index WHERE indrelid = 'absurd.tasks'::regclass AND NOT indisvalid";
+    assert_eq!(db.psql(invalid), "0");
+
+    let before = db.tasks_checksum();
+    let (code, report) = interrupt_while_it_waits(&db, &["vacuum", "--yes", "--full"]).await;
+    assert_eq!(code, Some(130), "{report}");
+    assert_eq!(report["vacuum"], Value::Null, "{report}");
+    assert_eq!(report["vacuum_skipped"], "interrupted while it ran");
+    assert_eq!(before, db.tasks_checksum());
+    db.cli(&["spawn", "--task-name", "imaging"])
+        .assert_success();
+}
+
 #[tokio::test]
 async fn the_summary_says_what_was_done() {
     let db = TestDb::migrated().await;

@@ -97,6 +97,8 @@ struct Report {
     /// Indexes with their estimated bloat (only with --reindex).
     index_bloat: Vec<IndexBloat>,
     reindexed: Vec<Reindexed>,
+    /// Invalid copies left by failed or cancelled rebuilds, dropped.
+    dropped_invalid_indexes: Vec<String>,
     table_bytes_before: i64,
     table_bytes_after: Option<i64>,
     indexes: Vec<IndexSize>,
@@ -144,6 +146,7 @@ impl Report {
             vacuum_skipped: None,
             index_bloat: Vec::new(),
             reindexed: Vec::new(),
+            dropped_invalid_indexes: Vec::new(),
             table_bytes_before: before.table_bytes,
             table_bytes_after: None,
             indexes: before
@@ -242,7 +245,7 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
         if preview.rows() > 0 {
             // The preview goes with the question, when there is someone to ask.
             if !ctx.global.yes && !ctx.out.is_json() && std::io::stdin().is_terminal() {
-                print_volumes(ctx, &preview.by_status, &r);
+                print_volumes(ctx, &preview.by_status, &report.retention);
             }
             interact::confirm(
                 &ctx.out,
@@ -432,6 +435,7 @@ async fn apply(
     }
 
     if args.reindex {
+        report.dropped_invalid_indexes = maintenance::drop_reindex_leftovers(&mut conn).await?;
         report.index_bloat = maintenance::index_bloat(&mut conn).await?;
         for (name, pct) in report.reindex_candidates(args.reindex_threshold) {
             if interrupt.is_set() {
@@ -451,10 +455,18 @@ async fn apply(
             )
             .await;
             spinner.finish_and_clear();
-            if !done? {
-                // reindex_concurrently drops the invalid copy a cancelled
-                // rebuild leaves, unless the cancel hit that DROP instead.
-                maintenance::drop_reindex_leftovers(&mut conn, &name).await?;
+            if !matches!(done, Ok(true)) {
+                let dropped = maintenance::drop_reindex_leftovers(&mut conn)
+                    .await
+                    .map_err(|e| {
+                        anyhow::Error::from(e).context(format!(
+                            "REINDEX of {name} stopped and its invalid copy could not be dropped \
+                             (the next `vacuum --reindex` drops it)"
+                        ))
+                    })?;
+                report.dropped_invalid_indexes.extend(dropped);
+            }
+            if !done.map_err(|e| e.context(format!("REINDEX INDEX CONCURRENTLY {name} failed")))? {
                 report.stopped = Stopped::Interrupted;
                 return Ok(());
             }
@@ -598,7 +610,6 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
     if ctx.out.is_json() {
         return ctx.out.json(report);
     }
-    let r = &report.retention;
     if report.dry_run {
         ctx.out.line(format!(
             "dry run: would delete {} finished tasks of queue {} (about {}); nothing was changed",
@@ -624,13 +635,7 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
             }
         ));
     }
-    let retention = Retention {
-        queue: report.queue.clone(),
-        completed_before: r.completed_before,
-        cancelled_before: r.cancelled_before,
-        failed_before: r.failed_before,
-    };
-    print_volumes(ctx, &report.by_status, &retention);
+    print_volumes(ctx, &report.by_status, &report.retention);
     if report.kept_depended_on > 0 {
         ctx.out.line(format!(
             "kept {} finished tasks past retention: unfinished tasks depend on them",
@@ -670,6 +675,12 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
             (None, Some(why)) => ctx.out.line(format!("VACUUM skipped: {why}")),
             (None, None) => {}
         }
+    }
+    if !report.dropped_invalid_indexes.is_empty() {
+        ctx.out.line(format!(
+            "dropped invalid indexes left by stopped rebuilds: {}",
+            report.dropped_invalid_indexes.join(", ")
+        ));
     }
     if !report.index_bloat.is_empty() {
         let rebuild = report.reindex_candidates(args.reindex_threshold);
@@ -736,7 +747,7 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
 }
 
 /// Rows and sizes per status, with the cutoff each was measured against.
-fn print_volumes(ctx: &Ctx, volumes: &[StatusVolume], r: &Retention) {
+fn print_volumes(ctx: &Ctx, volumes: &[StatusVolume], r: &RetentionReport) {
     let mut table = ctx.out.table(["status", "rows", "size", "finished before"]);
     for v in volumes {
         let cutoff = match v.status {

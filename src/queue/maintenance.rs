@@ -254,31 +254,28 @@ pub async fn vacuum(conn: &mut PgConnection, full: bool) -> Result<()> {
     Ok(())
 }
 
-/// Rebuilds one index of absurd.tasks without blocking writes. When the
-/// rebuild fails or is cancelled, the invalid copy it leaves behind
-/// (`<name>_ccnew`) is dropped, so that it does not slow every write.
+/// Rebuilds one index of absurd.tasks without blocking writes. A failed or
+/// cancelled rebuild leaves an invalid copy behind: [`drop_reindex_leftovers`].
 pub async fn reindex_concurrently(conn: &mut PgConnection, index: &str) -> Result<()> {
-    let sql = format!("REINDEX INDEX CONCURRENTLY absurd.{}", quote_ident(index));
-    if let Err(e) = sqlx::query(&sql).execute(&mut *conn).await {
-        drop_reindex_leftovers(conn, index).await?;
-        return Err(e.into());
-    }
+    sqlx::query(&format!(
+        "REINDEX INDEX CONCURRENTLY absurd.{}",
+        quote_ident(index)
+    ))
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
-/// Drops the invalid indexes an interrupted REINDEX CONCURRENTLY of `index`
-/// left on absurd.tasks; returns their names.
-pub async fn drop_reindex_leftovers(conn: &mut PgConnection, index: &str) -> Result<Vec<String>> {
+/// Drops the invalid copies that failed or cancelled REINDEX CONCURRENTLY
+/// runs left on absurd.tasks (`<index>_ccnew`, `<index>_ccold`, numbered
+/// when repeated): never used, they still slow every write. Returns their
+/// names.
+pub async fn drop_reindex_leftovers(conn: &mut PgConnection) -> Result<Vec<String>> {
     let leftovers: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
           WHERE i.indrelid = 'absurd.tasks'::regclass AND NOT i.indisvalid
-            AND (c.relname LIKE $1 || '\\_ccnew%' OR c.relname LIKE $1 || '\\_ccold%')",
-    )
-    .bind(
-        index
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_"),
+            AND c.relname ~ '_cc(new|old)[0-9]*$'
+          ORDER BY c.relname",
     )
     .fetch_all(&mut *conn)
     .await?;
