@@ -20,10 +20,11 @@ pub fn confirm(out: &Output, yes: bool, prompt: &str) -> anyhow::Result<()> {
     }
     let term = std::io::IsTerminal::is_terminal(&std::io::stdin()) && out.stderr_tty;
     if !term {
-        return Err(CliError::Refused(format!(
+        return Err(CliError::Refused(
             "refusing to change anything without confirmation: no terminal to ask on; \
              pass --yes to proceed (or --dry-run to preview)"
-        ))
+                .to_string(),
+        )
         .into());
     }
     let answer = dialoguer::Confirm::new()
