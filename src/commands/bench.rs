@@ -3,6 +3,7 @@
 //! afterwards whatever happens.
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context};
@@ -48,6 +49,7 @@ struct Report {
     runs: Vec<Run>,
     /// The run with history against the one without (> 1: slower with history).
     history_ratio: Option<Ratios>,
+    /// Rows of the bench queue deleted, in all (between runs and at the end).
     removed_rows: u64,
 }
 
@@ -165,13 +167,12 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
         queue: queue.clone(),
         args,
         interrupt,
+        removed: AtomicU64::new(0),
     };
     ctx.out.debug(format!("bench queue: {queue}"));
     let measured = bench.measure().await;
-    let removed = bench.remove_queue().await;
-
-    let removed = match removed {
-        Ok(n) => n,
+    let removed = match bench.remove_queue().await {
+        Ok(()) => bench.removed.load(Ordering::Relaxed),
         Err(e) => {
             ctx.out.warn(format!(
                 "could not remove the bench queue: {e:#}\n  remove its rows with: \
@@ -225,6 +226,8 @@ struct Bench<'a> {
     queue: String,
     args: BenchArgs,
     interrupt: Interrupt,
+    /// Rows of the bench queue deleted so far (between runs and at the end).
+    removed: AtomicU64,
 }
 
 impl Bench<'_> {
@@ -546,19 +549,18 @@ impl Bench<'_> {
         Ok(true)
     }
 
-    /// Deletes every row of the bench queue; returns how many there were.
-    async fn remove_queue(&self) -> anyhow::Result<u64> {
+    /// Deletes every row of the bench queue.
+    async fn remove_queue(&self) -> anyhow::Result<()> {
         let bar = interact::spinner(&self.ctx.out, "removing the bench queue");
-        let mut removed = 0;
         loop {
             let n = bench::delete_queue_rows(&self.pool, &self.queue, DELETE_CHUNK).await?;
             if n == 0 {
                 break;
             }
-            removed += n;
+            self.removed.fetch_add(n, Ordering::Relaxed);
         }
         bar.finish_and_clear();
-        Ok(removed)
+        Ok(())
     }
 }
 
