@@ -25,6 +25,8 @@
 #   LEGACY_SECONDS=20    legacy: longest drain, and length of the pickup run
 #   ABSURDCTL=path       absurdctl binary to use instead of building one
 #   FSYNC=on             the server's fsync (the test clusters run without)
+#   PG_EXTRA_OPTS=       more server options, e.g. "-c log_min_duration_statement=1s"
+#   KEEP_WORK=1          keep the work directory (server log, pgbench logs) in /tmp
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,10 +61,11 @@ fi
 
 work=$(mktemp -d /tmp/absurdctl-bench.XXXXXX)
 chmod 755 "$work" # the server may run as another user (postgres, when we are root)
-trap 'scripts/pg-throwaway.sh stop "$work/pg"; rm -rf "$work"' EXIT
+trap 'scripts/pg-throwaway.sh stop "$work/pg"; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 # max_wal_size: the million-row inserts would otherwise force checkpoints in
 # the middle of the measurements that follow them.
-server=$(PG_EXTRA_OPTS="-c fsync=$FSYNC -c max_wal_size=4GB" scripts/pg-throwaway.sh start "$work/pg")
+server=$(PG_EXTRA_OPTS="-c fsync=$FSYNC -c max_wal_size=4GB ${PG_EXTRA_OPTS:-}" \
+  scripts/pg-throwaway.sh start "$work/pg")
 db() { printf '%s/%s' "${server%/*}" "$1"; }
 sql() { local d=$1; shift; psql "$(db "$d")" -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
 say() { echo "[$(date +%T)] $*" >&2; }
@@ -90,9 +93,12 @@ EOF
 cat >"$work/spawn_one.sql" <<'EOF'
 SELECT absurd.spawn_task('bench-spawn', 'noop', '{}'::jsonb);
 EOF
+# The Python worker sleeps a second when a claim finds nothing.
 cat >"$work/poll.sql" <<'EOF'
-SELECT * FROM absurd.claim_task('bench-pickup', 'legacy-poller');
+SELECT count(*) AS claimed FROM absurd.claim_task('bench-pickup', 'legacy-poller') \gset
+\if :claimed = 0
 \sleep 1000 ms
+\endif
 EOF
 cat >"$work/spawn.sql" <<'EOF'
 \set pause random(500, 1500)
@@ -118,6 +124,7 @@ SELECT 'bench', 'bench-history', jsonb_build_object('n', g), s.status, 'legacy-h
 INSERT INTO absurd.tasks (queue_name, task_name, params)
 SELECT 'bench', 'bench-noop', jsonb_build_object('n', g) FROM generate_series(1, :pending) AS g;
 VACUUM ANALYZE absurd.tasks;
+CHECKPOINT;
 EOF
 }
 
@@ -186,6 +193,7 @@ for h in $levels; do
 done
 sql legacy -c 'TRUNCATE absurd.tasks'
 
+sql migrated -c CHECKPOINT
 say "absurdctl bench --history $HISTORY --tasks $PENDING --samples $SAMPLES --workers $WORKERS --batch $BATCH"
 "$ABSURDCTL" --database-url "$(db migrated)" bench --history "$HISTORY" --tasks "$PENDING" \
   --samples "$SAMPLES" --workers "$WORKERS" --batch "$BATCH" --output json >"$work/absurdctl.json"

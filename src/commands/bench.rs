@@ -25,7 +25,7 @@ use crate::queue::{bench, tasks, NewTask, TaskId};
 /// History rows per INSERT and rows per DELETE: each statement stays well
 /// under the statement timeout, and Ctrl-C is honoured between them.
 const HISTORY_CHUNK: u64 = 100_000;
-const DELETE_CHUNK: i64 = 50_000;
+const DELETE_CHUNK: i64 = 20_000;
 
 /// How long the pickup waiter sleeps on LISTEN before it polls anyway, as a
 /// worker does in case a notification was lost.
@@ -178,7 +178,10 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
                 "could not remove the bench queue: {e:#}\n  remove its rows with: \
                  DELETE FROM absurd.tasks WHERE queue_name = '{queue}'"
             ));
-            return Err(measured.err().unwrap_or(e));
+            return Err(match measured {
+                Err(m) => m.context("bench failed"),
+                Ok(_) => e.context(format!("removing the bench queue {queue}")),
+            });
         }
     };
     let measured = measured.context(format!(

@@ -63,11 +63,13 @@ pub async fn insert_history(
 }
 
 /// Deletes up to `limit` rows of `queue` and returns how many went; call it
-/// until it returns 0, so that each statement stays short.
+/// until it returns 0, so that each statement stays short. The ids are
+/// handed over as an array so that, whatever the statistics say, each row is
+/// found through the primary key.
 pub async fn delete_queue_rows(db: impl PgExecutor<'_>, queue: &str, limit: i64) -> Result<u64> {
     let done = sqlx::query(
-        "DELETE FROM absurd.tasks WHERE task_id IN (
-           SELECT task_id FROM absurd.tasks WHERE queue_name = $1 LIMIT $2)",
+        "DELETE FROM absurd.tasks WHERE task_id = ANY (ARRAY(
+           SELECT task_id FROM absurd.tasks WHERE queue_name = $1 LIMIT $2))",
     )
     .bind(queue)
     .bind(limit)
