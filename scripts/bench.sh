@@ -71,10 +71,18 @@ sql() { local d=$1; shift; psql "$(db "$d")" -X -q -A -t -v ON_ERROR_STOP=1 "$@"
 say() { echo "[$(date +%T)] $*" >&2; }
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-sql postgres -c 'CREATE DATABASE harness' -c 'CREATE DATABASE legacy' -c 'CREATE DATABASE migrated'
+sql postgres -c 'CREATE DATABASE harness'
 sql harness -c 'CREATE TABLE results (history bigint, path text, metric text, value double precision)'
-for d in legacy migrated; do sql "$d" -f tests/fixtures/legacy_base_l2.sql; done
-"$ABSURDCTL" --database-url "$(db migrated)" migrate -q
+
+# A database of shape L2, migrated by absurdctl when asked. Every measurement
+# gets a fresh one and nothing is dropped or truncated before the end: on
+# this machine freeing a large file stalls fsync for seconds (the disk is
+# mounted with online discard), which would land in the next measurement.
+new_db() { # name [migrate]
+  sql postgres -c "CREATE DATABASE \"$1\""
+  sql "$1" -f tests/fixtures/legacy_base_l2.sql
+  if [ -n "${2:-}" ]; then "$ABSURDCTL" --database-url "$(db "$1")" migrate -q; fi
+}
 
 record() { # history path metric value
   sql harness -c "INSERT INTO results VALUES ($1, '$2', '$3', $4)"
@@ -110,7 +118,6 @@ EOF
 # ones, and statistics as a live database has them.
 fill() { # database history
   sql "$1" -v history="$2" -v pending="$PENDING" <<'EOF'
-TRUNCATE absurd.tasks;
 INSERT INTO absurd.tasks (queue_name, task_name, params, status, worker_id, attempt, result, error,
                           created_at, claimed_at, completed_at, wait_time_sec, execution_time_sec)
 SELECT 'bench', 'bench-history', jsonb_build_object('n', g), s.status, 'legacy-history', 1,
@@ -150,40 +157,48 @@ drain() { # database history path
 }
 
 legacy() { # history
-  local h=$1
+  local h=$1 d="legacy_$1"
   say "legacy: $h history rows + $PENDING pending"
-  fill legacy "$h"
+  new_db "$d"
+  fill "$d" "$h"
   say "legacy: $LEGACY_SAMPLES claims"
-  claims legacy "$h" legacy
+  claims "$d" "$h" legacy
   say "legacy: $SAMPLES spawns"
   local out
-  out=$("$PGBENCH" -n -c 1 -t "$SAMPLES" -f "$work/spawn_one.sql" "$(db legacy)")
+  out=$("$PGBENCH" -n -c 1 -t "$SAMPLES" -f "$work/spawn_one.sql" "$(db "$d")")
   record "$h" legacy spawn_one "$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out")"
-  sql legacy -c "DELETE FROM absurd.tasks WHERE queue_name = 'bench-spawn'"
   say "legacy: drain, 4 clients, at most ${LEGACY_SECONDS}s"
-  drain legacy "$h" legacy
+  drain "$d" "$h" legacy
   # An idle queue for the pickup: what was left is cancelled (finished rows).
-  sql legacy -c "UPDATE absurd.tasks SET status = 'cancelled', completed_at = now()
-                  WHERE queue_name = 'bench' AND status IN ('pending', 'claimed')"
+  sql "$d" -c "UPDATE absurd.tasks SET status = 'cancelled', completed_at = now()
+                WHERE queue_name IN ('bench', 'bench-spawn') AND status IN ('pending', 'claimed')"
   say "legacy: pickup by a worker polling every second, ${LEGACY_SECONDS}s"
-  "$PGBENCH" -n -c 1 -T "$LEGACY_SECONDS" -f "$work/poll.sql" "$(db legacy)" >/dev/null &
+  "$PGBENCH" -n -c 1 -T "$LEGACY_SECONDS" -f "$work/poll.sql" "$(db "$d")" >/dev/null &
   local poller=$!
-  "$PGBENCH" -n -c 1 -T "$LEGACY_SECONDS" -f "$work/spawn.sql" "$(db legacy)" >/dev/null
+  "$PGBENCH" -n -c 1 -T "$LEGACY_SECONDS" -f "$work/spawn.sql" "$(db "$d")" >/dev/null
   wait "$poller"
-  sql legacy -c "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms), percentile_disc(0.99) WITHIN GROUP (ORDER BY ms)
+  sql "$d" -c "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms), percentile_disc(0.99) WITHIN GROUP (ORDER BY ms)
                    FROM (SELECT extract(epoch FROM claimed_at - created_at) * 1000 AS ms
                            FROM absurd.tasks WHERE queue_name = 'bench-pickup' AND claimed_at IS NOT NULL) p" |
     { IFS='|' read -r p50 p99; record "$h" legacy pickup_p50 "$p50"; record "$h" legacy pickup_p99 "$p99"; }
 }
 
 legacy_functions_after_migrate() { # history
+  local d="migrated_$1"
   say "legacy claim_task after migrate: $1 history rows + $PENDING pending"
-  fill migrated "$1"
-  claims migrated "$1" legacy-fn
+  new_db "$d" migrate
+  fill "$d" "$1"
+  claims "$d" "$1" legacy-fn
   say "legacy claim_task after migrate: drain, 4 clients, at most ${LEGACY_SECONDS}s"
-  drain migrated "$1" legacy-fn
-  sql migrated -c 'TRUNCATE absurd.tasks'
+  drain "$d" "$1" legacy-fn
 }
+
+# absurdctl first, on a server that has freed nothing yet.
+new_db absurdctl migrate
+sql absurdctl -c CHECKPOINT
+say "absurdctl bench --history $HISTORY --tasks $PENDING --samples $SAMPLES --workers $WORKERS --batch $BATCH"
+"$ABSURDCTL" --database-url "$(db absurdctl)" bench --history "$HISTORY" --tasks "$PENDING" \
+  --samples "$SAMPLES" --workers "$WORKERS" --batch "$BATCH" --output json >"$work/absurdctl.json"
 
 levels=0
 [ "$HISTORY" -gt 0 ] && levels="0 $HISTORY"
@@ -191,12 +206,6 @@ for h in $levels; do
   legacy "$h"
   legacy_functions_after_migrate "$h"
 done
-sql legacy -c 'TRUNCATE absurd.tasks'
-
-sql migrated -c CHECKPOINT
-say "absurdctl bench --history $HISTORY --tasks $PENDING --samples $SAMPLES --workers $WORKERS --batch $BATCH"
-"$ABSURDCTL" --database-url "$(db migrated)" bench --history "$HISTORY" --tasks "$PENDING" \
-  --samples "$SAMPLES" --workers "$WORKERS" --batch "$BATCH" --output json >"$work/absurdctl.json"
 sql harness -v report="$(cat "$work/absurdctl.json")" <<'EOF'
 INSERT INTO results
 SELECT (run->>'history_rows')::bigint, 'absurdctl', f.metric, f.value
