@@ -181,13 +181,6 @@ impl Drop for Worker {
     }
 }
 
-fn signal(pid: i32, sig: i32) {
-    // SAFETY: kill has no memory-safety preconditions.
-    unsafe {
-        libc::kill(pid, sig);
-    }
-}
-
 /// The processes whose parent is `pid`.
 fn children_of(pid: i32) -> Vec<i32> {
     let mut found = Vec::new();
@@ -212,16 +205,6 @@ fn children_of(pid: i32) -> Vec<i32> {
         }
     }
     found
-}
-
-/// Gone, or a zombie.
-fn process_gone(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
-    }
 }
 
 /// (completed, not completed) tasks, or None while the server is away.
