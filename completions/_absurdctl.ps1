@@ -42,6 +42,9 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Adopt the database''s ABSURD schema, whatever its legacy shape, and bring it to the current version')
             [CompletionResult]::new('spawn', 'spawn', [CompletionResultType]::ParameterValue, 'Enqueue one task')
             [CompletionResult]::new('tasks', 'tasks', [CompletionResultType]::ParameterValue, 'List tasks or show one in full (read-only)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)')
+            [CompletionResult]::new('errors', 'errors', [CompletionResultType]::ParameterValue, 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)')
+            [CompletionResult]::new('preflight', 'preflight', [CompletionResultType]::ParameterValue, 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run the queue''s tasks: the supervisor that claims tasks and runs a command for each')
             [CompletionResult]::new('retry-failed', 'retry-failed', [CompletionResultType]::ParameterValue, 'Put failed tasks back in the queue, to run again now')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Put failed tasks back in the queue, to run again now')
@@ -190,6 +193,110 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             break
         }
         'absurdctl;tasks;help;help' {
+            break
+        }
+        'absurdctl;status' {
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Refresh every SECONDS (default 5) until Ctrl-C or `q`, with rates computed between refreshes. On a terminal the view is redrawn in place; otherwise one snapshot per interval is printed (one JSON object per line with --output json)')
+            [CompletionResult]::new('--heartbeat-timeout', '--heartbeat-timeout', [CompletionResultType]::ParameterName, 'A claimed task with no heartbeat for this long is stuck (tasks claimed before heartbeats were recorded use their claim time). The default is reap-stuck''s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call')
+            [CompletionResult]::new('--timeout-grace', '--timeout-grace', [CompletionResultType]::ParameterName, 'A claimed task is also stuck once it has run past its own timeout plus this grace')
+            [CompletionResult]::new('--backlog-warn', '--backlog-warn', [CompletionResultType]::ParameterName, 'WARNING when more than this many tasks wait (pending + retrying); the runbook scales up workers at "queue depth > 20"')
+            [CompletionResult]::new('--backlog-crit', '--backlog-crit', [CompletionResultType]::ParameterName, 'CRITICAL when more than this many tasks wait; the runbooks'' "pending > 500"')
+            [CompletionResult]::new('--stuck-warn', '--stuck-warn', [CompletionResultType]::ParameterName, 'WARNING when more than this many tasks are stuck (0: any stuck task)')
+            [CompletionResult]::new('--stuck-crit', '--stuck-crit', [CompletionResultType]::ParameterName, 'CRITICAL when more than this many tasks are stuck; the runbook''s "orphaned records > 10"')
+            [CompletionResult]::new('--failures-warn', '--failures-warn', [CompletionResultType]::ParameterName, 'WARNING when more than this many tasks failed for good in the last hour (the runbook''s failed_records_warning)')
+            [CompletionResult]::new('--failures-crit', '--failures-crit', [CompletionResultType]::ParameterName, 'CRITICAL when more than this many tasks failed for good in the last hour')
+            [CompletionResult]::new('--oldest-warn', '--oldest-warn', [CompletionResultType]::ParameterName, 'WARNING when the oldest task ready to run (available, dependencies met) has waited longer; the runbook''s "oldest enqueued > 10 min"')
+            [CompletionResult]::new('--oldest-crit', '--oldest-crit', [CompletionResultType]::ParameterName, 'CRITICAL when the oldest ready task has waited longer ("> 30 min")')
+            [CompletionResult]::new('--success-warn', '--success-warn', [CompletionResultType]::ParameterName, 'WARNING when under this percentage of the tasks that finished in the last hour completed (judged from 10 finished tasks on)')
+            [CompletionResult]::new('--success-crit', '--success-crit', [CompletionResultType]::ParameterName, 'CRITICAL when the last hour''s success rate is under this percentage')
+            [CompletionResult]::new('--stall-warn', '--stall-warn', [CompletionResultType]::ParameterName, 'WARNING when tasks are ready but nothing has completed for this long (the runbook''s "last updated > 10 min"); not judged while paused')
+            [CompletionResult]::new('--stall-crit', '--stall-crit', [CompletionResultType]::ParameterName, 'CRITICAL when tasks are ready but nothing has completed for this long')
+            [CompletionResult]::new('--rtt-warn', '--rtt-warn', [CompletionResultType]::ParameterName, 'WARNING when a round trip to the database (SELECT 1) takes longer (the runbook''s response-time warning)')
+            [CompletionResult]::new('--rtt-crit', '--rtt-crit', [CompletionResultType]::ParameterName, 'CRITICAL when a round trip takes longer')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Queue to operate on')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long (e.g. 5s, 500ms)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Longest a single statement may run')
+            [CompletionResult]::new('--all-queues', '--all-queues', [CompletionResultType]::ParameterName, 'Every queue that has tasks, a pause record or live workers, not only --queue')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Monitoring-plugin mode: print one summary line (with perfdata) and exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (database unreachable, schema not migrated); with --output json, the full report and the same code')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'absurdctl;errors' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Failures within this long before now (e.g. 1h, 7d)')
+            [CompletionResult]::new('--task-name', '--task-name', [CompletionResultType]::ParameterName, 'Only tasks of this name (repeatable)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many causes, the most frequent first')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Queue to operate on')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long (e.g. 5s, 500ms)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Longest a single statement may run')
+            [CompletionResult]::new('--all-queues', '--all-queues', [CompletionResultType]::ParameterName, 'Failures of every queue, not only --queue')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'absurdctl;preflight' {
+            [CompletionResult]::new('--min-workers', '--min-workers', [CompletionResultType]::ParameterName, 'FAIL when fewer workers are alive (registered and seen, or heartbeating a task, within --heartbeat-timeout); WARN when some but fewer')
+            [CompletionResult]::new('--disk', '--disk', [CompletionResultType]::ParameterName, 'Check free space on PATH: WARN at WARN% used (default 90), FAIL at CRIT% (default 95), as the runbook''s `df | grep 9[0-9]%` (repeatable)')
+            [CompletionResult]::new('--long-transaction-warn', '--long-transaction-warn', [CompletionResultType]::ParameterName, 'WARN when a transaction has been open longer (it holds back vacuum)')
+            [CompletionResult]::new('--long-transaction-crit', '--long-transaction-crit', [CompletionResultType]::ParameterName, 'FAIL when a transaction has been open longer')
+            [CompletionResult]::new('--dead-tuples-warn', '--dead-tuples-warn', [CompletionResultType]::ParameterName, 'WARN when this percentage of absurd.tasks'' rows are dead (judged from 1000 dead rows on); `absurdctl vacuum` reclaims them')
+            [CompletionResult]::new('--dead-tuples-crit', '--dead-tuples-crit', [CompletionResultType]::ParameterName, 'FAIL when this percentage of absurd.tasks'' rows are dead')
+            [CompletionResult]::new('--connections-warn', '--connections-warn', [CompletionResultType]::ParameterName, 'WARN when this percentage of max_connections is in use (the runbook''s pool utilisation warning)')
+            [CompletionResult]::new('--connections-crit', '--connections-crit', [CompletionResultType]::ParameterName, 'FAIL when this percentage of max_connections is in use')
+            [CompletionResult]::new('--heartbeat-timeout', '--heartbeat-timeout', [CompletionResultType]::ParameterName, 'A claimed task with no heartbeat for this long is stuck (tasks claimed before heartbeats were recorded use their claim time). The default is reap-stuck''s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call')
+            [CompletionResult]::new('--timeout-grace', '--timeout-grace', [CompletionResultType]::ParameterName, 'A claimed task is also stuck once it has run past its own timeout plus this grace')
+            [CompletionResult]::new('--backlog-warn', '--backlog-warn', [CompletionResultType]::ParameterName, 'WARNING when more than this many tasks wait (pending + retrying); the runbook scales up workers at "queue depth > 20"')
+            [CompletionResult]::new('--backlog-crit', '--backlog-crit', [CompletionResultType]::ParameterName, 'CRITICAL when more than this many tasks wait; the runbooks'' "pending > 500"')
+            [CompletionResult]::new('--stuck-warn', '--stuck-warn', [CompletionResultType]::ParameterName, 'WARNING when more than this many tasks are stuck (0: any stuck task)')
+            [CompletionResult]::new('--stuck-crit', '--stuck-crit', [CompletionResultType]::ParameterName, 'CRITICAL when more than this many tasks are stuck; the runbook''s "orphaned records > 10"')
+            [CompletionResult]::new('--failures-warn', '--failures-warn', [CompletionResultType]::ParameterName, 'WARNING when more than this many tasks failed for good in the last hour (the runbook''s failed_records_warning)')
+            [CompletionResult]::new('--failures-crit', '--failures-crit', [CompletionResultType]::ParameterName, 'CRITICAL when more than this many tasks failed for good in the last hour')
+            [CompletionResult]::new('--rtt-warn', '--rtt-warn', [CompletionResultType]::ParameterName, 'WARNING when a round trip to the database (SELECT 1) takes longer (the runbook''s response-time warning)')
+            [CompletionResult]::new('--rtt-crit', '--rtt-crit', [CompletionResultType]::ParameterName, 'CRITICAL when a round trip takes longer')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Queue to operate on')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long (e.g. 5s, 500ms)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Longest a single statement may run')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'absurdctl;worker' {
@@ -549,6 +656,9 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Adopt the database''s ABSURD schema, whatever its legacy shape, and bring it to the current version')
             [CompletionResult]::new('spawn', 'spawn', [CompletionResultType]::ParameterValue, 'Enqueue one task')
             [CompletionResult]::new('tasks', 'tasks', [CompletionResultType]::ParameterValue, 'List tasks or show one in full (read-only)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)')
+            [CompletionResult]::new('errors', 'errors', [CompletionResultType]::ParameterValue, 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)')
+            [CompletionResult]::new('preflight', 'preflight', [CompletionResultType]::ParameterValue, 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run the queue''s tasks: the supervisor that claims tasks and runs a command for each')
             [CompletionResult]::new('retry-failed', 'retry-failed', [CompletionResultType]::ParameterValue, 'Put failed tasks back in the queue, to run again now')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel pending and retrying tasks, so they never run')
@@ -576,6 +686,15 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             break
         }
         'absurdctl;help;tasks;show' {
+            break
+        }
+        'absurdctl;help;status' {
+            break
+        }
+        'absurdctl;help;errors' {
+            break
+        }
+        'absurdctl;help;preflight' {
             break
         }
         'absurdctl;help;worker' {

@@ -41,6 +41,9 @@ complete -c absurdctl -n "__fish_absurdctl_needs_command" -s V -l version -d 'Pr
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "migrate" -d 'Adopt the database\'s ABSURD schema, whatever its legacy shape, and bring it to the current version'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "spawn" -d 'Enqueue one task'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "status" -d 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "errors" -d 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "preflight" -d 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "worker" -d 'Run the queue\'s tasks: the supervisor that claims tasks and runs a command for each'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "retry-failed" -d 'Put failed tasks back in the queue, to run again now'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "retry" -d 'Put failed tasks back in the queue, to run again now'
@@ -147,6 +150,89 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_se
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tasks, newest first'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l watch -d 'Refresh every SECONDS (default 5) until Ctrl-C or `q`, with rates computed between refreshes. On a terminal the view is redrawn in place; otherwise one snapshot per interval is printed (one JSON object per line with --output json)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l heartbeat-timeout -d 'A claimed task with no heartbeat for this long is stuck (tasks claimed before heartbeats were recorded use their claim time). The default is reap-stuck\'s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l timeout-grace -d 'A claimed task is also stuck once it has run past its own timeout plus this grace' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l backlog-warn -d 'WARNING when more than this many tasks wait (pending + retrying); the runbook scales up workers at "queue depth > 20"' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l backlog-crit -d 'CRITICAL when more than this many tasks wait; the runbooks\' "pending > 500"' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stuck-warn -d 'WARNING when more than this many tasks are stuck (0: any stuck task)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stuck-crit -d 'CRITICAL when more than this many tasks are stuck; the runbook\'s "orphaned records > 10"' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l failures-warn -d 'WARNING when more than this many tasks failed for good in the last hour (the runbook\'s failed_records_warning)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l failures-crit -d 'CRITICAL when more than this many tasks failed for good in the last hour' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l oldest-warn -d 'WARNING when the oldest task ready to run (available, dependencies met) has waited longer; the runbook\'s "oldest enqueued > 10 min"' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l oldest-crit -d 'CRITICAL when the oldest ready task has waited longer ("> 30 min")' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l success-warn -d 'WARNING when under this percentage of the tasks that finished in the last hour completed (judged from 10 finished tasks on)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l success-crit -d 'CRITICAL when the last hour\'s success rate is under this percentage' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stall-warn -d 'WARNING when tasks are ready but nothing has completed for this long (the runbook\'s "last updated > 10 min"); not judged while paused' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stall-crit -d 'CRITICAL when tasks are ready but nothing has completed for this long' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l rtt-warn -d 'WARNING when a round trip to the database (SELECT 1) takes longer (the runbook\'s response-time warning)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l rtt-crit -d 'CRITICAL when a round trip takes longer' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l all-queues -d 'Every queue that has tasks, a pause record or live workers, not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l check -d 'Monitoring-plugin mode: print one summary line (with perfdata) and exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (database unreachable, schema not migrated); with --output json, the full report and the same code'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l since -d 'Failures within this long before now (e.g. 1h, 7d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l task-name -d 'Only tasks of this name (repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l limit -d 'At most this many causes, the most frequent first' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l all-queues -d 'Failures of every queue, not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l min-workers -d 'FAIL when fewer workers are alive (registered and seen, or heartbeating a task, within --heartbeat-timeout); WARN when some but fewer' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l disk -d 'Check free space on PATH: WARN at WARN% used (default 90), FAIL at CRIT% (default 95), as the runbook\'s `df | grep 9[0-9]%` (repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l long-transaction-warn -d 'WARN when a transaction has been open longer (it holds back vacuum)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l long-transaction-crit -d 'FAIL when a transaction has been open longer' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l dead-tuples-warn -d 'WARN when this percentage of absurd.tasks\' rows are dead (judged from 1000 dead rows on); `absurdctl vacuum` reclaims them' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l dead-tuples-crit -d 'FAIL when this percentage of absurd.tasks\' rows are dead' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connections-warn -d 'WARN when this percentage of max_connections is in use (the runbook\'s pool utilisation warning)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connections-crit -d 'FAIL when this percentage of max_connections is in use' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l heartbeat-timeout -d 'A claimed task with no heartbeat for this long is stuck (tasks claimed before heartbeats were recorded use their claim time). The default is reap-stuck\'s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l timeout-grace -d 'A claimed task is also stuck once it has run past its own timeout plus this grace' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l backlog-warn -d 'WARNING when more than this many tasks wait (pending + retrying); the runbook scales up workers at "queue depth > 20"' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l backlog-crit -d 'CRITICAL when more than this many tasks wait; the runbooks\' "pending > 500"' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l stuck-warn -d 'WARNING when more than this many tasks are stuck (0: any stuck task)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l stuck-crit -d 'CRITICAL when more than this many tasks are stuck; the runbook\'s "orphaned records > 10"' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l failures-warn -d 'WARNING when more than this many tasks failed for good in the last hour (the runbook\'s failed_records_warning)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l failures-crit -d 'CRITICAL when more than this many tasks failed for good in the last hour' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l rtt-warn -d 'WARNING when a round trip to the database (SELECT 1) takes longer (the runbook\'s response-time warning)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l rtt-crit -d 'CRITICAL when a round trip takes longer' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
@@ -427,19 +513,22 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s q -l quie
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "migrate" -d 'Adopt the database\'s ABSURD schema, whatever its legacy shape, and bring it to the current version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "spawn" -d 'Enqueue one task'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "worker" -d 'Run the queue\'s tasks: the supervisor that claims tasks and runs a command for each'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "retry-failed" -d 'Put failed tasks back in the queue, to run again now'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "cancel" -d 'Cancel pending and retrying tasks, so they never run'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "prioritize" -d 'Give pending and retrying tasks a new priority; claims follow it at once'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "audit" -d 'Show recent operator actions from the audit table, newest first (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "completions" -d 'Print a shell completion script'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "reap-stuck" -d 'Give back the tasks of dead or hung workers; made for cron'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "drain" -d 'Pause claims on the queue, then wait until its running tasks finish'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "resume" -d 'Let workers claim from a paused (drained) queue again'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "migrate" -d 'Adopt the database\'s ABSURD schema, whatever its legacy shape, and bring it to the current version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "spawn" -d 'Enqueue one task'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "status" -d 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "errors" -d 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "preflight" -d 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "worker" -d 'Run the queue\'s tasks: the supervisor that claims tasks and runs a command for each'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "retry-failed" -d 'Put failed tasks back in the queue, to run again now'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "cancel" -d 'Cancel pending and retrying tasks, so they never run'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "prioritize" -d 'Give pending and retrying tasks a new priority; claims follow it at once'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "audit" -d 'Show recent operator actions from the audit table, newest first (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "completions" -d 'Print a shell completion script'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "reap-stuck" -d 'Give back the tasks of dead or hung workers; made for cron'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "drain" -d 'Pause claims on the queue, then wait until its running tasks finish'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "resume" -d 'Let workers claim from a paused (drained) queue again'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "list" -d 'List tasks, newest first'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "show" -d 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and __fish_seen_subcommand_from worker" -f -a "run" -d 'Claim tasks of --queue and run COMMAND for each, until stopped'

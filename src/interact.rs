@@ -103,3 +103,87 @@ impl Interrupt {
         self.0.load(Ordering::SeqCst)
     }
 }
+
+/// Watches the terminal for `q` while a view refreshes (`status --watch`).
+/// The terminal is put in non-canonical, no-echo mode, so a key counts at
+/// once and is not printed; Ctrl-C still raises SIGINT. Dropping it stops
+/// the watching thread and restores the terminal.
+pub struct KeyWatcher {
+    quit: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    saved: libc::termios,
+}
+
+impl KeyWatcher {
+    /// Starts watching standard input; None when it is not a terminal.
+    pub fn start() -> Option<KeyWatcher> {
+        let fd = libc::STDIN_FILENO;
+        // SAFETY: termios is plain data; tcgetattr fills it or fails.
+        let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+        if unsafe { libc::tcgetattr(fd, &mut saved) } != 0 {
+            return None;
+        }
+        let mut raw = saved;
+        raw.c_lflag &= !(libc::ICANON | libc::ECHO);
+        raw.c_cc[libc::VMIN] = 1;
+        raw.c_cc[libc::VTIME] = 0;
+        // SAFETY: fd is standard input and raw a valid termios.
+        if unsafe { libc::tcsetattr(fd, libc::TCSANOW, &raw) } != 0 {
+            return None;
+        }
+        let quit = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (quit, stop) = (quit.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let mut pfd = libc::pollfd {
+                        fd,
+                        events: libc::POLLIN,
+                        revents: 0,
+                    };
+                    // SAFETY: one valid pollfd; a short timeout so that `stop` is seen.
+                    let ready = unsafe { libc::poll(&mut pfd, 1, 100) };
+                    if ready <= 0 {
+                        continue;
+                    }
+                    let mut byte = 0u8;
+                    // SAFETY: reads at most one byte into a valid buffer.
+                    let n = unsafe { libc::read(fd, (&mut byte as *mut u8).cast(), 1) };
+                    if n <= 0 {
+                        break;
+                    }
+                    if byte == b'q' || byte == b'Q' {
+                        quit.store(true, Ordering::SeqCst);
+                        break;
+                    }
+                }
+            })
+        };
+        Some(KeyWatcher {
+            quit,
+            stop,
+            thread: Some(thread),
+            saved,
+        })
+    }
+
+    /// True once `q` was pressed.
+    pub fn quit_requested(&self) -> bool {
+        self.quit.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for KeyWatcher {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        // SAFETY: restores the settings read in `start`.
+        unsafe {
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &self.saved);
+        }
+    }
+}

@@ -78,7 +78,7 @@ pub async fn run(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    ctx.out.warn(format!(
+    ctx.out.note(format!(
         "adopting {shape}, about {} task rows; applying {} migration(s)",
         shape.estimated_rows,
         pending.len()

@@ -6,12 +6,15 @@ mod bulk;
 mod cancel;
 mod completions;
 mod drain;
+mod errors;
 mod migrate;
+mod preflight;
 mod prioritize;
 mod reap_stuck;
 mod resume;
 mod retry_failed;
 mod spawn;
+mod status;
 mod tasks;
 mod worker;
 
@@ -91,6 +94,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Prioritize(args) => prioritize::run(&ctx, args).await,
         Command::Audit(args) => audit::run(&ctx, args).await,
         Command::Worker(WorkerCommand::Run(args)) => worker::run(&ctx, args).await,
+        Command::Status(args) => status::run(&ctx, args).await,
+        Command::Errors(args) => errors::run(&ctx, args).await,
+        Command::Preflight(args) => preflight::run(&ctx, args).await,
     };
     result.map_err(lift_queue_error)
 }
@@ -110,6 +116,9 @@ fn command_name(command: &Command) -> &'static str {
         Command::Prioritize(_) => "prioritize",
         Command::Audit(_) => "audit",
         Command::Worker(WorkerCommand::Run(_)) => "worker run",
+        Command::Status(_) => "status",
+        Command::Errors(_) => "errors",
+        Command::Preflight(_) => "preflight",
     }
 }
 

@@ -34,6 +34,16 @@ pub async fn get(db: impl PgExecutor<'_>, queue: &str) -> Result<Option<QueueCon
     .await?)
 }
 
+/// The pause records of these queues (queues never paused have none).
+pub async fn of_queues(db: impl PgExecutor<'_>, queues: &[String]) -> Result<Vec<QueueControl>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CONTROL_COLUMNS} FROM absurd.queue_controls WHERE queue_name = ANY ($1)"
+    ))
+    .bind(queues)
+    .fetch_all(db)
+    .await?)
+}
+
 /// Every paused queue.
 pub async fn paused(db: impl PgExecutor<'_>) -> Result<Vec<QueueControl>> {
     Ok(sqlx::query_as(&format!(

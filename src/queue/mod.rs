@@ -6,9 +6,12 @@
 pub mod audit;
 pub mod bulk;
 pub mod controls;
+pub mod errors;
 pub mod filter;
+pub mod health;
 pub mod reap;
 pub mod schema;
+pub mod stats;
 pub mod tasks;
 mod types;
 pub mod workers;

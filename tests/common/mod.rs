@@ -289,6 +289,45 @@ pub fn quiet_options(url: &str) -> PgConnectOptions {
         .disable_statement_logging()
 }
 
+/// A role that may only read the absurd schema, as a monitor would have.
+pub struct ReadOnlyRole {
+    pub name: String,
+    /// This test database, connected to as the role.
+    pub url: String,
+    db_url: String,
+}
+
+impl ReadOnlyRole {
+    pub fn create(db: &TestDb) -> ReadOnlyRole {
+        let name = format!("reader_{}", uuid::Uuid::new_v4().simple());
+        db.psql(&format!(
+            "CREATE ROLE {name} LOGIN;
+             REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA absurd FROM PUBLIC;
+             GRANT USAGE ON SCHEMA absurd TO {name};
+             GRANT SELECT ON ALL TABLES IN SCHEMA absurd TO {name};"
+        ));
+        let url = db.url.replacen("postgres@", &format!("{name}@"), 1);
+        assert_ne!(url, db.url, "the test URL names the user postgres");
+        ReadOnlyRole {
+            name,
+            url,
+            db_url: db.url.clone(),
+        }
+    }
+}
+
+impl Drop for ReadOnlyRole {
+    fn drop(&mut self) {
+        let psql = |url: &str, sql: String| {
+            let _ = std::process::Command::new("psql")
+                .args([url, "-X", "-q", "-c", &sql])
+                .output();
+        };
+        psql(&self.db_url, format!("DROP OWNED BY {}", self.name));
+        psql(&server_url(), format!("DROP ROLE IF EXISTS {}", self.name));
+    }
+}
+
 impl PgCluster {
     /// Stops the server (immediately, like a crash), keeps it down for
     /// `down`, then starts it again on the same port.

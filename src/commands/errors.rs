@@ -1,0 +1,102 @@
+//! `absurdctl errors`: recent failures grouped by cause, the triage view
+//! before `retry-failed`.
+
+use std::process::ExitCode;
+
+use comfy_table::Cell;
+use serde::Serialize;
+
+use crate::cli::ErrorsArgs;
+use crate::commands::Ctx;
+use crate::config::Access;
+use crate::output::{ellipsize, fmt_ago, fmt_secs};
+use crate::queue::errors::{self, ErrorGroup};
+use crate::queue::stats;
+
+/// The JSON document of `errors --output json`.
+#[derive(Serialize)]
+struct Report<'a> {
+    since_sec: f64,
+    window_start: chrono::DateTime<chrono::Utc>,
+    queues: &'a [String],
+    task_names: &'a [String],
+    /// Failed and retrying tasks counted.
+    tasks: i64,
+    /// Causes found, before --limit.
+    groups_total: usize,
+    groups: &'a [ErrorGroup],
+}
+
+pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
+    ctx.table_or_json()?;
+    let pool = ctx.connect(Access::ReadOnly, 1).await?;
+    let mut conn = pool.acquire().await?;
+    let queues = if args.all_queues {
+        stats::known_queues(&mut *conn).await?
+    } else {
+        vec![ctx.global.queue.clone()]
+    };
+    let found = errors::grouped(&mut conn, &queues, args.since, &args.task_name).await?;
+    let shown = &found.groups[..found.groups.len().min(args.limit as usize)];
+    if ctx.out.is_json() {
+        ctx.out.json(&Report {
+            since_sec: args.since.as_secs_f64(),
+            window_start: found.window_start,
+            queues: &queues,
+            task_names: &args.task_name,
+            tasks: found.tasks,
+            groups_total: found.groups.len(),
+            groups: shown,
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let window = fmt_secs(args.since.as_secs_f64());
+    if shown.is_empty() {
+        ctx.out
+            .note(format!("no failed or retrying tasks in the last {window}"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut headers = vec![
+        "count",
+        "failed",
+        "retrying",
+        "task names",
+        "first seen",
+        "last seen",
+        "example task",
+        "error",
+    ];
+    if args.all_queues {
+        headers.insert(3, "queues");
+    }
+    let mut table = ctx.out.table(headers);
+    for g in shown {
+        let mut row = vec![
+            Cell::new(g.count),
+            Cell::new(g.failed),
+            Cell::new(g.retrying),
+            Cell::new(g.task_names.join(", ")),
+            Cell::new(fmt_ago(Some(g.first_seen))),
+            Cell::new(fmt_ago(Some(g.last_seen))),
+            Cell::new(g.example_task_id),
+            Cell::new(ellipsize(&g.pattern, 100)),
+        ];
+        if args.all_queues {
+            row.insert(3, Cell::new(g.queues.join(", ")));
+        }
+        table.add_row(row);
+    }
+    ctx.out.print_table(&table);
+    let more = found.groups.len() - shown.len();
+    ctx.out.note(format!(
+        "{} task(s) in {} cause(s) over the last {window}{}; `absurdctl tasks show ID` shows a task's full error",
+        found.tasks,
+        found.groups.len(),
+        if more > 0 {
+            format!(" ({more} more causes: raise --limit)")
+        } else {
+            String::new()
+        }
+    ));
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,421 @@
+//! Failures grouped by cause for `errors`: failed tasks, and the last error
+//! of tasks now retrying, by their message with the parts that differ from
+//! one occurrence to the next (ids, paths, numbers, timestamps) folded.
+//!
+//! PostgreSQL first groups the window's rows by exact message (read from
+//! the finished and claimable indexes, within the window), so that only the
+//! distinct messages travel; they are then folded and merged here.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgConnection;
+
+use super::{Result, TaskId};
+
+/// Messages are compared on their first this many characters.
+const MESSAGE_PREFIX: i32 = 4096;
+
+/// One cause of failure.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorGroup {
+    /// The normalised message: `<uuid>`, `<ts>`, `<path>`, `<hex>`, `<n>`
+    /// stand for what was folded.
+    pub pattern: String,
+    /// Tasks with this cause: failed + retrying.
+    pub count: i64,
+    pub failed: i64,
+    /// Tasks retrying after a failure with this cause.
+    pub retrying: i64,
+    pub task_names: Vec<String>,
+    pub queues: Vec<String>,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    /// The task that failed last with this cause.
+    pub example_task_id: TaskId,
+    /// Its message as recorded (its first 4096 characters).
+    pub example_error: String,
+}
+
+/// Failures within a window, grouped.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorReport {
+    pub window_start: DateTime<Utc>,
+    /// Tasks counted (failed + retrying).
+    pub tasks: i64,
+    /// Causes, the most frequent first.
+    pub groups: Vec<ErrorGroup>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct ExactMessage {
+    error: Option<String>,
+    status: String,
+    queue_names: Vec<String>,
+    task_names: Vec<String>,
+    n: i64,
+    first_seen: DateTime<Utc>,
+    last_seen: DateTime<Utc>,
+    example: TaskId,
+}
+
+/// Failed tasks finished within `since`, and retrying tasks whose last
+/// failure is that recent, of these queues (and task names, when given).
+/// A retrying task's failure time is its completed_at (set by fail_task),
+/// else its available_at (a task given back by reap-stuck).
+pub async fn grouped(
+    db: &mut PgConnection,
+    queues: &[String],
+    since: Duration,
+    task_names: &[String],
+) -> Result<ErrorReport> {
+    // The window is measured on the database's clock, as completed_at is.
+    let window_start: DateTime<Utc> =
+        sqlx::query_scalar("SELECT now() - make_interval(secs => $1)")
+            .bind(since.as_secs_f64())
+            .fetch_one(&mut *db)
+            .await?;
+    let rows: Vec<ExactMessage> = sqlx::query_as(
+        "SELECT left(error, $4) AS error, status,
+                array_agg(DISTINCT queue_name) AS queue_names,
+                array_agg(DISTINCT task_name) AS task_names,
+                count(*) AS n, min(completed_at) AS first_seen, max(completed_at) AS last_seen,
+                (array_agg(task_id ORDER BY completed_at DESC))[1] AS example
+           FROM (SELECT task_id, queue_name, task_name, status, error, completed_at
+                   FROM absurd.tasks
+                  WHERE queue_name = ANY ($1) AND status = 'failed' AND completed_at >= $2
+                 UNION ALL
+                 SELECT task_id, queue_name, task_name, status, error,
+                        coalesce(completed_at, available_at) AS completed_at
+                   FROM absurd.tasks
+                  WHERE queue_name = ANY ($1) AND status = 'retrying' AND error IS NOT NULL
+                    AND coalesce(completed_at, available_at) >= $2) f
+          WHERE cardinality($3::text[]) = 0 OR task_name = ANY ($3)
+          GROUP BY 1, 2",
+    )
+    .bind(queues)
+    .bind(window_start)
+    .bind(task_names)
+    .bind(MESSAGE_PREFIX)
+    .fetch_all(&mut *db)
+    .await?;
+
+    let mut groups: HashMap<String, ErrorGroup> = HashMap::new();
+    let mut tasks = 0;
+    for r in rows {
+        tasks += r.n;
+        let message = r.error.unwrap_or_else(|| "(no error recorded)".into());
+        let pattern = normalize(&message);
+        let retrying = r.status == "retrying";
+        let g = groups.entry(pattern.clone()).or_insert_with(|| ErrorGroup {
+            pattern,
+            count: 0,
+            failed: 0,
+            retrying: 0,
+            task_names: Vec::new(),
+            queues: Vec::new(),
+            first_seen: r.first_seen,
+            last_seen: r.last_seen,
+            example_task_id: r.example,
+            example_error: message.clone(),
+        });
+        g.count += r.n;
+        if retrying {
+            g.retrying += r.n;
+        } else {
+            g.failed += r.n;
+        }
+        g.first_seen = g.first_seen.min(r.first_seen);
+        if r.last_seen > g.last_seen {
+            g.last_seen = r.last_seen;
+            g.example_task_id = r.example;
+            g.example_error = message;
+        }
+        for name in r.task_names {
+            if !g.task_names.contains(&name) {
+                g.task_names.push(name);
+            }
+        }
+        for q in r.queue_names {
+            if !g.queues.contains(&q) {
+                g.queues.push(q);
+            }
+        }
+    }
+    let mut groups: Vec<ErrorGroup> = groups.into_values().collect();
+    for g in &mut groups {
+        g.task_names.sort();
+        g.queues.sort();
+    }
+    groups.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(b.last_seen.cmp(&a.last_seen))
+            .then(a.pattern.cmp(&b.pattern))
+    });
+    Ok(ErrorReport {
+        window_start,
+        tasks,
+        groups,
+    })
+}
+
+/// Folds what varies between occurrences of one failure into placeholders:
+/// UUIDs `<uuid>`, timestamps and times `<ts>`, absolute or relative paths
+/// `<path>`, hex ids (0x..., or 8+ hex digits mixing digits and letters)
+/// `<hex>`, numbers `<n>`; runs of whitespace become one space.
+pub fn normalize(message: &str) -> String {
+    let c: Vec<char> = message.chars().collect();
+    let mut out = String::with_capacity(message.len());
+    let mut i = 0;
+    while i < c.len() {
+        let boundary = i == 0 || !is_word(c[i - 1]);
+        if boundary {
+            let folded = [
+                (uuid_len(&c[i..]), "<uuid>"),
+                (timestamp_len(&c[i..]), "<ts>"),
+                (path_len(&c[i..]), "<path>"),
+                (hex_len(&c[i..]), "<hex>"),
+                (number_len(&c[i..]), "<n>"),
+            ]
+            .into_iter()
+            .find_map(|(len, placeholder)| len.map(|n| (n, placeholder)));
+            if let Some((n, placeholder)) = folded {
+                out.push_str(placeholder);
+                i += n;
+                continue;
+            }
+        }
+        if c[i].is_whitespace() {
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+            while i < c.len() && c[i].is_whitespace() {
+                i += 1;
+            }
+            continue;
+        }
+        out.push(c[i]);
+        i += 1;
+    }
+    out.trim_end().to_string()
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+fn digits(c: &[char]) -> usize {
+    c.iter().take_while(|x| x.is_ascii_digit()).count()
+}
+
+/// `n` digits exactly at the start of `c`.
+fn exactly_digits(c: &[char], n: usize) -> bool {
+    c.len() >= n && c[..n].iter().all(|x| x.is_ascii_digit())
+}
+
+fn ends_word(c: &[char], n: usize) -> bool {
+    c.get(n).map_or(true, |x| !is_word(*x))
+}
+
+/// 8-4-4-4-12 hex digits.
+fn uuid_len(c: &[char]) -> Option<usize> {
+    let mut i = 0;
+    for (k, group) in [8, 4, 4, 4, 12].into_iter().enumerate() {
+        if k > 0 {
+            if c.get(i) != Some(&'-') {
+                return None;
+            }
+            i += 1;
+        }
+        if c.len() < i + group || !c[i..i + group].iter().all(|x| x.is_ascii_hexdigit()) {
+            return None;
+        }
+        i += group;
+    }
+    ends_word(c, i).then_some(i)
+}
+
+/// `HH:MM:SS[.fff]`.
+fn time_len(c: &[char]) -> Option<usize> {
+    if !(exactly_digits(c, 2)
+        && c.get(2) == Some(&':')
+        && exactly_digits(&c[3..], 2)
+        && c.get(5) == Some(&':')
+        && exactly_digits(&c[6..], 2))
+    {
+        return None;
+    }
+    let mut i = 8;
+    if matches!(c.get(i), Some('.') | Some(',')) && digits(&c[i + 1..]) > 0 {
+        i += 1 + digits(&c[i + 1..]);
+    }
+    Some(i)
+}
+
+/// `YYYY-MM-DD[(T| )HH:MM[:SS[.fff]][Z|±HH[:MM]]]`, or a time alone.
+fn timestamp_len(c: &[char]) -> Option<usize> {
+    let is_date = exactly_digits(c, 4)
+        && c.get(4) == Some(&'-')
+        && exactly_digits(&c[5..], 2)
+        && c.get(7) == Some(&'-')
+        && exactly_digits(&c[8..], 2);
+    if !is_date {
+        return time_len(c);
+    }
+    let mut i = 10;
+    if matches!(c.get(i), Some('T') | Some(' ')) {
+        let rest = &c[i + 1..];
+        let hm =
+            exactly_digits(rest, 2) && rest.get(2) == Some(&':') && exactly_digits(&rest[3..], 2);
+        if hm {
+            i += 1 + time_len(rest).unwrap_or(5);
+            if c.get(i) == Some(&'Z') {
+                i += 1;
+            } else if matches!(c.get(i), Some('+') | Some('-')) && exactly_digits(&c[i + 1..], 2) {
+                i += 3;
+                if c.get(i) == Some(&':') && exactly_digits(&c[i + 1..], 2) {
+                    i += 3;
+                } else if exactly_digits(&c[i..], 2) {
+                    i += 2;
+                }
+            }
+        }
+    }
+    Some(i)
+}
+
+/// A path: `/x...`, `./x`, `../x` or `~/x`, up to whitespace or a quote,
+/// bracket or comma; a trailing `.` or `:` is punctuation, not the path's.
+fn path_len(c: &[char]) -> Option<usize> {
+    let start = if c.first() == Some(&'/') {
+        1
+    } else if c.starts_with(&['.', '/']) || c.starts_with(&['~', '/']) {
+        2
+    } else if c.starts_with(&['.', '.', '/']) {
+        3
+    } else {
+        return None;
+    };
+    let stop = |x: &char| {
+        x.is_whitespace() || matches!(x, '\'' | '"' | '`' | ')' | ']' | '}' | '>' | ',' | ';')
+    };
+    let mut n = start + c[start..].iter().take_while(|x| !stop(x)).count();
+    if n == start {
+        return None;
+    }
+    while n > start && matches!(c[n - 1], '.' | ':') {
+        n -= 1;
+    }
+    Some(n)
+}
+
+/// `0x` and hex digits, or 8+ hex digits with at least one digit and one letter.
+fn hex_len(c: &[char]) -> Option<usize> {
+    if c.first() == Some(&'0') && matches!(c.get(1), Some('x') | Some('X')) {
+        let n = c[2..].iter().take_while(|x| x.is_ascii_hexdigit()).count();
+        return (n > 0).then_some(2 + n);
+    }
+    let n = c.iter().take_while(|x| x.is_ascii_hexdigit()).count();
+    let run = &c[..n];
+    (n >= 8
+        && run.iter().any(|x| x.is_ascii_digit())
+        && run.iter().any(|x| x.is_ascii_alphabetic())
+        && ends_word(c, n))
+    .then_some(n)
+}
+
+/// Digits with an optional decimal part; units may follow (`12ms`).
+fn number_len(c: &[char]) -> Option<usize> {
+    let n = digits(c);
+    if n == 0 {
+        return None;
+    }
+    if c.get(n) == Some(&'.') && digits(&c[n + 1..]) > 0 {
+        return Some(n + 1 + digits(&c[n + 1..]));
+    }
+    Some(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn ids_paths_numbers_and_times_are_folded() {
+        let cases = [
+            (
+                "FileNotFoundError: /data/incoming/2025-11-30T12:00:00_sb03.uvh5",
+                "FileNotFoundError: <path>",
+            ),
+            (
+                "FileNotFoundError: [Errno 2] No such file or directory: '/stage/ms/2025-11-30.ms'",
+                "FileNotFoundError: [Errno <n>] No such file or directory: '<path>'",
+            ),
+            (
+                "task 0b6e6f3c-8a1e-4f4e-9a55-0d2d8c1f2a10 timed out after 3600 s",
+                "task <uuid> timed out after <n> s",
+            ),
+            (
+                "OSError: [Errno 28] No space left on device",
+                "OSError: [Errno <n>] No space left on device",
+            ),
+            (
+                "No calibrator registered for Dec 30.51",
+                "No calibrator registered for Dec <n>",
+            ),
+            (
+                "worker w-3f2a9c1d0e lost at 2025-11-30 12:00:05.123+00:00, retry",
+                "worker w-<hex> lost at <ts>, retry",
+            ),
+            (
+                "group 2025-11-30T12:00Z failed at 12:04:59",
+                "group <ts> failed at <ts>",
+            ),
+            ("object at 0x7f3a2c00 died", "object at <hex> died"),
+            ("took 12ms, limit 5.5s", "took <n>ms, limit <n>s"),
+            (
+                "connection to 10.0.0.5:5432 refused",
+                "connection to <n>.<n>:<n> refused",
+            ),
+            (
+                "see ./logs/run.log: and ~/casa/ipython.log.",
+                "see <path>: and <path>.",
+            ),
+            (
+                "SEVERE msmetadata_cmpt.cc::open Exception Reported",
+                "SEVERE msmetadata_cmpt.cc::open Exception Reported",
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(normalize(input), want, "normalising {input:?}");
+        }
+    }
+
+    #[test]
+    fn words_with_digits_and_slashes_stay() {
+        assert_eq!(
+            normalize("convert-uvh5-to-ms and/or 3C286"),
+            "convert-uvh5-to-ms and/or <n>C286"
+        );
+        assert_eq!(normalize("deadbeef cafe1234"), "deadbeef <hex>");
+        assert_eq!(normalize("12345678 items"), "<n> items");
+    }
+
+    #[test]
+    fn whitespace_is_collapsed() {
+        assert_eq!(
+            normalize("Traceback:\n  File x, line 42\n\tValueError: bad  "),
+            "Traceback: File x, line <n> ValueError: bad"
+        );
+    }
+
+    #[test]
+    fn same_cause_same_pattern() {
+        let a = normalize("exit status 137 after 4012.5 s; stderr: Killed /tmp/absurd_91f2/work");
+        let b = normalize("exit status 137 after 12.0 s; stderr: Killed /tmp/absurd_0001/work");
+        assert_eq!(a, b);
+    }
+}
