@@ -71,12 +71,13 @@ pub struct GlobalOpts {
     pub connect_timeout: std::time::Duration,
 
     /// Longest wait for a table or row lock before a statement gives up, so
-    /// that an operator command never queues the workers behind it
-    #[arg(long, global = true, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
+    /// that an operator command never queues the workers behind it (0: wait
+    /// for ever; at most 24 days)
+    #[arg(long, global = true, default_value = "5s", value_parser = parse_pg_timeout, value_name = "DURATION")]
     pub lock_timeout: std::time::Duration,
 
-    /// Longest a single statement may run
-    #[arg(long, global = true, default_value = "60s", value_parser = parse_duration, value_name = "DURATION")]
+    /// Longest a single statement may run (0: no limit; at most 24 days)
+    #[arg(long, global = true, default_value = "60s", value_parser = parse_pg_timeout, value_name = "DURATION")]
     pub statement_timeout: std::time::Duration,
 }
 
@@ -376,11 +377,11 @@ pub struct FilterArgs {
     pub ids_from: Option<std::path::PathBuf>,
 
     /// Only tasks created longer ago than this (e.g. 30m, 2h, 7d)
-    #[arg(long, value_parser = parse_age, value_name = "DURATION")]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub older_than: Option<std::time::Duration>,
 
     /// Only tasks created within this (e.g. 30m, 2h, 7d)
-    #[arg(long, value_parser = parse_age, value_name = "DURATION")]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub newer_than: Option<std::time::Duration>,
 
     /// Only tasks whose error contains this text (case-insensitive; taken
@@ -916,10 +917,29 @@ pub enum LogFormat {
     Json,
 }
 
-/// Parses a humantime duration such as `30m`, `2h`, `7d`.
+/// The longest duration any flag takes: a century keeps `now() - d` a valid
+/// PostgreSQL timestamp and `now + d` a valid deadline (no overflow panic).
+const LONGEST_DURATION: std::time::Duration = std::time::Duration::from_secs(100 * 31_557_600);
+
+/// Parses a humantime duration such as `30m`, `2h`, `7d`, at most a century.
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(s.trim())
-        .map_err(|e| format!("{e}; expected a duration such as 30s, 15m, 2h or 7d"))
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|e| format!("{e}; expected a duration such as 30s, 15m, 2h or 7d"))?;
+    if d > LONGEST_DURATION {
+        return Err("longer than a century, the longest duration absurdctl takes".into());
+    }
+    Ok(d)
+}
+
+/// A PostgreSQL session timeout: it takes at most 2^31-1 ms; 0 turns it off.
+fn parse_pg_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if d.as_millis() > i32::MAX as u128 {
+        return Err(
+            "longer than PostgreSQL allows (24d 20h 31m 23s); 0 turns the limit off".into(),
+        );
+    }
+    Ok(d)
 }
 
 fn parse_positive_duration(s: &str) -> Result<std::time::Duration, String> {
@@ -945,16 +965,6 @@ fn parse_reap_age(s: &str) -> Result<humantime::Duration, String> {
         ));
     }
     Ok(d.into())
-}
-
-/// A duration for a task's age: at most a century, so that `now() - age`
-/// stays a valid timestamp.
-fn parse_age(s: &str) -> Result<std::time::Duration, String> {
-    let d = parse_duration(s)?;
-    if d > std::time::Duration::from_secs(100 * 365 * 86_400) {
-        return Err("longer than a century; no task is that old".into());
-    }
-    Ok(d)
 }
 
 fn parse_nonempty(s: &str) -> Result<String, String> {
