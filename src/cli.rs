@@ -414,12 +414,12 @@ pub struct BulkArgs {
     pub dry_run: bool,
 
     /// Tasks changed per batch; each batch is one short transaction
-    #[arg(long, default_value_t = 1000, value_name = "N",
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1000, value_name = "N",
           value_parser = clap::value_parser!(i64).range(1..=100_000))]
     pub batch_size: i64,
 
     /// How many of the selected tasks (the oldest) the preview lists; 0 for none
-    #[arg(long, default_value_t = 10, value_name = "N",
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10, value_name = "N",
           value_parser = clap::value_parser!(i64).range(0..=100_000))]
     pub sample: i64,
 }
@@ -476,7 +476,7 @@ pub struct PrioritizeArgs {
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// At most this many rows
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..))]
     pub limit: i64,
 
     /// Actions on every queue (and on none in particular), not only --queue
@@ -516,7 +516,7 @@ pub struct SpawnArgs {
     pub timeout: Option<std::time::Duration>,
 
     /// How many times the task may be claimed before it stays failed
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(i32).range(0..))]
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(0..))]
     pub max_retries: i32,
 
     /// Do not run before these tasks have completed (repeatable)
@@ -558,7 +558,7 @@ pub struct TasksListArgs {
     pub all_queues: bool,
 
     /// At most this many tasks
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
     pub limit: i64,
 }
 
@@ -591,29 +591,29 @@ pub struct StuckArgs {
 pub struct LoadThresholds {
     /// WARNING when more than this many tasks wait (pending + retrying); the
     /// runbook scales up workers at "queue depth > 20"
-    #[arg(long, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
     pub backlog_warn: i64,
 
     /// CRITICAL when more than this many tasks wait; the runbooks' "pending > 500"
-    #[arg(long, default_value_t = 500, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 500, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
     pub backlog_crit: i64,
 
     /// WARNING when more than this many tasks are stuck (0: any stuck task)
-    #[arg(long, default_value_t = 0, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
     pub stuck_warn: i64,
 
     /// CRITICAL when more than this many tasks are stuck; the runbook's
     /// "orphaned records > 10"
-    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
     pub stuck_crit: i64,
 
     /// WARNING when more than this many tasks failed for good in the last hour
     /// (the runbook's failed_records_warning)
-    #[arg(long, default_value_t = 50, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
     pub failures_warn: i64,
 
     /// CRITICAL when more than this many tasks failed for good in the last hour
-    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
     pub failures_crit: i64,
 }
 
@@ -646,11 +646,11 @@ pub struct FlowThresholds {
 
     /// WARNING when under this percentage of the tasks that finished in the
     /// last hour completed (judged from 10 finished tasks on)
-    #[arg(long, default_value_t = 90.0, value_name = "PERCENT", value_parser = parse_percent)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 90.0, value_name = "PERCENT", value_parser = parse_percent)]
     pub success_warn: f64,
 
     /// CRITICAL when the last hour's success rate is under this percentage
-    #[arg(long, default_value_t = 80.0, value_name = "PERCENT", value_parser = parse_percent)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 80.0, value_name = "PERCENT", value_parser = parse_percent)]
     pub success_crit: f64,
 
     /// WARNING when tasks are ready but nothing has completed for this long
@@ -680,7 +680,7 @@ pub struct StatusArgs {
     /// computed between refreshes. On a terminal the view is redrawn in place;
     /// otherwise one snapshot per interval is printed (one JSON object per
     /// line with --output json)
-    #[arg(long, num_args = 0..=1, default_missing_value = "5", value_name = "SECONDS",
+    #[arg(long, allow_negative_numbers = true, num_args = 0..=1, default_missing_value = "5", value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub watch: Option<u64>,
 
@@ -713,7 +713,7 @@ pub struct ErrorsArgs {
     pub all_queues: bool,
 
     /// At most this many causes, the most frequent first
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
     pub limit: i64,
 }
 
@@ -722,7 +722,7 @@ pub struct ErrorsArgs {
 pub struct PreflightArgs {
     /// FAIL when fewer workers are alive (registered and seen, or
     /// heartbeating a task, within --heartbeat-timeout); WARN when some but fewer
-    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
     pub min_workers: i64,
 
     /// Check free space on PATH: WARN at WARN% used (default 90), FAIL at
@@ -740,20 +740,20 @@ pub struct PreflightArgs {
 
     /// WARN when this percentage of absurd.tasks' rows are dead (judged from
     /// 1000 dead rows on); `absurdctl vacuum` reclaims them
-    #[arg(long, default_value_t = 20.0, value_name = "PERCENT", value_parser = parse_percent)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 20.0, value_name = "PERCENT", value_parser = parse_percent)]
     pub dead_tuples_warn: f64,
 
     /// FAIL when this percentage of absurd.tasks' rows are dead
-    #[arg(long, default_value_t = 50.0, value_name = "PERCENT", value_parser = parse_percent)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50.0, value_name = "PERCENT", value_parser = parse_percent)]
     pub dead_tuples_crit: f64,
 
     /// WARN when this percentage of max_connections is in use (the runbook's
     /// pool utilisation warning)
-    #[arg(long, default_value_t = 80.0, value_name = "PERCENT", value_parser = parse_percent)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 80.0, value_name = "PERCENT", value_parser = parse_percent)]
     pub connections_warn: f64,
 
     /// FAIL when this percentage of max_connections is in use
-    #[arg(long, default_value_t = 95.0, value_name = "PERCENT", value_parser = parse_percent)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 95.0, value_name = "PERCENT", value_parser = parse_percent)]
     pub connections_crit: f64,
 
     #[command(flatten)]
@@ -848,7 +848,7 @@ pub enum WorkerCommand {
 pub struct WorkerRunArgs {
     /// Tasks run at the same time (one handler process each); claims are
     /// made in batches of up to this many
-    #[arg(long, short = 'c', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, allow_negative_numbers = true, short = 'c', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub concurrency: u32,
 
     /// Claim only tasks of this name (repeatable) [default: every name]
@@ -886,7 +886,7 @@ pub struct WorkerRunArgs {
     pub poll_interval: std::time::Duration,
 
     /// Claim at most this many tasks, finish them, then exit 0
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_tasks: Option<u64>,
 
     /// Exit 0 once nothing runs and no task can be claimed now (tasks waiting
@@ -900,7 +900,7 @@ pub struct WorkerRunArgs {
 
     /// Most bytes of a handler's standard output kept for its result (at
     /// most 64 MiB); past it only the tail is kept, as a string
-    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..=(1 << 26)))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1 << 20, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..=(1 << 26)))]
     pub max_output: u64,
 
     /// The handler to run for each task, and its arguments, after `--`
