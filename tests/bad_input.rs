@@ -1004,3 +1004,66 @@ async fn sql_metacharacters_in_every_text_filter_are_literal_text() {
         .unwrap();
     assert!(audited > 0, "dry runs were audited (with their argv)");
 }
+
+#[tokio::test]
+async fn a_handler_that_prints_the_database_url_leaks_no_password() {
+    let f = Fixture::new().await;
+    let dir = std::env::temp_dir().join(format!("absurdctl-leak-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let handler = dir.join("h.sh");
+    // A traceback that shows the connection string it was given.
+    std::fs::write(
+        &handler,
+        "#!/bin/sh\necho \"psycopg.OperationalError: could not connect to $ABSURD_DATABASE_URL\" >&2\nexit 1\n",
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&handler, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let url = f.writer();
+    run(
+        &url,
+        None,
+        &strings(&["spawn", "--task-name", "imaging", "--max-retries", "2"]),
+    )
+    .assert_success();
+    for format in ["json", "human"] {
+        let out = absurdctl_command(&[
+            "worker",
+            "run",
+            "--max-tasks",
+            "1",
+            "--log-format",
+            format,
+            "--",
+            handler.to_str().unwrap(),
+        ])
+        .env("ABSURD_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+        let out = CliOutput {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert_no_password(&out, &format!("worker run --log-format {format}"));
+        out.assert_success();
+        assert!(out.stderr.contains("could not connect to"), "{out}");
+        f.db.psql("UPDATE absurd.tasks SET available_at = now()");
+    }
+    let error = f.db.psql("SELECT error FROM absurd.tasks");
+    assert!(error.contains("could not connect to"), "{error}");
+    assert!(
+        !error.contains(PLANTED),
+        "the stored error holds the password: {error}"
+    );
+    for args in [
+        strings(&["errors"]),
+        strings(&["tasks", "list"]),
+        strings(&["errors", "--output", "json"]),
+    ] {
+        run(&url, None, &args).assert_success();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

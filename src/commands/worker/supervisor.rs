@@ -915,7 +915,8 @@ fn error_text(what: &str, stderr: &Tail) -> String {
         Some(last) => format!("{what}: {last}\n{tail}"),
         None => format!("{what} (nothing on stderr)"),
     };
-    text.replace('\0', "\u{FFFD}")
+    // Stored where every reader of the queue sees it: no password in it.
+    crate::error::redact(&text.replace('\0', "\u{FFFD}"))
 }
 
 /// Whether the database answers, and when to try again when it does not.
