@@ -550,7 +550,7 @@ pub struct TasksListArgs {
     pub status: Vec<TaskStatus>,
 
     /// Only tasks of this name (repeatable)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = parse_nonempty)]
     pub task_name: Vec<String>,
 
     /// Tasks of every queue, not only --queue

@@ -164,6 +164,7 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
                     (&["--limit", "-3"], "--limit"),
                     (&["--limit", "99999999999999999999"], "--limit"),
                     (&["--status", "done"], "--status"),
+                    (&["--task-name", ""], "must not be empty"),
                     (&["--output", "prometheus"], "prometheus"),
                 ],
             ),
