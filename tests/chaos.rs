@@ -382,7 +382,7 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
                 }
             }
             let restarting = restart.as_ref().is_some_and(|r| !r.is_finished());
-            if restarted.is_none() && progress.is_some_and(|(done, _)| done * 5 >= tasks * 2) {
+            if restarted.is_none() && progress.is_some_and(|(done, _)| done * 2 >= tasks) {
                 // Not while a new worker is still starting: a server going
                 // away under its start-up makes it exit, as it should.
                 while workers
@@ -520,18 +520,24 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
         .iter()
         .filter_map(|w| w.killed.map(|m| (w.id.as_str(), m)))
         .collect();
-    let completed_by_log: HashMap<&str, HashSet<String>> = workers
-        .iter()
-        .map(|w| {
-            let ids = w
-                .events()
-                .iter()
-                .filter(|e| e["event"] == "completed")
-                .filter_map(|e| e["task_id"].as_str().map(str::to_string))
-                .collect();
-            (w.id.as_str(), ids)
-        })
-        .collect();
+    // The tasks each worker logged as completed, and as no longer its own
+    // while it lived (cancelled or reaped under it).
+    let logged = |event: &str| -> HashMap<&str, HashSet<String>> {
+        workers
+            .iter()
+            .map(|w| {
+                let ids = w
+                    .events()
+                    .iter()
+                    .filter(|e| e["event"] == event)
+                    .filter_map(|e| e["task_id"].as_str().map(str::to_string))
+                    .collect();
+                (w.id.as_str(), ids)
+            })
+            .collect()
+    };
+    let completed_by_log = logged("completed");
+    let lost_by_log = logged("lost");
 
     // Why each execution beyond the first of a task happened.
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
@@ -564,6 +570,11 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
             assert!(
                 !completed_by_log[other.worker.as_str()].contains(&id.to_string()),
                 "task {id}: worker {} stored its completion, yet the task ran again: {runs:?}",
+                other.worker
+            );
+            assert!(
+                !lost_by_log[other.worker.as_str()].contains(&id.to_string()),
+                "task {id}: worker {} lost it while alive, before it was killed: {runs:?}",
                 other.worker
             );
             *reasons
