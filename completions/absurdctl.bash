@@ -67,6 +67,9 @@ _absurdctl() {
             absurdctl,tasks)
                 cmd="absurdctl__subcmd__tasks"
                 ;;
+            absurdctl,vacuum)
+                cmd="absurdctl__subcmd__vacuum"
+                ;;
             absurdctl,worker)
                 cmd="absurdctl__subcmd__worker"
                 ;;
@@ -114,6 +117,9 @@ _absurdctl() {
                 ;;
             absurdctl__subcmd__help,tasks)
                 cmd="absurdctl__subcmd__help__subcmd__tasks"
+                ;;
+            absurdctl__subcmd__help,vacuum)
+                cmd="absurdctl__subcmd__help__subcmd__vacuum"
                 ;;
             absurdctl__subcmd__help,worker)
                 cmd="absurdctl__subcmd__help__subcmd__worker"
@@ -164,7 +170,7 @@ _absurdctl() {
 
     case "${cmd}" in
         absurdctl)
-            opts="-o -y -q -v -h -V --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version migrate spawn tasks status errors preflight worker retry-failed retry cancel prioritize audit completions reap-stuck reap drain resume help"
+            opts="-o -y -q -v -h -V --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version migrate spawn tasks vacuum status errors preflight worker retry-failed retry cancel prioritize audit completions reap-stuck reap drain resume help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -484,7 +490,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__help)
-            opts="migrate spawn tasks status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help"
+            opts="migrate spawn tasks vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -724,6 +730,20 @@ _absurdctl() {
         absurdctl__subcmd__help__subcmd__tasks__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        absurdctl__subcmd__help__subcmd__vacuum)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1530,6 +1550,80 @@ _absurdctl() {
                 return 0
             fi
             case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --statement-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        absurdctl__subcmd__vacuum)
+            opts="-o -y -q -v -h -V --completed-older-than --cancelled-older-than --failed-older-than --batch-size --duty-cycle --max-duration --archive --append --no-vacuum --reindex --reindex-threshold --full --dry-run --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --completed-older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cancelled-older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failed-older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duty-cycle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reindex-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -1,6 +1,7 @@
 //! absurdctl as a library: the binary's modules, exposed so that integration
 //! tests and benchmarks can drive the queue layer directly.
 
+pub mod archive;
 pub mod cli;
 pub mod commands;
 pub mod config;

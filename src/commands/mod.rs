@@ -16,6 +16,7 @@ mod retry_failed;
 mod spawn;
 mod status;
 mod tasks;
+mod vacuum;
 mod worker;
 
 use std::process::ExitCode;
@@ -97,6 +98,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status(args) => status::run(&ctx, args).await,
         Command::Errors(args) => errors::run(&ctx, args).await,
         Command::Preflight(args) => preflight::run(&ctx, args).await,
+        Command::Vacuum(args) => vacuum::run(&ctx, args).await,
     };
     result.map_err(|e| explain_refusal(&ctx, lift_queue_error(e)))
 }
@@ -142,6 +144,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Status(_) => "status",
         Command::Errors(_) => "errors",
         Command::Preflight(_) => "preflight",
+        Command::Vacuum(_) => "vacuum",
     }
 }
 

@@ -200,7 +200,7 @@ pub async fn migrate(conn: &mut PgConnection) -> Result<Vec<MigrationState>> {
            JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE n.nspname = 'absurd' AND NOT i.indisvalid
             AND c.relname IN ('tasks_claimable_idx', 'tasks_claimed_idx', 'tasks_finished_idx',
-                              'tasks_dead_letters_idx')",
+                              'tasks_dead_letters_idx', 'tasks_unfinished_depends_on_idx')",
     )
     .fetch_all(&mut *conn)
     .await?;
