@@ -603,13 +603,13 @@ pub struct VacuumArgs {
     /// Rows deleted per transaction (each holds locks only on the rows it
     /// deletes, for well under a second); measured on a 2-core host, 5000
     /// disturbed the workers' claims less than 1000 or 2000
-    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 5000, value_parser = clap::value_parser!(i64).range(1..=100_000))]
     pub batch_size: i64,
 
     /// Share of the time spent deleting, in percent: after each batch it
     /// pauses so that the workers get the CPU and the disk back for the
     /// rest, and VACUUM pauses as autovacuum does (100: no pauses)
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u8).range(1..=100), value_name = "PERCENT")]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(u8).range(1..=100), value_name = "PERCENT")]
     pub duty_cycle: u8,
 
     /// Stop deleting once this much time has passed (e.g. 20m, for a
@@ -641,7 +641,7 @@ pub struct VacuumArgs {
 
     /// Estimated bloat, in percent of an index's size, above which --reindex
     /// rebuilds it
-    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u8).range(0..=100), value_name = "PERCENT")]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 40, value_parser = clap::value_parser!(u8).range(0..=100), value_name = "PERCENT")]
     pub reindex_threshold: u8,
 
     /// VACUUM FULL instead of VACUUM: gives the space back to the operating

@@ -348,6 +348,33 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             unreachable: 3,
         },
         Entry {
+            path: "vacuum",
+            kind: Kind::Write,
+            queue: None,
+            base: strings(&["vacuum", "--yes"]),
+            bad: cases(
+                &["vacuum", "--yes"],
+                &[
+                    (&["--batch-size", "0"], "--batch-size"),
+                    (&["--batch-size", "-1"], "--batch-size"),
+                    (&["--duty-cycle", "0"], "--duty-cycle"),
+                    (&["--duty-cycle", "101"], "--duty-cycle"),
+                    (&["--reindex-threshold", "101"], "--reindex-threshold"),
+                    (&["--completed-older-than", "101y"], "century"),
+                    (&["--failed-older-than", "ages"], "--failed-older-than"),
+                    (&["--max-duration", "soon"], "--max-duration"),
+                    (&["--append"], "--archive"),
+                    (&["--full", "--no-vacuum"], "cannot be used with"),
+                    (&["--reindex", "--full"], "cannot be used with"),
+                    (&["--archive", "/"], "exists"),
+                    (&["--archive", "/no/such/dir/tasks.jsonl"], "no directory"),
+                    (&["--output", "prometheus"], "prometheus"),
+                ],
+            ),
+            unknown_queue: (0, "deleted 0 finished tasks"),
+            unreachable: 3,
+        },
+        Entry {
             path: "status",
             kind: Kind::Read,
             queue: None,
@@ -895,6 +922,7 @@ async fn sql_metacharacters_in_every_text_filter_are_literal_text() {
             strings(&["errors", "--output", "json"]),
             strings(&["audit", "--output", "json"]),
             strings(&["reap-stuck", "--output", "json"]),
+            strings(&["vacuum", "--dry-run", "--output", "json"]),
         ] {
             let out = run(&url, Some(m), &args);
             assert_eq!(out.code, Some(0), "--queue {m:?} {args:?}\n{out}");

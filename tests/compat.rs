@@ -87,11 +87,13 @@ async fn python_client_calls_work(pool: &PgPool) {
     assert_eq!(row.get::<i32, _>("attempt"), 1);
 
     // heartbeat_task now records heartbeat_at.
-    sqlx::query("UPDATE absurd.tasks SET heartbeat_at = now() - interval '1 hour' WHERE task_id = $1")
-        .bind(claimed)
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE absurd.tasks SET heartbeat_at = now() - interval '1 hour' WHERE task_id = $1",
+    )
+    .bind(claimed)
+    .execute(pool)
+    .await
+    .unwrap();
     let hb: bool = sqlx::query_scalar("SELECT absurd.heartbeat_task($1)")
         .bind(claimed)
         .fetch_one(pool)
@@ -154,10 +156,18 @@ async fn python_client_calls_work(pool: &PgPool) {
     let names: Vec<(String, String)> = column_shape(&stats);
     assert_eq!(
         names,
-        ["pending", "claimed", "completed", "failed", "cancelled", "retrying", "total"]
-            .iter()
-            .map(|n| (n.to_string(), "int4".to_string()))
-            .collect::<Vec<_>>()
+        [
+            "pending",
+            "claimed",
+            "completed",
+            "failed",
+            "cancelled",
+            "retrying",
+            "total"
+        ]
+        .iter()
+        .map(|n| (n.to_string(), "int4".to_string()))
+        .collect::<Vec<_>>()
     );
     let counts: Vec<i32> = (0..7).map(|i| stats.get::<i32, _>(i)).collect();
     assert_eq!(counts, vec![2, 1, 2, 1, 1, 1, 8]);
@@ -202,7 +212,10 @@ async fn shape_l1_claim_task_works_after_migrate() {
         .bind("w")
         .fetch_optional(&pool)
         .await;
-    assert!(broken.unwrap_err().to_string().contains("ambiguous"), "the fixture is L1");
+    assert!(
+        broken.unwrap_err().to_string().contains("ambiguous"),
+        "the fixture is L1"
+    );
     pool.close().await;
 
     let dry = db.cli(&["migrate", "--dry-run"]);
@@ -222,14 +235,25 @@ async fn shape_l2() {
 
 #[tokio::test]
 async fn shape_l1_with_dependencies() {
-    let (db, _) = adopt(&["legacy_base_l1.sql", "legacy_ext_d.sql", "legacy_rows.sql", "legacy_rows_d.sql"]).await;
+    let (db, _) = adopt(&[
+        "legacy_base_l1.sql",
+        "legacy_ext_d.sql",
+        "legacy_rows.sql",
+        "legacy_rows_d.sql",
+    ])
+    .await;
     python_client_calls_work(&db.pool().await).await;
 }
 
 #[tokio::test]
 async fn shape_l2_with_dependencies_schedules_and_upstream_absurd() {
     let db = TestDb::empty().await;
-    for f in ["legacy_base_l2.sql", "legacy_ext_d.sql", "legacy_ext_s.sql", "upstream_absurd.sql"] {
+    for f in [
+        "legacy_base_l2.sql",
+        "legacy_ext_d.sql",
+        "legacy_ext_s.sql",
+        "upstream_absurd.sql",
+    ] {
         db.load_fixture(f);
     }
     let upstream_before = db.psql(
@@ -256,7 +280,10 @@ async fn shape_l2_with_dependencies_schedules_and_upstream_absurd() {
          WHERE n.nspname = 'absurd' AND (c.relname IN ('queues', 'scheduled_tasks', 'workflows')
                                          OR c.relname LIKE 't\\_%' OR c.relname LIKE 'r\\_%')",
     );
-    assert_eq!(upstream_before, upstream_after, "upstream and extension objects untouched");
+    assert_eq!(
+        upstream_before, upstream_after,
+        "upstream and extension objects untouched"
+    );
     assert_eq!(
         rows_before,
         db.psql("SELECT (SELECT count(*) FROM absurd.t_default) || '/' || (SELECT count(*) FROM absurd.queues)")
@@ -280,7 +307,10 @@ async fn shape_l2_with_dependencies_schedules_and_upstream_absurd() {
     }
     let pos = |nn: &str| seen.iter().position(|s| s.ends_with(nn));
     assert!(pos("000000000004").is_some());
-    assert!(pos("000000000023").is_none(), "23 is held until 04 completes: {seen:?}");
+    assert!(
+        pos("000000000023").is_none(),
+        "23 is held until 04 completes: {seen:?}"
+    );
     let id04 = "00000000-0000-4000-8000-000000000004";
     let res = db.psql(&format!(
         "SELECT success, released_tasks FROM absurd.complete_task_with_deps('{id04}', '{{}}'::jsonb)"

@@ -813,3 +813,148 @@ async fn drain_while_tasks_are_spawned_pauses_claims_and_loses_nothing() {
         "tasks spawned while drained ran after the resume"
     );
 }
+
+#[tokio::test]
+async fn vacuum_while_workers_run_deletes_only_old_finished_tasks_each_once() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script("h.sh", "sleep 0.0$(( $$ % 5 ))");
+    // History past retention, history within it, and new work.
+    db.psql(
+        "INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, created_at, completed_at)
+         SELECT 'vq', 'imaging', s, 1, now() - interval '120 days', now() - interval '100 days'
+           FROM generate_series(1, 1500) i, unnest(array['completed', 'cancelled', 'failed']) s;
+         INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, created_at, completed_at)
+         SELECT 'vq', 'imaging', s, 1, now() - interval '20 days', now() - interval '10 days'
+           FROM generate_series(1, 100) i, unnest(array['completed', 'cancelled', 'failed']) s;
+         INSERT INTO absurd.tasks (queue_name, task_name, params)
+         SELECT 'vq', 'imaging', jsonb_build_object('i', i) FROM generate_series(1, 600) i;",
+    );
+    // An old finished task that a waiting task depends on stays.
+    let kept = db.psql(
+        "WITH dep AS (INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, created_at, completed_at)
+                      VALUES ('vq', 'calibration', 'completed', 1, now() - interval '120 days', now() - interval '100 days')
+                      RETURNING task_id)
+         INSERT INTO absurd.tasks (queue_name, task_name, depends_on, available_at)
+         SELECT 'vq', 'needs-calibration', array[task_id], now() + interval '1 day' FROM dep
+         RETURNING depends_on[1]",
+    );
+    let old: HashSet<Uuid> = sqlx::query_scalar(
+        "SELECT task_id FROM absurd.tasks WHERE completed_at < now() - interval '90 days' AND task_id <> $1",
+    )
+    .bind(kept.parse::<Uuid>().unwrap())
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect();
+    let new: HashSet<Uuid> = sqlx::query_scalar(
+        "SELECT task_id FROM absurd.tasks WHERE status = 'pending' AND task_name = 'imaging'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect();
+    record_changes(&db);
+
+    let options = "--concurrency 4 --heartbeat-interval 200ms";
+    let workers = [
+        worker(&db, "vq", options, &handler),
+        worker(&db, "vq", options, &handler),
+    ];
+    wait_until_db(
+        &pool,
+        "workers under way",
+        Duration::from_secs(60),
+        "SELECT count(*) >= 50 FROM absurd.tasks WHERE status = 'completed' AND completed_at > now() - interval '1 hour'",
+    )
+    .await;
+    let out = db.cli(&[
+        "--queue",
+        "vq",
+        "vacuum",
+        "--yes",
+        "--batch-size",
+        "100",
+        "--output",
+        "json",
+    ]);
+    out.assert_success();
+    let report = out.json();
+    wait_until_db(
+        &pool,
+        "every new task completed",
+        Duration::from_secs(60),
+        "SELECT count(*) = 0 FROM absurd.tasks WHERE status IN ('pending', 'claimed') AND task_name = 'imaging'",
+    )
+    .await;
+    for w in workers {
+        let (summary, _) = stop(w);
+        assert_eq!(summary["unstored"], 0, "{summary}");
+    }
+
+    let changed = changes(&pool).await;
+    let deleted: Vec<Uuid> = changed
+        .iter()
+        .filter(|c| c.new_status.is_none())
+        .map(|c| c.task_id)
+        .collect();
+    let deleted_set: HashSet<Uuid> = deleted.iter().copied().collect();
+    assert_eq!(deleted.len(), deleted_set.len(), "a task deleted twice");
+    assert_eq!(
+        deleted_set, old,
+        "exactly the tasks past retention were deleted"
+    );
+    assert_eq!(report["rows"], old.len(), "{report}");
+    assert_eq!(report["kept_depended_on"], 1, "{report}");
+    let audited: i64 =
+        sqlx::query_scalar("SELECT affected FROM absurd.audit_log WHERE command = 'vacuum'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(audited, old.len() as i64);
+    let mut per_task: HashMap<Uuid, Vec<&str>> = HashMap::new();
+    for c in changed.iter().filter(|c| new.contains(&c.task_id)) {
+        per_task
+            .entry(c.task_id)
+            .or_default()
+            .push(c.new_status.as_deref().unwrap_or("deleted"));
+    }
+    assert_eq!(per_task.len(), new.len(), "every new task ran");
+    for (id, steps) in &per_task {
+        assert_eq!(steps, &["claimed", "completed"], "task {id}");
+    }
+    // The deletes and the workers' changes interleaved.
+    let first_delete = changed
+        .iter()
+        .filter(|c| c.new_status.is_none())
+        .map(|c| c.at)
+        .min();
+    let last_delete = changed
+        .iter()
+        .filter(|c| c.new_status.is_none())
+        .map(|c| c.at)
+        .max();
+    let during = changed
+        .iter()
+        .filter(|c| new.contains(&c.task_id))
+        .filter(|c| Some(c.at) > first_delete && Some(c.at) < last_delete)
+        .count();
+    eprintln!(
+        "vacuum while workers run: {} deleted in {} batches; {during} worker changes between its first and last delete",
+        old.len(),
+        report["batches"]
+    );
+    assert!(during > 0, "the workers ran while vacuum deleted");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM absurd.tasks")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        left,
+        300 + 600 + 2,
+        "recent history, new work and the kept pair remain"
+    );
+}
