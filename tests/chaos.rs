@@ -643,6 +643,10 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
     for (why, n) in &reasons {
         eprintln!("    {n}: {why}");
     }
+    eprintln!(
+        "  claims that never started a handler (worker killed between claim and start): {}",
+        extra_claims - (total_executions - tasks) as i64
+    );
     eprintln!("  results refused or runs stopped because the task was no longer the worker's (`lost`): {lost}");
     assert!(restarted.is_some(), "PostgreSQL was restarted");
     assert!(kills > 0, "some worker was killed");
