@@ -39,6 +39,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand migrate 'Adopt the database''s ABSURD schema, whatever its legacy shape, and bring it to the current version'
             cand spawn 'Enqueue one task'
             cand tasks 'List tasks or show one in full (read-only)'
+            cand bench 'Measure what this installation can take: spawn rate, drain rate, claim latency and pickup latency'
             cand vacuum 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table'
             cand status 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)'
             cand errors 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)'
@@ -182,6 +183,31 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         &'absurdctl;tasks;help;show'= {
         }
         &'absurdctl;tasks;help;help'= {
+        }
+        &'absurdctl;bench'= {
+            cand --tasks 'No-op tasks spawned in batches and then drained, per measurement'
+            cand --samples 'Single spawns, single claims and pickups timed, per measurement'
+            cand --workers 'In-process no-op workers draining the queue, each on its own connection'
+            cand --batch 'Tasks per batched spawn, per claim and per completion of the drain'
+            cand --history 'Also measure with this many finished tasks of the bench queue in the table (e.g. 1000000; inserted in the server, removed at the end)'
+            cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
+            cand --queue 'Queue to operate on'
+            cand -o 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --output 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --connect-timeout 'Give up connecting after this long (e.g. 5s, 500ms)'
+            cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it'
+            cand --statement-timeout 'Longest a single statement may run'
+            cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --no-color 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -q 'Print only errors and what was asked for; silent when nothing happened'
+            cand --quiet 'Print only errors and what was asked for; silent when nothing happened'
+            cand -v 'Print more about what is being done (repeat for more)'
+            cand --verbose 'Print more about what is being done (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'absurdctl;vacuum'= {
             cand --completed-older-than 'Delete completed tasks that finished longer ago than this'
@@ -659,6 +685,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand migrate 'Adopt the database''s ABSURD schema, whatever its legacy shape, and bring it to the current version'
             cand spawn 'Enqueue one task'
             cand tasks 'List tasks or show one in full (read-only)'
+            cand bench 'Measure what this installation can take: spawn rate, drain rate, claim latency and pickup latency'
             cand vacuum 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table'
             cand status 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)'
             cand errors 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)'
@@ -685,6 +712,8 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         &'absurdctl;help;tasks;list'= {
         }
         &'absurdctl;help;tasks;show'= {
+        }
+        &'absurdctl;help;bench'= {
         }
         &'absurdctl;help;vacuum'= {
         }

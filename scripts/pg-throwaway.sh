@@ -5,7 +5,8 @@
 #   scripts/pg-throwaway.sh stop DIR
 #
 # The cluster runs with fsync off on 127.0.0.1 and a free port, its socket in
-# DIR (PG_PORT picks the port, for a restart). initdb and postgres refuse to run as root, so as root they run as the
+# DIR (PG_PORT picks the port, for a restart; PG_EXTRA_OPTS adds server options,
+# e.g. "-c fsync=on" for benchmarks). initdb and postgres refuse to run as root, so as root they run as the
 # `postgres` OS user in a directory it owns.
 set -euo pipefail
 
@@ -51,7 +52,7 @@ case "$cmd" in
     echo "$port" > "$dir/port"
     [ "$(id -u)" = 0 ] && chown postgres "$dir/port"
     as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-F -p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" \
+      -o "-F -p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB ${PG_EXTRA_OPTS:-}" \
       start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     echo "postgres://postgres@127.0.0.1:$port/postgres"
     ;;

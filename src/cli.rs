@@ -116,6 +116,27 @@ pub enum Command {
     #[command(subcommand)]
     Tasks(TasksCommand),
 
+    /// Measure what this installation can take: spawn rate, drain rate,
+    /// claim latency and pickup latency.
+    ///
+    /// Works in a queue of its own (absurdctl-bench-<random>; --queue is
+    /// ignored) that it creates, fills with no-op tasks, drains with in-process
+    /// workers and removes at the end, also after Ctrl-C or an error. It never
+    /// reads or changes another queue's rows, so it asks no confirmation; it
+    /// does load the database while it runs (run it off-peak on a live
+    /// queue) and leaves one audit row. With --history N it measures twice:
+    /// with no history, then with N finished tasks of its own queue in the
+    /// table.
+    ///
+    /// Reports: spawns per second one at a time and batched; tasks drained
+    /// per second by --workers no-op workers claiming and completing --batch
+    /// at a time; claim latency p50/p99 (single claims, 10k pending by
+    /// default); pickup latency p50/p99 on an idle queue (from a spawn until a
+    /// worker waiting on LISTEN holds the task).
+    ///
+    /// Example: absurdctl bench --history 1000000 --output json
+    Bench(BenchArgs),
+
     /// Delete finished tasks past retention, then VACUUM (ANALYZE) the table.
     ///
     /// Deletes completed and cancelled tasks of the queue that finished more
@@ -542,6 +563,31 @@ pub struct SpawnArgs {
     /// Do not run before this long from now (e.g. 10m)
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub delay: Option<std::time::Duration>,
+}
+
+/// Options of `bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// No-op tasks spawned in batches and then drained, per measurement
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub tasks: u32,
+
+    /// Single spawns, single claims and pickups timed, per measurement
+    #[arg(long, default_value_t = 1_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub samples: u32,
+
+    /// In-process no-op workers draining the queue, each on its own connection
+    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub workers: u32,
+
+    /// Tasks per batched spawn, per claim and per completion of the drain
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub batch: u32,
+
+    /// Also measure with this many finished tasks of the bench queue in the
+    /// table (e.g. 1000000; inserted in the server, removed at the end)
+    #[arg(long, default_value_t = 0, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=100_000_000))]
+    pub history: u64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,7 @@
 //! the result to `output`; it holds no SQL.
 
 mod audit;
+mod bench;
 mod bulk;
 mod cancel;
 mod completions;
@@ -83,6 +84,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let result = match cli.command {
         Command::Migrate(args) => migrate::run(&ctx, args).await,
+        Command::Bench(args) => bench::run(&ctx, args).await,
         Command::Spawn(args) => spawn::run(&ctx, args).await,
         Command::Tasks(TasksCommand::List(args)) => tasks::list(&ctx, args).await,
         Command::Tasks(TasksCommand::Show(args)) => tasks::show(&ctx, args).await,
@@ -129,6 +131,7 @@ fn explain_refusal(ctx: &Ctx, err: anyhow::Error) -> anyhow::Error {
 fn command_name(command: &Command) -> &'static str {
     match command {
         Command::Migrate(_) => "migrate",
+        Command::Bench(_) => "bench",
         Command::Spawn(_) => "spawn",
         Command::Tasks(TasksCommand::List(_)) => "tasks list",
         Command::Tasks(TasksCommand::Show(_)) => "tasks show",

@@ -4,6 +4,7 @@
 //! in one transaction, and return typed rows. Commands never write SQL.
 
 pub mod audit;
+pub mod bench;
 pub mod bulk;
 pub mod controls;
 pub mod errors;

@@ -160,19 +160,57 @@ pub async fn heartbeat_many(
         .await?)
 }
 
-/// Completes, in one round trip, every task of `done` that `worker` still
-/// owns, each with its result (`None`: no result); returns the ids it completed.
+/// Enqueues many tasks in one statement and returns how many were inserted.
+/// Tasks with dependencies are refused: spawn those one at a time, which
+/// checks that their dependencies exist.
+pub async fn spawn_many(db: impl PgExecutor<'_>, tasks: &[NewTask]) -> Result<u64> {
+    if let Some(t) = tasks.iter().find(|t| !t.depends_on.is_empty()) {
+        return Err(QueueError::Invalid(format!(
+            "task {} has dependencies: spawn it on its own",
+            t.task_name
+        )));
+    }
+    let done = sqlx::query(
+        "INSERT INTO absurd.tasks (queue_name, task_name, params, priority, timeout_sec, max_retries,
+                                   available_at)
+         SELECT q, n, p, pr, ts, mr, now() + make_interval(secs => d)
+           FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::integer[], $5::integer[],
+                       $6::integer[], $7::double precision[]) AS u(q, n, p, pr, ts, mr, d)",
+    )
+    .bind(tasks.iter().map(|t| t.queue_name.as_str()).collect::<Vec<_>>())
+    .bind(tasks.iter().map(|t| t.task_name.as_str()).collect::<Vec<_>>())
+    .bind(tasks.iter().map(|t| &t.params).collect::<Vec<_>>())
+    .bind(tasks.iter().map(|t| t.priority).collect::<Vec<_>>())
+    .bind(tasks.iter().map(|t| t.timeout_sec).collect::<Vec<_>>())
+    .bind(tasks.iter().map(|t| t.max_retries).collect::<Vec<_>>())
+    .bind(
+        tasks
+            .iter()
+            .map(|t| t.delay.map(|d| d.as_secs_f64()).unwrap_or(0.0))
+            .collect::<Vec<_>>(),
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Completes, in one statement, the tasks of `done` that `worker` still owns,
+/// each with its result (`None`: no result), and returns the ids completed:
+/// the others were cancelled, reaped or claimed again meanwhile and are left
+/// as they are.
 pub async fn complete_many(
     db: impl PgExecutor<'_>,
     done: &[(TaskId, Option<serde_json::Value>)],
     worker: &str,
 ) -> Result<Vec<TaskId>> {
-    let ids: Vec<TaskId> = done.iter().map(|(id, _)| *id).collect();
-    let results: Vec<Option<&serde_json::Value>> = done.iter().map(|(_, r)| r.as_ref()).collect();
+    // Ids in key order, so that rows are locked in the same order by every
+    // batch and two batches over the same rows cannot deadlock.
+    let mut sorted: Vec<&(TaskId, Option<serde_json::Value>)> = done.iter().collect();
+    sorted.sort_by_key(|(id, _)| *id);
     Ok(
-        sqlx::query_scalar("SELECT absurd.complete_tasks($1, $2, $3)")
-            .bind(ids)
-            .bind(results)
+        sqlx::query_scalar("SELECT * FROM absurd.complete_tasks($1, $2, $3)")
+            .bind(sorted.iter().map(|(id, _)| id.0).collect::<Vec<_>>())
+            .bind(sorted.iter().map(|(_, r)| r.as_ref()).collect::<Vec<_>>())
             .bind(worker)
             .fetch_all(db)
             .await?,

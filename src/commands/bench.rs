@@ -1,0 +1,648 @@
+//! `absurdctl bench`: measure this installation (spawn rate, drain rate,
+//! claim latency, pickup latency) in a queue of its own, which it removes
+//! afterwards whatever happens.
+
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, Context};
+use comfy_table::Cell;
+use serde::Serialize;
+use serde_json::json;
+use sqlx::PgPool;
+use tokio::sync::{mpsc, oneshot, Barrier};
+use tokio::task::JoinSet;
+
+use crate::cli::BenchArgs;
+use crate::commands::Ctx;
+use crate::config::Access;
+use crate::error::CliError;
+use crate::interact::{self, Interrupt};
+use crate::queue::audit::{self, AuditEntry};
+use crate::queue::{bench, tasks, NewTask, TaskId};
+
+/// History rows per INSERT and rows per DELETE: each statement stays well
+/// under the statement timeout, and Ctrl-C is honoured between them.
+const HISTORY_CHUNK: u64 = 100_000;
+const DELETE_CHUNK: i64 = 20_000;
+
+/// How long the pickup waiter sleeps on LISTEN before it polls anyway, as a
+/// worker does in case a notification was lost.
+const PICKUP_POLL: Duration = Duration::from_secs(1);
+
+/// A pickup slower than this means notifications do not arrive at all
+/// (e.g. a pooler in transaction mode between absurdctl and PostgreSQL).
+const PICKUP_GIVE_UP: Duration = Duration::from_secs(10);
+
+/// Everything `bench` measured, as `--output json` prints it.
+#[derive(Debug, Serialize)]
+struct Report {
+    queue: String,
+    server_version: String,
+    client_cpus: usize,
+    workers: u32,
+    batch: u32,
+    tasks: u32,
+    samples: u32,
+    /// One measurement without history, and one with `--history` rows if asked.
+    runs: Vec<Run>,
+    /// The run with history against the one without (> 1: slower with history).
+    history_ratio: Option<Ratios>,
+    /// Rows of the bench queue deleted, in all (between runs and at the end).
+    removed_rows: u64,
+}
+
+/// One full measurement at a given amount of history.
+#[derive(Debug, Serialize)]
+struct Run {
+    history_rows: u64,
+    history_insert_sec: f64,
+    spawn_one_per_sec: f64,
+    spawn_batched_per_sec: f64,
+    drain_tasks: u64,
+    drain_sec: f64,
+    drain_per_sec: f64,
+    claim_latency_ms: Latency,
+    pickup_latency_ms: Latency,
+}
+
+#[derive(Debug, Serialize)]
+struct Latency {
+    samples: usize,
+    mean: f64,
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    max: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Ratios {
+    claim_p50: f64,
+    claim_p99: f64,
+    drain_rate: f64,
+    pickup_p50: f64,
+    pickup_p99: f64,
+}
+
+/// One line of the table.
+struct Figure {
+    name: &'static str,
+    value: f64,
+    /// A rate per second, else a latency in milliseconds.
+    rate: bool,
+}
+
+impl Figure {
+    fn text(&self) -> String {
+        if self.rate {
+            format!("{}/s", thousands(self.value))
+        } else {
+            format!("{:.2} ms", self.value)
+        }
+    }
+}
+
+impl Run {
+    fn figures(&self) -> [Figure; 7] {
+        let rate = |name, value| Figure {
+            name,
+            value,
+            rate: true,
+        };
+        let ms = |name, value| Figure {
+            name,
+            value,
+            rate: false,
+        };
+        [
+            rate("spawn, one at a time", self.spawn_one_per_sec),
+            rate("spawn, batched", self.spawn_batched_per_sec),
+            rate("drain (claim + complete)", self.drain_per_sec),
+            ms("claim latency p50", self.claim_latency_ms.p50),
+            ms("claim latency p99", self.claim_latency_ms.p99),
+            ms("pickup latency p50", self.pickup_latency_ms.p50),
+            ms("pickup latency p99", self.pickup_latency_ms.p99),
+        ]
+    }
+}
+
+impl Latency {
+    fn of(mut samples: Vec<Duration>) -> Latency {
+        samples.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        // Nearest rank: the smallest sample with at least p of them at or below it.
+        let rank = |p: f64| {
+            let i = (p * samples.len() as f64).ceil() as usize;
+            ms(samples[i.clamp(1, samples.len()) - 1])
+        };
+        Latency {
+            samples: samples.len(),
+            mean: samples.iter().map(|d| ms(*d)).sum::<f64>() / samples.len() as f64,
+            p50: rank(0.50),
+            p90: rank(0.90),
+            p99: rank(0.99),
+            max: ms(*samples.last().expect("at least one sample")),
+        }
+    }
+}
+
+pub async fn run(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
+    ctx.table_or_json()?;
+    let interrupt = Interrupt::install();
+    let pool = ctx.connect(Access::ReadWrite, args.workers + 3).await?;
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    let queue = format!("absurdctl-bench-{}", &suffix[..12]);
+    // The promise is to touch no other queue's rows: a name already in use
+    // (all but impossible) is refused rather than shared.
+    if bench::count_queue(&pool, &queue).await? > 0 {
+        return Err(anyhow!(
+            "queue {queue} already has rows; run absurdctl bench again"
+        ));
+    }
+    let bench = Bench {
+        ctx,
+        pool: pool.clone(),
+        queue: queue.clone(),
+        args,
+        interrupt,
+        removed: AtomicU64::new(0),
+    };
+    ctx.out.debug(format!("bench queue: {queue}"));
+    let measured = bench.measure().await;
+    let removed = match bench.remove_queue().await {
+        Ok(()) => bench.removed.load(Ordering::Relaxed),
+        Err(e) => {
+            ctx.out.warn(format!(
+                "could not remove the bench queue: {e:#}\n  remove its rows with: \
+                 DELETE FROM absurd.tasks WHERE queue_name = '{queue}'"
+            ));
+            return Err(match measured {
+                Err(m) => m.context("bench failed"),
+                Ok(_) => e.context(format!("removing the bench queue {queue}")),
+            });
+        }
+    };
+    let measured = measured.context(format!(
+        "bench failed; its queue {queue} was removed ({removed} rows)"
+    ))?;
+    let interrupted = measured.is_none();
+    audit::record(
+        &pool,
+        &AuditEntry {
+            command: "bench".into(),
+            queue_name: Some(queue.clone()),
+            filter: json!({}),
+            details: json!({
+                "tasks": bench.args.tasks,
+                "samples": bench.args.samples,
+                "workers": bench.args.workers,
+                "batch": bench.args.batch,
+                "history": bench.args.history,
+                "interrupted": interrupted,
+                "runs": measured.as_ref().map(|m| &m.runs),
+            }),
+            affected: removed as i64,
+            dry_run: false,
+        },
+    )
+    .await?;
+    let Some(mut report) = measured else {
+        return Err(CliError::Interrupted(format!(
+            "; the bench queue {queue} was removed ({removed} rows)"
+        ))
+        .into());
+    };
+    report.removed_rows = removed;
+    if ctx.out.is_json() {
+        ctx.out.json(&report)?;
+    } else {
+        render(ctx, &report);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+struct Bench<'a> {
+    ctx: &'a Ctx,
+    pool: PgPool,
+    queue: String,
+    args: BenchArgs,
+    interrupt: Interrupt,
+    /// Rows of the bench queue deleted so far (between runs and at the end).
+    removed: AtomicU64,
+}
+
+impl Bench<'_> {
+    /// Every measurement; `None` when interrupted.
+    async fn measure(&self) -> anyhow::Result<Option<Report>> {
+        let server_version = bench::server_version(&self.pool).await?;
+        let mut runs = Vec::new();
+        let Some(run) = self.run(0, 0.0).await? else {
+            return Ok(None);
+        };
+        runs.push(run);
+        if self.args.history > 0 {
+            // Start the second run from nothing but the history.
+            self.remove_queue().await?;
+            if self.interrupt.is_set() {
+                return Ok(None);
+            }
+            let started = Instant::now();
+            if !self.insert_history().await? {
+                return Ok(None);
+            }
+            let insert_sec = started.elapsed().as_secs_f64();
+            let Some(run) = self.run(self.args.history, insert_sec).await? else {
+                return Ok(None);
+            };
+            runs.push(run);
+        }
+        let history_ratio = match runs.as_slice() {
+            [zero, hist] => Some(Ratios {
+                claim_p50: hist.claim_latency_ms.p50 / zero.claim_latency_ms.p50,
+                claim_p99: hist.claim_latency_ms.p99 / zero.claim_latency_ms.p99,
+                drain_rate: hist.drain_per_sec / zero.drain_per_sec,
+                pickup_p50: hist.pickup_latency_ms.p50 / zero.pickup_latency_ms.p50,
+                pickup_p99: hist.pickup_latency_ms.p99 / zero.pickup_latency_ms.p99,
+            }),
+            _ => None,
+        };
+        Ok(Some(Report {
+            queue: self.queue.clone(),
+            server_version,
+            client_cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            workers: self.args.workers,
+            batch: self.args.batch,
+            tasks: self.args.tasks,
+            samples: self.args.samples,
+            runs,
+            history_ratio,
+            removed_rows: 0,
+        }))
+    }
+
+    /// One measurement of everything, on whatever the bench queue holds now.
+    async fn run(&self, history_rows: u64, history_insert_sec: f64) -> anyhow::Result<Option<Run>> {
+        let Some(spawn_one_per_sec) = self.spawn_one().await? else {
+            return Ok(None);
+        };
+        let Some(spawn_batched_per_sec) = self.spawn_batched().await? else {
+            return Ok(None);
+        };
+        let Some(claim) = self.claim_latency().await? else {
+            return Ok(None);
+        };
+        let Some((drain_tasks, drain_sec)) = self.drain().await? else {
+            return Ok(None);
+        };
+        let Some(pickup) = self.pickup_latency().await? else {
+            return Ok(None);
+        };
+        Ok(Some(Run {
+            history_rows,
+            history_insert_sec,
+            spawn_one_per_sec,
+            spawn_batched_per_sec,
+            drain_tasks,
+            drain_sec,
+            drain_per_sec: drain_tasks as f64 / drain_sec,
+            claim_latency_ms: Latency::of(claim),
+            pickup_latency_ms: Latency::of(pickup),
+        }))
+    }
+
+    fn worker_id(&self, role: &str) -> String {
+        format!("{}-{role}", self.queue)
+    }
+
+    fn task(&self, n: u64) -> NewTask {
+        NewTask {
+            queue_name: self.queue.clone(),
+            task_name: "bench-noop".into(),
+            params: json!({ "n": n }),
+            priority: 0,
+            timeout_sec: None,
+            max_retries: 1,
+            depends_on: Vec::new(),
+            delay: None,
+        }
+    }
+
+    /// Spawns `samples` tasks one statement each; returns tasks/s.
+    async fn spawn_one(&self) -> anyhow::Result<Option<f64>> {
+        let n = self.args.samples as u64;
+        let bar = interact::progress(&self.ctx.out, n, "spawn, one at a time");
+        let mut conn = self.pool.acquire().await?;
+        let started = Instant::now();
+        for i in 0..n {
+            if self.interrupt.is_set() {
+                return Ok(None);
+            }
+            tasks::spawn(&mut conn, &self.task(i)).await?;
+            bar.inc(1);
+        }
+        let rate = n as f64 / started.elapsed().as_secs_f64();
+        bar.finish_and_clear();
+        Ok(Some(rate))
+    }
+
+    /// Spawns `tasks` tasks, `batch` per statement; returns tasks/s.
+    async fn spawn_batched(&self) -> anyhow::Result<Option<f64>> {
+        let total = self.args.tasks as u64;
+        let batch = self.args.batch as u64;
+        let bar = interact::progress(&self.ctx.out, total, "spawn, batched");
+        let mut conn = self.pool.acquire().await?;
+        let started = Instant::now();
+        let mut done = 0;
+        while done < total {
+            if self.interrupt.is_set() {
+                return Ok(None);
+            }
+            let chunk: Vec<NewTask> = (done..total.min(done + batch))
+                .map(|i| self.task(i))
+                .collect();
+            done += tasks::spawn_many(&mut *conn, &chunk).await?;
+            bar.set_position(done);
+        }
+        let rate = total as f64 / started.elapsed().as_secs_f64();
+        bar.finish_and_clear();
+        Ok(Some(rate))
+    }
+
+    /// Times `samples` claims of one task each (the completions that follow
+    /// each claim are not timed).
+    async fn claim_latency(&self) -> anyhow::Result<Option<Vec<Duration>>> {
+        let n = self.args.samples as u64;
+        let bar = interact::progress(&self.ctx.out, n, "claim latency");
+        let worker = self.worker_id("claim");
+        let mut conn = self.pool.acquire().await?;
+        let mut samples = Vec::with_capacity(n as usize);
+        for _ in 0..n {
+            if self.interrupt.is_set() {
+                return Ok(None);
+            }
+            let started = Instant::now();
+            let claimed = tasks::claim(&mut *conn, &self.queue, &worker, 1, None).await?;
+            samples.push(started.elapsed());
+            let task = claimed
+                .into_iter()
+                .next()
+                .ok_or_else(|| anyhow!("the bench queue ran dry while measuring claims"))?;
+            tasks::complete(&mut *conn, task.task_id, &worker, &json!({})).await?;
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        Ok(Some(samples))
+    }
+
+    /// Drains the queue with `workers` no-op workers, each claiming `batch`
+    /// tasks at a time and completing them in one statement; returns how
+    /// many tasks they completed and how long it took.
+    async fn drain(&self) -> anyhow::Result<Option<(u64, f64)>> {
+        let workers = self.args.workers as usize;
+        let bar = interact::progress(&self.ctx.out, self.args.tasks as u64, "drain");
+        // Connections are opened before the clock starts.
+        let barrier = std::sync::Arc::new(Barrier::new(workers + 1));
+        let mut set = JoinSet::new();
+        for w in 0..workers {
+            let pool = self.pool.clone();
+            let queue = self.queue.clone();
+            let worker = self.worker_id(&format!("drain-{w}"));
+            let limit = self.args.batch as i32;
+            let barrier = barrier.clone();
+            let interrupt = self.interrupt.clone();
+            let bar = bar.clone();
+            set.spawn(async move {
+                let conn = pool.acquire().await;
+                barrier.wait().await;
+                let mut conn = conn?;
+                let mut completed = 0u64;
+                while !interrupt.is_set() {
+                    let claimed = tasks::claim(&mut *conn, &queue, &worker, limit, None).await?;
+                    if claimed.is_empty() {
+                        break;
+                    }
+                    let done: Vec<(TaskId, Option<serde_json::Value>)> = claimed
+                        .iter()
+                        .map(|t| (t.task_id, Some(json!({}))))
+                        .collect();
+                    let ok = tasks::complete_many(&mut *conn, &done, &worker).await?;
+                    if ok.len() != done.len() {
+                        return Err(anyhow!(
+                            "{} of {} claimed bench tasks could not be completed",
+                            done.len() - ok.len(),
+                            done.len()
+                        ));
+                    }
+                    completed += ok.len() as u64;
+                    bar.inc(ok.len() as u64);
+                }
+                Ok::<_, anyhow::Error>(completed)
+            });
+        }
+        barrier.wait().await;
+        let started = Instant::now();
+        let mut completed = 0;
+        while let Some(joined) = set.join_next().await {
+            completed += joined.context("a drain worker panicked")??;
+        }
+        let secs = started.elapsed().as_secs_f64();
+        bar.finish_and_clear();
+        if self.interrupt.is_set() {
+            return Ok(None);
+        }
+        Ok(Some((completed, secs)))
+    }
+
+    /// On an idle queue, times from each spawn until a worker waiting on
+    /// LISTEN (as `worker run` does) has claimed the task.
+    async fn pickup_latency(&self) -> anyhow::Result<Option<Vec<Duration>>> {
+        let n = self.args.samples as u64;
+        let bar = interact::progress(&self.ctx.out, n, "pickup latency");
+        let mut listener = bench::listen_task_ready(&self.pool).await?;
+        let (picked_tx, mut picked) = mpsc::unbounded_channel::<(TaskId, Instant)>();
+        let (stop, mut stopped) = oneshot::channel::<()>();
+        let pool = self.pool.clone();
+        let queue = self.queue.clone();
+        let worker = self.worker_id("pickup");
+        let waiter = tokio::spawn(async move {
+            let mut conn = pool.acquire().await?;
+            loop {
+                tokio::select! {
+                    _ = &mut stopped => return Ok::<_, anyhow::Error>(()),
+                    note = tokio::time::timeout(PICKUP_POLL, listener.recv()) => {
+                        if let Ok(note) = note {
+                            if note?.payload() != queue {
+                                continue;
+                            }
+                        }
+                    }
+                }
+                loop {
+                    let claimed = tasks::claim(&mut *conn, &queue, &worker, 1, None).await?;
+                    let Some(task) = claimed.into_iter().next() else {
+                        break;
+                    };
+                    let at = Instant::now();
+                    tasks::complete(&mut *conn, task.task_id, &worker, &json!({})).await?;
+                    if picked_tx.send((task.task_id, at)).is_err() {
+                        return Ok(());
+                    }
+                }
+            }
+        });
+
+        let result = self.spawn_and_wait(n, &mut picked, &bar).await;
+        let _ = stop.send(());
+        let waited = waiter.await.context("the pickup waiter panicked")?;
+        bar.finish_and_clear();
+        // The waiter's own error says more than "it stopped answering".
+        waited?;
+        result
+    }
+
+    async fn spawn_and_wait(
+        &self,
+        n: u64,
+        picked: &mut mpsc::UnboundedReceiver<(TaskId, Instant)>,
+        bar: &indicatif::ProgressBar,
+    ) -> anyhow::Result<Option<Vec<Duration>>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut samples = Vec::with_capacity(n as usize);
+        for i in 0..n {
+            if self.interrupt.is_set() {
+                return Ok(None);
+            }
+            // Let the waiter go back to sleep on LISTEN: the queue is idle.
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            let started = Instant::now();
+            let id = tasks::spawn(&mut conn, &self.task(i)).await?;
+            match tokio::time::timeout(PICKUP_GIVE_UP, picked.recv()).await {
+                Ok(Some((got, at))) if got == id => samples.push(at - started),
+                Ok(Some((got, _))) => {
+                    return Err(anyhow!("the pickup waiter claimed {got}, expected {id}"))
+                }
+                Ok(None) => return Err(anyhow!("the pickup waiter stopped")),
+                Err(_) => {
+                    return Err(anyhow!(
+                        "no worker picked up a task within {}: do notifications reach \
+                         absurdctl (a pooler in transaction mode drops them)?",
+                        humantime::format_duration(PICKUP_GIVE_UP)
+                    ))
+                }
+            }
+            bar.inc(1);
+        }
+        Ok(Some(samples))
+    }
+
+    /// Inserts `history` finished tasks in chunks; false when interrupted.
+    async fn insert_history(&self) -> anyhow::Result<bool> {
+        let total = self.args.history;
+        let bar = interact::progress(&self.ctx.out, total, "inserting history");
+        let mut done = 0;
+        while done < total {
+            if self.interrupt.is_set() {
+                return Ok(false);
+            }
+            let n = HISTORY_CHUNK.min(total - done);
+            done += bench::insert_history(&self.pool, &self.queue, done as i64, n as i64).await?;
+            bar.set_position(done);
+        }
+        bar.finish_and_clear();
+        Ok(true)
+    }
+
+    /// Deletes every row of the bench queue.
+    async fn remove_queue(&self) -> anyhow::Result<()> {
+        let bar = interact::spinner(&self.ctx.out, "removing the bench queue");
+        loop {
+            let n = bench::delete_queue_rows(&self.pool, &self.queue, DELETE_CHUNK).await?;
+            if n == 0 {
+                break;
+            }
+            self.removed.fetch_add(n, Ordering::Relaxed);
+        }
+        bar.finish_and_clear();
+        Ok(())
+    }
+}
+
+fn render(ctx: &Ctx, report: &Report) {
+    ctx.out.note(format!(
+        "PostgreSQL {}; {} workers claiming and completing {} at a time; {} tasks and {} samples per measurement",
+        report.server_version,
+        report.workers,
+        report.batch,
+        thousands(report.tasks as f64),
+        thousands(report.samples as f64)
+    ));
+    let mut headers = vec!["measure".to_string(), "no history".to_string()];
+    if let Some(run) = report.runs.get(1) {
+        headers.push(format!(
+            "{} finished rows",
+            thousands(run.history_rows as f64)
+        ));
+        headers.push("ratio".into());
+    }
+    let mut table = ctx.out.table(headers);
+    let columns: Vec<[Figure; 7]> = report.runs.iter().map(Run::figures).collect();
+    for (i, figure) in columns[0].iter().enumerate() {
+        let mut cells = vec![Cell::new(figure.name)];
+        cells.extend(columns.iter().map(|c| Cell::new(c[i].text())));
+        if let [zero, hist] = columns.as_slice() {
+            cells.push(Cell::new(format!("{:.2}x", hist[i].value / zero[i].value)));
+        }
+        table.add_row(cells);
+    }
+    ctx.out.print_table(&table);
+    if let Some(run) = report.runs.get(1) {
+        ctx.out.note(format!(
+            "history: {} finished rows inserted in {:.1}s",
+            thousands(run.history_rows as f64),
+            run.history_insert_sec
+        ));
+    }
+    ctx.out.note(format!(
+        "bench queue {} removed ({} rows)",
+        report.queue,
+        thousands(report.removed_rows as f64)
+    ));
+}
+
+/// `12345.6` -> `12,346`.
+fn thousands(v: f64) -> String {
+    let digits = format!("{:.0}", v.max(0.0));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let samples = (1..=100).map(Duration::from_millis).collect();
+        let l = Latency::of(samples);
+        assert_eq!((l.p50, l.p90, l.p99, l.max), (50.0, 90.0, 99.0, 100.0));
+        assert_eq!(l.mean, 50.5);
+        let one = Latency::of(vec![Duration::from_millis(3)]);
+        assert_eq!((one.p50, one.p99), (3.0, 3.0));
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0.4), "0");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(12345.6), "12,346");
+        assert_eq!(thousands(1_000_000.0), "1,000,000");
+    }
+}
