@@ -163,8 +163,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s o -l outpu
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
