@@ -569,24 +569,24 @@ pub struct SpawnArgs {
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// No-op tasks spawned in batches and then drained, per measurement
-    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub tasks: u32,
 
     /// Single spawns, single claims and pickups timed, per measurement
-    #[arg(long, default_value_t = 1_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub samples: u32,
 
     /// In-process no-op workers draining the queue, each on its own connection
-    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
     pub workers: u32,
 
     /// Tasks per batched spawn, per claim and per completion of the drain
-    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub batch: u32,
 
     /// Also measure with this many finished tasks of the bench queue in the
     /// table (e.g. 1000000; inserted in the server, removed at the end)
-    #[arg(long, default_value_t = 0, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=100_000_000))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=100_000_000))]
     pub history: u64,
 }
 

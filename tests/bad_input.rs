@@ -375,6 +375,38 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             unreachable: 3,
         },
         Entry {
+            path: "bench",
+            kind: Kind::Write,
+            queue: None,
+            base: strings(&[
+                "bench",
+                "--tasks",
+                "20",
+                "--samples",
+                "5",
+                "--workers",
+                "1",
+                "--batch",
+                "5",
+            ]),
+            bad: cases(
+                &["bench"],
+                &[
+                    (&["--tasks", "0"], "--tasks"),
+                    (&["--tasks", "-1"], "--tasks"),
+                    (&["--samples", "0"], "--samples"),
+                    (&["--workers", "65"], "--workers"),
+                    (&["--batch", "0"], "--batch"),
+                    (&["--history", "-1"], "--history"),
+                    (&["--output", "prometheus"], "prometheus"),
+                ],
+            ),
+            // It works in a queue of its own whatever --queue says, and
+            // removes it at the end.
+            unknown_queue: (0, "removed"),
+            unreachable: 3,
+        },
+        Entry {
             path: "status",
             kind: Kind::Read,
             queue: None,
