@@ -30,8 +30,8 @@ complete -c absurdctl -n "__fish_absurdctl_needs_command" -s o -l output -d 'Out
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_needs_command" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_needs_command" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
@@ -64,8 +64,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s o -l out
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l check -d 'Change nothing; exit 1 when migrations are pending, 0 when current'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l dry-run -d 'Show the detected shape and the migrations that would run; change nothing'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -87,8 +87,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s o -l outpu
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
@@ -101,8 +101,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fis
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
@@ -126,8 +126,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_se
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l all-queues -d 'Tasks of every queue, not only --queue'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
@@ -141,8 +141,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_se
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
@@ -163,8 +163,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s o -l outpu
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
@@ -185,8 +185,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s o -l outp
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l append -d 'Add to an existing --archive file instead of refusing it'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l no-vacuum -d 'Skip VACUUM (ANALYZE) after deleting'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l reindex -d 'After VACUUM, rebuild with REINDEX INDEX CONCURRENTLY each btree index of absurd.tasks of 1 MiB or more whose estimated bloat passes --reindex-threshold (writes go on while it rebuilds). Bloat comes from pgstattuple when installed, else from the planner statistics'
@@ -221,8 +221,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s o -l outp
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l all-queues -d 'Every queue that has tasks, a pause record or live workers, not only --queue'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l check -d 'Monitoring-plugin mode: print one summary line (with perfdata) and exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (database unreachable, schema not migrated); with --output json, the full report and the same code'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -240,8 +240,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s o -l outp
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l all-queues -d 'Failures of every queue, not only --queue'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
@@ -273,8 +273,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s o -l o
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
@@ -287,8 +287,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fi
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
@@ -315,8 +315,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_s
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l exit-when-empty -d 'Exit 0 once nothing runs and no task can be claimed now (tasks waiting for a retry backoff or a delayed start are left for later)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
@@ -348,8 +348,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s o -
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l include-cancelled -d 'Retry cancelled tasks too'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l reset-attempts -d 'Start the attempt count again (attempt = 0), instead of granting one more attempt to tasks that used them all'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l all-queues -d 'Tasks of every queue, not only --queue'
@@ -382,8 +382,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s o -l outpu
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l include-cancelled -d 'Retry cancelled tasks too'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l reset-attempts -d 'Start the attempt count again (attempt = 0), instead of granting one more attempt to tasks that used them all'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l all-queues -d 'Tasks of every queue, not only --queue'
@@ -416,8 +416,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -s o -l outp
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l include-claimed -d 'Cancel running (claimed) tasks too; their workers are told to stop at their next heartbeat'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l all-queues -d 'Tasks of every queue, not only --queue'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l dry-run -d 'Show what would change (how many tasks, by name and status, and a sample) and change nothing; the dry run is recorded in the audit table'
@@ -450,8 +450,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s o -l 
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l all-queues -d 'Tasks of every queue, not only --queue'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l dry-run -d 'Show what would change (how many tasks, by name and status, and a sample) and change nothing; the dry run is recorded in the audit table'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -467,8 +467,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s o -l outpu
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l all-queues -d 'Actions on every queue (and on none in particular), not only --queue'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
@@ -482,8 +482,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s o -l
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
@@ -499,8 +499,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -s o -l 
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l dry-run -d 'List what would be reaped and which workers would be marked dead; change nothing'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l all-queues -d 'Every queue with claimed tasks or live registered workers, not only --queue'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -518,8 +518,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -s o -l output
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l dry-run -d 'List what would be reaped and which workers would be marked dead; change nothing'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l all-queues -d 'Every queue with claimed tasks or live registered workers, not only --queue'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -536,8 +536,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s o -l outpu
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l no-wait -d 'Only pause; do not wait for running tasks'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l all-queues -d 'Every queue in use (with pending, retrying or claimed tasks, or paused before), not only --queue'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -552,8 +552,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s o -l outp
 json\t''
 prometheus\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l statement-timeout -d 'Longest a single statement may run' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l all-queues -d 'Every paused queue, not only --queue'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'

@@ -72,12 +72,13 @@ pub struct GlobalOpts {
     pub connect_timeout: std::time::Duration,
 
     /// Longest wait for a table or row lock before a statement gives up, so
-    /// that an operator command never queues the workers behind it
-    #[arg(long, global = true, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
+    /// that an operator command never queues the workers behind it (0: wait
+    /// for ever; at most 24 days)
+    #[arg(long, global = true, default_value = "5s", value_parser = parse_pg_timeout, value_name = "DURATION")]
     pub lock_timeout: std::time::Duration,
 
-    /// Longest a single statement may run
-    #[arg(long, global = true, default_value = "60s", value_parser = parse_duration, value_name = "DURATION")]
+    /// Longest a single statement may run (0: no limit; at most 24 days)
+    #[arg(long, global = true, default_value = "60s", value_parser = parse_pg_timeout, value_name = "DURATION")]
     pub statement_timeout: std::time::Duration,
 }
 
@@ -413,11 +414,11 @@ pub struct FilterArgs {
     pub ids_from: Option<std::path::PathBuf>,
 
     /// Only tasks created longer ago than this (e.g. 30m, 2h, 7d)
-    #[arg(long, value_parser = parse_age, value_name = "DURATION")]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub older_than: Option<std::time::Duration>,
 
     /// Only tasks created within this (e.g. 30m, 2h, 7d)
-    #[arg(long, value_parser = parse_age, value_name = "DURATION")]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub newer_than: Option<std::time::Duration>,
 
     /// Only tasks whose error contains this text (case-insensitive; taken
@@ -450,12 +451,12 @@ pub struct BulkArgs {
     pub dry_run: bool,
 
     /// Tasks changed per batch; each batch is one short transaction
-    #[arg(long, default_value_t = 1000, value_name = "N",
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1000, value_name = "N",
           value_parser = clap::value_parser!(i64).range(1..=100_000))]
     pub batch_size: i64,
 
     /// How many of the selected tasks (the oldest) the preview lists; 0 for none
-    #[arg(long, default_value_t = 10, value_name = "N",
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10, value_name = "N",
           value_parser = clap::value_parser!(i64).range(0..=100_000))]
     pub sample: i64,
 }
@@ -512,7 +513,7 @@ pub struct PrioritizeArgs {
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// At most this many rows
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..))]
     pub limit: i64,
 
     /// Actions on every queue (and on none in particular), not only --queue
@@ -552,7 +553,7 @@ pub struct SpawnArgs {
     pub timeout: Option<std::time::Duration>,
 
     /// How many times the task may be claimed before it stays failed
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(i32).range(0..))]
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(0..))]
     pub max_retries: i32,
 
     /// Do not run before these tasks have completed (repeatable)
@@ -568,24 +569,24 @@ pub struct SpawnArgs {
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// No-op tasks spawned in batches and then drained, per measurement
-    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub tasks: u32,
 
     /// Single spawns, single claims and pickups timed, per measurement
-    #[arg(long, default_value_t = 1_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub samples: u32,
 
     /// In-process no-op workers draining the queue, each on its own connection
-    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
     pub workers: u32,
 
     /// Tasks per batched spawn, per claim and per completion of the drain
-    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub batch: u32,
 
     /// Also measure with this many finished tasks of the bench queue in the
     /// table (e.g. 1000000; inserted in the server, removed at the end)
-    #[arg(long, default_value_t = 0, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=100_000_000))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=100_000_000))]
     pub history: u64,
 }
 
@@ -611,7 +612,7 @@ pub struct TasksListArgs {
     pub status: Vec<TaskStatus>,
 
     /// Only tasks of this name (repeatable)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = parse_nonempty)]
     pub task_name: Vec<String>,
 
     /// Tasks of every queue, not only --queue
@@ -619,7 +620,7 @@ pub struct TasksListArgs {
     pub all_queues: bool,
 
     /// At most this many tasks
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
     pub limit: i64,
 }
 
@@ -648,13 +649,13 @@ pub struct VacuumArgs {
     /// Rows deleted per transaction (each holds locks only on the rows it
     /// deletes, for well under a second); measured on a 2-core host, 5000
     /// disturbed the workers' claims less than 1000 or 2000
-    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 5000, value_parser = clap::value_parser!(i64).range(1..=100_000))]
     pub batch_size: i64,
 
     /// Share of the time spent deleting, in percent: after each batch it
     /// pauses so that the workers get the CPU and the disk back for the
     /// rest, and VACUUM pauses as autovacuum does (100: no pauses)
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u8).range(1..=100), value_name = "PERCENT")]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(u8).range(1..=100), value_name = "PERCENT")]
     pub duty_cycle: u8,
 
     /// Stop deleting once this much time has passed (e.g. 20m, for a
@@ -686,7 +687,7 @@ pub struct VacuumArgs {
 
     /// Estimated bloat, in percent of an index's size, above which --reindex
     /// rebuilds it
-    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u8).range(0..=100), value_name = "PERCENT")]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 40, value_parser = clap::value_parser!(u8).range(0..=100), value_name = "PERCENT")]
     pub reindex_threshold: u8,
 
     /// VACUUM FULL instead of VACUUM: gives the space back to the operating
@@ -723,29 +724,29 @@ pub struct StuckArgs {
 pub struct LoadThresholds {
     /// WARNING when more than this many tasks wait (pending + retrying); the
     /// runbook scales up workers at "queue depth > 20"
-    #[arg(long, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
     pub backlog_warn: i64,
 
     /// CRITICAL when more than this many tasks wait; the runbooks' "pending > 500"
-    #[arg(long, default_value_t = 500, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 500, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
     pub backlog_crit: i64,
 
     /// WARNING when more than this many tasks are stuck (0: any stuck task)
-    #[arg(long, default_value_t = 0, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
     pub stuck_warn: i64,
 
     /// CRITICAL when more than this many tasks are stuck; the runbook's
     /// "orphaned records > 10"
-    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
     pub stuck_crit: i64,
 
     /// WARNING when more than this many tasks failed for good in the last hour
     /// (the runbook's failed_records_warning)
-    #[arg(long, default_value_t = 50, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
     pub failures_warn: i64,
 
     /// CRITICAL when more than this many tasks failed for good in the last hour
-    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
     pub failures_crit: i64,
 }
 
@@ -778,11 +779,11 @@ pub struct FlowThresholds {
 
     /// WARNING when under this percentage of the tasks that finished in the
     /// last hour completed (judged from 10 finished tasks on)
-    #[arg(long, default_value_t = 90.0, value_name = "PERCENT", value_parser = parse_percent)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 90.0, value_name = "PERCENT", value_parser = parse_percent)]
     pub success_warn: f64,
 
     /// CRITICAL when the last hour's success rate is under this percentage
-    #[arg(long, default_value_t = 80.0, value_name = "PERCENT", value_parser = parse_percent)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 80.0, value_name = "PERCENT", value_parser = parse_percent)]
     pub success_crit: f64,
 
     /// WARNING when tasks are ready but nothing has completed for this long
@@ -812,7 +813,7 @@ pub struct StatusArgs {
     /// computed between refreshes. On a terminal the view is redrawn in place;
     /// otherwise one snapshot per interval is printed (one JSON object per
     /// line with --output json)
-    #[arg(long, num_args = 0..=1, default_missing_value = "5", value_name = "SECONDS",
+    #[arg(long, allow_negative_numbers = true, num_args = 0..=1, default_missing_value = "5", value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub watch: Option<u64>,
 
@@ -845,7 +846,7 @@ pub struct ErrorsArgs {
     pub all_queues: bool,
 
     /// At most this many causes, the most frequent first
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
     pub limit: i64,
 }
 
@@ -854,7 +855,7 @@ pub struct ErrorsArgs {
 pub struct PreflightArgs {
     /// FAIL when fewer workers are alive (registered and seen, or
     /// heartbeating a task, within --heartbeat-timeout); WARN when some but fewer
-    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
     pub min_workers: i64,
 
     /// Check free space on PATH: WARN at WARN% used (default 90), FAIL at
@@ -872,20 +873,20 @@ pub struct PreflightArgs {
 
     /// WARN when this percentage of absurd.tasks' rows are dead (judged from
     /// 1000 dead rows on); `absurdctl vacuum` reclaims them
-    #[arg(long, default_value_t = 20.0, value_name = "PERCENT", value_parser = parse_percent)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 20.0, value_name = "PERCENT", value_parser = parse_percent)]
     pub dead_tuples_warn: f64,
 
     /// FAIL when this percentage of absurd.tasks' rows are dead
-    #[arg(long, default_value_t = 50.0, value_name = "PERCENT", value_parser = parse_percent)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50.0, value_name = "PERCENT", value_parser = parse_percent)]
     pub dead_tuples_crit: f64,
 
     /// WARN when this percentage of max_connections is in use (the runbook's
     /// pool utilisation warning)
-    #[arg(long, default_value_t = 80.0, value_name = "PERCENT", value_parser = parse_percent)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 80.0, value_name = "PERCENT", value_parser = parse_percent)]
     pub connections_warn: f64,
 
     /// FAIL when this percentage of max_connections is in use
-    #[arg(long, default_value_t = 95.0, value_name = "PERCENT", value_parser = parse_percent)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 95.0, value_name = "PERCENT", value_parser = parse_percent)]
     pub connections_crit: f64,
 
     #[command(flatten)]
@@ -980,7 +981,7 @@ pub enum WorkerCommand {
 pub struct WorkerRunArgs {
     /// Tasks run at the same time (one handler process each); claims are
     /// made in batches of up to this many
-    #[arg(long, short = 'c', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, allow_negative_numbers = true, short = 'c', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub concurrency: u32,
 
     /// Claim only tasks of this name (repeatable) [default: every name]
@@ -1018,7 +1019,7 @@ pub struct WorkerRunArgs {
     pub poll_interval: std::time::Duration,
 
     /// Claim at most this many tasks, finish them, then exit 0
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_tasks: Option<u64>,
 
     /// Exit 0 once nothing runs and no task can be claimed now (tasks waiting
@@ -1032,7 +1033,7 @@ pub struct WorkerRunArgs {
 
     /// Most bytes of a handler's standard output kept for its result (at
     /// most 64 MiB); past it only the tail is kept, as a string
-    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..=(1 << 26)))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1 << 20, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..=(1 << 26)))]
     pub max_output: u64,
 
     /// The handler to run for each task, and its arguments, after `--`
@@ -1049,10 +1050,29 @@ pub enum LogFormat {
     Json,
 }
 
-/// Parses a humantime duration such as `30m`, `2h`, `7d`.
+/// The longest duration any flag takes: a century keeps `now() - d` a valid
+/// PostgreSQL timestamp and `now + d` a valid deadline (no overflow panic).
+const LONGEST_DURATION: std::time::Duration = std::time::Duration::from_secs(100 * 31_557_600);
+
+/// Parses a humantime duration such as `30m`, `2h`, `7d`, at most a century.
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(s.trim())
-        .map_err(|e| format!("{e}; expected a duration such as 30s, 15m, 2h or 7d"))
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|e| format!("{e}; expected a duration such as 30s, 15m, 2h or 7d"))?;
+    if d > LONGEST_DURATION {
+        return Err("longer than a century, the longest duration absurdctl takes".into());
+    }
+    Ok(d)
+}
+
+/// A PostgreSQL session timeout: it takes at most 2^31-1 ms; 0 turns it off.
+fn parse_pg_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if d.as_millis() > i32::MAX as u128 {
+        return Err(
+            "longer than PostgreSQL allows (24d 20h 31m 23s); 0 turns the limit off".into(),
+        );
+    }
+    Ok(d)
 }
 
 fn parse_positive_duration(s: &str) -> Result<std::time::Duration, String> {
@@ -1078,16 +1098,6 @@ fn parse_reap_age(s: &str) -> Result<humantime::Duration, String> {
         ));
     }
     Ok(d.into())
-}
-
-/// A duration for a task's age: at most a century, so that `now() - age`
-/// stays a valid timestamp.
-fn parse_age(s: &str) -> Result<std::time::Duration, String> {
-    let d = parse_duration(s)?;
-    if d > std::time::Duration::from_secs(100 * 365 * 86_400) {
-        return Err("longer than a century; no task is that old".into());
-    }
-    Ok(d)
 }
 
 fn parse_nonempty(s: &str) -> Result<String, String> {

@@ -88,11 +88,38 @@ pub fn exit_code_of(err: &anyhow::Error) -> u8 {
     EXIT_FAILURE
 }
 
+/// The SQLSTATE of the database error behind `err`, if a database refused
+/// something (e.g. 42501 insufficient_privilege).
+pub fn sqlstate(err: &anyhow::Error) -> Option<String> {
+    let of = |e: &sqlx::Error| {
+        e.as_database_error()
+            .and_then(|d| d.code())
+            .map(|c| c.into_owned())
+    };
+    err.chain().find_map(|cause| {
+        if let Some(e) = cause.downcast_ref::<sqlx::Error>() {
+            return of(e);
+        }
+        if let Some(crate::queue::QueueError::Db(e)) = cause.downcast_ref() {
+            return of(e);
+        }
+        cause
+            .downcast_ref::<sqlx::postgres::PgDatabaseError>()
+            .map(|d| d.code().to_string())
+    })
+}
+
 /// Prints the error chain on stderr (passwords redacted) and returns its exit code.
 pub fn report(err: &anyhow::Error) -> ExitCode {
     let mut msg = format!("absurdctl: {err}");
+    let mut last = err.to_string();
     for cause in err.chain().skip(1) {
-        msg.push_str(&format!("\n  caused by: {cause}"));
+        // sqlx says "error returned from database: X", then X as its cause.
+        let text = cause.to_string();
+        if !last.ends_with(&text) {
+            msg.push_str(&format!("\n  caused by: {text}"));
+        }
+        last = text;
     }
     eprintln!("{}", redact(&msg));
     ExitCode::from(exit_code_of(err))

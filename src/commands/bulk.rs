@@ -237,10 +237,10 @@ pub async fn run(
             ctx.out.json(&report)?;
         } else {
             ctx.out.line(format!(
-                "dry run: {} would be {}; nothing was changed (audit #{})",
+                "dry run: {} would be {}; nothing was changed{}",
                 tasks(report.selected),
                 w.done,
-                report.audit_id.unwrap_or_default()
+                audit_ref(report.audit_id)
             ));
         }
         return Ok(ExitCode::SUCCESS);
@@ -312,7 +312,7 @@ pub async fn run(
         Ok(id) => Some(id),
         Err(e) if failure.is_some() => {
             ctx.out
-                .warn(format!("absurdctl: could not write the audit row: {e:#}"));
+                .warn(format!("absurdctl: could not write the audit row: {e}"));
             None
         }
         Err(e) => {
@@ -342,6 +342,14 @@ pub async fn run(
         .into());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// " (audit #N)", or that no audit row could be written.
+fn audit_ref(id: Option<i64>) -> String {
+    match id {
+        Some(id) => format!(" (audit #{id})"),
+        None => " (no audit row written)".into(),
+    }
 }
 
 fn scope(filter: &TaskFilter) -> String {
@@ -439,10 +447,7 @@ fn print_summary(ctx: &Ctx, report: &Report, w: &Words) -> anyhow::Result<()> {
     if report.not_reached > 0 {
         text.push_str(&format!("; {} not reached", tasks(report.not_reached)));
     }
-    text.push_str(&format!(
-        " (audit #{})",
-        report.audit_id.unwrap_or_default()
-    ));
+    text.push_str(&audit_ref(report.audit_id));
     if c.changed > 0 {
         ctx.out.line(text);
     } else {

@@ -102,7 +102,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Preflight(args) => preflight::run(&ctx, args).await,
         Command::Vacuum(args) => vacuum::run(&ctx, args).await,
     };
-    result.map_err(lift_queue_error)
+    result.map_err(|e| explain_refusal(&ctx, lift_queue_error(e)))
+}
+
+/// Says what to do when the database refused a statement for who we are
+/// connected as, rather than leaving the operator with its bare message.
+fn explain_refusal(ctx: &Ctx, err: anyhow::Error) -> anyhow::Error {
+    let role = ConnectConfig::resolve(&ctx.global, ctx.command)
+        .map(|c| format!("`{}`", c.options.get_username()))
+        .unwrap_or_else(|_| "connected as".into());
+    match crate::error::sqlstate(&err).as_deref() {
+        Some("42501") => err.context(format!(
+            "permission denied: the database role {role} may not change what `{}` changes, \
+             and the refused statement changed nothing. Connect as a role that may write to the \
+             tables of schema absurd (INSERT, UPDATE, DELETE; the workers' role, for one), or \
+             GRANT those privileges to {role}",
+            ctx.command
+        )),
+        Some("25006") => err.context(format!(
+            "the server only reads (a hot standby, or default_transaction_read_only is on), \
+             so `{}` changed nothing there: run it against the primary",
+            ctx.command
+        )),
+        _ => err,
+    }
 }
 
 fn command_name(command: &Command) -> &'static str {

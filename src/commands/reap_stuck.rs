@@ -151,10 +151,14 @@ pub async fn run(ctx: &Ctx, args: ReapStuckArgs) -> anyhow::Result<ExitCode> {
     report.totals = totals(&report.queues);
     render(ctx, &report)?;
     if let Some(e) = failure {
-        return Err(e.context(format!(
-            "reaping stopped: {} task(s) reaped before the failure (listed above, and audited)",
-            report.totals.reaped
-        )));
+        return Err(e.context(if report.totals.reaped == 0 {
+            "reaping stopped before any task was reaped".to_string()
+        } else {
+            format!(
+                "reaping stopped: {} task(s) reaped before the failure (listed above, and audited)",
+                report.totals.reaped
+            )
+        }));
     }
     if interrupt.is_set() {
         return Err(CliError::Interrupted(format!(

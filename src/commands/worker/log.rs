@@ -63,7 +63,6 @@ impl Logger {
             return;
         }
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
-        let message = crate::error::redact(message);
         let line = match self.0.format {
             LogFormat::Human => {
                 let level = match level {
@@ -99,6 +98,9 @@ impl Logger {
                 Value::Object(obj).to_string()
             }
         };
+        // The whole line: fields carry handlers' stderr, which may show the
+        // connection string they inherited.
+        let line = crate::error::redact(&line);
         // A closed stderr must not take the worker (and its handlers) down.
         let _ = writeln!(std::io::stderr().lock(), "{line}");
     }

@@ -519,7 +519,15 @@ impl Supervisor {
                 Level::Warn,
                 "lost",
                 &task,
-                &format!("handler stopped after {took}; nothing stored, the task is no longer this worker's"),
+                &format!(
+                    "{} after {took}; nothing stored, the task is no longer this worker's",
+                    // A handler that ended by itself before the worker knew:
+                    // its result, if any, is what is being thrown away.
+                    match (out.stopped, &out.status) {
+                        (None, Ok(status)) => format!("handler ended ({})", describe_exit(status)),
+                        _ => "handler stopped".to_string(),
+                    }
+                ),
                 json!({ "duration_sec": elapsed.as_secs_f64() }),
             );
             return;
@@ -907,7 +915,8 @@ fn error_text(what: &str, stderr: &Tail) -> String {
         Some(last) => format!("{what}: {last}\n{tail}"),
         None => format!("{what} (nothing on stderr)"),
     };
-    text.replace('\0', "\u{FFFD}")
+    // Stored where every reader of the queue sees it: no password in it.
+    crate::error::redact(&text.replace('\0', "\u{FFFD}"))
 }
 
 /// Whether the database answers, and when to try again when it does not.
