@@ -91,67 +91,6 @@ pub enum OutputFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Adopt the database's ABSURD schema, whatever its legacy shape, and bring
-    /// it to the current version.
-    ///
-    /// Recognises every shape setup.py left behind (none, L1, L2, with the
-    /// dependency and schedule extensions) and upgrades it in place: no row is
-    /// changed, the functions the Python clients call keep their signatures,
-    /// indexes are built CONCURRENTLY so workers keep claiming. Running it
-    /// twice does nothing. It never touches the upstream Absurd project's
-    /// objects (absurd.queues, absurd.t_*, ...).
-    ///
-    /// Example: absurdctl migrate --dry-run && absurdctl migrate
-    Migrate(MigrateArgs),
-
-    /// Enqueue one task.
-    ///
-    /// Inserts a pending task into the queue; it is available at once (or after
-    /// its dependencies complete). Nothing else in the queue changes.
-    ///
-    /// Example: absurdctl spawn --task-name imaging --params '{"group": "2025-11-30T12:00"}'
-    Spawn(SpawnArgs),
-
-    /// List tasks or show one in full (read-only).
-    #[command(subcommand)]
-    Tasks(TasksCommand),
-
-    /// Measure what this installation can take: spawn rate, drain rate,
-    /// claim latency and pickup latency.
-    ///
-    /// Works in a queue of its own (absurdctl-bench-<random>; --queue is
-    /// ignored) that it creates, fills with no-op tasks, drains with in-process
-    /// workers and removes at the end, also after Ctrl-C or an error. It never
-    /// reads or changes another queue's rows, so it asks no confirmation; it
-    /// does load the database while it runs (run it off-peak on a live
-    /// queue) and leaves one audit row. With --history N it measures twice:
-    /// with no history, then with N finished tasks of its own queue in the
-    /// table.
-    ///
-    /// Reports: spawns per second one at a time and batched; tasks drained
-    /// per second by --workers no-op workers claiming and completing --batch
-    /// at a time; claim latency p50/p99 (single claims, 10k pending by
-    /// default); pickup latency p50/p99 on an idle queue (from a spawn until a
-    /// worker waiting on LISTEN holds the task).
-    ///
-    /// Example: absurdctl bench --history 1000000 --output json
-    Bench(BenchArgs),
-
-    /// Delete finished tasks past retention, then VACUUM (ANALYZE) the table.
-    ///
-    /// Deletes completed and cancelled tasks of the queue that finished more
-    /// than 30 days ago and failed ones (the dead letters retry-failed
-    /// replays) older than 90 days, oldest first, in short batches that skip
-    /// rows other sessions hold, so workers keep claiming meanwhile. It never
-    /// deletes a pending, retrying or claimed task, whatever its age, nor a
-    /// finished task that an unfinished task depends on. It asks before
-    /// deleting (--yes for scripts) and can archive every row first. Then it
-    /// runs VACUUM (ANALYZE) on absurd.tasks, which locks nothing the workers
-    /// need; --reindex and --full are opt-in. Ctrl-C stops between batches.
-    ///
-    /// Example: absurdctl vacuum --archive /var/backups/absurd/tasks-$(date +%F).jsonl.gz --yes
-    Vacuum(VacuumArgs),
-
     /// Show the health of a queue: counts, ages, throughput, timings, stuck
     /// tasks, live workers, pause state and a verdict (read-only).
     ///
@@ -169,6 +108,10 @@ pub enum Command {
     /// Example: absurdctl status --all-queues --check --backlog-warn 50
     Status(StatusArgs),
 
+    /// List tasks or show one in full (read-only).
+    #[command(subcommand)]
+    Tasks(TasksCommand),
+
     /// Group recent failures by cause: failed tasks, and the last error of
     /// tasks now retrying, by their error message with ids, paths, numbers
     /// and timestamps folded (read-only).
@@ -179,27 +122,6 @@ pub enum Command {
     ///
     /// Example: absurdctl errors --since 6h --task-name calibration-solve
     Errors(ErrorsArgs),
-
-    /// Run the checklist before starting ingestion; each item PASS / WARN /
-    /// FAIL with a detail and, when not PASS, what to do (read-only).
-    ///
-    /// Checks: the database is reachable and fast, its server version is
-    /// supported, the schema is current, the queue exists and is not paused,
-    /// enough workers are alive, nothing is stuck, failures in the last hour
-    /// and the backlog are under their thresholds, connections are under
-    /// max_connections, no transaction has been open for long, absurd.tasks
-    /// is not bloated with dead rows, and each --disk has free space. It
-    /// changes nothing. Exit code, in the Nagios convention: 2 when an item
-    /// FAILs (an unreachable database is one), else 3 when an item could not
-    /// be checked, else 1 when one WARNs, else 0.
-    ///
-    /// Example: absurdctl preflight --min-workers 4 --disk /data --disk /stage:85:95
-    Preflight(PreflightArgs),
-
-    /// Run the queue's tasks: the supervisor that claims tasks and runs a
-    /// command for each.
-    #[command(subcommand)]
-    Worker(WorkerCommand),
 
     /// Put failed tasks back in the queue, to run again now.
     ///
@@ -251,20 +173,6 @@ pub enum Command {
     /// Example: absurdctl prioritize --priority 100 --task-name calibration-solve
     Prioritize(PrioritizeArgs),
 
-    /// Show recent operator actions from the audit table, newest first (read-only).
-    ///
-    /// Every change made by absurdctl (and every --dry-run of a bulk command)
-    /// is recorded with when, database user, OS user, host, command, filter
-    /// and how many tasks it changed.
-    ///
-    /// Example: absurdctl audit --limit 5 --output json
-    Audit(AuditArgs),
-
-    /// Print a shell completion script.
-    ///
-    /// Touches no database. Example: absurdctl completions bash > /etc/bash_completion.d/absurdctl
-    Completions(CompletionsArgs),
-
     /// Give back the tasks of dead or hung workers; made for cron.
     ///
     /// A claimed task is stuck when its worker has not heartbeated for
@@ -314,6 +222,98 @@ pub enum Command {
     ///
     /// Example: absurdctl resume --yes
     Resume(ResumeArgs),
+
+    /// Run the checklist before starting ingestion; each item PASS / WARN /
+    /// FAIL with a detail and, when not PASS, what to do (read-only).
+    ///
+    /// Checks: the database is reachable and fast, its server version is
+    /// supported, the schema is current, the queue exists and is not paused,
+    /// enough workers are alive, nothing is stuck, failures in the last hour
+    /// and the backlog are under their thresholds, connections are under
+    /// max_connections, no transaction has been open for long, absurd.tasks
+    /// is not bloated with dead rows, and each --disk has free space. It
+    /// changes nothing. Exit code, in the Nagios convention: 2 when an item
+    /// FAILs (an unreachable database is one), else 3 when an item could not
+    /// be checked, else 1 when one WARNs, else 0.
+    ///
+    /// Example: absurdctl preflight --min-workers 4 --disk /data --disk /stage:85:95
+    Preflight(PreflightArgs),
+
+    /// Delete finished tasks past retention, then VACUUM (ANALYZE) the table.
+    ///
+    /// Deletes completed and cancelled tasks of the queue that finished more
+    /// than 30 days ago and failed ones (the dead letters retry-failed
+    /// replays) older than 90 days, oldest first, in short batches that skip
+    /// rows other sessions hold, so workers keep claiming meanwhile. It never
+    /// deletes a pending, retrying or claimed task, whatever its age, nor a
+    /// finished task that an unfinished task depends on. It asks before
+    /// deleting (--yes for scripts) and can archive every row first. Then it
+    /// runs VACUUM (ANALYZE) on absurd.tasks, which locks nothing the workers
+    /// need; --reindex and --full are opt-in. Ctrl-C stops between batches.
+    ///
+    /// Example: absurdctl vacuum --archive /var/backups/absurd/tasks-$(date +%F).jsonl.gz --yes
+    Vacuum(VacuumArgs),
+
+    /// Run the queue's tasks: the supervisor that claims tasks and runs a
+    /// command for each.
+    #[command(subcommand)]
+    Worker(WorkerCommand),
+
+    /// Enqueue one task.
+    ///
+    /// Inserts a pending task into the queue; it is available at once (or after
+    /// its dependencies complete). Nothing else in the queue changes.
+    ///
+    /// Example: absurdctl spawn --task-name imaging --params '{"group": "2025-11-30T12:00"}'
+    Spawn(SpawnArgs),
+
+    /// Adopt the database's ABSURD schema, whatever its legacy shape, and bring
+    /// it to the current version.
+    ///
+    /// Recognises every shape setup.py left behind (none, L1, L2, with the
+    /// dependency and schedule extensions) and upgrades it in place: no row is
+    /// changed, the functions the Python clients call keep their signatures,
+    /// indexes are built CONCURRENTLY so workers keep claiming. Running it
+    /// twice does nothing. It never touches the upstream Absurd project's
+    /// objects (absurd.queues, absurd.t_*, ...).
+    ///
+    /// Example: absurdctl migrate --dry-run && absurdctl migrate
+    Migrate(MigrateArgs),
+
+    /// Show recent operator actions from the audit table, newest first (read-only).
+    ///
+    /// Every change made by absurdctl (and every --dry-run of a bulk command)
+    /// is recorded with when, database user, OS user, host, command, filter
+    /// and how many tasks it changed.
+    ///
+    /// Example: absurdctl audit --limit 5 --output json
+    Audit(AuditArgs),
+
+    /// Measure what this installation can take: spawn rate, drain rate,
+    /// claim latency and pickup latency.
+    ///
+    /// Works in a queue of its own (absurdctl-bench-<random>; --queue is
+    /// ignored) that it creates, fills with no-op tasks, drains with in-process
+    /// workers and removes at the end, also after Ctrl-C or an error. It never
+    /// reads or changes another queue's rows, so it asks no confirmation; it
+    /// does load the database while it runs (run it off-peak on a live
+    /// queue) and leaves one audit row. With --history N it measures twice:
+    /// with no history, then with N finished tasks of its own queue in the
+    /// table.
+    ///
+    /// Reports: spawns per second one at a time and batched; tasks drained
+    /// per second by --workers no-op workers claiming and completing --batch
+    /// at a time; claim latency p50/p99 (single claims, 10k pending by
+    /// default); pickup latency p50/p99 on an idle queue (from a spawn until a
+    /// worker waiting on LISTEN holds the task).
+    ///
+    /// Example: absurdctl bench --history 1000000 --output json
+    Bench(BenchArgs),
+
+    /// Print a shell completion script.
+    ///
+    /// Touches no database. Example: absurdctl completions bash > /etc/bash_completion.d/absurdctl
+    Completions(CompletionsArgs),
 }
 
 /// Options of `completions`.

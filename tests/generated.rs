@@ -92,3 +92,38 @@ fn bash_completion_sources_and_man_page_renders() {
         }
     }
 }
+
+#[test]
+fn every_command_help_shows_an_example() {
+    fn leaves(cmd: &clap::Command, path: String, out: &mut Vec<(String, String)>) {
+        let subs: Vec<_> = cmd
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help")
+            .collect();
+        if subs.is_empty() {
+            let about = cmd
+                .get_long_about()
+                .or(cmd.get_about())
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            out.push((path, about));
+        }
+        for sub in subs {
+            leaves(sub, format!("{path} {}", sub.get_name()), out);
+        }
+    }
+    let mut cmd = absurdctl::docs::command();
+    cmd.build();
+    let mut all = Vec::new();
+    leaves(&cmd, "absurdctl".into(), &mut all);
+    let missing: Vec<&String> = all
+        .iter()
+        .filter(|(_, about)| !about.contains("Example"))
+        .map(|(p, _)| p)
+        .collect();
+    assert!(all.len() >= 18, "{all:?}");
+    assert!(
+        missing.is_empty(),
+        "commands whose help shows no example: {missing:?}"
+    );
+}
