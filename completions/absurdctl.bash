@@ -176,7 +176,7 @@ _absurdctl() {
 
     case "${cmd}" in
         absurdctl)
-            opts="-o -y -q -v -h -V --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version migrate spawn tasks bench vacuum status errors preflight worker retry-failed retry cancel prioritize audit completions reap-stuck reap drain resume help"
+            opts="-o -y -q -v -h -V --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version status tasks errors retry-failed retry cancel prioritize reap-stuck reap drain resume preflight vacuum worker spawn migrate audit bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -558,7 +558,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__help)
-            opts="migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help"
+            opts="status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

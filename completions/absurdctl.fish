@@ -38,63 +38,59 @@ complete -c absurdctl -n "__fish_absurdctl_needs_command" -s q -l quiet -d 'Prin
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -s h -l help -d 'Print help'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "migrate" -d 'Adopt the database\'s ABSURD schema, whatever its legacy shape, and bring it to the current version'
-complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "spawn" -d 'Enqueue one task'
-complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "bench" -d 'Measure what this installation can take: spawn rate, drain rate, claim latency and pickup latency'
-complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "vacuum" -d 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "status" -d 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "errors" -d 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "preflight" -d 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "worker" -d 'Run the queue\'s tasks: the supervisor that claims tasks and runs a command for each'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "retry-failed" -d 'Put failed tasks back in the queue, to run again now'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "retry" -d 'Put failed tasks back in the queue, to run again now'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "cancel" -d 'Cancel pending and retrying tasks, so they never run'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "prioritize" -d 'Give pending and retrying tasks a new priority; claims follow it at once'
-complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "audit" -d 'Show recent operator actions from the audit table, newest first (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "reap-stuck" -d 'Give back the tasks of dead or hung workers; made for cron'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "reap" -d 'Give back the tasks of dead or hung workers; made for cron'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "drain" -d 'Pause claims on the queue, then wait until its running tasks finish'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "resume" -d 'Let workers claim from a paused (drained) queue again'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "preflight" -d 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "vacuum" -d 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "worker" -d 'Run the queue\'s tasks: the supervisor that claims tasks and runs a command for each'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "spawn" -d 'Enqueue one task'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "migrate" -d 'Adopt the database\'s ABSURD schema, whatever its legacy shape, and bring it to the current version'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "audit" -d 'Show recent operator actions from the audit table, newest first (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "bench" -d 'Measure what this installation can take: spawn rate, drain rate, claim latency and pickup latency'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l queue -d 'Queue to operate on' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l watch -d 'Refresh every SECONDS (default 5) until Ctrl-C or `q`, with rates computed between refreshes. On a terminal the view is redrawn in place; otherwise one snapshot per interval is printed (one JSON object per line with --output json)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l heartbeat-timeout -d 'A claimed task with no heartbeat for this long is stuck (tasks claimed before heartbeats were recorded use their claim time). The default is reap-stuck\'s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l timeout-grace -d 'A claimed task is also stuck once it has run past its own timeout plus this grace' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l backlog-warn -d 'WARNING when more than this many tasks wait (pending + retrying); the runbook scales up workers at "queue depth > 20"' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l backlog-crit -d 'CRITICAL when more than this many tasks wait; the runbooks\' "pending > 500"' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stuck-warn -d 'WARNING when more than this many tasks are stuck (0: any stuck task)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stuck-crit -d 'CRITICAL when more than this many tasks are stuck; the runbook\'s "orphaned records > 10"' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l failures-warn -d 'WARNING when more than this many tasks failed for good in the last hour (the runbook\'s failed_records_warning)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l failures-crit -d 'CRITICAL when more than this many tasks failed for good in the last hour' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l oldest-warn -d 'WARNING when the oldest task ready to run (available, dependencies met) has waited longer; the runbook\'s "oldest enqueued > 10 min"' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l oldest-crit -d 'CRITICAL when the oldest ready task has waited longer ("> 30 min")' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l success-warn -d 'WARNING when under this percentage of the tasks that finished in the last hour completed (judged from 10 finished tasks on)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l success-crit -d 'CRITICAL when the last hour\'s success rate is under this percentage' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stall-warn -d 'WARNING when tasks are ready but nothing has completed for this long (the runbook\'s "last updated > 10 min"); not judged while paused' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stall-crit -d 'CRITICAL when tasks are ready but nothing has completed for this long' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l rtt-warn -d 'WARNING when a round trip to the database (SELECT 1) takes longer (the runbook\'s response-time warning)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l rtt-crit -d 'CRITICAL when a round trip takes longer' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l check -d 'Change nothing; exit 1 when migrations are pending, 0 when current'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l dry-run -d 'Show the detected shape and the migrations that would run; change nothing'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l task-name -d 'Task name, e.g. calibration-solve' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l params -d 'Parameters as a JSON object' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l priority -d 'Priority: higher runs first' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l timeout -d 'Longest the task may run before it is killed and failed (e.g. 2h)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l max-retries -d 'How many times the task may be claimed before it stays failed' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l depends-on -d 'Do not run before these tasks have completed (repeatable)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l delay -d 'Do not run before this long from now (e.g. 10m)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l queue -d 'Queue to operate on' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
-json\t''
-prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l all-queues -d 'Every queue that has tasks, a pause record or live workers, not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l check -d 'Monitoring-plugin mode: print one summary line (with perfdata) and exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (database unreachable, schema not migrated); with --output json, the full report and the same code'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
@@ -152,85 +148,6 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_se
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tasks, newest first'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l tasks -d 'No-op tasks spawned in batches and then drained, per measurement' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l samples -d 'Single spawns, single claims and pickups timed, per measurement' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l workers -d 'In-process no-op workers draining the queue, each on its own connection' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l batch -d 'Tasks per batched spawn, per claim and per completion of the drain' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l history -d 'Also measure with this many finished tasks of the bench queue in the table (e.g. 1000000; inserted in the server, removed at the end)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l queue -d 'Queue to operate on' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
-json\t''
-prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l completed-older-than -d 'Delete completed tasks that finished longer ago than this' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l cancelled-older-than -d 'Delete cancelled tasks that finished longer ago than this' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l failed-older-than -d 'Delete failed tasks (the dead letters) that finished longer ago than this' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l batch-size -d 'Rows deleted per transaction (each holds locks only on the rows it deletes, for well under a second); measured on a 2-core host, 5000 disturbed the workers\' claims less than 1000 or 2000' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l duty-cycle -d 'Share of the time spent deleting, in percent: after each batch it pauses so that the workers get the CPU and the disk back for the rest, and VACUUM pauses as autovacuum does (100: no pauses)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l max-duration -d 'Stop deleting once this much time has passed (e.g. 20m, for a maintenance window); what is left goes on the next run. VACUUM and reindexing are skipped when the budget runs out (autovacuum follows)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l archive -d 'Write every deleted row to FILE first, as JSON lines (gzip when FILE ends in .gz), fsynced before the batch that deletes the rows commits; an existing FILE is refused unless --append' -r -F
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l reindex-threshold -d 'Estimated bloat, in percent of an index\'s size, above which --reindex rebuilds it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l queue -d 'Queue to operate on' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
-json\t''
-prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l append -d 'Add to an existing --archive file instead of refusing it'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l no-vacuum -d 'Skip VACUUM (ANALYZE) after deleting'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l reindex -d 'After VACUUM, rebuild with REINDEX INDEX CONCURRENTLY each btree index of absurd.tasks of 1 MiB or more whose estimated bloat passes --reindex-threshold (writes go on while it rebuilds). Bloat comes from pgstattuple when installed, else from the planner statistics'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l full -d 'VACUUM FULL instead of VACUUM: gives the space back to the operating system, but locks absurd.tasks (ACCESS EXCLUSIVE) for its whole run, stopping every worker; asks first, even when nothing is deleted'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l dry-run -d 'Show how many rows per status would go and the space they hold; change nothing (read-only session)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l watch -d 'Refresh every SECONDS (default 5) until Ctrl-C or `q`, with rates computed between refreshes. On a terminal the view is redrawn in place; otherwise one snapshot per interval is printed (one JSON object per line with --output json)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l heartbeat-timeout -d 'A claimed task with no heartbeat for this long is stuck (tasks claimed before heartbeats were recorded use their claim time). The default is reap-stuck\'s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l timeout-grace -d 'A claimed task is also stuck once it has run past its own timeout plus this grace' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l backlog-warn -d 'WARNING when more than this many tasks wait (pending + retrying); the runbook scales up workers at "queue depth > 20"' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l backlog-crit -d 'CRITICAL when more than this many tasks wait; the runbooks\' "pending > 500"' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stuck-warn -d 'WARNING when more than this many tasks are stuck (0: any stuck task)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stuck-crit -d 'CRITICAL when more than this many tasks are stuck; the runbook\'s "orphaned records > 10"' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l failures-warn -d 'WARNING when more than this many tasks failed for good in the last hour (the runbook\'s failed_records_warning)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l failures-crit -d 'CRITICAL when more than this many tasks failed for good in the last hour' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l oldest-warn -d 'WARNING when the oldest task ready to run (available, dependencies met) has waited longer; the runbook\'s "oldest enqueued > 10 min"' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l oldest-crit -d 'CRITICAL when the oldest ready task has waited longer ("> 30 min")' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l success-warn -d 'WARNING when under this percentage of the tasks that finished in the last hour completed (judged from 10 finished tasks on)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l success-crit -d 'CRITICAL when the last hour\'s success rate is under this percentage' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stall-warn -d 'WARNING when tasks are ready but nothing has completed for this long (the runbook\'s "last updated > 10 min"); not judged while paused' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stall-crit -d 'CRITICAL when tasks are ready but nothing has completed for this long' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l rtt-warn -d 'WARNING when a round trip to the database (SELECT 1) takes longer (the runbook\'s response-time warning)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l rtt-crit -d 'CRITICAL when a round trip takes longer' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l queue -d 'Queue to operate on' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
-json\t''
-prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l all-queues -d 'Every queue that has tasks, a pause record or live workers, not only --queue'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l check -d 'Monitoring-plugin mode: print one summary line (with perfdata) and exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (database unreachable, schema not migrated); with --output json, the full report and the same code'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l since -d 'Failures within this long before now (e.g. 1h, 7d)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l task-name -d 'Only tasks of this name (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l limit -d 'At most this many causes, the most frequent first' -r
@@ -249,83 +166,6 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s q -l quie
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l min-workers -d 'FAIL when fewer workers are alive (registered and seen, or heartbeating a task, within --heartbeat-timeout); WARN when some but fewer' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l disk -d 'Check free space on PATH: WARN at WARN% used (default 90), FAIL at CRIT% (default 95), as the runbook\'s `df | grep 9[0-9]%` (repeatable)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l long-transaction-warn -d 'WARN when a transaction has been open longer (it holds back vacuum)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l long-transaction-crit -d 'FAIL when a transaction has been open longer' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l dead-tuples-warn -d 'WARN when this percentage of absurd.tasks\' rows are dead (judged from 1000 dead rows on); `absurdctl vacuum` reclaims them' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l dead-tuples-crit -d 'FAIL when this percentage of absurd.tasks\' rows are dead' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connections-warn -d 'WARN when this percentage of max_connections is in use (the runbook\'s pool utilisation warning)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connections-crit -d 'FAIL when this percentage of max_connections is in use' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l heartbeat-timeout -d 'A claimed task with no heartbeat for this long is stuck (tasks claimed before heartbeats were recorded use their claim time). The default is reap-stuck\'s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l timeout-grace -d 'A claimed task is also stuck once it has run past its own timeout plus this grace' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l backlog-warn -d 'WARNING when more than this many tasks wait (pending + retrying); the runbook scales up workers at "queue depth > 20"' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l backlog-crit -d 'CRITICAL when more than this many tasks wait; the runbooks\' "pending > 500"' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l stuck-warn -d 'WARNING when more than this many tasks are stuck (0: any stuck task)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l stuck-crit -d 'CRITICAL when more than this many tasks are stuck; the runbook\'s "orphaned records > 10"' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l failures-warn -d 'WARNING when more than this many tasks failed for good in the last hour (the runbook\'s failed_records_warning)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l failures-crit -d 'CRITICAL when more than this many tasks failed for good in the last hour' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l rtt-warn -d 'WARNING when a round trip to the database (SELECT 1) takes longer (the runbook\'s response-time warning)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l rtt-crit -d 'CRITICAL when a round trip takes longer' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l queue -d 'Queue to operate on' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
-json\t''
-prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l queue -d 'Queue to operate on' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
-json\t''
-prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s h -l help -d 'Print help'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -f -a "run" -d 'Claim tasks of --queue and run COMMAND for each, until stopped'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s c -l concurrency -d 'Tasks run at the same time (one handler process each); claims are made in batches of up to this many' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l task-name -d 'Claim only tasks of this name (repeatable) [default: every name]' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l worker-id -d 'This worker\'s id, in the registry and in the worker_id of the tasks it claims; must be unique among running workers [default: HOST-PID-RANDOM]' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l heartbeat-interval -d 'How often running tasks\' heartbeats and the worker\'s registry row are recorded; keep it well under the heartbeat timeout `reap` uses' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l default-timeout -d 'Longest a task without a timeout of its own may run before it is stopped and failed (e.g. 2h) [default: no limit]' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l kill-grace -d 'Time between SIGTERM and SIGKILL when a handler is stopped (timeout, cancellation, reap, end of --grace)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l grace -d 'On SIGTERM or SIGINT, how long running handlers may take to finish before they are stopped and their tasks given back to the queue' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l poll-interval -d 'How often an idle worker looks for work on its own; a spawned task wakes it at once (LISTEN/NOTIFY), so this is only the fallback' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l max-tasks -d 'Claim at most this many tasks, finish them, then exit 0' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l log-format -d 'Format of the log lines on stderr, one per task or worker event' -r -f -a "human\t'A timestamp, a level and a sentence'
-json\t'One JSON object per line (ts, level, event, worker_id, task fields)'"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l max-output -d 'Most bytes of a handler\'s standard output kept for its result (at most 64 MiB); past it only the tail is kept, as a string' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l queue -d 'Queue to operate on' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
-json\t''
-prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l exit-when-empty -d 'Exit 0 once nothing runs and no task can be claimed now (tasks waiting for a retry backoff or a delayed start are left for later)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from help" -f -a "run" -d 'Claim tasks of --queue and run COMMAND for each, until stopped'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l task-name -d 'Only tasks of this name (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t''
 retrying\t''
@@ -460,36 +300,6 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s q -l 
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l limit -d 'At most this many rows' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l queue -d 'Queue to operate on' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
-json\t''
-prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l all-queues -d 'Actions on every queue (and on none in particular), not only --queue'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l queue -d 'Queue to operate on' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
-json\t''
-prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l heartbeat-timeout -d 'A claimed task whose worker has been silent this long is stuck, and a registered worker not seen this long is dead (at least 1s; under 1m is warned about: it reaps live legacy workers). The default, 15 minutes, never reaps a live legacy Python worker: it heartbeats every 30 s, but a long CASA call blocks its event loop for minutes at a time, so minutes of silence are not death' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l timeout-grace -d 'A task that has run longer than its own timeout (spawn --timeout) plus this grace is stuck, even while its worker heartbeats' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l older-than -d 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks\' "claimed for more than 2 hours"; at least 1s). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat' -r
@@ -561,24 +371,214 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s q -l quie
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "migrate" -d 'Adopt the database\'s ABSURD schema, whatever its legacy shape, and bring it to the current version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "spawn" -d 'Enqueue one task'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "bench" -d 'Measure what this installation can take: spawn rate, drain rate, claim latency and pickup latency'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "vacuum" -d 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "status" -d 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "errors" -d 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "preflight" -d 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "worker" -d 'Run the queue\'s tasks: the supervisor that claims tasks and runs a command for each'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "retry-failed" -d 'Put failed tasks back in the queue, to run again now'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "cancel" -d 'Cancel pending and retrying tasks, so they never run'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "prioritize" -d 'Give pending and retrying tasks a new priority; claims follow it at once'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "audit" -d 'Show recent operator actions from the audit table, newest first (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "completions" -d 'Print a shell completion script'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "reap-stuck" -d 'Give back the tasks of dead or hung workers; made for cron'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "drain" -d 'Pause claims on the queue, then wait until its running tasks finish'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "resume" -d 'Let workers claim from a paused (drained) queue again'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from migrate spawn tasks bench vacuum status errors preflight worker retry-failed cancel prioritize audit completions reap-stuck drain resume help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l min-workers -d 'FAIL when fewer workers are alive (registered and seen, or heartbeating a task, within --heartbeat-timeout); WARN when some but fewer' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l disk -d 'Check free space on PATH: WARN at WARN% used (default 90), FAIL at CRIT% (default 95), as the runbook\'s `df | grep 9[0-9]%` (repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l long-transaction-warn -d 'WARN when a transaction has been open longer (it holds back vacuum)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l long-transaction-crit -d 'FAIL when a transaction has been open longer' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l dead-tuples-warn -d 'WARN when this percentage of absurd.tasks\' rows are dead (judged from 1000 dead rows on); `absurdctl vacuum` reclaims them' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l dead-tuples-crit -d 'FAIL when this percentage of absurd.tasks\' rows are dead' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connections-warn -d 'WARN when this percentage of max_connections is in use (the runbook\'s pool utilisation warning)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connections-crit -d 'FAIL when this percentage of max_connections is in use' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l heartbeat-timeout -d 'A claimed task with no heartbeat for this long is stuck (tasks claimed before heartbeats were recorded use their claim time). The default is reap-stuck\'s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l timeout-grace -d 'A claimed task is also stuck once it has run past its own timeout plus this grace' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l backlog-warn -d 'WARNING when more than this many tasks wait (pending + retrying); the runbook scales up workers at "queue depth > 20"' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l backlog-crit -d 'CRITICAL when more than this many tasks wait; the runbooks\' "pending > 500"' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l stuck-warn -d 'WARNING when more than this many tasks are stuck (0: any stuck task)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l stuck-crit -d 'CRITICAL when more than this many tasks are stuck; the runbook\'s "orphaned records > 10"' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l failures-warn -d 'WARNING when more than this many tasks failed for good in the last hour (the runbook\'s failed_records_warning)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l failures-crit -d 'CRITICAL when more than this many tasks failed for good in the last hour' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l rtt-warn -d 'WARNING when a round trip to the database (SELECT 1) takes longer (the runbook\'s response-time warning)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l rtt-crit -d 'CRITICAL when a round trip takes longer' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l completed-older-than -d 'Delete completed tasks that finished longer ago than this' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l cancelled-older-than -d 'Delete cancelled tasks that finished longer ago than this' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l failed-older-than -d 'Delete failed tasks (the dead letters) that finished longer ago than this' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l batch-size -d 'Rows deleted per transaction (each holds locks only on the rows it deletes, for well under a second); measured on a 2-core host, 5000 disturbed the workers\' claims less than 1000 or 2000' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l duty-cycle -d 'Share of the time spent deleting, in percent: after each batch it pauses so that the workers get the CPU and the disk back for the rest, and VACUUM pauses as autovacuum does (100: no pauses)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l max-duration -d 'Stop deleting once this much time has passed (e.g. 20m, for a maintenance window); what is left goes on the next run. VACUUM and reindexing are skipped when the budget runs out (autovacuum follows)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l archive -d 'Write every deleted row to FILE first, as JSON lines (gzip when FILE ends in .gz), fsynced before the batch that deletes the rows commits; an existing FILE is refused unless --append' -r -F
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l reindex-threshold -d 'Estimated bloat, in percent of an index\'s size, above which --reindex rebuilds it' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l append -d 'Add to an existing --archive file instead of refusing it'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l no-vacuum -d 'Skip VACUUM (ANALYZE) after deleting'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l reindex -d 'After VACUUM, rebuild with REINDEX INDEX CONCURRENTLY each btree index of absurd.tasks of 1 MiB or more whose estimated bloat passes --reindex-threshold (writes go on while it rebuilds). Bloat comes from pgstattuple when installed, else from the planner statistics'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l full -d 'VACUUM FULL instead of VACUUM: gives the space back to the operating system, but locks absurd.tasks (ACCESS EXCLUSIVE) for its whole run, stopping every worker; asks first, even when nothing is deleted'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l dry-run -d 'Show how many rows per status would go and the space they hold; change nothing (read-only session)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s h -l help -d 'Print help'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -f -a "run" -d 'Claim tasks of --queue and run COMMAND for each, until stopped'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s c -l concurrency -d 'Tasks run at the same time (one handler process each); claims are made in batches of up to this many' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l task-name -d 'Claim only tasks of this name (repeatable) [default: every name]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l worker-id -d 'This worker\'s id, in the registry and in the worker_id of the tasks it claims; must be unique among running workers [default: HOST-PID-RANDOM]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l heartbeat-interval -d 'How often running tasks\' heartbeats and the worker\'s registry row are recorded; keep it well under the heartbeat timeout `reap` uses' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l default-timeout -d 'Longest a task without a timeout of its own may run before it is stopped and failed (e.g. 2h) [default: no limit]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l kill-grace -d 'Time between SIGTERM and SIGKILL when a handler is stopped (timeout, cancellation, reap, end of --grace)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l grace -d 'On SIGTERM or SIGINT, how long running handlers may take to finish before they are stopped and their tasks given back to the queue' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l poll-interval -d 'How often an idle worker looks for work on its own; a spawned task wakes it at once (LISTEN/NOTIFY), so this is only the fallback' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l max-tasks -d 'Claim at most this many tasks, finish them, then exit 0' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l log-format -d 'Format of the log lines on stderr, one per task or worker event' -r -f -a "human\t'A timestamp, a level and a sentence'
+json\t'One JSON object per line (ts, level, event, worker_id, task fields)'"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l max-output -d 'Most bytes of a handler\'s standard output kept for its result (at most 64 MiB); past it only the tail is kept, as a string' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l exit-when-empty -d 'Exit 0 once nothing runs and no task can be claimed now (tasks waiting for a retry backoff or a delayed start are left for later)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from help" -f -a "run" -d 'Claim tasks of --queue and run COMMAND for each, until stopped'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l task-name -d 'Task name, e.g. calibration-solve' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l params -d 'Parameters as a JSON object' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l priority -d 'Priority: higher runs first' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l timeout -d 'Longest the task may run before it is killed and failed (e.g. 2h)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l max-retries -d 'How many times the task may be claimed before it stays failed' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l depends-on -d 'Do not run before these tasks have completed (repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l delay -d 'Do not run before this long from now (e.g. 10m)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l check -d 'Change nothing; exit 1 when migrations are pending, 0 when current'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l dry-run -d 'Show the detected shape and the migrations that would run; change nothing'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l limit -d 'At most this many rows' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l all-queues -d 'Actions on every queue (and on none in particular), not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l tasks -d 'No-op tasks spawned in batches and then drained, per measurement' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l samples -d 'Single spawns, single claims and pickups timed, per measurement' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l workers -d 'In-process no-op workers draining the queue, each on its own connection' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l batch -d 'Tasks per batched spawn, per claim and per completion of the drain' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l history -d 'Also measure with this many finished tasks of the bench queue in the table (e.g. 1000000; inserted in the server, removed at the end)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "status" -d 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "errors" -d 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "retry-failed" -d 'Put failed tasks back in the queue, to run again now'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "cancel" -d 'Cancel pending and retrying tasks, so they never run'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "prioritize" -d 'Give pending and retrying tasks a new priority; claims follow it at once'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "reap-stuck" -d 'Give back the tasks of dead or hung workers; made for cron'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "drain" -d 'Pause claims on the queue, then wait until its running tasks finish'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "resume" -d 'Let workers claim from a paused (drained) queue again'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "preflight" -d 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "vacuum" -d 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "worker" -d 'Run the queue\'s tasks: the supervisor that claims tasks and runs a command for each'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "spawn" -d 'Enqueue one task'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "migrate" -d 'Adopt the database\'s ABSURD schema, whatever its legacy shape, and bring it to the current version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "audit" -d 'Show recent operator actions from the audit table, newest first (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "bench" -d 'Measure what this installation can take: spawn rate, drain rate, claim latency and pickup latency'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "list" -d 'List tasks, newest first'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "show" -d 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and __fish_seen_subcommand_from worker" -f -a "run" -d 'Claim tasks of --queue and run COMMAND for each, until stopped'

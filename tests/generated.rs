@@ -106,7 +106,7 @@ fn every_command_help_shows_an_example() {
                 .or(cmd.get_about())
                 .map(|a| a.to_string())
                 .unwrap_or_default();
-            out.push((path, about));
+            out.push((path.clone(), about));
         }
         for sub in subs {
             leaves(sub, format!("{path} {}", sub.get_name()), out);
