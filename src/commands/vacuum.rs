@@ -122,18 +122,7 @@ impl Report {
                 cancelled_before: r.cancelled_before,
                 failed_before: r.failed_before,
             },
-            by_status: [
-                TaskStatus::Completed,
-                TaskStatus::Failed,
-                TaskStatus::Cancelled,
-            ]
-            .into_iter()
-            .map(|status| StatusVolume {
-                status,
-                rows: 0,
-                bytes: 0,
-            })
-            .collect(),
+            by_status: StatusVolume::none(),
             rows: 0,
             bytes: 0,
             kept_depended_on: 0,

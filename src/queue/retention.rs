@@ -37,6 +37,24 @@ pub struct StatusVolume {
     pub bytes: i64,
 }
 
+impl StatusVolume {
+    /// Nothing yet, for each finished status, in report order.
+    pub fn none() -> Vec<StatusVolume> {
+        [
+            TaskStatus::Completed,
+            TaskStatus::Failed,
+            TaskStatus::Cancelled,
+        ]
+        .into_iter()
+        .map(|status| StatusVolume {
+            status,
+            rows: 0,
+            bytes: 0,
+        })
+        .collect()
+    }
+}
+
 /// What a run would delete.
 #[derive(Debug, Clone, Serialize)]
 pub struct Preview {
@@ -162,18 +180,7 @@ pub async fn preview(conn: &mut PgConnection, r: &Retention) -> Result<Preview> 
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    let mut by_status: Vec<StatusVolume> = [
-        TaskStatus::Completed,
-        TaskStatus::Failed,
-        TaskStatus::Cancelled,
-    ]
-    .into_iter()
-    .map(|status| StatusVolume {
-        status,
-        rows: 0,
-        bytes: 0,
-    })
-    .collect();
+    let mut by_status = StatusVolume::none();
     let mut kept_depended_on = 0;
     for (status, count, bytes, kept) in rows {
         let status = TaskStatus::try_from(status).map_err(super::QueueError::Invalid)?;
