@@ -234,15 +234,25 @@ fn parent_dir(path: &Path) -> &Path {
 mod tests {
     use super::*;
 
-    fn temp(name: &str) -> PathBuf {
+    /// A directory of the test's own, removed when the test ends.
+    struct TempDir(PathBuf);
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn temp(name: &str) -> (TempDir, PathBuf) {
         let dir = std::env::temp_dir().join(format!("absurdctl-archive-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
-        dir.join(name)
+        let path = dir.join(name);
+        (TempDir(dir), path)
     }
 
     #[test]
     fn gzip_batches_are_members_and_append_adds_more() {
-        let path = temp("a.jsonl.gz");
+        let (_dir, path) = temp("a.jsonl.gz");
         let mut a = Archive::open(&path, false).unwrap();
         a.write_batch(["{\"a\":1}", "{\"a\":2}"].into_iter())
             .unwrap();
@@ -262,7 +272,7 @@ mod tests {
 
     #[test]
     fn a_cut_tail_is_refused_with_where_it_starts() {
-        let path = temp("b.jsonl.gz");
+        let (_dir, path) = temp("b.jsonl.gz");
         let mut a = Archive::open(&path, false).unwrap();
         a.write_batch(["{\"a\":1}"].into_iter()).unwrap();
         let good = a.finish().unwrap().bytes;
@@ -271,7 +281,7 @@ mod tests {
         let err = check(&path, true).unwrap_err().to_string();
         assert!(err.contains(&format!("truncate -s {good}")), "{err}");
 
-        let path = temp("c.jsonl");
+        let (_dir2, path) = temp("c.jsonl");
         std::fs::write(&path, "{\"a\":1}\n{\"a\":").unwrap();
         let err = check(&path, true).unwrap_err().to_string();
         assert!(err.contains("truncate -s 8"), "{err}");
