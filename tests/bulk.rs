@@ -368,10 +368,8 @@ async fn every_filter_selects_the_same_rows_in_every_command() {
     assert_eq!(before, db.tasks_checksum(), "dry runs changed nothing");
 }
 
-fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("absurdctl-bulk-{}", Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn tempdir() -> TempDir {
+    TempDir::new("absurdctl-bulk")
 }
 
 #[tokio::test]

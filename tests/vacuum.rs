@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -41,10 +41,8 @@ fn ids(db: &TestDb) -> BTreeSet<String> {
         .collect()
 }
 
-fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("absurdctl-vacuum-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir() -> TempDir {
+    TempDir::new("absurdctl-vacuum")
 }
 
 /// Every complete row of an archive, plain or gzip. A crash may cut the
