@@ -347,7 +347,8 @@ async fn the_archive_holds_every_deleted_row_and_nothing_else() {
         ))
         .unwrap();
         let before = ids(&db);
-        let path = temp_dir().join(name);
+        let dir = temp_dir();
+        let path = dir.join(name);
 
         let out = db.cli(&[
             "--output",
@@ -397,7 +398,8 @@ async fn an_existing_archive_is_refused_unless_appending() {
     for name in ["old.jsonl", "old.jsonl.gz"] {
         let db = TestDb::migrated().await;
         finished_tasks(&db, 10, 100.0);
-        let path = temp_dir().join(name);
+        let dir = temp_dir();
+        let path = dir.join(name);
         // An earlier run's archive.
         let first = db.cli(&[
             "vacuum",
@@ -505,7 +507,8 @@ async fn after_an_interruption_the_archive_holds_every_deleted_row() {
         finished_tasks(&db, 200, 100.0);
         slow_deletes(&db, 0.01);
         let before = ids(&db);
-        let path = temp_dir().join(name);
+        let dir = temp_dir();
+        let path = dir.join(name);
 
         let (code, stdout) = signal_mid_run(&db, &path, libc::SIGINT).await;
         assert_eq!(code, Some(130), "{stdout}");
@@ -546,7 +549,8 @@ async fn after_a_crash_the_archive_holds_every_deleted_row() {
         finished_tasks(&db, 200, 100.0);
         slow_deletes(&db, 0.01);
         let before = ids(&db);
-        let path = temp_dir().join(name);
+        let dir = temp_dir();
+        let path = dir.join(name);
 
         let (code, _) = signal_mid_run(&db, &path, libc::SIGKILL).await;
         assert_eq!(code, None, "killed");
@@ -577,7 +581,8 @@ async fn max_duration_stops_between_batches() {
     finished_tasks(&db, 100, 100.0);
     slow_deletes(&db, 0.02);
     let before = ids(&db);
-    let path = temp_dir().join("window.jsonl.gz");
+    let dir = temp_dir();
+    let path = dir.join("window.jsonl.gz");
     let out = db.cli(&[
         "--output",
         "json",
