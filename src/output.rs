@@ -192,6 +192,26 @@ pub fn fmt_time(t: Option<DateTime<Utc>>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
+/// Who paused a queue, since when and why: ` by alice since 2025-11-30
+/// 12:00:00Z (3m 2s ago): disk swap`, each part only when known.
+pub fn pause_details(by: Option<&str>, at: Option<DateTime<Utc>>, reason: Option<&str>) -> String {
+    let mut text = String::new();
+    if let Some(by) = by {
+        text.push_str(&format!(" by {by}"));
+    }
+    if let Some(at) = at {
+        text.push_str(&format!(
+            " since {} ({})",
+            fmt_time(Some(at)),
+            fmt_ago(Some(at))
+        ));
+    }
+    if let Some(reason) = reason.filter(|r| !r.is_empty()) {
+        text.push_str(&format!(": {reason}"));
+    }
+    text
+}
+
 /// Shortens text for a table cell.
 pub fn ellipsize(text: &str, max: usize) -> String {
     let one_line = text.replace(['\n', '\r'], " ");

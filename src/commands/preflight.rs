@@ -20,7 +20,7 @@ use crate::commands::status::ensure_ordered;
 use crate::commands::Ctx;
 use crate::config::Access;
 use crate::error::redact;
-use crate::output::{fmt_ago, fmt_secs, fmt_time};
+use crate::output::{fmt_ago, fmt_secs, pause_details};
 use crate::queue::health::{self, above, at_least, Level};
 use crate::queue::schema;
 use crate::queue::stats::{self, StuckRule};
@@ -408,20 +408,14 @@ async fn queue_checks(
     let l = &args.load;
 
     items.push(if q.paused {
-        let mut detail = format!("queue {queue} is PAUSED: claims are held back");
-        if let Some(by) = &q.paused_by {
-            detail.push_str(&format!("; paused by {by}"));
-        }
-        if let Some(at) = q.paused_at {
-            detail.push_str(&format!(
-                " at {} ({})",
-                fmt_time(Some(at)),
-                fmt_ago(Some(at))
-            ));
-        }
-        if let Some(reason) = q.pause_reason.as_deref().filter(|r| !r.is_empty()) {
-            detail.push_str(&format!(": {reason}"));
-        }
+        let detail = format!(
+            "queue {queue} is PAUSED (claims are held back){}",
+            pause_details(
+                q.paused_by.as_deref(),
+                q.paused_at,
+                q.pause_reason.as_deref()
+            )
+        );
         Item::new("queue", Outcome::Fail, detail).remedy(format!(
             "`absurdctl resume --queue {queue}` once the maintenance is over"
         ))

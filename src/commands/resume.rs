@@ -9,7 +9,7 @@ use crate::cli::ResumeArgs;
 use crate::commands::Ctx;
 use crate::config::Access;
 use crate::interact;
-use crate::output::{fmt_secs, fmt_time};
+use crate::output::{fmt_secs, pause_details};
 use crate::queue::audit;
 use crate::queue::controls::{self, QueueControl};
 
@@ -109,16 +109,15 @@ pub async fn run(ctx: &Ctx, args: ResumeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `queue (paused by alice@host at 2025-11-30 12:00:00Z: reason)`.
+/// `queue (paused by alice@host since 2025-11-30 12:00:00Z (2h ago): reason)`.
 fn describe(c: &QueueControl) -> String {
     format!(
-        "{} (paused by {} at {}{})",
+        "{} (paused{})",
         c.queue_name,
-        c.paused_by.as_deref().unwrap_or("unknown"),
-        fmt_time(c.paused_at),
-        c.pause_reason
-            .as_deref()
-            .map(|r| format!(": {r}"))
-            .unwrap_or_default()
+        pause_details(
+            Some(c.paused_by.as_deref().unwrap_or("unknown")),
+            c.paused_at,
+            c.pause_reason.as_deref()
+        )
     )
 }

@@ -17,7 +17,8 @@ use crate::config::Access;
 use crate::error::{redact, CliError};
 use crate::interact::{Interrupt, KeyWatcher};
 use crate::output::{
-    fmt_ago, fmt_secs, fmt_time, prometheus_text, write_stdout, Output, PromFamily, PromSample,
+    fmt_ago, fmt_secs, fmt_time, pause_details, prometheus_text, write_stdout, Output, PromFamily,
+    PromSample,
 };
 use crate::queue::health::{above, below, round_trip, Level};
 use crate::queue::stats::{
@@ -400,11 +401,7 @@ fn queue_findings(q: &QueueSnapshot, t: &Thresholds) -> Vec<Finding> {
         )
     } else {
         let level = above(oldest, t.oldest_ready_warn_sec, t.oldest_ready_crit_sec);
-        let limit = if level == Level::Critical {
-            t.oldest_ready_crit_sec
-        } else {
-            t.oldest_ready_warn_sec
-        };
+        let limit = level.limit(t.oldest_ready_warn_sec, t.oldest_ready_crit_sec);
         let message = match f.oldest_ready_age_sec {
             None => "no task waiting to be claimed".into(),
             Some(age) if level == Level::Ok => {
@@ -428,11 +425,7 @@ fn queue_findings(q: &QueueSnapshot, t: &Thresholds) -> Vec<Finding> {
     ));
 
     let level = above(f.stuck, t.stuck_warn, t.stuck_crit);
-    let limit = if level == Level::Critical {
-        t.stuck_crit
-    } else {
-        t.stuck_warn
-    };
+    let limit = level.limit(t.stuck_warn, t.stuck_crit);
     out.push(finding(
         "stuck",
         level,
@@ -452,11 +445,7 @@ fn queue_findings(q: &QueueSnapshot, t: &Thresholds) -> Vec<Finding> {
     ));
 
     let level = above(f.failed_1h, t.failures_1h_warn, t.failures_1h_crit);
-    let limit = if level == Level::Critical {
-        t.failures_1h_crit
-    } else {
-        t.failures_1h_warn
-    };
+    let limit = level.limit(t.failures_1h_warn, t.failures_1h_crit);
     out.push(finding(
         "failures_1h",
         level,
@@ -482,11 +471,10 @@ fn queue_findings(q: &QueueSnapshot, t: &Thresholds) -> Vec<Finding> {
                 t.success_rate_1h_warn_percent,
                 t.success_rate_1h_crit_percent,
             );
-            let limit = if level == Level::Critical {
-                t.success_rate_1h_crit_percent
-            } else {
-                t.success_rate_1h_warn_percent
-            };
+            let limit = level.limit(
+                t.success_rate_1h_warn_percent,
+                t.success_rate_1h_crit_percent,
+            );
             let message = if level == Level::Ok {
                 format!("success rate {pct:.1}% in the last hour")
             } else {
@@ -518,11 +506,7 @@ fn queue_findings(q: &QueueSnapshot, t: &Thresholds) -> Vec<Finding> {
         None => (Level::Ok, "progress: no task waiting".to_string()),
         Some(secs) => {
             let level = above(secs, t.no_completion_warn_sec, t.no_completion_crit_sec);
-            let limit = if level == Level::Critical {
-                t.no_completion_crit_sec
-            } else {
-                t.no_completion_warn_sec
-            };
+            let limit = level.limit(t.no_completion_warn_sec, t.no_completion_crit_sec);
             let message = if level == Level::Ok {
                 format!("progress: last completion {} ago", fmt_secs(secs))
             } else {
@@ -549,21 +533,14 @@ fn queue_findings(q: &QueueSnapshot, t: &Thresholds) -> Vec<Finding> {
 }
 
 fn pause_text(q: &QueueSnapshot) -> String {
-    let mut text = "PAUSED".to_string();
-    if let Some(by) = &q.paused_by {
-        text.push_str(&format!(" by {by}"));
-    }
-    if let Some(at) = q.paused_at {
-        text.push_str(&format!(
-            " since {} ({})",
-            fmt_time(Some(at)),
-            fmt_ago(Some(at))
-        ));
-    }
-    if let Some(reason) = q.pause_reason.as_deref().filter(|r| !r.is_empty()) {
-        text.push_str(&format!(": {reason}"));
-    }
-    text
+    format!(
+        "PAUSED{}",
+        pause_details(
+            q.paused_by.as_deref(),
+            q.paused_at,
+            q.pause_reason.as_deref()
+        )
+    )
 }
 
 /// `ABSURD WARNING - q: backlog 25 (> 20) | 'backlog'=25;20;500;0 ...`

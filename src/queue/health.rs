@@ -35,6 +35,16 @@ impl Level {
     pub fn exit_code(self) -> u8 {
         self as u8
     }
+
+    /// The threshold this level crossed, for messages: `crit` when
+    /// critical, else `warn`.
+    pub fn limit<T>(self, warn: T, crit: T) -> T {
+        if self == Level::Critical {
+            crit
+        } else {
+            warn
+        }
+    }
 }
 
 impl std::fmt::Display for Level {
