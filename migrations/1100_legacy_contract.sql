@@ -9,15 +9,21 @@
 --   refuse a task so held: a reaped legacy worker's late call cannot
 --   overwrite the absurdctl worker that claimed the task again.
 -- * A task waiting for its retry is stored `pending` (available_at in the
---   future, attempt > 0, its last error kept), the only status the Python
---   client's plain SQL reads and cancels. absurdctl derives "retrying".
+--   future, attempt > 0, its last error kept, awaiting_retry), the only
+--   status the Python client's plain SQL reads and cancels. absurdctl derives
+--   "retrying".
 -- * Every completion clears `error`: it describes the task's current state.
 -- * The legacy claim_task records who polls, at most one write per poller
 --   every 10 s, so that idle legacy workers count as live.
 
--- Constant default: no table rewrite. false for every claim made before,
--- so those stay open to the legacy calls, as they were.
-ALTER TABLE absurd.tasks ADD COLUMN IF NOT EXISTS claim_fenced boolean NOT NULL DEFAULT false;
+-- Constant defaults: no table rewrite. claim_fenced is false for every claim
+-- made before, so those stay open to the legacy calls, as they were.
+-- awaiting_retry marks a pending task given back after a failed or reaped
+-- attempt (absurdctl shows it as retrying); a claim clears it, and a task
+-- put back by hand (retry-failed, retry_task, release_task) is plain pending.
+ALTER TABLE absurd.tasks
+  ADD COLUMN IF NOT EXISTS claim_fenced   boolean NOT NULL DEFAULT false,
+  ADD COLUMN IF NOT EXISTS awaiting_retry boolean NOT NULL DEFAULT false;
 
 -- Legacy workers seen polling. Not in worker_registry: a legacy worker does
 -- not register, has no pid, version or drain state, and must not be marked
@@ -70,7 +76,10 @@ REVOKE ALL ON absurd.legacy_pollers FROM PUBLIC;
 -- Redefines one function, keeping the rights granted on the one it replaces
 -- (a DBA may have revoked EXECUTE from PUBLIC and granted it to a role).
 -- A NULL acl means the defaults, which a new function has too.
-CREATE FUNCTION pg_temp.redefine(p_signature text, p_definition text) RETURNS void
+-- p_new_signature: when the argument list changes. Definitions use CREATE OR
+-- REPLACE so that running this migration again (its row deleted by hand) works.
+CREATE FUNCTION pg_temp.redefine(p_signature text, p_definition text, p_new_signature text DEFAULT NULL)
+RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   v_old regprocedure := to_regprocedure(p_signature);
@@ -83,7 +92,7 @@ BEGIN
     EXECUTE format('DROP FUNCTION %s', v_old);
   END IF;
   EXECUTE p_definition;
-  v_new := to_regprocedure(p_signature);
+  v_new := to_regprocedure(coalesce(p_new_signature, p_signature));
   IF v_acl IS NOT NULL THEN
     EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', v_new);
     FOR g IN SELECT a.grantee, a.is_grantable FROM aclexplode(v_acl) a LOOP
@@ -99,7 +108,7 @@ $$;
 -- with its worker id (absurdctl's worker always does); the legacy claim_task
 -- passes false. Same rules and cost as in 1000.
 SELECT pg_temp.redefine('absurd.claim_tasks(text, text, integer, text[])', $def$
-CREATE FUNCTION absurd.claim_tasks(
+CREATE OR REPLACE FUNCTION absurd.claim_tasks(
   p_queue_name text, p_worker_id text, p_limit integer DEFAULT 1, p_task_names text[] DEFAULT NULL,
   p_fenced boolean DEFAULT true)
 RETURNS SETOF absurd.tasks
@@ -113,7 +122,7 @@ BEGIN
     UPDATE absurd.tasks t
        SET status = 'claimed', worker_id = p_worker_id, claimed_at = now(),
            heartbeat_at = now(), attempt = t.attempt + 1, completed_at = NULL,
-           claim_fenced = coalesce(p_fenced, true)
+           claim_fenced = coalesce(p_fenced, true), awaiting_retry = false
      WHERE t.task_id = ANY (ARRAY(
              SELECT c.task_id
                FROM absurd.tasks c
@@ -131,10 +140,10 @@ BEGIN
   SELECT * FROM claimed ORDER BY claimed.priority DESC, claimed.created_at;
 END
 $$
-$def$);
+$def$, 'absurd.claim_tasks(text, text, integer, text[], boolean)');
 
 SELECT pg_temp.redefine('absurd.claim_task(text, text)', $def$
-CREATE FUNCTION absurd.claim_task(p_queue_name text, p_worker_id text)
+CREATE OR REPLACE FUNCTION absurd.claim_task(p_queue_name text, p_worker_id text)
 RETURNS TABLE (task_id uuid, queue_name text, task_name text, params jsonb,
                task_priority integer, timeout_sec integer, status text, worker_id text,
                attempt integer, max_retries integer, created_at timestamptz, claimed_at timestamptz)
@@ -147,7 +156,7 @@ $$
 $def$);
 
 SELECT pg_temp.redefine('absurd.spawn_task(text, text, jsonb, integer, integer, integer)', $def$
-CREATE FUNCTION absurd.spawn_task(p_queue_name text, p_task_name text, p_params jsonb,
+CREATE OR REPLACE FUNCTION absurd.spawn_task(p_queue_name text, p_task_name text, p_params jsonb,
                                   p_priority integer DEFAULT 0, p_timeout_sec integer DEFAULT NULL,
                                   p_max_retries integer DEFAULT 3)
 RETURNS uuid LANGUAGE sql AS $$
@@ -163,7 +172,7 @@ $def$);
 -- that cannot name itself (the legacy forms below): it acts on any claim
 -- except one made by the fenced path.
 SELECT pg_temp.redefine('absurd.heartbeat_task(uuid)', $def$
-CREATE FUNCTION absurd.heartbeat_task(p_task_id uuid) RETURNS boolean
+CREATE OR REPLACE FUNCTION absurd.heartbeat_task(p_task_id uuid) RETURNS boolean
 LANGUAGE sql AS $$
   WITH hb AS (
     UPDATE absurd.tasks SET heartbeat_at = now()
@@ -174,7 +183,7 @@ $$
 $def$);
 
 SELECT pg_temp.redefine('absurd.complete_task(uuid, jsonb, text)', $def$
-CREATE FUNCTION absurd.complete_task(p_task_id uuid, p_result jsonb, p_worker_id text) RETURNS boolean
+CREATE OR REPLACE FUNCTION absurd.complete_task(p_task_id uuid, p_result jsonb, p_worker_id text) RETURNS boolean
 LANGUAGE sql AS $$
   WITH done AS (
     UPDATE absurd.tasks
@@ -189,7 +198,7 @@ $$
 $def$);
 
 SELECT pg_temp.redefine('absurd.complete_task(uuid, jsonb)', $def$
-CREATE FUNCTION absurd.complete_task(p_task_id uuid, p_result jsonb) RETURNS boolean
+CREATE OR REPLACE FUNCTION absurd.complete_task(p_task_id uuid, p_result jsonb) RETURNS boolean
 LANGUAGE sql AS $$ SELECT absurd.complete_task(p_task_id, p_result, NULL) $$
 $def$);
 
@@ -197,11 +206,12 @@ $def$);
 -- error and failure time kept (absurdctl shows it as retrying); none left:
 -- `failed`, the dead letters.
 SELECT pg_temp.redefine('absurd.fail_task(uuid, text, text)', $def$
-CREATE FUNCTION absurd.fail_task(p_task_id uuid, p_error text, p_worker_id text) RETURNS boolean
+CREATE OR REPLACE FUNCTION absurd.fail_task(p_task_id uuid, p_error text, p_worker_id text) RETURNS boolean
 LANGUAGE sql AS $$
   WITH failed AS (
     UPDATE absurd.tasks
        SET status = CASE WHEN attempt < max_retries THEN 'pending' ELSE 'failed' END,
+           awaiting_retry = attempt < max_retries,
            available_at = CASE WHEN attempt < max_retries
                                THEN now() + absurd.retry_delay(attempt) ELSE available_at END,
            error = p_error, completed_at = now(),
@@ -215,12 +225,12 @@ $$
 $def$);
 
 SELECT pg_temp.redefine('absurd.fail_task(uuid, text)', $def$
-CREATE FUNCTION absurd.fail_task(p_task_id uuid, p_error text) RETURNS boolean
+CREATE OR REPLACE FUNCTION absurd.fail_task(p_task_id uuid, p_error text) RETURNS boolean
 LANGUAGE sql AS $$ SELECT absurd.fail_task(p_task_id, p_error, NULL) $$
 $def$);
 
 SELECT pg_temp.redefine('absurd.cancel_task(uuid)', $def$
-CREATE FUNCTION absurd.cancel_task(p_task_id uuid) RETURNS boolean
+CREATE OR REPLACE FUNCTION absurd.cancel_task(p_task_id uuid) RETURNS boolean
 LANGUAGE sql AS $$
   WITH cancelled AS (
     UPDATE absurd.tasks SET status = 'cancelled', completed_at = now()
@@ -231,7 +241,7 @@ $$
 $def$);
 
 SELECT pg_temp.redefine('absurd.retry_task(uuid)', $def$
-CREATE FUNCTION absurd.retry_task(p_task_id uuid) RETURNS boolean
+CREATE OR REPLACE FUNCTION absurd.retry_task(p_task_id uuid) RETURNS boolean
 LANGUAGE sql AS $$
   WITH retried AS (
     UPDATE absurd.tasks
@@ -246,7 +256,7 @@ $def$);
 -- Counts stored statuses, as the released function did: a task waiting for
 -- its retry is one of the pending ones, and nothing stores `retrying` any more.
 SELECT pg_temp.redefine('absurd.get_queue_stats(text)', $def$
-CREATE FUNCTION absurd.get_queue_stats(p_queue_name text)
+CREATE OR REPLACE FUNCTION absurd.get_queue_stats(p_queue_name text)
 RETURNS TABLE (pending integer, claimed integer, completed integer, failed integer,
                cancelled integer, retrying integer, total integer)
 LANGUAGE sql STABLE AS $$
@@ -284,7 +294,7 @@ DO $do$
 BEGIN
   IF to_regprocedure('absurd.spawn_task_with_deps(text, text, jsonb, uuid[], uuid, integer, integer, integer)') IS NOT NULL THEN
     PERFORM pg_temp.redefine('absurd.spawn_task_with_deps(text, text, jsonb, uuid[], uuid, integer, integer, integer)', $def$
-CREATE FUNCTION absurd.spawn_task_with_deps(
+CREATE OR REPLACE FUNCTION absurd.spawn_task_with_deps(
   p_queue_name text, p_task_name text, p_params jsonb, p_depends_on uuid[],
   p_workflow_id uuid DEFAULT NULL, p_priority integer DEFAULT 0,
   p_timeout_sec integer DEFAULT NULL, p_max_retries integer DEFAULT 3)
@@ -310,7 +320,7 @@ $def$);
 
   IF to_regprocedure('absurd.check_blocked_tasks(uuid)') IS NOT NULL THEN
     PERFORM pg_temp.redefine('absurd.check_blocked_tasks(uuid)', $def$
-CREATE FUNCTION absurd.check_blocked_tasks(p_completed_task_id uuid)
+CREATE OR REPLACE FUNCTION absurd.check_blocked_tasks(p_completed_task_id uuid)
 RETURNS integer
 LANGUAGE sql STABLE AS $$
   SELECT count(*)::integer
@@ -328,7 +338,7 @@ $def$);
 
   IF to_regprocedure('absurd.complete_task_with_deps(uuid, jsonb)') IS NOT NULL THEN
     PERFORM pg_temp.redefine('absurd.complete_task_with_deps(uuid, jsonb)', $def$
-CREATE FUNCTION absurd.complete_task_with_deps(p_task_id uuid, p_result jsonb)
+CREATE OR REPLACE FUNCTION absurd.complete_task_with_deps(p_task_id uuid, p_result jsonb)
 RETURNS TABLE (success boolean, released_tasks integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -352,7 +362,7 @@ $def$);
 END
 $do$;
 
-DROP FUNCTION pg_temp.redefine(text, text);
+DROP FUNCTION pg_temp.redefine(text, text, text);
 
 -- New work wakes idle workers at once, but a task that is not available yet
 -- (a retry waiting for its backoff, a delayed start) would only wake them
@@ -371,7 +381,27 @@ BEGIN
 END
 $$;
 
+-- A claimed task given back to the queue with a new error (fail_task, or
+-- reap_task, which the reaper owns) waits for its retry, whichever function
+-- did it; release_task keeps the error and so leaves it plain pending.
+-- The WHEN clause keeps every other update free of any trigger call.
+CREATE OR REPLACE FUNCTION absurd.mark_awaiting_retry() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.awaiting_retry := true;
+  RETURN NEW;
+END
+$$;
+
+DROP TRIGGER IF EXISTS tasks_mark_awaiting_retry ON absurd.tasks;
+CREATE TRIGGER tasks_mark_awaiting_retry
+  BEFORE UPDATE OF status ON absurd.tasks
+  FOR EACH ROW
+  WHEN (OLD.status = 'claimed' AND NEW.status = 'pending' AND NOT NEW.awaiting_retry
+        AND NEW.error IS DISTINCT FROM OLD.error)
+  EXECUTE FUNCTION absurd.mark_awaiting_retry();
+
 -- Tasks stored `retrying` (by an earlier absurdctl, or inserted by hand)
 -- become the `pending` rows every legacy reader sees; attempt, error and
--- available_at stay, so absurdctl still shows them retrying.
-UPDATE absurd.tasks SET status = 'pending' WHERE status = 'retrying';
+-- available_at stay, and absurdctl still shows them retrying.
+UPDATE absurd.tasks SET status = 'pending', awaiting_retry = true WHERE status = 'retrying';

@@ -247,6 +247,27 @@ async fn shape_l1_claim_task_works_after_migrate() {
 #[tokio::test]
 async fn shape_l2() {
     let (db, _) = adopt(&["legacy_base_l2.sql", "legacy_rows.sql"]).await;
+    // Tasks 13 and 21, stored `retrying` by the fixture, are pending rows now
+    // and absurdctl still shows them retrying.
+    let out = db.cli(&[
+        "--output",
+        "json",
+        "tasks",
+        "list",
+        "--all-queues",
+        "--status",
+        "retrying",
+    ]);
+    out.assert_success();
+    let ids: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["task_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 2, "{out}");
+    assert!(ids.iter().all(|i| i.ends_with("13") || i.ends_with("21")), "{ids:?}");
     python_client_calls_work(&db.pool().await, MIGRATED_INGESTION).await;
 }
 

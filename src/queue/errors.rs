@@ -91,7 +91,7 @@ pub async fn grouped(
                         coalesce(completed_at, available_at) AS completed_at
                    FROM absurd.tasks
                   WHERE queue_name = ANY ($1) AND status IN ('pending', 'retrying')
-                    AND (status = 'retrying' OR attempt > 0) AND error IS NOT NULL
+                    AND (status = 'retrying' OR awaiting_retry) AND error IS NOT NULL
                     AND coalesce(completed_at, available_at) >= $2) f
           WHERE cardinality($3::text[]) = 0 OR task_name = ANY ($3)
           GROUP BY 1, 2",

@@ -264,7 +264,7 @@ pub async fn backlog(db: impl PgExecutor<'_>, queues: &[String]) -> Result<Vec<B
                 min(created_at) AS oldest_created_at,
                 min(greatest(created_at, available_at)) FILTER (WHERE ready) AS oldest_ready_since
            FROM (SELECT t.queue_name, t.task_name, t.created_at, t.available_at,
-                        (t.status = 'retrying' OR t.attempt > 0) AS retrying,
+                        (t.status = 'retrying' OR t.awaiting_retry) AS retrying,
                         t.available_at <= now()
                         AND (t.depends_on IS NULL OR cardinality(t.depends_on) = 0 OR NOT EXISTS (
                               SELECT 1 FROM absurd.tasks d

@@ -29,7 +29,7 @@ impl std::str::FromStr for TaskId {
 
 /// A task's status as absurdctl shows it. `Retrying` is derived, never
 /// stored: a task waiting for its retry is stored `pending` (the only status
-/// the Python clients read and cancel) with `attempt > 0`; see
+/// the Python clients read and cancel) and marked `awaiting_retry`; see
 /// [`SHOWN_STATUS`]. Rows stored `retrying` by an earlier absurdctl count as
 /// retrying too until `migrate` converts them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -129,11 +129,11 @@ pub struct Task {
 }
 
 /// The shown status of a row of absurd.tasks (unqualified columns): a
-/// pending task that has run before waits for its retry (after a failure, a
-/// reap, or the legacy retry_task).
+/// pending task given back after a failed or reaped attempt
+/// (`awaiting_retry`, set by the schema) waits for its retry.
 macro_rules! shown_status {
     () => {
-        "(CASE WHEN status = 'retrying' OR (status = 'pending' AND attempt > 0) \
+        "(CASE WHEN status = 'retrying' OR (status = 'pending' AND awaiting_retry) \
           THEN 'retrying' ELSE status END)"
     };
 }
