@@ -155,13 +155,12 @@ async fn python_client_calls_work(pool: &PgPool, ingestion_stats: [i32; 7]) {
         .unwrap();
     assert!(failed);
     // Waiting for its retry: a pending row, available after the backoff.
-    let (status, later): (String, bool) = sqlx::query_as(
-        "SELECT status, available_at > now() FROM absurd.tasks WHERE task_id = $1",
-    )
-    .bind(second)
-    .fetch_one(pool)
-    .await
-    .unwrap();
+    let (status, later): (String, bool) =
+        sqlx::query_as("SELECT status, available_at > now() FROM absurd.tasks WHERE task_id = $1")
+            .bind(second)
+            .fetch_one(pool)
+            .await
+            .unwrap();
     assert_eq!((status.as_str(), later), ("pending", true));
 
     // get_queue_stats: seven integer columns by name.
@@ -267,7 +266,10 @@ async fn shape_l2() {
         .map(|t| t["task_id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(ids.len(), 2, "{out}");
-    assert!(ids.iter().all(|i| i.ends_with("13") || i.ends_with("21")), "{ids:?}");
+    assert!(
+        ids.iter().all(|i| i.ends_with("13") || i.ends_with("21")),
+        "{ids:?}"
+    );
     python_client_calls_work(&db.pool().await, MIGRATED_INGESTION).await;
 }
 
@@ -453,7 +455,12 @@ fn named_notation_calls_work(db: &TestDb, with_d: bool) {
                                                                        p_worker_id => 'host-0123abcd')",
     );
     assert_eq!(claimed, format!("{id}|7"));
-    assert_eq!(db.psql(&format!("SELECT absurd.heartbeat_task(p_task_id => '{id}')")), "t");
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT absurd.heartbeat_task(p_task_id => '{id}')"
+        )),
+        "t"
+    );
     assert_eq!(
         db.psql(&format!(
             "SELECT absurd.fail_task(p_task_id => '{id}', p_error => 'OSError: disk full')"
@@ -465,11 +472,14 @@ fn named_notation_calls_work(db: &TestDb, with_d: bool) {
         "t",
         "waiting for its retry: cancellable"
     );
-    assert_eq!(db.psql(&format!("SELECT absurd.retry_task(p_task_id => '{id}')")), "t");
     assert_eq!(
-        db.psql(&format!(
+        db.psql(&format!("SELECT absurd.retry_task(p_task_id => '{id}')")),
+        "t"
+    );
+    assert_eq!(
+        db.psql(
             "SELECT task_id FROM absurd.claim_task(p_queue_name => 'named', p_worker_id => 'h-0123abcd')"
-        )),
+        ),
         id
     );
     assert_eq!(
@@ -493,7 +503,9 @@ fn named_notation_calls_work(db: &TestDb, with_d: bool) {
                                             p_timeout_sec => NULL, p_max_retries => 1)"
     ));
     assert_eq!(
-        db.psql(&format!("SELECT absurd.check_blocked_tasks(p_completed_task_id => '{short}')")),
+        db.psql(&format!(
+            "SELECT absurd.check_blocked_tasks(p_completed_task_id => '{short}')"
+        )),
         "0"
     );
     assert_eq!(

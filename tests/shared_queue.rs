@@ -280,7 +280,11 @@ async fn a_task_waiting_for_its_retry_is_pending_to_python_and_retrying_to_absur
     dry.assert_success();
     db.cli(&["cancel", "--status", "pending", "--yes"])
         .assert_success();
-    assert_eq!(error_of(&db, b), "pending|OSError: disk full", "not pending");
+    assert_eq!(
+        error_of(&db, b),
+        "pending|OSError: disk full",
+        "not pending"
+    );
     db.cli(&["cancel", "--status", "retrying", "--yes"])
         .assert_success();
     assert_eq!(
@@ -308,7 +312,15 @@ async fn a_completed_task_has_no_error() {
     );
     backoff_over(&db, id);
     assert_eq!(legacy_claim(&pool, "node1-0a1b2c3d").await, Some(id));
-    assert!(legacy_bool(&pool, "SELECT absurd.complete_task($1,$2::jsonb)", id, Some("{}")).await);
+    assert!(
+        legacy_bool(
+            &pool,
+            "SELECT absurd.complete_task($1,$2::jsonb)",
+            id,
+            Some("{}")
+        )
+        .await
+    );
     assert_eq!(error_of(&db, id), "completed|NULL");
 
     // absurdctl's worker: fenced fail, then batched completion.
@@ -368,7 +380,15 @@ async fn a_completed_task_has_no_error() {
     assert!(error_of(&db, id).contains("|"), "reaped with an error");
     backoff_over(&db, id);
     assert_eq!(legacy_claim(&pool, "node1-0a1b2c3d").await, Some(id));
-    assert!(legacy_bool(&pool, "SELECT absurd.complete_task($1,$2::jsonb)", id, Some("{}")).await);
+    assert!(
+        legacy_bool(
+            &pool,
+            "SELECT absurd.complete_task($1,$2::jsonb)",
+            id,
+            Some("{}")
+        )
+        .await
+    );
     assert_eq!(error_of(&db, id), "completed|NULL");
 }
 
