@@ -534,6 +534,13 @@ async fn released_parameter_names_l1_with_dependencies() {
 
 #[tokio::test]
 async fn released_parameter_names_l2_with_dependencies() {
+    // The fixtures are the released schema: same signatures before migrate.
+    let before = TestDb::empty().await;
+    before.load_fixture("legacy_base_l2.sql");
+    before.load_fixture("legacy_ext_d.sql");
+    assert_released_signatures(&before, RELEASED);
+    assert_released_signatures(&before, RELEASED_D);
+    drop(before);
     let (db, _) = adopt(&["legacy_base_l2.sql", "legacy_ext_d.sql", "legacy_rows.sql"]).await;
     named_notation_calls_work(&db, true);
 }
