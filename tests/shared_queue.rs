@@ -493,3 +493,50 @@ fn preflight_workers(db: &TestDb) -> Value {
         .cloned()
         .unwrap_or_else(|| panic!("no workers check: {out}"))
 }
+
+/// Whichever function gives a claimed task back with a new error (the
+/// reaper's reap_task does, with plain UPDATEs like this one) leaves a task
+/// waiting for its retry: `pending` to Python, retrying to absurdctl. A task
+/// released by a draining worker, or replayed by hand, is plain pending.
+#[tokio::test]
+async fn a_task_given_back_with_a_new_error_waits_for_its_retry() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let shown = |id: Uuid| {
+        let out = db.cli(&["--output", "json", "tasks", "show", &id.to_string()]);
+        out.assert_success();
+        out.json()["status"].as_str().unwrap().to_string()
+    };
+
+    let reaped = spawn(&pool, "imaging", 3).await;
+    legacy_claim(&pool, "node1-0a1b2c3d").await.unwrap();
+    db.psql(&format!(
+        "UPDATE absurd.tasks SET status = 'pending', worker_id = NULL,
+                available_at = now() + interval '1 hour',
+                error = 'reaped by absurdctl: no heartbeat' WHERE task_id = '{reaped}'"
+    ));
+    assert_eq!(shown(reaped), "retrying");
+    assert_eq!(
+        error_of(&db, reaped),
+        "pending|reaped by absurdctl: no heartbeat"
+    );
+
+    let released = spawn(&pool, "imaging", 3).await;
+    assert_eq!(absurdctl_claim(&pool, "w1").await, released);
+    let ok: bool = sqlx::query_scalar("SELECT absurd.release_task($1, $2)")
+        .bind(released)
+        .bind("w1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(ok);
+    assert_eq!(shown(released), "pending");
+
+    // Claimed again, the mark is gone.
+    backoff_over(&db, reaped);
+    db.psql(&format!(
+        "UPDATE absurd.tasks SET available_at = now() + interval '1 hour' WHERE task_id = '{released}'"
+    ));
+    assert_eq!(legacy_claim(&pool, "node1-0a1b2c3d").await, Some(reaped));
+    assert_eq!(shown(reaped), "claimed");
+}
