@@ -252,9 +252,11 @@ async fn a_task_waiting_for_its_retry_is_pending_to_python_and_retrying_to_absur
     assert!(t["available_at"].is_string());
     let table = db.cli(&["tasks", "show", &a.to_string()]);
     assert!(
-        table.stdout.contains("retrying") && table.stdout.contains("1 of 3"),
+        table.stdout.contains("retrying") && table.stdout.contains("1 of 3, next in"),
         "{table}"
     );
+    let list = db.cli(&["tasks", "list", "--status", "retrying"]);
+    assert!(list.stdout.contains("1/3, next in"), "{list}");
     let status = db.cli(&["status", "-o", "json"]);
     let q = status.json()["queues"][0].clone();
     assert_eq!(
