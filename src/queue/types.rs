@@ -35,10 +35,14 @@ impl std::str::FromStr for TaskId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum TaskStatus {
+    /// Waiting to run (or for a dependency, or a delayed start)
     Pending,
+    /// Waiting for its retry after a failed or reaped attempt (stored as pending)
     Retrying,
+    /// Held by a worker
     Claimed,
     Completed,
+    /// Failed with no attempt left (the dead letters)
     Failed,
     Cancelled,
 }
