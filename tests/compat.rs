@@ -552,3 +552,36 @@ async fn released_parameter_names_l2_and_l0() {
     let db = TestDb::migrated().await;
     named_notation_calls_work(&db, false);
 }
+
+/// A DBA who took EXECUTE on a legacy function away from PUBLIC and gave it
+/// to the pipeline's role keeps exactly that when a migration redefines the
+/// function (here 1100, applied again).
+#[tokio::test]
+async fn redefined_functions_keep_their_grants() {
+    let db = TestDb::migrated().await;
+    db.psql(
+        "DO $$ BEGIN
+           IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'compat_pipeline') THEN
+             CREATE ROLE compat_pipeline NOLOGIN;
+           END IF;
+         END $$;
+         REVOKE EXECUTE ON FUNCTION absurd.complete_task(uuid, jsonb) FROM PUBLIC;
+         GRANT EXECUTE ON FUNCTION absurd.complete_task(uuid, jsonb) TO compat_pipeline;
+         DELETE FROM absurd._sqlx_migrations WHERE version = 1100",
+    );
+    let rights = || {
+        db.psql(
+            "SELECT has_function_privilege('public', 'absurd.complete_task(uuid, jsonb)', 'EXECUTE')
+                    || '/' || has_function_privilege('compat_pipeline', 'absurd.complete_task(uuid, jsonb)', 'EXECUTE')",
+        )
+    };
+    assert_eq!(rights(), "false/true");
+    let out = db.cli(&["migrate"]);
+    out.assert_success();
+    assert_eq!(
+        db.psql("SELECT count(*) FROM absurd._sqlx_migrations WHERE version = 1100"),
+        "1",
+        "{out}"
+    );
+    assert_eq!(rights(), "false/true");
+}

@@ -102,10 +102,7 @@ pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
         ("task name", Cell::new(&t.task_name)),
         ("status", ctx.out.status_cell(t.status)),
         ("priority", Cell::new(t.priority)),
-        (
-            "attempt",
-            Cell::new(attempt_text(t, " of ")),
-        ),
+        ("attempt", Cell::new(attempt_text(t, " of "))),
         (
             "timeout",
             Cell::new(
