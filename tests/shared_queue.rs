@@ -542,3 +542,96 @@ async fn a_task_given_back_with_a_new_error_waits_for_its_retry() {
     assert_eq!(legacy_claim(&pool, "node1-0a1b2c3d").await, Some(reaped));
     assert_eq!(shown(reaped), "claimed");
 }
+
+/// The same seam with the real `worker run`: a Python worker reaped while
+/// alive makes its late two-argument calls while absurdctl's worker runs the
+/// task again; they are refused and absurdctl's result is the one stored.
+#[tokio::test]
+async fn a_reaped_python_worker_cannot_overwrite_a_running_absurdctl_worker() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let id = spawn(&pool, "imaging", 3).await;
+    assert_eq!(
+        legacy_claim(&pool, "pipeline-node1-0a1b2c3d").await,
+        Some(id)
+    );
+    db.psql(&format!(
+        "UPDATE absurd.tasks SET claimed_at = now() - interval '2 hours' WHERE task_id = '{id}'"
+    ));
+    db.cli(&["reap-stuck", "--older-than", "1h", "--yes"])
+        .assert_success();
+    backoff_over(&db, id);
+
+    let dir = TempDir::new("shared-queue");
+    let go = dir.join("go");
+    let handler = dir.join("handler.sh");
+    std::fs::write(
+        &handler,
+        format!(
+            "#!/bin/sh\nwhile [ ! -e '{}' ]; do sleep 0.05; done\necho '{{\"by\": \"absurdctl\"}}'\n",
+            go.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &handler,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let handler = handler.display().to_string();
+    let mut worker = Background::start(absurdctl_command(&[
+        "--database-url",
+        &db.url,
+        "--queue",
+        Q,
+        "worker",
+        "run",
+        "--worker-id",
+        "absurdctl-node2-1",
+        "--max-tasks",
+        "1",
+        "--log-format",
+        "json",
+        "--",
+        &handler,
+    ]));
+    let owner = || {
+        db.psql(&format!(
+            "SELECT status || '|' || coalesce(worker_id, '') || '|' || coalesce(result::text, '')
+               FROM absurd.tasks WHERE task_id = '{id}'"
+        ))
+    };
+    let started = std::time::Instant::now();
+    while owner() != "claimed|absurdctl-node2-1|" {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "not claimed by absurdctl's worker: {}\n{}",
+            owner(),
+            worker.lines().join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    assert!(!legacy_bool(&pool, "SELECT absurd.heartbeat_task($1)", id, None).await);
+    assert!(
+        !legacy_bool(
+            &pool,
+            "SELECT absurd.complete_task($1,$2::jsonb)",
+            id,
+            Some(r#"{"by": "python"}"#)
+        )
+        .await
+    );
+    assert!(!legacy_bool(&pool, "SELECT absurd.fail_task($1,$2)", id, Some("late")).await);
+    assert_eq!(owner(), "claimed|absurdctl-node2-1|");
+
+    std::fs::write(&go, "").unwrap();
+    worker.wait(Duration::from_secs(30));
+    assert_eq!(
+        owner(),
+        r#"completed|absurdctl-node2-1|{"by": "absurdctl"}"#,
+        "{}",
+        worker.lines().join("\n")
+    );
+    assert_eq!(error_of(&db, id), "completed|NULL");
+}
