@@ -34,6 +34,10 @@ async fn adopt(files: &[&str]) -> (TestDb, String) {
     }
     let before = snapshot(&db);
     assert!(!before.is_empty());
+    let retrying = db.psql(
+        "SELECT coalesce(string_agg(task_id::text, ',' ORDER BY task_id), '')
+           FROM absurd.tasks WHERE status = 'retrying'",
+    );
     let out = db.cli(&["migrate"]);
     out.assert_success();
     assert_eq!(before, snapshot(&db), "migrate changed legacy rows");
@@ -41,6 +45,19 @@ async fn adopt(files: &[&str]) -> (TestDb, String) {
         db.psql("SELECT count(*) FROM absurd.tasks WHERE status = 'retrying'"),
         "0",
         "migrate stores every task waiting for its retry as pending"
+    );
+    // absurdctl's own columns: exactly the converted tasks await their
+    // retry, and no claim made before counts as an absurdctl worker's.
+    assert_eq!(
+        db.psql(
+            "SELECT coalesce(string_agg(task_id::text, ',' ORDER BY task_id), '')
+               FROM absurd.tasks WHERE awaiting_retry"
+        ),
+        retrying
+    );
+    assert_eq!(
+        db.psql("SELECT count(*) FROM absurd.tasks WHERE claim_fenced"),
+        "0"
     );
     db.cli(&["migrate", "--check"]).assert_success();
     db.cli(&["migrate"]).assert_success();
