@@ -108,11 +108,11 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fis
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List tasks, newest first'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l status -d 'Only tasks in this status (repeatable)' -r -f -a "pending\t''
-retrying\t''
-claimed\t''
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l status -d 'Only tasks in this status (repeatable)' -r -f -a "pending\t'Waiting to run (or for a dependency, or a delayed start)'
+retrying\t'Waiting for its retry after a failed or reaped attempt (stored as pending)'
+claimed\t'Held by a worker'
 completed\t''
-failed\t''
+failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l task-name -d 'Only tasks of this name (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l limit -d 'At most this many tasks' -r
@@ -167,11 +167,11 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s v -l verb
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l task-name -d 'Only tasks of this name (repeatable)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t''
-retrying\t''
-claimed\t''
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t'Waiting to run (or for a dependency, or a delayed start)'
+retrying\t'Waiting for its retry after a failed or reaped attempt (stored as pending)'
+claimed\t'Held by a worker'
 completed\t''
-failed\t''
+failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l id -d 'Only this task, by id (a UUID; repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
@@ -201,11 +201,11 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s v -
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l task-name -d 'Only tasks of this name (repeatable)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t''
-retrying\t''
-claimed\t''
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t'Waiting to run (or for a dependency, or a delayed start)'
+retrying\t'Waiting for its retry after a failed or reaped attempt (stored as pending)'
+claimed\t'Held by a worker'
 completed\t''
-failed\t''
+failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l id -d 'Only this task, by id (a UUID; repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
@@ -235,11 +235,11 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s v -l verbo
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l task-name -d 'Only tasks of this name (repeatable)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t''
-retrying\t''
-claimed\t''
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t'Waiting to run (or for a dependency, or a delayed start)'
+retrying\t'Waiting for its retry after a failed or reaped attempt (stored as pending)'
+claimed\t'Held by a worker'
 completed\t''
-failed\t''
+failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l id -d 'Only this task, by id (a UUID; repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
@@ -269,11 +269,11 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -s h -l help
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l priority -d 'The new priority: higher is claimed first (default of new tasks: 0)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l task-name -d 'Only tasks of this name (repeatable)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t''
-retrying\t''
-claimed\t''
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t'Waiting to run (or for a dependency, or a delayed start)'
+retrying\t'Waiting for its retry after a failed or reaped attempt (stored as pending)'
+claimed\t'Held by a worker'
 completed\t''
-failed\t''
+failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l id -d 'Only this task, by id (a UUID; repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F

@@ -7,13 +7,21 @@ mod common;
 use common::*;
 use sqlx::{Column, PgPool, Row, TypeInfo};
 
+/// get_queue_stats of dsa110-ingestion once `migrate` stored task 21 (the
+/// fixture's `retrying`) as one of the pending.
+const MIGRATED_INGESTION: [i32; 7] = [3, 1, 2, 1, 1, 0, 8];
+
 const ROW01: &str = "00000000-0000-4000-8000-000000000001";
 
-/// Every legacy column of every row, as text, in task_id order.
+/// Every legacy column of every row, as text, in task_id order. The one
+/// change `migrate` makes to them is folded in: a task stored `retrying` (a
+/// status no legacy code reads) becomes the `pending` row every legacy
+/// reader sees, everything else of it kept.
 fn snapshot(db: &TestDb) -> String {
     db.psql(
         "SELECT string_agg(concat_ws('|', task_id, queue_name, task_name, params, priority, timeout_sec,
-                 status, worker_id, attempt, max_retries, result, error, created_at, claimed_at,
+                 CASE status WHEN 'retrying' THEN 'pending' ELSE status END, worker_id,
+                 attempt, max_retries, result, error, created_at, claimed_at,
                  completed_at, wait_time_sec, execution_time_sec), E'\\n' ORDER BY task_id)
            FROM absurd.tasks",
     )
@@ -26,9 +34,31 @@ async fn adopt(files: &[&str]) -> (TestDb, String) {
     }
     let before = snapshot(&db);
     assert!(!before.is_empty());
+    let retrying = db.psql(
+        "SELECT coalesce(string_agg(task_id::text, ',' ORDER BY task_id), '')
+           FROM absurd.tasks WHERE status = 'retrying'",
+    );
     let out = db.cli(&["migrate"]);
     out.assert_success();
     assert_eq!(before, snapshot(&db), "migrate changed legacy rows");
+    assert_eq!(
+        db.psql("SELECT count(*) FROM absurd.tasks WHERE status = 'retrying'"),
+        "0",
+        "migrate stores every task waiting for its retry as pending"
+    );
+    // absurdctl's own columns: exactly the converted tasks await their
+    // retry, and no claim made before counts as an absurdctl worker's.
+    assert_eq!(
+        db.psql(
+            "SELECT coalesce(string_agg(task_id::text, ',' ORDER BY task_id), '')
+               FROM absurd.tasks WHERE awaiting_retry"
+        ),
+        retrying
+    );
+    assert_eq!(
+        db.psql("SELECT count(*) FROM absurd.tasks WHERE claim_fenced"),
+        "0"
+    );
     db.cli(&["migrate", "--check"]).assert_success();
     db.cli(&["migrate"]).assert_success();
     assert_eq!(before, snapshot(&db), "a second migrate changed rows");
@@ -43,7 +73,8 @@ fn column_shape(row: &sqlx::postgres::PgRow) -> Vec<(String, String)> {
 }
 
 /// The Python client's exact statements, with its argument and result shapes.
-async fn python_client_calls_work(pool: &PgPool) {
+/// `ingestion_stats`: what get_queue_stats counts in dsa110-ingestion.
+async fn python_client_calls_work(pool: &PgPool, ingestion_stats: [i32; 7]) {
     // spawn_task with five arguments returns a uuid.
     let spawned: uuid::Uuid = sqlx::query_scalar("SELECT absurd.spawn_task($1,$2,$3,$4,$5)")
         .bind("dsa110-pipeline")
@@ -140,12 +171,14 @@ async fn python_client_calls_work(pool: &PgPool) {
         .await
         .unwrap();
     assert!(failed);
-    let status: String = sqlx::query_scalar("SELECT status FROM absurd.tasks WHERE task_id = $1")
-        .bind(second)
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    assert_eq!(status, "retrying");
+    // Waiting for its retry: a pending row, available after the backoff.
+    let (status, later): (String, bool) =
+        sqlx::query_as("SELECT status, available_at > now() FROM absurd.tasks WHERE task_id = $1")
+            .bind(second)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), later), ("pending", true));
 
     // get_queue_stats: seven integer columns by name.
     let stats = sqlx::query("SELECT * FROM absurd.get_queue_stats($1)")
@@ -169,8 +202,8 @@ async fn python_client_calls_work(pool: &PgPool) {
         .map(|n| (n.to_string(), "int4".to_string()))
         .collect::<Vec<_>>()
     );
-    let counts: Vec<i32> = (0..7).map(|i| stats.get::<i32, _>(i)).collect();
-    assert_eq!(counts, vec![2, 1, 2, 1, 1, 1, 8]);
+    let counts: [i32; 7] = std::array::from_fn(|i| stats.get::<i32, _>(i));
+    assert_eq!(counts, ingestion_stats);
 
     // Plain SQL: cancel, list/get with retry_count, prune.
     let cancelled = sqlx::query(
@@ -224,13 +257,37 @@ async fn shape_l1_claim_task_works_after_migrate() {
     drop(db);
 
     let (db, _) = adopt(&["legacy_base_l1.sql", "legacy_rows.sql"]).await;
-    python_client_calls_work(&db.pool().await).await;
+    python_client_calls_work(&db.pool().await, MIGRATED_INGESTION).await;
 }
 
 #[tokio::test]
 async fn shape_l2() {
     let (db, _) = adopt(&["legacy_base_l2.sql", "legacy_rows.sql"]).await;
-    python_client_calls_work(&db.pool().await).await;
+    // Tasks 13 and 21, stored `retrying` by the fixture, are pending rows now
+    // and absurdctl still shows them retrying.
+    let out = db.cli(&[
+        "--output",
+        "json",
+        "tasks",
+        "list",
+        "--all-queues",
+        "--status",
+        "retrying",
+    ]);
+    out.assert_success();
+    let ids: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["task_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 2, "{out}");
+    assert!(
+        ids.iter().all(|i| i.ends_with("13") || i.ends_with("21")),
+        "{ids:?}"
+    );
+    python_client_calls_work(&db.pool().await, MIGRATED_INGESTION).await;
 }
 
 #[tokio::test]
@@ -242,7 +299,7 @@ async fn shape_l1_with_dependencies() {
         "legacy_rows_d.sql",
     ])
     .await;
-    python_client_calls_work(&db.pool().await).await;
+    python_client_calls_work(&db.pool().await, MIGRATED_INGESTION).await;
 }
 
 #[tokio::test]
@@ -289,7 +346,7 @@ async fn shape_l2_with_dependencies_schedules_and_upstream_absurd() {
         db.psql("SELECT (SELECT count(*) FROM absurd.t_default) || '/' || (SELECT count(*) FROM absurd.queues)")
     );
     assert_eq!(db.psql("SELECT count(*) FROM absurd.scheduled_tasks"), "0");
-    python_client_calls_work(&db.pool().await).await;
+    python_client_calls_work(&db.pool().await, MIGRATED_INGESTION).await;
 
     // Extension D's functions still work, and claims now honour depends_on:
     // task 23 (priority 10) waits for task 04.
@@ -327,5 +384,221 @@ async fn shape_l0_gets_everything() {
     assert!(out.stdout.contains("L0"), "{out}");
     db.cli(&["migrate"]).assert_success();
     db.load_fixture("legacy_rows.sql");
-    python_client_calls_work(&db.pool().await).await;
+    // Loaded after migrate: task 21 stays as the fixture stored it.
+    python_client_calls_work(&db.pool().await, [2, 1, 2, 1, 1, 1, 8]).await;
+}
+
+/// The released signatures (legacy-schema.md): parameter names, defaults and
+/// result columns exactly, as PostgreSQL prints them.
+const RELEASED: &[(&str, &str, &str)] = &[
+    (
+        "spawn_task",
+        "p_queue_name text, p_task_name text, p_params jsonb, p_priority integer DEFAULT 0, \
+         p_timeout_sec integer DEFAULT NULL::integer, p_max_retries integer DEFAULT 3",
+        "uuid",
+    ),
+    (
+        "claim_task",
+        "p_queue_name text, p_worker_id text",
+        "TABLE(task_id uuid, queue_name text, task_name text, params jsonb, task_priority integer, \
+         timeout_sec integer, status text, worker_id text, attempt integer, max_retries integer, \
+         created_at timestamp with time zone, claimed_at timestamp with time zone)",
+    ),
+    ("complete_task", "p_task_id uuid, p_result jsonb", "boolean"),
+    ("fail_task", "p_task_id uuid, p_error text", "boolean"),
+    ("cancel_task", "p_task_id uuid", "boolean"),
+    ("retry_task", "p_task_id uuid", "boolean"),
+    (
+        "get_queue_stats",
+        "p_queue_name text",
+        "TABLE(pending integer, claimed integer, completed integer, failed integer, \
+         cancelled integer, retrying integer, total integer)",
+    ),
+    ("heartbeat_task", "p_task_id uuid", "boolean"),
+];
+
+const RELEASED_D: &[(&str, &str, &str)] = &[
+    (
+        "spawn_task_with_deps",
+        "p_queue_name text, p_task_name text, p_params jsonb, p_depends_on uuid[], \
+         p_workflow_id uuid DEFAULT NULL::uuid, p_priority integer DEFAULT 0, \
+         p_timeout_sec integer DEFAULT NULL::integer, p_max_retries integer DEFAULT 3",
+        "uuid",
+    ),
+    ("check_blocked_tasks", "p_completed_task_id uuid", "integer"),
+    (
+        "complete_task_with_deps",
+        "p_task_id uuid, p_result jsonb",
+        "TABLE(success boolean, released_tasks integer)",
+    ),
+];
+
+fn assert_released_signatures(db: &TestDb, released: &[(&str, &str, &str)]) {
+    for (name, args, result) in released {
+        // The legacy forms: absurdctl's fenced overloads have one more argument.
+        let got = db.psql(&format!(
+            "SELECT pg_get_function_arguments(p.oid) || ' -> ' || pg_get_function_result(p.oid)
+               FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+              WHERE n.nspname = 'absurd' AND p.proname = '{name}'
+                AND p.pronargs = {}",
+            args.split(", ").count()
+        ));
+        let args = args.split_whitespace().collect::<Vec<_>>().join(" ");
+        let result = result.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(got, format!("{args} -> {result}"), "absurd.{name}");
+    }
+}
+
+/// Every legacy function called in named notation with its released
+/// parameter names, as a client may call it.
+fn named_notation_calls_work(db: &TestDb, with_d: bool) {
+    assert_released_signatures(db, RELEASED);
+    let id = db.psql(
+        "SELECT absurd.spawn_task(p_queue_name => 'named', p_task_name => 'photometry',
+                                  p_params => '{\"field\": 1}'::jsonb, p_priority => 7,
+                                  p_timeout_sec => 600, p_max_retries => 2)",
+    );
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT priority || '/' || timeout_sec || '/' || max_retries FROM absurd.tasks WHERE task_id = '{id}'"
+        )),
+        "7/600/2"
+    );
+    let short = db.psql(
+        "SELECT absurd.spawn_task(p_queue_name => 'named', p_task_name => 'imaging', p_params => '{}'::jsonb)",
+    );
+    let claimed = db.psql(
+        "SELECT task_id || '|' || task_priority FROM absurd.claim_task(p_queue_name => 'named',
+                                                                       p_worker_id => 'host-0123abcd')",
+    );
+    assert_eq!(claimed, format!("{id}|7"));
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT absurd.heartbeat_task(p_task_id => '{id}')"
+        )),
+        "t"
+    );
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT absurd.fail_task(p_task_id => '{id}', p_error => 'OSError: disk full')"
+        )),
+        "t"
+    );
+    assert_eq!(
+        db.psql(&format!("SELECT absurd.cancel_task(p_task_id => '{id}')")),
+        "t",
+        "waiting for its retry: cancellable"
+    );
+    assert_eq!(
+        db.psql(&format!("SELECT absurd.retry_task(p_task_id => '{id}')")),
+        "t"
+    );
+    assert_eq!(
+        db.psql(
+            "SELECT task_id FROM absurd.claim_task(p_queue_name => 'named', p_worker_id => 'h-0123abcd')"
+        ),
+        id
+    );
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT absurd.complete_task(p_task_id => '{id}', p_result => '{{\"ok\": true}}'::jsonb)"
+        )),
+        "t"
+    );
+    assert_eq!(
+        db.psql("SELECT pending || '/' || completed || '/' || total FROM absurd.get_queue_stats(p_queue_name => 'named')"),
+        "1/1/2"
+    );
+    if !with_d {
+        return;
+    }
+    assert_released_signatures(db, RELEASED_D);
+    let dep = db.psql(&format!(
+        "SELECT absurd.spawn_task_with_deps(p_queue_name => 'named', p_task_name => 'create-mosaic',
+                                            p_params => '{{}}'::jsonb, p_depends_on => ARRAY['{short}']::uuid[],
+                                            p_workflow_id => NULL, p_priority => 9,
+                                            p_timeout_sec => NULL, p_max_retries => 1)"
+    ));
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT absurd.check_blocked_tasks(p_completed_task_id => '{short}')"
+        )),
+        "0"
+    );
+    assert_eq!(
+        db.psql("SELECT task_id FROM absurd.claim_task(p_queue_name => 'named', p_worker_id => 'h-0123abcd')"),
+        short,
+        "the dependent task waits"
+    );
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT success || '|' || released_tasks
+               FROM absurd.complete_task_with_deps(p_task_id => '{short}', p_result => '{{}}'::jsonb)"
+        )),
+        "true|1"
+    );
+    assert_eq!(
+        db.psql("SELECT task_id FROM absurd.claim_task(p_queue_name => 'named', p_worker_id => 'h-0123abcd')"),
+        dep
+    );
+}
+
+#[tokio::test]
+async fn released_parameter_names_l1_with_dependencies() {
+    let (db, _) = adopt(&["legacy_base_l1.sql", "legacy_ext_d.sql", "legacy_rows.sql"]).await;
+    named_notation_calls_work(&db, true);
+}
+
+#[tokio::test]
+async fn released_parameter_names_l2_with_dependencies() {
+    // The fixtures are the released schema: same signatures before migrate.
+    let before = TestDb::empty().await;
+    before.load_fixture("legacy_base_l2.sql");
+    before.load_fixture("legacy_ext_d.sql");
+    assert_released_signatures(&before, RELEASED);
+    assert_released_signatures(&before, RELEASED_D);
+    drop(before);
+    let (db, _) = adopt(&["legacy_base_l2.sql", "legacy_ext_d.sql", "legacy_rows.sql"]).await;
+    named_notation_calls_work(&db, true);
+}
+
+#[tokio::test]
+async fn released_parameter_names_l2_and_l0() {
+    let (db, _) = adopt(&["legacy_base_l2.sql", "legacy_rows.sql"]).await;
+    named_notation_calls_work(&db, false);
+    let db = TestDb::migrated().await;
+    named_notation_calls_work(&db, false);
+}
+
+/// A DBA who took EXECUTE on a legacy function away from PUBLIC and gave it
+/// to the pipeline's role keeps exactly that when a migration redefines the
+/// function (here 1100, applied again).
+#[tokio::test]
+async fn redefined_functions_keep_their_grants() {
+    let db = TestDb::migrated().await;
+    db.psql(
+        "DO $$ BEGIN
+           IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'compat_pipeline') THEN
+             CREATE ROLE compat_pipeline NOLOGIN;
+           END IF;
+         END $$;
+         REVOKE EXECUTE ON FUNCTION absurd.complete_task(uuid, jsonb) FROM PUBLIC;
+         GRANT EXECUTE ON FUNCTION absurd.complete_task(uuid, jsonb) TO compat_pipeline;
+         DELETE FROM absurd._sqlx_migrations WHERE version = 1100",
+    );
+    let rights = || {
+        db.psql(
+            "SELECT has_function_privilege('public', 'absurd.complete_task(uuid, jsonb)', 'EXECUTE')
+                    || '/' || has_function_privilege('compat_pipeline', 'absurd.complete_task(uuid, jsonb)', 'EXECUTE')",
+        )
+    };
+    assert_eq!(rights(), "false/true");
+    let out = db.cli(&["migrate"]);
+    out.assert_success();
+    assert_eq!(
+        db.psql("SELECT count(*) FROM absurd._sqlx_migrations WHERE version = 1100"),
+        "1",
+        "{out}"
+    );
+    assert_eq!(rights(), "false/true");
 }

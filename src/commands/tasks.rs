@@ -9,7 +9,7 @@ use crate::cli::{TasksListArgs, TasksShowArgs};
 use crate::commands::Ctx;
 use crate::config::Access;
 use crate::output::{ellipsize, fmt_ago, fmt_secs, fmt_time};
-use crate::queue::{tasks, Dependency, Task, TaskFilter, TaskId};
+use crate::queue::{tasks, Dependency, Task, TaskFilter, TaskId, TaskStatus};
 
 pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
     ctx.table_or_json()?;
@@ -48,7 +48,7 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
             Cell::new(&t.task_name),
             ctx.out.status_cell(t.status),
             Cell::new(t.priority),
-            Cell::new(format!("{}/{}", t.attempt, t.max_retries)),
+            Cell::new(attempt_text(t, "/")),
             Cell::new(fmt_ago(Some(t.created_at))),
             Cell::new(t.worker_id.as_deref().unwrap_or("-")),
             Cell::new(ellipsize(t.error.as_deref().unwrap_or(""), 60)),
@@ -56,6 +56,15 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
     }
     ctx.out.print_table(&table);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `k/n`, and for a task waiting for its retry when the next attempt comes.
+fn attempt_text(t: &Task, of: &str) -> String {
+    let mut text = format!("{}{of}{}", t.attempt, t.max_retries);
+    if t.status == TaskStatus::Retrying {
+        text.push_str(&format!(", next {}", fmt_ago(Some(t.available_at))));
+    }
+    text
 }
 
 #[derive(Serialize)]
@@ -93,10 +102,7 @@ pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
         ("task name", Cell::new(&t.task_name)),
         ("status", ctx.out.status_cell(t.status)),
         ("priority", Cell::new(t.priority)),
-        (
-            "attempt",
-            Cell::new(format!("{} of {}", t.attempt, t.max_retries)),
-        ),
+        ("attempt", Cell::new(attempt_text(t, " of "))),
         (
             "timeout",
             Cell::new(

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder};
 
-use super::types::TASK_COLUMNS;
+use super::types::{shown_status, TASK_COLUMNS};
 use super::{QueueError, Result, Task, TaskFilter, TaskId, TaskStatus};
 
 /// What a bulk command does to each task it selects.
@@ -167,10 +167,12 @@ pub async fn select(
     selected(&mut qb);
     let ids: Vec<TaskId> = qb.build_query_scalar().fetch_all(&mut *tx).await?;
 
-    let mut qb = QueryBuilder::new(
+    let mut qb = QueryBuilder::new(concat!(
         "SELECT queue_name, task_name, status, count(*) AS count FROM \
-         (SELECT queue_name, task_name, status FROM absurd.tasks",
-    );
+         (SELECT queue_name, task_name, ",
+        shown_status!(),
+        " AS status FROM absurd.tasks"
+    ));
     selected(&mut qb);
     qb.push(") s GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3");
     let groups: Vec<SelectionGroup> = qb.build_query_as().fetch_all(&mut *tx).await?;

@@ -87,10 +87,11 @@ pub async fn grouped(
                    FROM absurd.tasks
                   WHERE queue_name = ANY ($1) AND status = 'failed' AND completed_at >= $2
                  UNION ALL
-                 SELECT task_id, queue_name, task_name, status, error,
+                 SELECT task_id, queue_name, task_name, 'retrying', error,
                         coalesce(completed_at, available_at) AS completed_at
                    FROM absurd.tasks
-                  WHERE queue_name = ANY ($1) AND status = 'retrying' AND error IS NOT NULL
+                  WHERE queue_name = ANY ($1) AND status IN ('pending', 'retrying')
+                    AND (status = 'retrying' OR awaiting_retry) AND error IS NOT NULL
                     AND coalesce(completed_at, available_at) >= $2) f
           WHERE cardinality($3::text[]) = 0 OR task_name = ANY ($3)
           GROUP BY 1, 2",

@@ -5,6 +5,7 @@ use serde::Serialize;
 use sqlx::{Postgres, QueryBuilder};
 use std::time::Duration;
 
+use super::types::SHOWN_STATUS;
 use super::{TaskId, TaskStatus};
 
 /// Which tasks a command acts on. Empty lists mean "any".
@@ -43,12 +44,32 @@ impl TaskFilter {
             qb.push(" AND queue_name = ").push_bind(q.clone());
         }
         if !self.statuses.is_empty() {
-            let s: Vec<String> = self
-                .statuses
-                .iter()
-                .map(|s| s.as_str().to_string())
-                .collect();
-            qb.push(" AND status = ANY(").push_bind(s).push(")");
+            // The stored statuses first, which indexes can serve; then, when
+            // pending and retrying (both stored `pending`) must be told apart,
+            // the shown status.
+            let mut stored: Vec<String> = Vec::new();
+            for s in &self.statuses {
+                for st in s.stored_as() {
+                    if !stored.iter().any(|x| x == st) {
+                        stored.push(st.to_string());
+                    }
+                }
+            }
+            qb.push(" AND status = ANY(").push_bind(stored).push(")");
+            let pending = self.statuses.contains(&TaskStatus::Pending);
+            let retrying = self.statuses.contains(&TaskStatus::Retrying);
+            if pending != retrying {
+                let shown: Vec<String> = self
+                    .statuses
+                    .iter()
+                    .map(|s| s.as_str().to_string())
+                    .collect();
+                qb.push(" AND ")
+                    .push(SHOWN_STATUS)
+                    .push(" = ANY(")
+                    .push_bind(shown)
+                    .push(")");
+            }
         }
         if !self.task_names.is_empty() {
             qb.push(" AND task_name = ANY(")

@@ -110,7 +110,8 @@ pub struct LiveWorker {
     #[serde(skip)]
     pub queue_name: String,
     pub worker_id: String,
-    /// From the registry; null for a worker that is not registered.
+    /// From the registry, or for a legacy worker from its id
+    /// (`<hostname>-<8 hex>`); null when unknown.
     pub hostname: Option<String>,
     pub registered: bool,
     /// running or draining, from the registry.
@@ -123,7 +124,8 @@ pub struct LiveWorker {
 /// Live workers on one host.
 #[derive(Debug, Clone, Serialize)]
 pub struct HostWorkers {
-    /// null: workers without a registry row (legacy), whose host is unknown.
+    /// null: workers whose host is unknown (legacy workers seen only by the
+    /// tasks they hold, or with an id not shaped `<hostname>-<8 hex>`).
     pub host: Option<String>,
     pub workers: i64,
     pub running: i64,
@@ -194,8 +196,8 @@ pub async fn clock(db: impl PgExecutor<'_>) -> Result<DateTime<Utc>> {
     Ok(sqlx::query_scalar("SELECT now()").fetch_one(db).await?)
 }
 
-/// Every queue that has a task (of any age), a pause record or a running
-/// registered worker. Each distinct queue costs one descent of an index
+/// Every queue that has a task (of any age), a pause record, a running
+/// registered worker or a legacy worker seen polling it. Each distinct queue costs one descent of an index
 /// (a loose index scan), whatever the history.
 pub async fn known_queues(db: impl PgExecutor<'_>) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar(
@@ -229,6 +231,7 @@ pub async fn known_queues(db: impl PgExecutor<'_>) -> Result<Vec<String>> {
          UNION SELECT q FROM clm WHERE q IS NOT NULL
          UNION SELECT queue_name FROM absurd.queue_controls
          UNION SELECT queue_name FROM absurd.worker_registry WHERE status IN ('running', 'draining')
+         UNION SELECT queue_name FROM absurd.legacy_pollers
          ORDER BY 1",
     )
     .fetch_all(db)
@@ -254,13 +257,14 @@ pub struct BacklogRow {
 pub async fn backlog(db: impl PgExecutor<'_>, queues: &[String]) -> Result<Vec<BacklogRow>> {
     Ok(sqlx::query_as(
         "SELECT queue_name, task_name,
-                count(*) FILTER (WHERE status = 'pending') AS pending,
-                count(*) FILTER (WHERE status = 'retrying') AS retrying,
+                count(*) FILTER (WHERE NOT retrying) AS pending,
+                count(*) FILTER (WHERE retrying) AS retrying,
                 count(*) FILTER (WHERE ready) AS ready,
                 count(*) FILTER (WHERE available_at > now()) AS delayed,
                 min(created_at) AS oldest_created_at,
                 min(greatest(created_at, available_at)) FILTER (WHERE ready) AS oldest_ready_since
-           FROM (SELECT t.queue_name, t.task_name, t.status, t.created_at, t.available_at,
+           FROM (SELECT t.queue_name, t.task_name, t.created_at, t.available_at,
+                        (t.status = 'retrying' OR t.awaiting_retry) AS retrying,
                         t.available_at <= now()
                         AND (t.depends_on IS NULL OR cardinality(t.depends_on) = 0 OR NOT EXISTS (
                               SELECT 1 FROM absurd.tasks d
@@ -411,7 +415,9 @@ pub async fn dead_letters(
 }
 
 /// Workers seen within `timeout`: registered (running or draining) and
-/// seen, or holding a task whose heartbeat (or claim) is that recent.
+/// seen, legacy workers seen polling (recorded by the legacy claim_task, at
+/// most every 10 s), or holding a task whose heartbeat (or claim) is that
+/// recent.
 pub async fn live_workers(
     db: impl PgExecutor<'_>,
     queues: &[String],
@@ -425,15 +431,21 @@ pub async fn live_workers(
             WHERE queue_name = ANY ($1) AND status = 'claimed' AND worker_id IS NOT NULL
             GROUP BY queue_name, worker_id),
          reg AS (
-           SELECT worker_id, queue_name, hostname, status, last_seen_at
-             FROM absurd.worker_registry WHERE queue_name = ANY ($1))
+           SELECT worker_id, queue_name, hostname, status, last_seen_at, true AS registered
+             FROM absurd.worker_registry WHERE queue_name = ANY ($1)
+           UNION ALL
+           SELECT p.worker_id, p.queue_name, p.hostname, NULL, p.last_seen_at, false
+             FROM absurd.legacy_pollers p
+            WHERE p.queue_name = ANY ($1)
+              AND NOT EXISTS (SELECT 1 FROM absurd.worker_registry w
+                               WHERE w.worker_id = p.worker_id AND w.queue_name = p.queue_name))
          SELECT coalesce(r.queue_name, c.queue_name) AS queue_name,
                 coalesce(r.worker_id, c.worker_id) AS worker_id,
-                r.hostname, r.worker_id IS NOT NULL AS registered, r.status AS registry_status,
+                r.hostname, coalesce(r.registered, false) AS registered, r.status AS registry_status,
                 greatest(r.last_seen_at, c.last_heartbeat_at) AS last_seen_at,
                 coalesce(c.running, 0) AS running
            FROM reg r FULL JOIN claims c ON c.worker_id = r.worker_id AND c.queue_name = r.queue_name
-          WHERE (r.status IN ('running', 'draining')
+          WHERE ((r.status IN ('running', 'draining') OR NOT r.registered)
                  AND r.last_seen_at >= now() - make_interval(secs => $2))
              OR c.last_heartbeat_at >= now() - make_interval(secs => $2)
           ORDER BY 1, r.hostname NULLS LAST, 2",

@@ -27,14 +27,22 @@ impl std::str::FromStr for TaskId {
     }
 }
 
-/// The status column of absurd.tasks.
+/// A task's status as absurdctl shows it. `Retrying` is derived, never
+/// stored: a task waiting for its retry is stored `pending` (the only status
+/// the Python clients read and cancel) and marked `awaiting_retry`; see
+/// [`SHOWN_STATUS`]. Rows stored `retrying` by an earlier absurdctl count as
+/// retrying too until `migrate` converts them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum TaskStatus {
+    /// Waiting to run (or for a dependency, or a delayed start)
     Pending,
+    /// Waiting for its retry after a failed or reaped attempt (stored as pending)
     Retrying,
+    /// Held by a worker
     Claimed,
     Completed,
+    /// Failed with no attempt left (the dead letters)
     Failed,
     Cancelled,
 }
@@ -57,6 +65,18 @@ impl TaskStatus {
             TaskStatus::Completed => "completed",
             TaskStatus::Failed => "failed",
             TaskStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// The stored statuses a row shown with this status may have.
+    pub fn stored_as(self) -> &'static [&'static str] {
+        match self {
+            TaskStatus::Retrying => &["pending", "retrying"],
+            TaskStatus::Pending => &["pending"],
+            TaskStatus::Claimed => &["claimed"],
+            TaskStatus::Completed => &["completed"],
+            TaskStatus::Failed => &["failed"],
+            TaskStatus::Cancelled => &["cancelled"],
         }
     }
 
@@ -112,12 +132,28 @@ pub struct Task {
     pub workflow_id: Option<Uuid>,
 }
 
+/// The shown status of a row of absurd.tasks (unqualified columns): a
+/// pending task given back after a failed or reaped attempt
+/// (`awaiting_retry`, set by the schema) waits for its retry.
+macro_rules! shown_status {
+    () => {
+        "(CASE WHEN status = 'retrying' OR (status = 'pending' AND awaiting_retry) \
+          THEN 'retrying' ELSE status END)"
+    };
+}
+pub(crate) use shown_status;
+
+/// [`TaskStatus`] of a row, as SQL: see `shown_status!`.
+pub(crate) const SHOWN_STATUS: &str = shown_status!();
+
 /// The columns of [`Task`], in a fixed order whatever the table's own.
-pub(crate) const TASK_COLUMNS: &str =
-    "task_id, queue_name, task_name, params, priority, timeout_sec, \
-     status, worker_id, attempt, max_retries, result, error, created_at, claimed_at, completed_at, \
+pub(crate) const TASK_COLUMNS: &str = concat!(
+    "task_id, queue_name, task_name, params, priority, timeout_sec, ",
+    shown_status!(),
+    " AS status, worker_id, attempt, max_retries, result, error, created_at, claimed_at, completed_at, \
      heartbeat_at, available_at, wait_time_sec, execution_time_sec, \
-     coalesce(depends_on, '{}') AS depends_on, workflow_id";
+     coalesce(depends_on, '{}') AS depends_on, workflow_id"
+);
 
 /// A task to enqueue.
 #[derive(Debug, Clone)]
