@@ -10,7 +10,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use absurdctl::queue::bulk::{self, BulkAction};
-use absurdctl::queue::{tasks, TaskFilter, TaskId, TaskStatus};
+use absurdctl::queue::{audit, tasks, TaskFilter, TaskId, TaskStatus};
 use chrono::Utc;
 use common::*;
 use sqlx::{Connection, PgPool};
@@ -746,7 +746,10 @@ async fn a_task_claimed_after_the_preview_is_not_touched() {
         .unwrap()
         .remove(0);
 
-    let outcome = bulk::apply_batch(&mut *conn, &action, &filter, &selection.ids)
+    let run = audit::Run::start(&mut *conn, "cancel", Some(Q))
+        .await
+        .unwrap();
+    let outcome = bulk::apply_batch(&mut conn, &run, 1, &action, &filter, &selection.ids)
         .await
         .unwrap();
     assert_eq!(
