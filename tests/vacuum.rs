@@ -1010,6 +1010,8 @@ async fn a_second_vacuum_on_the_same_archive_refuses_and_deletes_nothing() {
 /// alone, through wait4), in bytes, with its exit code, stdout and stderr.
 /// Linux carries a process's peak over exec, so the caller keeps its own
 /// memory small when it starts the child.
+// Reaped by wait4, which gives its rusage, not by Child::wait.
+#[allow(clippy::zombie_processes)]
 fn run_measuring_memory(mut cmd: std::process::Command) -> (i32, String, String, u64) {
     let mut child = cmd
         .stdout(std::process::Stdio::piped())

@@ -121,8 +121,8 @@ impl Run {
         if !refused.is_empty() {
             return Err(QueueError::AuditNotWritten {
                 why: format!(
-                    "the database role `{role}` lacks {}; GRANT it, or connect as a role that \
-                     has it",
+                    "permission denied: the database role `{role}` lacks {}; GRANT it, or \
+                     connect as a role that has it",
                     refused.join(", ")
                 ),
                 source: None,
