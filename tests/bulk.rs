@@ -1184,3 +1184,44 @@ async fn a_second_signal_does_not_skip_the_audit_or_the_summary() {
         "the run's row and its batches' records add up to what changed"
     );
 }
+
+/// A run of many batches is one line of `audit`, with its total, and its
+/// batches' records add up to it; a run killed before its own row (here:
+/// only its batch records) still shows, as unfinished.
+#[tokio::test]
+async fn audit_shows_one_line_per_run_also_unfinished_ones() {
+    let db = TestDb::migrated().await;
+    db.psql(
+        "INSERT INTO absurd.tasks (queue_name, task_name) SELECT 'dsa110-pipeline', 'imaging'
+           FROM generate_series(1, 7)",
+    );
+    db.cli(&["cancel", "--yes", "--batch-size", "2"])
+        .assert_success();
+    assert_eq!(
+        db.psql(
+            "SELECT count(*) || ' ' || sum(b.affected) FROM absurd.audit_batches b
+               JOIN absurd.audit_log l USING (run_id) WHERE l.command = 'cancel'"
+        ),
+        "4 7",
+        "four batches, recorded with the run's row"
+    );
+    db.psql(
+        "INSERT INTO absurd.audit_batches (run_id, command, queue_name, affected)
+         VALUES ('00000000-0000-4000-8000-000000000001', 'retry-failed', 'dsa110-pipeline', 3),
+                ('00000000-0000-4000-8000-000000000001', 'retry-failed', 'dsa110-pipeline', 2)",
+    );
+
+    let rows = db.cli(&["--output", "json", "audit"]).json();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0]["command"], "retry-failed");
+    assert_eq!(rows[0]["affected"], 5);
+    assert_eq!(rows[0]["unfinished"], true);
+    assert_eq!(rows[0]["audit_id"], serde_json::Value::Null);
+    assert_eq!(rows[1]["command"], "cancel");
+    assert_eq!(rows[1]["affected"], 7);
+    assert_eq!(rows[1]["unfinished"], false);
+    let table = db.cli(&["audit"]);
+    table.assert_success();
+    assert!(table.stdout.contains("5 (unfinished run)"), "{table}");
+}
