@@ -6,9 +6,16 @@
 //! were not deleted, never the reverse. Compressed, each batch is a gzip
 //! member of its own: the file is a valid gzip stream after every batch,
 //! and appending adds members (`zcat` reads them all).
+//!
+//! Rows go to the file as they arrive from the database, one at a time:
+//! memory does not grow with the batch. The file is locked (flock) while a
+//! run writes it: a second vacuum given the same archive refuses before it
+//! deletes anything, instead of interleaving its members with the first's.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use flate2::write::GzEncoder;
@@ -46,8 +53,21 @@ pub fn is_gzip(path: &Path) -> bool {
 
 /// Refuses (bad usage, exit 2) an existing file unless appending, and an
 /// existing one that does not end where a complete batch ends: it was not
-/// written by vacuum, or a crash cut its last batch short.
+/// written by vacuum, or a crash cut its last batch short; and (exit 5) one
+/// that another run is writing.
 pub fn check(path: &Path, append: bool) -> anyhow::Result<()> {
+    if !check_path(path, append)? {
+        return Ok(());
+    }
+    // Its end is only complete when no other run is writing it.
+    let file = File::open(path)
+        .map_err(|e| CliError::usage(format!("--archive {}: {e}", path.display())))?;
+    lock(&file, path)?;
+    check_complete(path)
+}
+
+/// Refuses a file that may not be written to; true when it exists.
+fn check_path(path: &Path, append: bool) -> anyhow::Result<bool> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -59,7 +79,7 @@ pub fn check(path: &Path, append: bool) -> anyhow::Result<()> {
                     dir.display()
                 )));
             }
-            return Ok(());
+            return Ok(false);
         }
         Err(e) => {
             return Err(CliError::usage(format!(
@@ -81,13 +101,21 @@ pub fn check(path: &Path, append: bool) -> anyhow::Result<()> {
             path.display()
         )));
     }
+    Ok(true)
+}
+
+/// Refuses a file that does not end with a complete line or gzip member.
+fn check_complete(path: &Path) -> anyhow::Result<()> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| CliError::usage(format!("--archive {}: {e}", path.display())))?
+        .len();
     let complete = if is_gzip(path) {
         complete_gzip_len(path)
     } else {
         complete_lines_len(path)
     }
     .map_err(|e| CliError::usage(format!("--archive {}: {e}", path.display())))?;
-    if complete != meta.len() {
+    if complete != len {
         return Err(CliError::usage(format!(
             "--archive {}: the file does not end with a complete {} (only its first {complete} \
              of {} bytes are); a run killed while writing leaves such a tail, whose rows were \
@@ -95,18 +123,76 @@ pub fn check(path: &Path, append: bool) -> anyhow::Result<()> {
              deleted",
             path.display(),
             if is_gzip(path) { "gzip member" } else { "line" },
-            meta.len(),
+            len,
             path.display()
         )));
     }
     Ok(())
 }
 
+/// Takes the archive's exclusive lock, held until `file` is closed, or
+/// refuses (exit 5) when another process holds it, naming it when the
+/// kernel says who (/proc/locks).
+fn lock(file: &File, path: &Path) -> anyhow::Result<()> {
+    // SAFETY: flock on a file descriptor this File owns for the whole call.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
+        return Err(anyhow::Error::new(err).context(format!(
+            "cannot lock --archive {}; nothing was deleted",
+            path.display()
+        )));
+    }
+    let holder = file
+        .metadata()
+        .ok()
+        .and_then(|m| lock_holder(m.ino()))
+        .map(|(pid, cmd)| format!(" (process {pid}: {cmd})"))
+        .unwrap_or_default();
+    Err(CliError::Refused(format!(
+        "--archive {}: another run is writing to it{holder}; refusing rather than waiting, \
+         nothing was deleted: run again once it has finished, or give another archive",
+        path.display()
+    ))
+    .into())
+}
+
+/// The process holding a flock on inode `ino` and its command line.
+fn lock_holder(ino: u64) -> Option<(i32, String)> {
+    let locks = std::fs::read_to_string("/proc/locks").ok()?;
+    locks.lines().find_map(|line| {
+        // `1: FLOCK  ADVISORY  WRITE 4242 08:01:1234 0 EOF`; waiters have `->`.
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.get(1) != Some(&"FLOCK") {
+            return None;
+        }
+        let pid: i32 = fields.get(4)?.parse().ok()?;
+        let inode: u64 = fields.get(5)?.rsplit(':').next()?.parse().ok()?;
+        if inode != ino {
+            return None;
+        }
+        let cmd = std::fs::read(format!("/proc/{pid}/cmdline"))
+            .map(|raw| {
+                let text: Vec<String> = raw
+                    .split(|&b| b == 0)
+                    .filter(|a| !a.is_empty())
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .collect();
+                crate::error::redact(&text.join(" "))
+            })
+            .unwrap_or_else(|_| "command line unknown".into());
+        Some((pid, cmd))
+    })
+}
+
 impl Archive {
     /// Creates the file (refusing an existing one unless `append`, see
-    /// [`check`]) and makes its directory entry durable.
+    /// [`check`]), locks it for this run, and makes its directory entry
+    /// durable.
     pub fn open(path: &Path, append: bool) -> anyhow::Result<Archive> {
-        check(path, append)?;
+        check_path(path, append)?;
         let existed = path.exists();
         let mut options = OpenOptions::new();
         options.append(true);
@@ -125,7 +211,10 @@ impl Archive {
                 anyhow::Error::new(e).context(format!("cannot open --archive {}", path.display()))
             }
         })?;
-        if !existed {
+        lock(&file, path)?;
+        if existed {
+            check_complete(path)?;
+        } else {
             sync_parent_dir(path)?;
         }
         Ok(Archive {
@@ -137,29 +226,15 @@ impl Archive {
         })
     }
 
-    /// Writes one batch of JSON rows and makes it durable (fsync) before
-    /// returning: only then may the batch's deletion commit.
-    pub fn write_batch<'a>(&mut self, rows: impl Iterator<Item = &'a str>) -> io::Result<()> {
-        let mut text = Vec::new();
-        let mut n = 0;
-        for row in rows {
-            text.extend_from_slice(row.as_bytes());
-            text.push(b'\n');
-            n += 1;
+    /// Starts writing one batch; its rows go to the file as they come.
+    pub fn batch(&mut self) -> BatchWriter<'_> {
+        BatchWriter {
+            file: Some(&mut self.file),
+            gzip: self.gzip,
+            out: None,
+            rows: 0,
+            total: &mut self.rows,
         }
-        if n == 0 {
-            return Ok(());
-        }
-        if self.gzip {
-            let mut gz = GzEncoder::new(&mut self.file, Compression::default());
-            gz.write_all(&text)?;
-            gz.finish()?;
-        } else {
-            self.file.write_all(&text)?;
-        }
-        self.file.sync_data()?;
-        self.rows += n;
-        Ok(())
     }
 
     /// Closes the archive. An empty compressed archive gets one empty
@@ -177,6 +252,67 @@ impl Archive {
             rows: self.rows,
             bytes,
         })
+    }
+}
+
+/// One batch being written: each row through a small buffer (and the
+/// compressor) to the file, so that no batch is ever held in memory.
+pub struct BatchWriter<'a> {
+    /// The file, until the first row opens `out` on it.
+    file: Option<&'a mut File>,
+    gzip: bool,
+    out: Option<Out<'a>>,
+    rows: u64,
+    total: &'a mut u64,
+}
+
+enum Out<'a> {
+    Plain(BufWriter<&'a mut File>),
+    /// One gzip member per batch, started at its first row (an empty batch
+    /// adds nothing).
+    Gzip(GzEncoder<BufWriter<&'a mut File>>),
+}
+
+const WRITE_BUFFER: usize = 64 * 1024;
+
+impl BatchWriter<'_> {
+    /// Writes one row (a JSON object, without newline).
+    pub fn row(&mut self, json: &str) -> io::Result<()> {
+        if self.out.is_none() {
+            let file = self
+                .file
+                .take()
+                .ok_or_else(|| io::Error::other("archive closed"))?;
+            let buf = BufWriter::with_capacity(WRITE_BUFFER, file);
+            self.out = Some(if self.gzip {
+                Out::Gzip(GzEncoder::new(buf, Compression::default()))
+            } else {
+                Out::Plain(buf)
+            });
+        }
+        let w: &mut dyn Write = match self.out.as_mut() {
+            Some(Out::Plain(w)) => w,
+            Some(Out::Gzip(w)) => w,
+            None => unreachable!("opened above"),
+        };
+        w.write_all(json.as_bytes())?;
+        w.write_all(b"\n")?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Ends the batch (its gzip member) and makes it durable (fsync): only
+    /// then may the batch's deletion commit.
+    pub fn finish(self) -> io::Result<()> {
+        let buf = match self.out {
+            None => return Ok(()),
+            Some(Out::Plain(w)) => w,
+            Some(Out::Gzip(gz)) => gz.finish()?,
+        };
+        let file = buf.into_inner().map_err(|e| e.into_error())?;
+        file.sync_data()?;
+        *self.total += self.rows;
+        Ok(())
     }
 }
 
@@ -250,17 +386,45 @@ mod tests {
         (TempDir(dir), path)
     }
 
+    fn write(a: &mut Archive, rows: &[&str]) {
+        let mut batch = a.batch();
+        for row in rows {
+            batch.row(row).unwrap();
+        }
+        batch.finish().unwrap();
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_while_the_first_holds_the_file() {
+        let (_dir, path) = temp("l.jsonl.gz");
+        let mut a = Archive::open(&path, false).unwrap();
+        write(&mut a, &["{\"a\":1}"]);
+        let err = Archive::open(&path, true).err().unwrap();
+        let msg = err.to_string();
+        assert!(msg.contains("another run is writing to it"), "{msg}");
+        assert!(
+            msg.contains(&format!("process {}", std::process::id())),
+            "{msg}"
+        );
+        assert!(
+            check(&path, true).is_err(),
+            "check waits for no writer either"
+        );
+        a.finish().unwrap();
+        Archive::open(&path, true).unwrap().finish().unwrap();
+    }
+
     #[test]
     fn gzip_batches_are_members_and_append_adds_more() {
         let (_dir, path) = temp("a.jsonl.gz");
         let mut a = Archive::open(&path, false).unwrap();
-        a.write_batch(["{\"a\":1}", "{\"a\":2}"].into_iter())
-            .unwrap();
-        a.write_batch(["{\"a\":3}"].into_iter()).unwrap();
+        write(&mut a, &["{\"a\":1}", "{\"a\":2}"]);
+        write(&mut a, &[]);
+        write(&mut a, &["{\"a\":3}"]);
         a.finish().unwrap();
         assert!(Archive::open(&path, false).is_err(), "no overwrite");
         let mut a = Archive::open(&path, true).unwrap();
-        a.write_batch(["{\"a\":4}"].into_iter()).unwrap();
+        write(&mut a, &["{\"a\":4}"]);
         let s = a.finish().unwrap();
         assert!(s.appended);
         let mut text = String::new();
@@ -274,7 +438,7 @@ mod tests {
     fn a_cut_tail_is_refused_with_where_it_starts() {
         let (_dir, path) = temp("b.jsonl.gz");
         let mut a = Archive::open(&path, false).unwrap();
-        a.write_batch(["{\"a\":1}"].into_iter()).unwrap();
+        write(&mut a, &["{\"a\":1}"]);
         let good = a.finish().unwrap().bytes;
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(&[0x1f, 0x8b, 8, 0, 0]).unwrap();

@@ -77,8 +77,22 @@ pub fn spinner(out: &Output, what: &str) -> ProgressBar {
 pub struct Interrupt(Arc<AtomicBool>);
 
 impl Interrupt {
-    /// Starts listening for SIGINT and SIGTERM.
+    /// Starts listening for SIGINT and SIGTERM; a second signal ends the
+    /// process at once (the operator means it).
     pub fn install() -> Interrupt {
+        Self::listen(true)
+    }
+
+    /// For commands that change the queue in batches: a second signal
+    /// (SIGINT then SIGTERM, as a shell script's `trap` or systemd sends)
+    /// does not end the process, which would skip the run's audit row and
+    /// summary; it stops after the batch in flight (a short transaction)
+    /// like the first one, and says so.
+    pub fn install_for_batches() -> Interrupt {
+        Self::listen(false)
+    }
+
+    fn listen(exit_on_second: bool) -> Interrupt {
         let flag = Arc::new(AtomicBool::new(false));
         for kind in [
             tokio::signal::unix::SignalKind::interrupt(),
@@ -88,10 +102,16 @@ impl Interrupt {
                 let flag = flag.clone();
                 tokio::spawn(async move {
                     while sig.recv().await.is_some() {
-                        if flag.swap(true, Ordering::SeqCst) {
-                            // A second signal: the operator means it.
+                        if !flag.swap(true, Ordering::SeqCst) {
+                            continue;
+                        }
+                        if exit_on_second {
                             std::process::exit(crate::error::EXIT_INTERRUPTED as i32);
                         }
+                        eprintln!(
+                            "absurdctl: already stopping: the batch in flight finishes, then the \
+                             audit row and the summary are written"
+                        );
                     }
                 });
             }

@@ -10,7 +10,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use absurdctl::queue::bulk::{self, BulkAction};
-use absurdctl::queue::{tasks, TaskFilter, TaskId, TaskStatus};
+use absurdctl::queue::{audit, tasks, TaskFilter, TaskId, TaskStatus};
 use chrono::Utc;
 use common::*;
 use sqlx::{Connection, PgPool};
@@ -746,7 +746,10 @@ async fn a_task_claimed_after_the_preview_is_not_touched() {
         .unwrap()
         .remove(0);
 
-    let outcome = bulk::apply_batch(&mut *conn, &action, &filter, &selection.ids)
+    let run = audit::Run::start(&mut *conn, "cancel", Some(Q))
+        .await
+        .unwrap();
+    let outcome = bulk::apply_batch(&mut conn, &run, 1, &action, &filter, &selection.ids)
         .await
         .unwrap();
     assert_eq!(
@@ -1008,4 +1011,217 @@ async fn interrupted_between_batches_keeps_what_was_done() {
         db.psql("SELECT affected || ' ' || (details->>'outcome') FROM absurd.audit_log"),
         "1 interrupted"
     );
+}
+
+/// A role that may change tasks, pauses and workers (and write batch
+/// records) but not insert into absurd.audit_log.
+struct NoAuditRole {
+    name: String,
+    url: String,
+    db_url: String,
+}
+
+impl NoAuditRole {
+    fn create(db: &TestDb) -> NoAuditRole {
+        let name = format!("noaudit_{}", Uuid::new_v4().simple());
+        db.psql(&format!(
+            "CREATE ROLE {name} LOGIN;
+             REVOKE INSERT ON absurd.audit_log FROM PUBLIC;
+             GRANT USAGE ON SCHEMA absurd TO {name};
+             GRANT SELECT ON ALL TABLES IN SCHEMA absurd TO {name};
+             GRANT INSERT, UPDATE, DELETE ON absurd.tasks, absurd.queue_controls,
+                   absurd.worker_registry TO {name};
+             GRANT INSERT ON absurd.audit_batches TO {name};
+             GRANT USAGE ON ALL SEQUENCES IN SCHEMA absurd TO {name};"
+        ));
+        let url = db.url.replacen("postgres@", &format!("{name}@"), 1);
+        assert_ne!(url, db.url, "the test URL names the user postgres");
+        NoAuditRole {
+            name,
+            url,
+            db_url: db.url.clone(),
+        }
+    }
+}
+
+impl Drop for NoAuditRole {
+    fn drop(&mut self) {
+        let psql = |url: &str, sql: String| {
+            let _ = std::process::Command::new("psql")
+                .args([url, "-X", "-q", "-c", &sql])
+                .output();
+        };
+        psql(&self.db_url, format!("DROP OWNED BY {}", self.name));
+        psql(&server_url(), format!("DROP ROLE IF EXISTS {}", self.name));
+    }
+}
+
+/// Issue 16.4: a role that may change tasks but not write the audit log
+/// changes nothing with any command that changes the queue, and is told
+/// why (it used to retry, drain, resume, vacuum and reap, unaudited).
+#[tokio::test]
+async fn without_the_right_to_audit_no_command_changes_anything() {
+    let db = TestDb::migrated().await;
+    db.psql(
+        "INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, max_retries, error, completed_at)
+         SELECT 'dsa110-pipeline', 'imaging', 'failed', 3, 3, 'boom', now() FROM generate_series(1, 3);
+         INSERT INTO absurd.tasks (queue_name, task_name) SELECT 'dsa110-pipeline', 'calib'
+           FROM generate_series(1, 3);
+         INSERT INTO absurd.tasks (queue_name, task_name, status, completed_at)
+         SELECT 'dsa110-pipeline', 'old', 'completed', now() - interval '100 days'
+           FROM generate_series(1, 3);
+         INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, max_retries, worker_id,
+                                   claimed_at, heartbeat_at)
+         SELECT 'dsa110-pipeline', 'hung', 'claimed', 1, 3, 'w-dead', now() - interval '2 hours',
+                now() - interval '2 hours' FROM generate_series(1, 2);",
+    );
+    db.cli(&["--queue", "paused-q", "drain", "--yes", "--no-wait"])
+        .assert_success();
+    let state = || {
+        db.psql(
+            "SELECT md5(concat_ws('#',
+               (SELECT string_agg(t::text, '|' ORDER BY task_id) FROM absurd.tasks t),
+               (SELECT string_agg(c::text, '|' ORDER BY queue_name) FROM absurd.queue_controls c),
+               (SELECT string_agg(w::text, '|' ORDER BY worker_id) FROM absurd.worker_registry w),
+               (SELECT count(*) FROM absurd.audit_log),
+               (SELECT count(*) FROM absurd.audit_batches)))",
+        )
+    };
+    let before = state();
+    let role = NoAuditRole::create(&db);
+
+    let commands: [&[&str]; 7] = [
+        &["retry-failed", "--yes"],
+        &["cancel", "--yes"],
+        &["prioritize", "--priority", "7", "--yes"],
+        &["drain", "--yes", "--no-wait"],
+        &["--queue", "paused-q", "resume", "--yes"],
+        &["vacuum", "--yes", "--no-vacuum"],
+        &["reap-stuck"],
+    ];
+    for args in commands {
+        let mut full = vec!["--database-url", role.url.as_str()];
+        full.extend_from_slice(args);
+        let out = absurdctl(&full);
+        assert_ne!(out.code, Some(0), "{args:?}: {out}");
+        assert!(
+            out.stderr.contains("the audit row could not be written"),
+            "{args:?}: {out}"
+        );
+        assert_eq!(state(), before, "{args:?} changed something: {out}");
+    }
+}
+
+/// Issue 16.4: SIGINT then SIGTERM during a long bulk run: it still stops
+/// after the batch in flight, prints its summary and writes its audit row;
+/// the batches' records and the run's row both add up to what changed.
+#[tokio::test]
+async fn a_second_signal_does_not_skip_the_audit_or_the_summary() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    db.psql(
+        "INSERT INTO absurd.tasks (queue_name, task_name) SELECT 'dsa110-pipeline', 'imaging'
+           FROM generate_series(1, 60);
+         CREATE FUNCTION public.slow_update() RETURNS trigger LANGUAGE plpgsql AS
+           $$ BEGIN PERFORM pg_sleep(0.05); RETURN NEW; END $$;
+         CREATE TRIGGER slow_update BEFORE UPDATE ON absurd.tasks
+           FOR EACH ROW EXECUTE FUNCTION public.slow_update();",
+    );
+    let child = absurdctl_command(&[
+        "--database-url",
+        &db.url,
+        "--output",
+        "json",
+        "cancel",
+        "--yes",
+        "--batch-size",
+        "5",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let done: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM absurd.tasks WHERE status = 'cancelled'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        if done > 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no batch committed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    signal(child.id() as i32, libc::SIGINT);
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    signal(child.id() as i32, libc::SIGTERM);
+
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("already stopping"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no summary ({e}): {stderr}"));
+    assert_eq!(report["outcome"], "interrupted", "{report}");
+    let cancelled: i64 = db
+        .psql("SELECT count(*) FROM absurd.tasks WHERE status = 'cancelled'")
+        .parse()
+        .unwrap();
+    assert!(
+        cancelled > 0 && cancelled < 60,
+        "stopped mid-way: {cancelled}"
+    );
+    assert_eq!(report["changed"], cancelled, "{report}");
+    assert_eq!(
+        db.psql(
+            "SELECT l.affected || ' ' || (SELECT sum(b.affected) FROM absurd.audit_batches b
+                                           WHERE b.run_id = l.run_id)
+               FROM absurd.audit_log l WHERE command = 'cancel'"
+        ),
+        format!("{cancelled} {cancelled}"),
+        "the run's row and its batches' records add up to what changed"
+    );
+}
+
+/// A run of many batches is one line of `audit`, with its total, and its
+/// batches' records add up to it; a run killed before its own row (here:
+/// only its batch records) still shows, as unfinished.
+#[tokio::test]
+async fn audit_shows_one_line_per_run_also_unfinished_ones() {
+    let db = TestDb::migrated().await;
+    db.psql(
+        "INSERT INTO absurd.tasks (queue_name, task_name) SELECT 'dsa110-pipeline', 'imaging'
+           FROM generate_series(1, 7)",
+    );
+    db.cli(&["cancel", "--yes", "--batch-size", "2"])
+        .assert_success();
+    assert_eq!(
+        db.psql(
+            "SELECT count(*) || ' ' || sum(b.affected) FROM absurd.audit_batches b
+               JOIN absurd.audit_log l USING (run_id) WHERE l.command = 'cancel'"
+        ),
+        "4 7",
+        "four batches, recorded with the run's row"
+    );
+    db.psql(
+        "INSERT INTO absurd.audit_batches (run_id, command, queue_name, affected)
+         VALUES ('00000000-0000-4000-8000-000000000001', 'retry-failed', 'dsa110-pipeline', 3),
+                ('00000000-0000-4000-8000-000000000001', 'retry-failed', 'dsa110-pipeline', 2)",
+    );
+
+    let rows = db.cli(&["--output", "json", "audit"]).json();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0]["command"], "retry-failed");
+    assert_eq!(rows[0]["affected"], 5);
+    assert_eq!(rows[0]["unfinished"], true);
+    assert_eq!(rows[0]["audit_id"], serde_json::Value::Null);
+    assert_eq!(rows[1]["command"], "cancel");
+    assert_eq!(rows[1]["affected"], 7);
+    assert_eq!(rows[1]["unfinished"], false);
+    let table = db.cli(&["audit"]);
+    table.assert_success();
+    assert!(table.stdout.contains("5 (unfinished run)"), "{table}");
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -912,5 +912,223 @@ async fn measure_vacuum_under_load() {
                 pct(v, 1.0)
             );
         }
+    }
+}
+
+/// Two vacuums appending to one archive (issue 16.3): the second refuses
+/// before it deletes anything and names the run holding the file; the
+/// first's rows are each in the archive once, and every gzip member decodes.
+#[tokio::test]
+async fn a_second_vacuum_on_the_same_archive_refuses_and_deletes_nothing() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    finished_tasks(&db, 60, 100.0);
+    db.psql(
+        "INSERT INTO absurd.tasks (queue_name, task_name, status, result, created_at, completed_at)
+         SELECT 'other', 'imaging', 'completed', '{\"ok\": true}', now() - interval '101 days',
+                now() - interval '100 days'
+           FROM generate_series(1, 30)",
+    );
+    slow_deletes(&db, 0.05);
+    let first_queue = ids(&db);
+    let other_before =
+        db.psql("SELECT md5(string_agg(t::text, '|' ORDER BY task_id)) FROM absurd.tasks t WHERE queue_name = 'other'");
+    let dir = temp_dir();
+    let path = dir.join("shared.jsonl.gz");
+    let archive = path.to_str().unwrap();
+
+    let mut first = Background::start(absurdctl_command(&[
+        "--database-url",
+        &db.url,
+        "--output",
+        "json",
+        "vacuum",
+        "--yes",
+        "--no-vacuum",
+        "--batch-size",
+        "5",
+        "--archive",
+        archive,
+    ]));
+    let started = Instant::now();
+    loop {
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM absurd.tasks")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        if left < 90 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "nothing deleted"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let second = db.cli(&[
+        "--queue",
+        "other",
+        "vacuum",
+        "--yes",
+        "--no-vacuum",
+        "--append",
+        "--archive",
+        archive,
+    ]);
+    second.assert_code(5);
+    assert!(
+        second.stderr.contains("another run is writing to it")
+            && second.stderr.contains(&format!("process {}", first.pid())),
+        "{second}"
+    );
+    assert!(second.stderr.contains("nothing was deleted"), "{second}");
+    assert_eq!(
+        db.psql("SELECT md5(string_agg(t::text, '|' ORDER BY task_id)) FROM absurd.tasks t WHERE queue_name = 'other'"),
+        other_before,
+        "the refused run deleted nothing"
+    );
+
+    let out = first.wait(Duration::from_secs(120));
+    out.assert_success();
+    assert_eq!(out.json()["rows"], 60, "{out}");
+    let deleted: BTreeSet<String> = first_queue.difference(&ids(&db)).cloned().collect();
+    assert_eq!(deleted.len(), 60);
+    // Strict decoding: every member whole, no trailing garbage.
+    let mut text = String::new();
+    flate2::read::MultiGzDecoder::new(std::fs::File::open(&path).unwrap())
+        .read_to_string(&mut text)
+        .expect("every gzip member decodes");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 60, "each deleted row archived exactly once");
+    assert_eq!(archived_ids(&path), deleted);
+}
+
+/// The peak resident memory of a child that has exited (getrusage of it
+/// alone, through wait4), in bytes, with its exit code, stdout and stderr.
+/// Linux carries a process's peak over exec, so the caller keeps its own
+/// memory small when it starts the child.
+// Reaped by wait4, which gives its rusage, not by Child::wait.
+#[allow(clippy::zombie_processes)]
+fn run_measuring_memory(mut cmd: std::process::Command) -> (i32, String, String, u64) {
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        stderr.read_to_string(&mut s).unwrap();
+        s
+    });
+    let mut out = String::new();
+    stdout.read_to_string(&mut out).unwrap();
+    let mut status = 0;
+    // SAFETY: rusage is plain data, filled by wait4 for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    // ru_maxrss is in KiB on Linux.
+    (
+        code,
+        out,
+        err.join().unwrap(),
+        usage.ru_maxrss as u64 * 1024,
+    )
+}
+
+/// `vacuum --archive` streams (issue 16.7): 120 rows of 1 MB results in one
+/// batch of 120 must not take 120 MB (it held two copies of the batch), and
+/// the archive holds each row exactly as the table had it. The rows are
+/// compared in the database, so that this test stays small itself.
+#[tokio::test]
+async fn archiving_large_rows_does_not_hold_the_batch_in_memory() {
+    const ROWS: u64 = 120;
+    const ROW_BYTES: u64 = 1_000_000;
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    // Compressible: 1 MB each on the wire and in the archive, little on disk.
+    db.psql(&format!(
+        "INSERT INTO absurd.tasks (queue_name, task_name, status, result, created_at, completed_at)
+         SELECT 'dsa110-pipeline', 'imaging', 'completed',
+                jsonb_build_object('image', repeat(md5(i::text), {ROW_BYTES} / 32)),
+                now() - interval '101 days', now() - interval '100 days' + make_interval(secs => i)
+           FROM generate_series(1, {ROWS}) i;
+         CREATE TABLE public.before_vacuum AS SELECT row_to_json(t)::text AS line FROM absurd.tasks t;
+         CREATE TABLE public.archived (line text);"
+    ));
+    let dir = temp_dir();
+    for name in ["big.jsonl", "big.jsonl.gz"] {
+        let path = dir.join(name);
+        let (code, stdout, stderr, peak) = run_measuring_memory(absurdctl_command(&[
+            "--database-url",
+            &db.url,
+            "--output",
+            "json",
+            "vacuum",
+            "--yes",
+            "--no-vacuum",
+            "--batch-size",
+            &ROWS.to_string(),
+            "--archive",
+            path.to_str().unwrap(),
+        ]));
+        assert_eq!(code, 0, "{stderr}");
+        let report: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(report["rows"], ROWS, "{stdout}");
+        assert_eq!(report["batches"], 1, "one batch of all the rows");
+        assert!(
+            peak < ROWS * ROW_BYTES / 2,
+            "{name}: peak RSS {} MiB for a batch of {} MiB",
+            peak >> 20,
+            (ROWS * ROW_BYTES) >> 20
+        );
+
+        // One line at a time into the database, then compared there.
+        let file = std::fs::File::open(&path).unwrap();
+        let reader: Box<dyn std::io::BufRead> = if name.ends_with(".gz") {
+            Box::new(std::io::BufReader::new(flate2::read::MultiGzDecoder::new(
+                file,
+            )))
+        } else {
+            Box::new(std::io::BufReader::new(file))
+        };
+        sqlx::query("TRUNCATE public.archived")
+            .execute(&pool)
+            .await
+            .unwrap();
+        for line in reader.lines() {
+            sqlx::query("INSERT INTO public.archived VALUES ($1)")
+                .bind(line.unwrap())
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            db.psql(
+                "SELECT (SELECT count(*) FROM public.archived) || ' ' ||
+                        (SELECT count(*) FROM (SELECT line FROM public.before_vacuum
+                                               EXCEPT ALL SELECT line FROM public.archived) m) || ' ' ||
+                        (SELECT count(*) FROM (SELECT line FROM public.archived
+                                               EXCEPT ALL SELECT line FROM public.before_vacuum) x)"
+            ),
+            format!("{ROWS} 0 0"),
+            "{name}: the archive holds every row exactly once, exactly as it was"
+        );
+        // The same rows again, for the other format.
+        db.psql(
+            "INSERT INTO absurd.tasks
+             SELECT r.* FROM public.before_vacuum b,
+                    json_populate_record(NULL::absurd.tasks, b.line::json) r",
+        );
     }
 }

@@ -35,11 +35,14 @@ pub async fn run(ctx: &Ctx, args: AuditArgs) -> anyhow::Result<ExitCode> {
         );
         let tasks = if r.dry_run {
             format!("{} (dry run)", r.affected)
+        } else if r.unfinished {
+            // Stopped (killed) after these batches, before its own row.
+            format!("{} (unfinished run)", r.affected)
         } else {
             r.affected.to_string()
         };
         table.add_row(vec![
-            Cell::new(r.audit_id),
+            Cell::new(r.audit_id.map_or_else(|| "-".into(), |id| id.to_string())),
             Cell::new(format!(
                 "{} ({})",
                 fmt_time(Some(r.at)),

@@ -1,5 +1,7 @@
 //! The one pipeline of every bulk change (retry-failed, cancel, prioritize):
 //! filter -> preview -> confirmation -> batches -> summary -> audit row.
+//! Each batch records what it changed in its own transaction (an audit
+//! [`Run`]); the run's audit row, with the total, follows the summary.
 //!
 //! The tasks are selected once, from one snapshot, before the operator is
 //! asked: what is changed is at most what was shown. Each batch then changes
@@ -19,7 +21,7 @@ use crate::config::Access;
 use crate::error::CliError;
 use crate::interact::{self, Interrupt};
 use crate::output::{ellipsize, fmt_ago, fmt_secs};
-use crate::queue::audit::{self, AuditEntry};
+use crate::queue::audit::{self, AuditEntry, Run};
 use crate::queue::bulk::{self, BatchOutcome, BulkAction, Selection, SelectionGroup};
 use crate::queue::{Task, TaskFilter, TaskId};
 
@@ -232,7 +234,7 @@ pub async fn run(
     if opts.dry_run {
         drop(conn);
         report.elapsed_ms = started.elapsed().as_millis();
-        report.audit_id = Some(record(ctx, &pool, &filter, &report).await?);
+        report.audit_id = Some(record(ctx, &pool, None, &filter, &report).await?);
         if ctx.out.is_json() {
             ctx.out.json(&report)?;
         } else {
@@ -246,6 +248,9 @@ pub async fn run(
         return Ok(ExitCode::SUCCESS);
     }
 
+    // Before the question: a role that could not record the change is told
+    // so, and nothing changes.
+    let run = Run::start(&mut *conn, ctx.command, filter.queue.as_deref()).await?;
     let mut prompt = format!(
         "{}{} {} {}",
         w.verb[..1].to_uppercase(),
@@ -262,7 +267,7 @@ pub async fn run(
     // The operator's thinking time is not the command's.
     let answered_in = asked.elapsed();
 
-    let interrupt = Interrupt::install();
+    let interrupt = Interrupt::install_for_batches();
     let bar = interact::progress(&ctx.out, ids.len() as u64, w.verb);
     let mut failure = None;
     for chunk in ids.chunks(opts.batch_size as usize) {
@@ -270,7 +275,9 @@ pub async fn run(
             break;
         }
         let t = Instant::now();
-        let outcome = match bulk::apply_batch(&mut *conn, &action, &filter, chunk).await {
+        let batch = report.batches + 1;
+        let outcome = match bulk::apply_batch(&mut conn, &run, batch, &action, &filter, chunk).await
+        {
             Ok(o) => o,
             Err(e) => {
                 failure = Some(e);
@@ -308,18 +315,23 @@ pub async fn run(
     report.error = failure.as_ref().map(|e| e.to_string());
     report.elapsed_ms = (started.elapsed() - answered_in).as_millis();
     // What was committed is recorded even when the run stopped early.
-    report.audit_id = match record(ctx, &pool, &filter, &report).await {
+    report.audit_id = match record(ctx, &pool, Some(&run), &filter, &report).await {
         Ok(id) => Some(id),
         Err(e) if failure.is_some() => {
-            ctx.out
-                .warn(format!("absurdctl: could not write the audit row: {e}"));
+            ctx.out.warn(format!(
+                "absurdctl: could not write the run's audit row: {e} (each committed batch is \
+                 recorded in absurd.audit_batches, run {})",
+                run.run_id
+            ));
             None
         }
         Err(e) => {
             return Err(e.context(format!(
-                "{} {}, but the audit row could not be written",
+                "{} {}, but the run's audit row could not be written (each batch is recorded \
+                 in absurd.audit_batches, run {})",
                 tasks(report.counts.changed),
-                w.done
+                w.done,
+                run.run_id
             )))
         }
     };
@@ -456,9 +468,11 @@ fn print_summary(ctx: &Ctx, report: &Report, w: &Words) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The run's audit row (for a dry run, which changes nothing, the only one).
 async fn record(
     ctx: &Ctx,
     db: &sqlx::PgPool,
+    run: Option<&Run>,
     filter: &TaskFilter,
     report: &Report,
 ) -> anyhow::Result<i64> {
@@ -483,5 +497,8 @@ async fn record(
         },
         dry_run: report.dry_run,
     };
-    Ok(audit::record(db, &entry).await?)
+    Ok(match run {
+        Some(run) => run.finish(db, &entry).await?,
+        None => audit::record(db, &entry).await?,
+    })
 }

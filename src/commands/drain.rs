@@ -80,12 +80,14 @@ pub async fn run(ctx: &Ctx, args: DrainArgs) -> anyhow::Result<ExitCode> {
         audit::os_user().unwrap_or_else(|| "unknown".into()),
         audit::hostname()
     );
+    // The pauses and their audit rows commit together, or none of them.
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let mut pauses = Vec::new();
     for q in &queues {
-        let pause = controls::pause(&mut conn, q, &who, args.reason.as_deref()).await?;
+        let pause = controls::pause(&mut tx, q, &who, args.reason.as_deref()).await?;
         if !pause.already_paused {
             audit::record(
-                &mut *conn,
+                &mut *tx,
                 &audit::AuditEntry {
                     command: "drain".into(),
                     queue_name: Some(q.clone()),
@@ -104,6 +106,7 @@ pub async fn run(ctx: &Ctx, args: DrainArgs) -> anyhow::Result<ExitCode> {
         }
         pauses.push(pause);
     }
+    tx.commit().await?;
     if !ctx.out.is_json() {
         for p in &pauses {
             ctx.out.note(pause_line(p));

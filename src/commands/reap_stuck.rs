@@ -194,8 +194,9 @@ async fn preview_queue(
     Ok(())
 }
 
-/// Reaps one queue under its advisory lock, and audits what changed even
-/// when a later statement fails or the run is interrupted.
+/// Reaps one queue under its advisory lock, and audits what changed (also
+/// when the run is interrupted) in the same transaction: a failure, the
+/// audit row's included, leaves the queue as it was.
 async fn reap_queue(
     conn: &mut PgConnection,
     qr: &mut QueueReport,
@@ -210,18 +211,32 @@ async fn reap_queue(
         return Ok(());
     }
     qr.lock = Lock::Acquired;
-    let work = reap_locked(&mut *conn, qr, rule, heartbeat_timeout, interrupt).await;
-    let audited = if qr.reaped.is_empty() && qr.workers_marked_dead.is_empty() {
-        Ok(())
-    } else {
-        audit::record(&mut *conn, &audit_entry(qr, report))
-            .await
-            .map(|_| ())
-    };
+    let work = reap_audited(&mut *conn, qr, rule, heartbeat_timeout, report, interrupt).await;
+    if work.is_err() {
+        // Rolled back: nothing of it happened.
+        qr.reaped.clear();
+        qr.workers_marked_dead.clear();
+    }
     let unlocked = reap::unlock(&mut *conn, &qr.queue_name).await;
     work?;
-    audited?;
     unlocked?;
+    Ok(())
+}
+
+async fn reap_audited(
+    conn: &mut PgConnection,
+    qr: &mut QueueReport,
+    rule: ReapRule,
+    heartbeat_timeout: Duration,
+    report: &Report,
+    interrupt: &Interrupt,
+) -> anyhow::Result<()> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    reap_locked(&mut tx, qr, rule, heartbeat_timeout, interrupt).await?;
+    if !(qr.reaped.is_empty() && qr.workers_marked_dead.is_empty()) {
+        audit::record(&mut *tx, &audit_entry(qr, report)).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -61,11 +61,14 @@ pub async fn run(ctx: &Ctx, args: ResumeArgs) -> anyhow::Result<ExitCode> {
         ),
     )?;
 
+    // The resumes and their audit rows commit together, or none of them;
+    // what is said happened is said after the commit.
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let mut resumed = Vec::new();
     let mut not_paused = not_paused;
     for c in paused {
         // Resumed by someone else since we looked: nothing to do there.
-        let Some(ended) = controls::resume(&mut conn, &c.queue_name).await? else {
+        let Some(ended) = controls::resume(&mut tx, &c.queue_name).await? else {
             not_paused.push(c.queue_name);
             continue;
         };
@@ -73,7 +76,7 @@ pub async fn run(ctx: &Ctx, args: ResumeArgs) -> anyhow::Result<ExitCode> {
             .paused_at
             .map(|t| (chrono::Utc::now() - t).num_milliseconds() as f64 / 1000.0);
         audit::record(
-            &mut *conn,
+            &mut *tx,
             &audit::AuditEntry {
                 command: "resume".into(),
                 queue_name: Some(ended.queue_name.clone()),
@@ -89,17 +92,21 @@ pub async fn run(ctx: &Ctx, args: ResumeArgs) -> anyhow::Result<ExitCode> {
             },
         )
         .await?;
-        if !ctx.out.is_json() {
+        resumed.push((ended, paused_for_sec));
+    }
+    tx.commit().await?;
+    if !ctx.out.is_json() {
+        for (ended, paused_for_sec) in &resumed {
             ctx.out.note(format!(
                 "resumed claims on {}{}",
-                describe(&ended),
+                describe(ended),
                 paused_for_sec
                     .map(|s| format!(", paused for {}", fmt_secs(s)))
                     .unwrap_or_default()
             ));
         }
-        resumed.push(ended);
     }
+    let resumed: Vec<QueueControl> = resumed.into_iter().map(|(c, _)| c).collect();
     if ctx.out.is_json() {
         ctx.out.json(&Report {
             resumed,

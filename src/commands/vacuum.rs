@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use comfy_table::Cell;
+use futures_util::TryStreamExt;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::PgPool;
@@ -19,7 +20,7 @@ use crate::config::Access;
 use crate::error::CliError;
 use crate::interact::{self, Interrupt};
 use crate::output::{fmt_secs, fmt_time};
-use crate::queue::audit::{self, AuditEntry};
+use crate::queue::audit::{AuditEntry, Run};
 use crate::queue::maintenance::{self, IndexBloat, TableSizes};
 use crate::queue::retention::{self, Retention, StatusVolume};
 use crate::queue::TaskStatus;
@@ -262,28 +263,42 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
 
-    let interrupt = Interrupt::install();
-    let outcome = apply(ctx, &pool, &args, &r, expected, &interrupt, &mut report).await;
+    // Before anything is deleted: a role that could not record the deletions
+    // is told so, and nothing changes.
+    let run = Run::start(&pool, ctx.command, Some(&ctx.global.queue)).await?;
+    let interrupt = Interrupt::install_for_batches();
+    let outcome = apply(
+        ctx,
+        &pool,
+        &args,
+        &r,
+        &run,
+        expected,
+        &interrupt,
+        &mut report,
+    )
+    .await;
     if let Ok(after) = maintenance::sizes(&pool).await {
         report.set_sizes_after(&after);
     }
     report.elapsed_seconds = started.elapsed().as_secs_f64();
-    let recorded = audit::record(
-        &pool,
-        &AuditEntry {
-            command: ctx.command.to_string(),
-            queue_name: Some(ctx.global.queue.clone()),
-            filter: json!({
-                "completed_older_than": report.retention.completed_older_than,
-                "cancelled_older_than": report.retention.cancelled_older_than,
-                "failed_older_than": report.retention.failed_older_than,
-            }),
-            details: serde_json::to_value(&report)?,
-            affected: report.rows,
-            dry_run: false,
-        },
-    )
-    .await;
+    let recorded = run
+        .finish(
+            &pool,
+            &AuditEntry {
+                command: ctx.command.to_string(),
+                queue_name: Some(ctx.global.queue.clone()),
+                filter: json!({
+                    "completed_older_than": report.retention.completed_older_than,
+                    "cancelled_older_than": report.retention.cancelled_older_than,
+                    "failed_older_than": report.retention.failed_older_than,
+                }),
+                details: serde_json::to_value(&report)?,
+                affected: report.rows,
+                dry_run: false,
+            },
+        )
+        .await;
     if let (Err(_), Err(a)) = (&outcome, &recorded) {
         // The failure is the error to report; the audit's goes with it.
         ctx.out.warn(format!("could not record the audit row: {a}"));
@@ -322,11 +337,13 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
 /// Deletes in batches, then runs the maintenance asked for, filling `report`
 /// as it goes so that a failure or an interruption still reports (and
 /// audits) what was done.
+#[allow(clippy::too_many_arguments)]
 async fn apply(
     ctx: &Ctx,
     pool: &PgPool,
     args: &VacuumArgs,
     r: &Retention,
+    run: &Run,
     expected: i64,
     interrupt: &Interrupt,
     report: &mut Report,
@@ -343,6 +360,7 @@ async fn apply(
         pool,
         args,
         r,
+        run,
         deadline,
         interrupt,
         archive.as_mut(),
@@ -476,14 +494,15 @@ async fn apply(
 }
 
 /// The batch loop: each batch its own transaction, archived and fsynced
-/// before it commits; stops when nothing past retention is left, the time
-/// budget runs out or the operator interrupts.
+/// and its audit record written before it commits; stops when nothing past
+/// retention is left, the time budget runs out or the operator interrupts.
 #[allow(clippy::too_many_arguments)]
 async fn delete_all(
     ctx: &Ctx,
     pool: &PgPool,
     args: &VacuumArgs,
     r: &Retention,
+    run: &Run,
     deadline: Option<Instant>,
     interrupt: &Interrupt,
     mut archive: Option<&mut Archive>,
@@ -500,42 +519,74 @@ async fn delete_all(
         }
         let batch_started = Instant::now();
         let mut tx = pool.begin().await?;
-        let batch =
-            retention::delete_batch(&mut tx, r, cursor, args.batch_size, archive.is_some()).await?;
-        if batch.scanned == 0 {
+        // Each row goes to the archive as it arrives, and is then dropped:
+        // only the status and size of the batch's rows are kept.
+        let mut member = archive.as_deref_mut().map(Archive::batch);
+        let mut deleted: Vec<(TaskStatus, i64)> = Vec::new();
+        let mut scanned = 0;
+        let mut rows =
+            retention::delete_batch(&mut tx, r, cursor, args.batch_size, member.is_some());
+        // Returning early drops `tx`, which rolls the batch back: nothing
+        // unarchived or unaudited goes.
+        let cannot_write = |e: std::io::Error| {
+            anyhow::Error::new(e)
+                .context("cannot write the archive; the batch being written was rolled back")
+        };
+        while let Some(row) = rows.try_next().await? {
+            scanned = row.scanned;
+            cursor = Some(row.next);
+            let Some(d) = row.deleted else { continue };
+            if let (Some(m), Some(json)) = (member.as_mut(), d.json.as_deref()) {
+                m.row(json).map_err(cannot_write)?;
+            }
+            deleted.push((d.status, d.bytes));
+        }
+        drop(rows);
+        if scanned == 0 {
+            drop(member);
             tx.rollback().await?;
             return Ok(Stopped::Done);
         }
-        cursor = batch.next;
-        if let Some(a) = archive.as_deref_mut() {
-            // Dropping `tx` on error rolls the batch back: nothing unarchived goes.
-            a.write_batch(batch.rows.iter().filter_map(|row| row.json.as_deref()))
-                .map_err(|e| {
-                    anyhow::Error::new(e).context(
-                        "cannot write the archive; the batch being written was rolled back",
-                    )
-                })?;
+        if let Some(m) = member {
+            m.finish().map_err(cannot_write)?;
         }
+        let mut by_status = StatusVolume::none();
+        for (status, bytes) in &deleted {
+            if let Some(v) = by_status.iter_mut().find(|v| v.status == *status) {
+                v.rows += 1;
+                v.bytes += bytes;
+            }
+        }
+        run.batch(
+            &mut *tx,
+            deleted.len() as i64,
+            &json!({
+                "batch": report.batches + 1,
+                "scanned": scanned,
+                "by_status": by_status,
+            }),
+        )
+        .await?;
         tx.commit().await.map_err(|e| {
             anyhow::Error::new(e).context(
                 "committing a batch failed: the archive may hold rows of it that were not deleted",
             )
         })?;
         let took = batch_started.elapsed();
-        for row in &batch.rows {
-            report.count(row.status, row.bytes);
+        for (status, bytes) in &deleted {
+            report.count(*status, *bytes);
         }
-        report.kept_depended_on += batch.scanned - batch.rows.len() as i64;
+        report.kept_depended_on += scanned - deleted.len() as i64;
         report.batches += 1;
-        bar.inc(batch.rows.len() as u64);
+        bar.inc(deleted.len() as u64);
         if bar.position() > bar.length().unwrap_or(0) {
             bar.set_length(bar.position());
         }
         ctx.out.debug(format!(
             "batch {}: deleted {} of {} scanned in {}",
             report.batches,
-            batch.rows.len(),
-            batch.scanned,
+            deleted.len(),
+            scanned,
             fmt_secs(took.as_secs_f64())
         ));
         // Leave the CPU and the disk to the workers for the rest of the cycle.

@@ -1,11 +1,14 @@
 //! Bulk changes (retry-failed, cancel, prioritize) that are safe on a live
 //! queue: the tasks to change are selected once, from one snapshot, and then
 //! changed in short batches, each of which takes only the rows no worker
-//! holds locked and re-checks the filter on the row as it is now.
+//! holds locked and re-checks the filter on the row as it is now. Each
+//! batch writes its audit record in its own transaction.
 
 use serde::Serialize;
-use sqlx::{PgConnection, PgExecutor, Postgres, QueryBuilder};
+use serde_json::json;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 
+use super::audit::Run;
 use super::types::{shown_status, TASK_COLUMNS};
 use super::{QueueError, Result, Task, TaskFilter, TaskId, TaskStatus};
 
@@ -205,10 +208,13 @@ pub struct BatchOutcome {
 }
 
 /// Applies `action` to those of `ids` that still match the filter and that
-/// no other transaction holds locked, in one statement (so one short
-/// transaction). It never waits for a row lock.
+/// no other transaction holds locked, in one statement, and records it as
+/// batch `batch` of `run`, in one short transaction: if the record cannot
+/// be written, nothing changes. It never waits for a row lock.
 pub async fn apply_batch(
-    db: impl PgExecutor<'_>,
+    conn: &mut PgConnection,
+    run: &Run,
+    batch: u64,
     action: &BulkAction,
     filter: &TaskFilter,
     ids: &[TaskId],
@@ -239,12 +245,26 @@ pub async fn apply_batch(
             ") RETURNING 1) \
              SELECT (SELECT n FROM matching), (SELECT count(*) FROM changed)",
         );
-    let (matching, changed): (i64, i64) = qb.build_query_as().fetch_one(db).await?;
-    Ok(BatchOutcome {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let (matching, changed): (i64, i64) = qb.build_query_as().fetch_one(&mut *tx).await?;
+    let outcome = BatchOutcome {
         changed,
         skipped_locked: (matching - changed).max(0),
         skipped_changed: ids.len() as i64 - matching.max(changed),
-    })
+    };
+    run.batch(
+        &mut *tx,
+        changed,
+        &json!({
+            "batch": batch,
+            "tasks": ids.len(),
+            "skipped_locked": outcome.skipped_locked,
+            "skipped_changed": outcome.skipped_changed,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
 }
 
 #[cfg(test)]

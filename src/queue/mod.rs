@@ -41,6 +41,14 @@ pub enum QueueError {
     Schema(SchemaProblem),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+    /// The audit record of a change could not be written: the change was
+    /// not made (it goes in the same transaction, or is refused before).
+    #[error("the audit row could not be written ({why}): the change it records was not made")]
+    AuditNotWritten {
+        why: String,
+        #[source]
+        source: Option<sqlx::Error>,
+    },
 }
 
 /// Why the database's schema does not fit this absurdctl.

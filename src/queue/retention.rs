@@ -7,9 +7,11 @@
 //! task whose dependency failed). Pending, retrying and claimed tasks never
 //! go, whatever their age.
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures_util::stream::{Stream, StreamExt};
 use serde::Serialize;
 use sqlx::{Connection, PgConnection, PgExecutor};
 
@@ -91,15 +93,16 @@ pub struct DeletedRow {
     pub json: Option<String>,
 }
 
-/// One batch: what was deleted, and how far the scan got.
+/// One row of a batch's answer: how far the scan got, and a deleted task
+/// (none when the batch deleted nothing of what it scanned).
 #[derive(Debug, Clone)]
-pub struct DeletedBatch {
-    pub rows: Vec<DeletedRow>,
+pub struct BatchRow {
     /// Rows past retention the batch looked at (deleted, or kept because an
-    /// unfinished task depends on them); 0 once there is nothing left.
+    /// unfinished task depends on them).
     pub scanned: i64,
     /// Where the next batch starts.
-    pub next: Option<Cursor>,
+    pub next: Cursor,
+    pub deleted: Option<DeletedRow>,
 }
 
 /// True for the row `t` when an unfinished task depends on it: one probe of
@@ -196,33 +199,12 @@ pub async fn preview(conn: &mut PgConnection, r: &Retention) -> Result<Preview> 
     })
 }
 
-/// Deletes the next batch of at most `limit` tasks past retention, oldest
-/// first, after `after`, and returns them. Rows another transaction holds
-/// are skipped, never waited for; rows an unfinished task depends on stay.
-///
-/// Run it in a transaction of its own: the rows are gone only when the
-/// caller commits, which it does after archiving them. `with_json` returns
-/// each row as JSON for that (it costs the server and the client CPU).
-pub async fn delete_batch(
-    tx: &mut PgConnection,
-    r: &Retention,
-    after: Option<Cursor>,
-    limit: i64,
-    with_json: bool,
-) -> Result<DeletedBatch> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        scanned: i64,
-        last_at: DateTime<Utc>,
-        last_id: TaskId,
-        status: Option<String>,
-        bytes: Option<i64>,
-        json: Option<String>,
-    }
+/// The statement of [`delete_batch`], built once.
+static DELETE_BATCH: LazyLock<String> = LazyLock::new(|| {
     // The cursor is (completed_at, task_id), not completed_at alone: a bulk
     // cancel gives thousands of rows one timestamp, and rows that stay
     // (depended on, or locked) must not be scanned again forever.
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    format!(
         "WITH candidates AS (
            SELECT t.task_id, t.completed_at
              FROM absurd.tasks t
@@ -244,42 +226,61 @@ pub async fn delete_batch(
                 pg_column_size(d.*)::bigint AS bytes,
                 CASE WHEN $8 THEN row_to_json(d.*)::text END AS json
            FROM scan s LEFT JOIN deleted d ON true"
-    ))
-    .bind(&r.queue)
-    .bind(r.completed_before)
-    .bind(r.cancelled_before)
-    .bind(r.failed_before)
-    .bind(after.map(|c| c.completed_at))
-    .bind(after.map(|c| c.task_id))
-    .bind(limit)
-    .bind(with_json)
-    .fetch_all(&mut *tx)
-    .await?;
-    let Some(first) = rows.first() else {
-        return Ok(DeletedBatch {
-            rows: Vec::new(),
-            scanned: 0,
-            next: after,
-        });
-    };
-    let scanned = first.scanned;
-    let next = Some(Cursor {
-        completed_at: first.last_at,
-        task_id: first.last_id,
-    });
-    let mut deleted = Vec::with_capacity(rows.len());
-    for row in rows {
-        if let (Some(status), Some(bytes)) = (row.status, row.bytes) {
-            deleted.push(DeletedRow {
-                status: TaskStatus::try_from(status).map_err(super::QueueError::Invalid)?,
-                bytes,
-                json: row.json,
-            });
-        }
+    )
+});
+
+/// Deletes the next batch of at most `limit` tasks past retention, oldest
+/// first, after `after`, and streams them: one row at a time comes from the
+/// server, whatever the batch size and the rows' size. No row at all: there
+/// is nothing past retention left. Rows another transaction holds are
+/// skipped, never waited for; rows an unfinished task depends on stay.
+///
+/// Run it in a transaction of its own: the rows are gone only when the
+/// caller commits, which it does after archiving them. `with_json` returns
+/// each row as JSON for that (it costs the server and the client CPU).
+pub fn delete_batch<'c>(
+    tx: &'c mut PgConnection,
+    r: &Retention,
+    after: Option<Cursor>,
+    limit: i64,
+    with_json: bool,
+) -> impl Stream<Item = Result<BatchRow>> + Send + 'c {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        scanned: i64,
+        last_at: DateTime<Utc>,
+        last_id: TaskId,
+        status: Option<String>,
+        bytes: Option<i64>,
+        json: Option<String>,
     }
-    Ok(DeletedBatch {
-        rows: deleted,
-        scanned,
-        next,
-    })
+    sqlx::query_as::<_, Row>(DELETE_BATCH.as_str())
+        .bind(r.queue.clone())
+        .bind(r.completed_before)
+        .bind(r.cancelled_before)
+        .bind(r.failed_before)
+        .bind(after.map(|c| c.completed_at))
+        .bind(after.map(|c| c.task_id))
+        .bind(limit)
+        .bind(with_json)
+        .fetch(tx)
+        .map(|row| {
+            let row = row?;
+            let deleted = match (row.status, row.bytes) {
+                (Some(status), Some(bytes)) => Some(DeletedRow {
+                    status: TaskStatus::try_from(status).map_err(super::QueueError::Invalid)?,
+                    bytes,
+                    json: row.json,
+                }),
+                _ => None,
+            };
+            Ok(BatchRow {
+                scanned: row.scanned,
+                next: Cursor {
+                    completed_at: row.last_at,
+                    task_id: row.last_id,
+                },
+                deleted,
+            })
+        })
 }
