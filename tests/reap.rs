@@ -57,6 +57,16 @@ async fn audit_rows(pool: &PgPool) -> Vec<(i64, serde_json::Value)> {
     .unwrap()
 }
 
+/// The stored status of a task, as the legacy clients read it (a reaped
+/// task with attempts left is stored `pending`, whatever absurdctl calls it).
+async fn stored_status(pool: &PgPool, id: TaskId) -> String {
+    sqlx::query_scalar("SELECT status FROM absurd.tasks WHERE task_id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
 fn reaped_ids(report: &serde_json::Value) -> Vec<String> {
     report["queues"]
         .as_array()
@@ -90,7 +100,7 @@ async fn a_stale_heartbeat_is_reaped_and_claimable_again_a_fresh_one_is_not() {
     assert_eq!(report["totals"]["reaped"], 1);
 
     let t = tasks::get(&pool, stale.task_id).await.unwrap();
-    assert_eq!(t.status, TaskStatus::Retrying);
+    assert_eq!(stored_status(&pool, stale.task_id).await, "pending");
     assert_eq!(t.worker_id, None);
     assert_eq!(t.attempt, 1, "reaping does not charge another attempt");
     let error = t.error.unwrap();
@@ -128,7 +138,7 @@ async fn a_stale_heartbeat_is_reaped_and_claimable_again_a_fresh_one_is_not() {
 }
 
 #[tokio::test]
-async fn a_task_past_its_timeout_is_reaped_even_while_heartbeating() {
+async fn a_task_past_its_timeout_while_heartbeating_is_reported_and_reaped_only_on_request() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     let out = db.cli(&["spawn", "--task-name", "imaging", "--timeout", "1m"]);
@@ -142,28 +152,51 @@ async fn a_task_past_its_timeout_is_reaped_even_while_heartbeating() {
     .await
     .unwrap();
     assert!(tasks::heartbeat(&pool, id, "w1").await.unwrap());
+    let before = db.tasks_checksum();
 
-    // 10 min run < 1 min timeout + 1 h grace: not yet.
+    // 10 min run < 1 min timeout + 1 h grace: not even overrun.
     let out = db.cli(&["--output", "json", "reap", "--timeout-grace", "1h"]);
     out.assert_success();
     assert!(reaped_ids(&out.json()).is_empty(), "{out}");
-    assert_eq!(
-        tasks::get(&pool, id).await.unwrap().status,
-        TaskStatus::Claimed
-    );
+    assert_eq!(out.json()["totals"]["overran_timeout"], 0);
 
-    let out = db.cli(&["--output", "json", "reap"]);
+    // Overrun, but its worker is alive: reported, never reaped by default.
+    for args in [&["reap"][..], &["reap", "--dry-run"]] {
+        let mut full = vec!["--output", "json"];
+        full.extend_from_slice(args);
+        let out = db.cli(&full);
+        out.assert_success();
+        let report = out.json();
+        assert!(reaped_ids(&report).is_empty(), "{out}");
+        assert_eq!(report["totals"]["overran_timeout"], 1, "{out}");
+        let overran = &report["queues"][0]["overran_timeout"][0];
+        assert_eq!(overran["task_id"], id.to_string());
+        assert_eq!(overran["reason"], "timeout");
+    }
+    let text = db.cli(&["reap", "--dry-run"]);
+    text.assert_success();
+    assert!(
+        text.stderr
+            .contains("1 task(s) of queue dsa110-pipeline overran their timeout while their worker still heartbeats")
+            && text.stderr.contains("--reap-overrun")
+            && text.stdout.contains(&id.to_string()),
+        "{text}"
+    );
+    assert_eq!(before, db.tasks_checksum());
+    assert!(audit_rows(&pool).await.is_empty());
+
+    let out = db.cli(&["--output", "json", "reap", "--reap-overrun"]);
     out.assert_success();
     let report = out.json();
     assert_eq!(reaped_ids(&report), vec![id.to_string()]);
     assert_eq!(report["queues"][0]["reaped"][0]["reason"], "timeout");
     let t = tasks::get(&pool, id).await.unwrap();
-    assert_eq!(t.status, TaskStatus::Retrying);
+    assert_eq!(stored_status(&pool, id).await, "pending");
     assert!(
         t.error
             .as_deref()
             .unwrap()
-            .starts_with("reaped by absurdctl: timed out after 6"),
+            .starts_with("reaped by absurdctl --reap-overrun: overran its timeout, ran 6"),
         "{:?}",
         t.error
     );
@@ -210,7 +243,7 @@ async fn a_task_out_of_attempts_becomes_failed() {
 }
 
 #[tokio::test]
-async fn a_task_claimed_before_migration_is_reaped_by_its_claim_age() {
+async fn a_task_claimed_before_migration_is_reaped_once_silent_since_heartbeats_began() {
     let db = TestDb::empty().await;
     db.load_fixture("legacy_base_l2.sql");
     db.load_fixture("legacy_rows.sql");
@@ -225,6 +258,17 @@ async fn a_task_claimed_before_migration_is_reaped_by_its_claim_age() {
         "05, 06, 16 from November and the one just claimed: no heartbeat recorded"
     );
 
+    // Right after migrate nothing is silent: heartbeats were recorded
+    // nowhere before, so silence counts from the migration.
+    let out = db.cli(&["--output", "json", "reap", "--all-queues"]);
+    out.assert_success();
+    assert!(reaped_ids(&out.json()).is_empty(), "{out}");
+
+    // An hour later, the November claims have still not heartbeated.
+    db.psql(
+        "UPDATE absurd._sqlx_migrations SET installed_on = installed_on - interval '1 hour'
+          WHERE version = 1",
+    );
     let out = db.cli(&["--output", "json", "reap"]);
     out.assert_success();
     let mut reaped = reaped_ids(&out.json());
@@ -261,7 +305,7 @@ async fn a_task_claimed_before_migration_is_reaped_by_its_claim_age() {
     db.cli(&["reap", "--all-queues", "-q"]).assert_success();
     assert_eq!(
         db.psql("SELECT status FROM absurd.tasks WHERE task_id = '00000000-0000-4000-8000-000000000016'"),
-        "retrying"
+        "pending"
     );
     // The legacy client's completion of a reaped task is refused too.
     assert_eq!(
@@ -398,9 +442,16 @@ async fn a_second_reaper_finds_the_lock_held_and_does_nothing() {
             && out.stderr.contains(&format!("pid {holder_pid}")),
         "{out}"
     );
+    // -q does not hide a queue that nobody reaps.
     let quiet = db.cli(&["reap", "-q"]);
     quiet.assert_success();
-    assert_eq!((quiet.stdout.as_str(), quiet.stderr.as_str()), ("", ""));
+    assert_eq!(quiet.stdout, "");
+    assert!(
+        quiet
+            .stderr
+            .contains("another reaper holds the lock on queue dsa110-pipeline"),
+        "{quiet}"
+    );
     let json = db.cli(&["--output", "json", "reap"]).json();
     assert_eq!(json["queues"][0]["lock"], "held_elsewhere");
     assert_eq!(json["queues"][0]["lock_holder"]["pid"], holder_pid);
@@ -412,7 +463,7 @@ async fn a_second_reaper_finds_the_lock_held_and_does_nothing() {
     db.cli(&["--queue", "mosaic", "reap", "-q"])
         .assert_success();
 
-    reap::unlock(&mut holder, Q).await.unwrap();
+    reap::unlock(&mut holder).await.unwrap();
     let out = db.cli(&["--output", "json", "reap"]);
     assert_eq!(reaped_ids(&out.json()).len(), 1, "{out}");
 }
@@ -464,7 +515,7 @@ async fn two_reapers_started_at_the_same_instant_reap_each_task_once() {
     assert_eq!(
         db.psql(
             "SELECT count(*) FROM absurd.tasks
-              WHERE status = 'retrying' AND attempt = 1 AND worker_id IS NULL
+              WHERE status = 'pending' AND attempt = 1 AND worker_id IS NULL
                 AND error LIKE 'reaped by absurdctl: %'"
         ),
         n.to_string()
@@ -484,6 +535,7 @@ async fn a_worker_that_speaks_up_after_selection_wins() {
     let rule = ReapRule::Stuck {
         heartbeat_timeout: Duration::from_secs(900),
         timeout_grace: Duration::from_secs(300),
+        reap_overrun: false,
     };
     let seen = reap::find(&pool, Q, rule).await.unwrap();
     assert_eq!(seen.len(), 3);
@@ -504,21 +556,14 @@ async fn a_worker_that_speaks_up_after_selection_wins() {
         v
     };
     assert_eq!(outcomes, vec![None, None, Some(TaskStatus::Retrying)]);
-    let states: Vec<TaskStatus> = {
+    let states: Vec<String> = {
         let mut v = Vec::new();
         for t in &claimed {
-            v.push(tasks::get(&pool, t.task_id).await.unwrap().status);
+            v.push(stored_status(&pool, t.task_id).await);
         }
         v
     };
-    assert_eq!(
-        states,
-        vec![
-            TaskStatus::Completed,
-            TaskStatus::Claimed,
-            TaskStatus::Retrying
-        ]
-    );
+    assert_eq!(states, vec!["completed", "claimed", "pending"]);
     assert_eq!(
         reap::reap(&pool, &seen[2]).await.unwrap(),
         None,
@@ -552,6 +597,7 @@ async fn completing_while_the_reaper_acts_is_one_or_the_other_never_both() {
     let rule = ReapRule::Stuck {
         heartbeat_timeout: Duration::from_secs(900),
         timeout_grace: Duration::from_secs(300),
+        reap_overrun: false,
     };
     let (mut completed, mut reaped, mut left_alone) = (0, 0, 0);
     for round in 0..rounds {
@@ -621,7 +667,7 @@ async fn completing_while_the_reaper_acts_is_one_or_the_other_never_both() {
                 assert_eq!(t.error, None);
                 completed += 1;
             } else {
-                assert_eq!(t.status, TaskStatus::Retrying, "{id}");
+                assert_eq!(stored_status(&pool, *id).await, "pending", "{id}");
                 assert_eq!((t.worker_id, t.result), (None, None));
                 assert!(t.error.unwrap().starts_with("reaped by absurdctl"));
                 reaped += 1;

@@ -113,11 +113,12 @@ fn explain_refusal(ctx: &Ctx, err: anyhow::Error) -> anyhow::Error {
         .unwrap_or_else(|_| "connected as".into());
     match crate::error::sqlstate(&err).as_deref() {
         Some("42501") => err.context(format!(
-            "permission denied: the database role {role} may not change what `{}` changes, \
-             and the refused statement changed nothing. Connect as a role that may write to the \
-             tables of schema absurd (INSERT, UPDATE, DELETE; the workers' role, for one), or \
-             GRANT those privileges to {role}",
-            ctx.command
+            "permission denied: the database role {role} may not do what `{cmd}` does, and the \
+             refused statement changed nothing. `{cmd}` needs the role {needed}: GRANT {needed} \
+             TO {role} (as a superuser or the tables' owner; `absurdctl migrate` creates the \
+             role; README, \"Roles\")",
+            cmd = ctx.command,
+            needed = required_role(ctx.command)
         )),
         Some("25006") => err.context(format!(
             "the server only reads (a hot standby, or default_transaction_read_only is on), \
@@ -125,6 +126,21 @@ fn explain_refusal(ctx: &Ctx, err: anyhow::Error) -> anyhow::Error {
             ctx.command
         )),
         _ => err,
+    }
+}
+
+/// The role of the three `migrate` creates that a command needs: the
+/// read-only commands absurd_reader's, `worker run` absurd_worker's, every
+/// other absurd_operator's (`reap-stuck --dry-run` only reads, as
+/// absurd_reader may).
+fn required_role(command: &str) -> &'static str {
+    match command {
+        "status" | "errors" | "tasks list" | "tasks show" | "audit" | "preflight" => {
+            "absurd_reader"
+        }
+        "worker run" => "absurd_worker",
+        "migrate" => "the owner of schema absurd's tables (or a superuser)",
+        _ => "absurd_operator",
     }
 }
 
