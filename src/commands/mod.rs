@@ -46,6 +46,16 @@ impl Ctx {
         let pool = self.connect_unchecked(access, max_connections).await?;
         let mut conn = pool.acquire().await?;
         queue::schema::ensure_usable(&mut conn, access == Access::ReadWrite).await?;
+        if access == Access::ReadWrite {
+            let needed = required_role(self.command);
+            let missing = queue::schema::missing_privileges(&mut conn, needed).await?;
+            if !missing.is_empty() {
+                return Err(anyhow::anyhow!(
+                    "{}",
+                    refusal(self, &format!("it lacks {}", missing.join(", ")))
+                ));
+            }
+        }
         Ok(pool)
     }
 
@@ -105,21 +115,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     result.map_err(|e| explain_refusal(&ctx, lift_queue_error(e)))
 }
 
-/// Says what to do when the database refused a statement for who we are
-/// connected as, rather than leaving the operator with its bare message.
-fn explain_refusal(ctx: &Ctx, err: anyhow::Error) -> anyhow::Error {
+/// Says which of the roles `migrate` creates the command needs and how to
+/// grant it, when the role connected as may not do what the command does.
+fn refusal(ctx: &Ctx, why: &str) -> String {
     let role = ConnectConfig::resolve(&ctx.global, ctx.command)
         .map(|c| format!("`{}`", c.options.get_username()))
         .unwrap_or_else(|_| "connected as".into());
+    let cmd = ctx.command;
+    match required_role(cmd) {
+        "migrate" => format!(
+            "permission denied: the database role {role} may not do what `migrate` does ({why}): \
+             run it as the owner of schema absurd's tables or a superuser, or GRANT that role \
+             to {role}"
+        ),
+        needed => format!(
+            "permission denied: the database role {role} may not do what `{cmd}` does ({why}). \
+             `{cmd}` needs the role {needed}: GRANT {needed} TO {role} (as a superuser; \
+             `absurdctl migrate` creates the role; README, \"Roles\")"
+        ),
+    }
+}
+
+/// Says what to do when the database refused a statement for who we are
+/// connected as, rather than leaving the operator with its bare message.
+fn explain_refusal(ctx: &Ctx, err: anyhow::Error) -> anyhow::Error {
     match crate::error::sqlstate(&err).as_deref() {
-        Some("42501") => err.context(format!(
-            "permission denied: the database role {role} may not do what `{cmd}` does, and the \
-             refused statement changed nothing. `{cmd}` needs the role {needed}: GRANT {needed} \
-             TO {role} (as a superuser or the tables' owner; `absurdctl migrate` creates the \
-             role; README, \"Roles\")",
-            cmd = ctx.command,
-            needed = required_role(ctx.command)
-        )),
+        Some("42501") => err.context(refusal(ctx, "the refused statement changed nothing")),
         Some("25006") => err.context(format!(
             "the server only reads (a hot standby, or default_transaction_read_only is on), \
              so `{}` changed nothing there: run it against the primary",
@@ -139,7 +160,7 @@ fn required_role(command: &str) -> &'static str {
             "absurd_reader"
         }
         "worker run" => "absurd_worker",
-        "migrate" => "the owner of schema absurd's tables (or a superuser)",
+        "migrate" => "migrate",
         _ => "absurd_operator",
     }
 }

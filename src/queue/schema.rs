@@ -383,12 +383,13 @@ pub async fn setup_roles(conn: &mut PgConnection) -> Result<RoleSetup> {
             sqlx::query(st).execute(&mut *conn).await?;
         }
     }
+    // has_table_privilege fails on a role that does not exist: CASE first.
     let complete: bool = sqlx::query_scalar(
-        "SELECT count(*) = 3
-                AND has_table_privilege('absurd_reader', 'absurd.tasks', 'SELECT')
-                AND has_table_privilege('absurd_worker', 'absurd.tasks', 'UPDATE')
-                AND has_table_privilege('absurd_operator', 'absurd.reaper_locks', 'UPDATE')
-           FROM pg_roles WHERE rolname = ANY ($1)",
+        "SELECT CASE WHEN (SELECT count(*) FROM pg_roles WHERE rolname = ANY ($1)) = 3
+                     THEN has_table_privilege('absurd_reader', 'absurd.tasks', 'SELECT')
+                      AND has_table_privilege('absurd_worker', 'absurd.tasks', 'UPDATE')
+                      AND has_table_privilege('absurd_operator', 'absurd.reaper_locks', 'UPDATE')
+                     ELSE false END",
     )
     .bind(&ROLES[..])
     .fetch_one(&mut *conn)
@@ -398,4 +399,44 @@ pub async fn setup_roles(conn: &mut PgConnection) -> Result<RoleSetup> {
         complete,
         statements,
     })
+}
+
+/// The table privileges a command that writes needs, by the role that grants
+/// them: checked before anything changes, so that a role short of one is
+/// refused whole instead of failing halfway (say, after its change, at the
+/// audit row).
+fn needed_privileges(role: &str) -> &'static [(&'static str, &'static str)] {
+    match role {
+        "absurd_worker" => &[
+            ("absurd.tasks", "SELECT"),
+            ("absurd.tasks", "UPDATE"),
+            ("absurd.queue_controls", "SELECT"),
+            ("absurd.worker_registry", "INSERT"),
+            ("absurd.worker_registry", "UPDATE"),
+        ],
+        _ => &[
+            ("absurd.tasks", "SELECT"),
+            ("absurd.tasks", "INSERT"),
+            ("absurd.tasks", "UPDATE"),
+            ("absurd.tasks", "DELETE"),
+            ("absurd.queue_controls", "INSERT"),
+            ("absurd.queue_controls", "UPDATE"),
+            ("absurd.audit_log", "INSERT"),
+            ("absurd.reaper_locks", "UPDATE"),
+        ],
+    }
+}
+
+/// Which of the privileges of `role` (absurd_worker or absurd_operator) the
+/// connected role lacks, as "PRIVILEGE on TABLE".
+pub async fn missing_privileges(conn: &mut PgConnection, role: &str) -> Result<Vec<String>> {
+    let (tables, privileges): (Vec<&str>, Vec<&str>) = needed_privileges(role).iter().copied().unzip();
+    Ok(sqlx::query_scalar(
+        "SELECT p || ' on ' || t FROM unnest($1::text[], $2::text[]) AS n(t, p)
+          WHERE to_regclass(t) IS NOT NULL AND NOT has_table_privilege(t, p)",
+    )
+    .bind(&tables)
+    .bind(&privileges)
+    .fetch_all(conn)
+    .await?)
 }
