@@ -170,7 +170,7 @@ fn render_roles(ctx: &Ctx, roles: &RoleSetup) {
             "note: this role may not create the roles absurd_reader, absurd_worker and \
              absurd_operator or grant on absurd's tables; the schema is migrated all the same. \
              Have a superuser (or the tables' owner, with CREATEROLE) run these statements, \
-             printed on stdout, e.g. `absurdctl migrate | psql`, or run `absurdctl migrate` as one",
+             printed on stdout (alone with -q: `absurdctl -q migrate | psql`), or run `absurdctl migrate` as one",
         );
         for st in &roles.statements {
             ctx.out.line(format!("{st};"));

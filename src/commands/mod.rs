@@ -36,6 +36,8 @@ pub struct Ctx {
     pub out: Output,
     /// The command's name, for application_name and the audit table.
     pub command: &'static str,
+    /// Which of the roles `migrate` creates this invocation needs.
+    pub role: &'static str,
 }
 
 impl Ctx {
@@ -47,8 +49,7 @@ impl Ctx {
         let mut conn = pool.acquire().await?;
         queue::schema::ensure_usable(&mut conn, access == Access::ReadWrite).await?;
         if access == Access::ReadWrite {
-            let needed = required_role(self.command);
-            let missing = queue::schema::missing_privileges(&mut conn, needed).await?;
+            let missing = queue::schema::missing_privileges(&mut conn, self.role).await?;
             if !missing.is_empty() {
                 return Err(anyhow::anyhow!(
                     "{}",
@@ -87,10 +88,12 @@ impl Ctx {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let out = Output::new(&cli.global);
     let command = command_name(&cli.command);
+    let role = required_role(&cli.command);
     let ctx = Ctx {
         global: cli.global,
         out,
         command,
+        role,
     };
     let result = match cli.command {
         Command::Migrate(args) => migrate::run(&ctx, args).await,
@@ -122,7 +125,7 @@ fn refusal(ctx: &Ctx, why: &str) -> String {
         .map(|c| format!("`{}`", c.options.get_username()))
         .unwrap_or_else(|_| "connected as".into());
     let cmd = ctx.command;
-    match required_role(cmd) {
+    match ctx.role {
         "migrate" => format!(
             "permission denied: the database role {role} may not do what `migrate` does ({why}): \
              run it as the owner of schema absurd's tables or a superuser, or GRANT that role \
@@ -151,16 +154,19 @@ fn explain_refusal(ctx: &Ctx, err: anyhow::Error) -> anyhow::Error {
 }
 
 /// The role of the three `migrate` creates that a command needs: the
-/// read-only commands absurd_reader's, `worker run` absurd_worker's, every
-/// other absurd_operator's (`reap-stuck --dry-run` only reads, as
-/// absurd_reader may).
-fn required_role(command: &str) -> &'static str {
+/// read-only commands (and the dry runs that read only) absurd_reader's,
+/// `worker run` absurd_worker's, every other absurd_operator's.
+fn required_role(command: &Command) -> &'static str {
     match command {
-        "status" | "errors" | "tasks list" | "tasks show" | "audit" | "preflight" => {
-            "absurd_reader"
-        }
-        "worker run" => "absurd_worker",
-        "migrate" => "migrate",
+        Command::Status(_)
+        | Command::Errors(_)
+        | Command::Tasks(_)
+        | Command::Audit(_)
+        | Command::Preflight(_) => "absurd_reader",
+        Command::ReapStuck(a) if a.dry_run => "absurd_reader",
+        Command::Vacuum(a) if a.dry_run => "absurd_reader",
+        Command::Worker(_) => "absurd_worker",
+        Command::Migrate(_) => "migrate",
         _ => "absurd_operator",
     }
 }

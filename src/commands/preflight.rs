@@ -369,8 +369,13 @@ async fn database_checks(ctx: &Ctx, args: &PreflightArgs, pool: &PgPool, items: 
 }
 
 fn unknown(check: &str, e: impl Into<anyhow::Error>) -> Item {
-    Item::new(check, Outcome::Unknown, one_line(&e.into()))
-        .remedy("the check could not run: see the detail (a role without SELECT on the catalog?)")
+    let e = e.into();
+    let denied = crate::error::sqlstate(&e).as_deref() == Some("42501");
+    Item::new(check, Outcome::Unknown, one_line(&e)).remedy(if denied {
+        "permission denied: preflight needs the role absurd_reader (GRANT absurd_reader TO the role)"
+    } else {
+        "the check could not run: see the detail (a role without SELECT on the catalog?)"
+    })
 }
 
 /// The queue items, from one `status` snapshot of the queue.
