@@ -5,7 +5,7 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use absurdctl::queue::reap::{self, ReapRule};
 use absurdctl::queue::{tasks, Task, TaskId, TaskStatus};
@@ -765,4 +765,134 @@ async fn bad_input_changes_nothing() {
     assert!(out.stderr.contains("at least 1s"), "{out}");
     assert_eq!(before, db.tasks_checksum());
     assert!(audit_rows(&pool).await.is_empty());
+}
+
+/// A legacy Python worker, as legacy-schema.md describes it: it claims with
+/// the two-argument `claim_task`, heartbeats every 30 s with
+/// `heartbeat_task(uuid)` while its task runs, ignoring the answer (and
+/// errors: a heartbeat during `migrate` may meet the function being
+/// replaced), and completes with `complete_task(uuid, jsonb)` when told to.
+struct LegacyWorker {
+    task_id: TaskId,
+    finish: tokio::sync::oneshot::Sender<()>,
+    done: tokio::task::JoinHandle<bool>,
+}
+
+impl LegacyWorker {
+    const HEARTBEAT: Duration = Duration::from_secs(30);
+
+    async fn claim(url: &str, queue: &str, worker_id: &str) -> LegacyWorker {
+        use sqlx::{Connection, Row};
+        let mut conn = sqlx::PgConnection::connect_with(&quiet_options(url))
+            .await
+            .unwrap();
+        let row = sqlx::query("SELECT * FROM absurd.claim_task($1,$2)")
+            .bind(queue)
+            .bind(worker_id)
+            .fetch_one(&mut conn)
+            .await
+            .expect("the legacy worker claims a task");
+        let task_id: TaskId = row.get("task_id");
+        let (finish, mut told) = tokio::sync::oneshot::channel();
+        let done = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = &mut told => break,
+                    _ = tokio::time::sleep(Self::HEARTBEAT) => {
+                        let _ = sqlx::query("SELECT absurd.heartbeat_task($1)")
+                            .bind(task_id)
+                            .execute(&mut conn)
+                            .await;
+                    }
+                }
+            }
+            sqlx::query_scalar("SELECT absurd.complete_task($1,$2::jsonb)")
+                .bind(task_id)
+                .bind(r#"{"images": 16}"#)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+        });
+        LegacyWorker {
+            task_id,
+            finish,
+            done,
+        }
+    }
+
+    /// Tells it to complete its task: whether `complete_task` said true.
+    async fn complete(self) -> bool {
+        self.finish.send(()).unwrap();
+        self.done.await.unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_legacy_worker_is_never_reaped_across_migrate_and_past_its_timeout() {
+    let db = TestDb::empty().await;
+    db.load_fixture("legacy_base_l2.sql");
+    let pool = db.pool().await;
+    // The pipeline spawns with a 10 min timeout; its worker claimed the task
+    // two hours ago and is still at work (the Python worker never enforces
+    // timeout_sec), heartbeating into a schema that recorded nothing.
+    let id: TaskId = sqlx::query_scalar("SELECT absurd.spawn_task($1,$2,$3,$4,$5)")
+        .bind(Q)
+        .bind("imaging")
+        .bind(json!({"field": 7}))
+        .bind(0)
+        .bind(Some(600))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let worker = LegacyWorker::claim(&db.url, Q, "dsa-node-3-1a2b3c4d").await;
+    assert_eq!(worker.task_id, id);
+    db.psql(&format!(
+        "UPDATE absurd.tasks SET claimed_at = now() - interval '2 hours' WHERE task_id = '{id}'"
+    ));
+
+    // absurdctl is installed while it runs; cron reaps from then on.
+    db.cli(&["migrate"]).assert_success();
+    let started = Instant::now();
+    let mut runs = 0;
+    loop {
+        let out = db.cli(&["reap-stuck", "--all-queues", "-q"]);
+        out.assert_success();
+        assert_eq!(out.stdout, "", "nothing reaped: {out}");
+        runs += 1;
+        let heard = db.psql(&format!(
+            "SELECT heartbeat_at IS NOT NULL FROM absurd.tasks WHERE task_id = '{id}'"
+        ));
+        // Until well after its first recorded heartbeat.
+        if heard == "t" && started.elapsed() > LegacyWorker::HEARTBEAT + Duration::from_secs(3) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "no heartbeat recorded"
+        );
+        std::thread::sleep(Duration::from_secs(3));
+    }
+    assert!(runs > 5);
+
+    // Past its timeout, its worker alive: reported, not reaped.
+    let report = db
+        .cli(&["--output", "json", "reap-stuck", "--all-queues"])
+        .json();
+    assert!(reaped_ids(&report).is_empty(), "{report:#}");
+    assert_eq!(report["queues"][0]["overran_timeout"][0]["task_id"], id.to_string());
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT status || ' ' || worker_id || ' ' || attempt FROM absurd.tasks WHERE task_id = '{id}'"
+        )),
+        "claimed dsa-node-3-1a2b3c4d 1"
+    );
+    assert!(audit_rows(&pool).await.is_empty(), "no reap audited");
+
+    assert!(worker.complete().await, "its completion stands");
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT status || ' ' || result::text FROM absurd.tasks WHERE task_id = '{id}'"
+        )),
+        r#"completed {"images": 16}"#
+    );
 }
