@@ -726,16 +726,22 @@ pub struct VacuumArgs {
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Stuck tasks")]
 pub struct StuckArgs {
-    /// A claimed task with no heartbeat for this long is stuck (tasks claimed
-    /// before heartbeats were recorded use their claim time). The default is
+    /// A claimed task with no heartbeat for this long is stuck (one that never
+    /// sent any counts from the later of its claim and the first `migrate`). The default is
     /// reap-stuck's: long enough for a legacy Python worker whose event loop
     /// blocks for minutes in a CASA call
     #[arg(long, default_value = "15m", value_parser = parse_duration, value_name = "DURATION")]
     pub heartbeat_timeout: std::time::Duration,
 
-    /// A claimed task is also stuck once it has run past its own timeout plus this grace
+    /// A claimed task that has run past its own timeout plus this grace has
+    /// overrun: reported (a warning), but not stuck while its worker heartbeats
     #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout_grace: std::time::Duration,
+
+    /// The reaper's lock held longer than this (a reap takes seconds) is
+    /// reported: a hung session holds it, and nothing is reaped meanwhile
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub reaper_lock_stale_after: std::time::Duration,
 }
 
 /// Load thresholds shared by `status` and `preflight` (defaults from the runbooks).

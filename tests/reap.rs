@@ -896,3 +896,88 @@ async fn a_live_legacy_worker_is_never_reaped_across_migrate_and_past_its_timeou
         r#"completed {"images": 16}"#
     );
 }
+
+#[tokio::test]
+async fn a_reapers_lock_held_longer_than_a_reap_takes_is_reported() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let claimed = spawn_and_claim(&pool, Q, "w", 1).await;
+    silence(&pool, claimed[0].task_id, "1 hour").await;
+    // A second session takes the lock and hangs.
+    let mut holder = pool.acquire().await.unwrap();
+    assert!(reap::try_lock(&mut holder, Q).await.unwrap());
+    let holder_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *holder)
+        .await
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let before = db.tasks_checksum();
+
+    // Within the default limit: a reaper at work, said even with -q.
+    let out = db.cli(&["reap", "-q"]);
+    out.assert_success();
+    assert!(out.stderr.contains(&format!("pid {holder_pid}")), "{out}");
+
+    for args in [
+        &["reap", "--reaper-lock-stale-after", "1s"][..],
+        &["reap", "-q", "--reaper-lock-stale-after", "1s"],
+    ] {
+        let out = db.cli(args);
+        out.assert_code(1);
+        assert!(
+            out.stderr.contains("another reaper holds the lock on queue dsa110-pipeline")
+                && out.stderr.contains("has been held for longer than 1s")
+                && out.stderr.contains("pg_terminate_backend"),
+            "{args:?}: {out}"
+        );
+    }
+    let json = db.cli(&["-o", "json", "reap", "--reaper-lock-stale-after", "1s"]);
+    json.assert_code(1);
+    assert_eq!(json.json()["queues"][0]["lock"], "held_too_long");
+    assert_eq!(json.json()["queues"][0]["lock_holder"]["pid"], holder_pid);
+
+    let status = db.cli(&["-o", "json", "status", "--reaper-lock-stale-after", "1s"]);
+    let lock = status.json()["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "reaper_lock")
+        .cloned()
+        .unwrap();
+    assert_eq!(lock["level"], "WARNING", "{status}");
+    assert!(
+        lock["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("by pid {holder_pid}")),
+        "{lock}"
+    );
+    let text = db.cli(&["status", "--reaper-lock-stale-after", "1s"]);
+    assert!(text.stdout.contains("the reaper's lock has been held for"), "{text}");
+    let preflight = db.cli(&["-o", "json", "preflight", "--reaper-lock-stale-after", "1s"]);
+    assert_eq!(preflight.code, Some(2), "{preflight}");
+    let item = preflight.json()["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "reaper_lock")
+        .cloned()
+        .unwrap();
+    assert_eq!(item["result"], "FAIL", "{preflight}");
+    // Not held too long by the default limit.
+    let preflight = db.cli(&["-o", "json", "preflight"]);
+    let item = preflight.json()["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "reaper_lock")
+        .cloned()
+        .unwrap();
+    assert_eq!(item["result"], "PASS", "{preflight}");
+
+    assert_eq!(before, db.tasks_checksum(), "nothing reaped under a held lock");
+    reap::unlock(&mut holder).await.unwrap();
+    let out = db.cli(&["--output", "json", "reap", "--reaper-lock-stale-after", "1s"]);
+    out.assert_success();
+    assert_eq!(reaped_ids(&out.json()).len(), 1, "{out}");
+}

@@ -223,6 +223,29 @@ pub async fn reap(db: impl PgExecutor<'_>, task: &StuckTask) -> Result<Option<Ta
     }))
 }
 
+/// How many claimed tasks of each of `queues` overran their timeout plus
+/// `timeout_grace` while their worker still heartbeats (`absurd.overrun_tasks`):
+/// what a default reap reports and leaves alone.
+pub async fn overrun_counts(
+    db: impl PgExecutor<'_>,
+    queues: &[String],
+    heartbeat_timeout: Duration,
+    timeout_grace: Duration,
+) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT o.queue_name, count(*) AS n
+           FROM unnest($1::text[]) AS q(name)
+          CROSS JOIN LATERAL absurd.overrun_tasks(q.name, make_interval(secs => $2),
+                                                  make_interval(secs => $3)) o
+          GROUP BY o.queue_name",
+    )
+    .bind(queues)
+    .bind(heartbeat_timeout.as_secs_f64())
+    .bind(timeout_grace.as_secs_f64())
+    .fetch_all(db)
+    .await?)
+}
+
 /// A registered worker not seen for the heartbeat timeout.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SilentWorker {
@@ -276,11 +299,6 @@ pub async fn queues(db: impl PgExecutor<'_>) -> Result<Vec<String>> {
     .fetch_all(db)
     .await?)
 }
-
-/// How long a reap of one queue could take at most: a few statements per
-/// stuck task. The reaper's lock held longer than this (the default of
-/// `--reaper-lock-stale-after`) means a hung session, not a reaper at work.
-pub const REAPER_LOCK_STALE: Duration = Duration::from_secs(600);
 
 /// Takes the reaper's lock on `queue` without waiting; false when another
 /// session holds it. The lock is the queue's row of absurd.reaper_locks,
