@@ -145,10 +145,7 @@ async fn a_rerun_right_after_a_sigkilled_migrate_ends_at_the_current_schema() {
     assert!(!out.stderr.contains("deadlock"), "{out}");
     assert_current(&db);
     // The legacy rows are all there.
-    assert_eq!(
-        db.psql("SELECT count(*) > 0 FROM absurd.tasks"),
-        "t"
-    );
+    assert_eq!(db.psql("SELECT count(*) > 0 FROM absurd.tasks"), "t");
 }
 
 /// An invalid index that nobody builds any more (its builder is long gone)

@@ -879,7 +879,10 @@ async fn a_live_legacy_worker_is_never_reaped_across_migrate_and_past_its_timeou
         .cli(&["--output", "json", "reap-stuck", "--all-queues"])
         .json();
     assert!(reaped_ids(&report).is_empty(), "{report:#}");
-    assert_eq!(report["queues"][0]["overran_timeout"][0]["task_id"], id.to_string());
+    assert_eq!(
+        report["queues"][0]["overran_timeout"][0]["task_id"],
+        id.to_string()
+    );
     assert_eq!(
         db.psql(&format!(
             "SELECT status || ' ' || worker_id || ' ' || attempt FROM absurd.tasks WHERE task_id = '{id}'"
@@ -925,7 +928,8 @@ async fn a_reapers_lock_held_longer_than_a_reap_takes_is_reported() {
         let out = db.cli(args);
         out.assert_code(1);
         assert!(
-            out.stderr.contains("another reaper holds the lock on queue dsa110-pipeline")
+            out.stderr
+                .contains("another reaper holds the lock on queue dsa110-pipeline")
                 && out.stderr.contains("has been held for longer than 1s")
                 && out.stderr.contains("pg_terminate_backend"),
             "{args:?}: {out}"
@@ -953,7 +957,10 @@ async fn a_reapers_lock_held_longer_than_a_reap_takes_is_reported() {
         "{lock}"
     );
     let text = db.cli(&["status", "--reaper-lock-stale-after", "1s"]);
-    assert!(text.stdout.contains("the reaper's lock has been held for"), "{text}");
+    assert!(
+        text.stdout.contains("the reaper's lock has been held for"),
+        "{text}"
+    );
     let preflight = db.cli(&["-o", "json", "preflight", "--reaper-lock-stale-after", "1s"]);
     assert_eq!(preflight.code, Some(2), "{preflight}");
     let item = preflight.json()["checks"]
@@ -975,9 +982,19 @@ async fn a_reapers_lock_held_longer_than_a_reap_takes_is_reported() {
         .unwrap();
     assert_eq!(item["result"], "PASS", "{preflight}");
 
-    assert_eq!(before, db.tasks_checksum(), "nothing reaped under a held lock");
+    assert_eq!(
+        before,
+        db.tasks_checksum(),
+        "nothing reaped under a held lock"
+    );
     reap::unlock(&mut holder).await.unwrap();
-    let out = db.cli(&["--output", "json", "reap", "--reaper-lock-stale-after", "1s"]);
+    let out = db.cli(&[
+        "--output",
+        "json",
+        "reap",
+        "--reaper-lock-stale-after",
+        "1s",
+    ]);
     out.assert_success();
     assert_eq!(reaped_ids(&out.json()).len(), 1, "{out}");
 }

@@ -21,7 +21,10 @@ struct Login {
 
 impl Login {
     fn create(db: &TestDb, prefix: &str, grant: Option<&str>) -> Login {
-        let name = format!("{prefix}_{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+        let name = format!(
+            "{prefix}_{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..10]
+        );
         db.psql(&format!("CREATE ROLE {name} LOGIN"));
         if let Some(role) = grant {
             db.psql(&format!("GRANT {role} TO {name}"));
@@ -43,7 +46,17 @@ impl Login {
 
     fn psql(&self, sql: &str) -> std::process::Output {
         std::process::Command::new("psql")
-            .args([self.url.as_str(), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .args([
+                self.url.as_str(),
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ])
             .output()
             .unwrap()
     }
@@ -155,12 +168,18 @@ async fn the_audit_log_is_append_only_for_all_but_its_owner() {
         db.psql("SELECT string_agg(a::text, '|') FROM absurd.audit_log a")
     );
     // It appends, and its owner may still prune.
-    let out = operator.psql(
-        "INSERT INTO absurd.audit_log (command) VALUES ('note') RETURNING audit_id",
+    let out =
+        operator.psql("INSERT INTO absurd.audit_log (command) VALUES ('note') RETURNING audit_id");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     db.psql("DELETE FROM absurd.audit_log WHERE command = 'note'");
-    db.psql(&format!("REVOKE ALL ON absurd.audit_log FROM {}", operator.name));
+    db.psql(&format!(
+        "REVOKE ALL ON absurd.audit_log FROM {}",
+        operator.name
+    ));
 }
 
 /// What a command needs, of the three roles.
@@ -208,7 +227,10 @@ async fn each_role_does_exactly_its_job_and_a_refusal_names_the_role_needed() {
         (vec!["preflight", "--min-workers", "0"], Need::Reader),
         (vec!["reap-stuck", "--dry-run"], Need::Reader),
         (vec!["spawn", "--task-name", "imaging"], Need::Operator),
-        (vec!["prioritize", "--priority", "7", "--yes"], Need::Operator),
+        (
+            vec!["prioritize", "--priority", "7", "--yes"],
+            Need::Operator,
+        ),
         (vec!["retry-failed", "--yes"], Need::Operator),
         (vec!["reap-stuck"], Need::Operator),
         (vec!["drain", "--yes", "--no-wait"], Need::Operator),
@@ -247,7 +269,8 @@ async fn each_role_does_exactly_its_job_and_a_refusal_names_the_role_needed() {
                 // A checklist: the items it could not check say why (exit 3).
                 assert_eq!(out.code, Some(3), "{who} running {args:?}\n{out}");
                 assert!(
-                    out.stdout.contains("preflight needs the role absurd_reader"),
+                    out.stdout
+                        .contains("preflight needs the role absurd_reader"),
                     "{who} running {args:?}\n{out}"
                 );
             } else {
@@ -267,7 +290,11 @@ async fn each_role_does_exactly_its_job_and_a_refusal_names_the_role_needed() {
                         ))),
                     "{who} running {args:?}: says which role it needs\n{out}"
                 );
-                assert_eq!(before, state(&db), "{who} running {args:?} changed something");
+                assert_eq!(
+                    before,
+                    state(&db),
+                    "{who} running {args:?} changed something"
+                );
             }
         }
     }
@@ -305,12 +332,18 @@ async fn a_public_only_role_cannot_take_the_reapers_lock() {
     let out = db.cli(&["--output", "json", "reap", "--all-queues"]);
     out.assert_success();
     assert_eq!(out.json()["totals"]["queues_locked_elsewhere"], 0, "{out}");
-    assert!(out.json()["totals"]["reaped"].as_u64().unwrap() > 0, "{out}");
+    assert!(
+        out.json()["totals"]["reaped"].as_u64().unwrap() > 0,
+        "{out}"
+    );
     // absurdctl's reap-stuck as that role is refused, naming the role.
     let before = state(&db);
     let out = public.cli(&["reap-stuck", "--all-queues"]);
     assert_eq!(out.code, Some(1), "{out}");
-    assert!(out.stderr.contains("needs the role absurd_operator"), "{out}");
+    assert!(
+        out.stderr.contains("needs the role absurd_operator"),
+        "{out}"
+    );
     assert_eq!(before, state(&db));
 }
 
@@ -329,9 +362,9 @@ async fn migrate_prints_the_role_statements_when_it_may_not_run_them() {
     assert!(
         out.stderr.contains("may not create the roles")
             && out.stdout.contains("CREATE ROLE absurd_operator NOLOGIN")
-            && out
-                .stdout
-                .contains("GRANT SELECT, INSERT, UPDATE ON absurd.reaper_locks TO absurd_operator;"),
+            && out.stdout.contains(
+                "GRANT SELECT, INSERT, UPDATE ON absurd.reaper_locks TO absurd_operator;"
+            ),
         "{out}"
     );
     assert_eq!(

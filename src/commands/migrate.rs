@@ -35,7 +35,9 @@ pub async fn run(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<ExitCode> {
     schema::lock_migrations(&mut conn, |holder| {
         ctx.out.warn(format!(
             "waiting for another `absurdctl migrate`{} to finish",
-            holder.map(|p| format!(" (server pid {p})")).unwrap_or_default()
+            holder
+                .map(|p| format!(" (server pid {p})"))
+                .unwrap_or_default()
         ))
     })
     .await?;

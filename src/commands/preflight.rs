@@ -22,9 +22,9 @@ use crate::config::Access;
 use crate::error::redact;
 use crate::output::{fmt_ago, fmt_secs, pause_details};
 use crate::queue::health::{self, above, at_least, Level};
-use crate::queue::{reap, schema};
 use crate::queue::stats::{self, StuckRule};
 use crate::queue::SchemaProblem;
+use crate::queue::{reap, schema};
 
 /// The result of one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

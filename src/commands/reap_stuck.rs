@@ -446,7 +446,14 @@ fn print_overran(ctx: &Ctx, q: &QueueReport, several: bool) {
     if ctx.out.quiet {
         return;
     }
-    let mut headers = vec!["task id", "task name", "worker", "claimed", "running for", "limit"];
+    let mut headers = vec![
+        "task id",
+        "task name",
+        "worker",
+        "claimed",
+        "running for",
+        "limit",
+    ];
     if several {
         headers.insert(0, "queue");
     }

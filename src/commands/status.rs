@@ -356,7 +356,11 @@ fn add_reaper_findings(report: &mut Report, state: ReaperState) {
             Finding {
                 queue: Some(name.clone()),
                 check: "overran_timeout",
-                level: if overran > 0 { Level::Warning } else { Level::Ok },
+                level: if overran > 0 {
+                    Level::Warning
+                } else {
+                    Level::Ok
+                },
                 value: Some(overran as f64),
                 warn: Some(0.0),
                 crit: None,
@@ -372,7 +376,11 @@ fn add_reaper_findings(report: &mut Report, state: ReaperState) {
             Finding {
                 queue: Some(name.clone()),
                 check: "reaper_lock",
-                level: if lock.is_some() { Level::Warning } else { Level::Ok },
+                level: if lock.is_some() {
+                    Level::Warning
+                } else {
+                    Level::Ok
+                },
                 value: Some(lock.and_then(|l| l.holder.held_sec).unwrap_or(0.0)),
                 warn: None,
                 crit: None,

@@ -312,10 +312,11 @@ pub async fn try_lock(conn: &mut PgConnection, queue: &str) -> Result<bool> {
         .execute(&mut *conn)
         .await?;
     sqlx::query("BEGIN").execute(&mut *conn).await?;
-    let locked = sqlx::query("SELECT 1 FROM absurd.reaper_locks WHERE queue_name = $1 FOR UPDATE NOWAIT")
-        .bind(queue)
-        .execute(&mut *conn)
-        .await;
+    let locked =
+        sqlx::query("SELECT 1 FROM absurd.reaper_locks WHERE queue_name = $1 FOR UPDATE NOWAIT")
+            .bind(queue)
+            .execute(&mut *conn)
+            .await;
     match locked {
         Ok(_) => Ok(true),
         Err(e) => {

@@ -196,7 +196,10 @@ const MIGRATE_LOCK_POLL: std::time::Duration = std::time::Duration::from_millis(
 /// `waiting` is called once, with the holder's pid, when it has to wait.
 /// The lock is a session lock: an interrupted or killed `migrate` keeps it
 /// until its server session ends, also while an index it started is built.
-pub async fn lock_migrations(conn: &mut PgConnection, waiting: impl FnOnce(Option<i32>)) -> Result<()> {
+pub async fn lock_migrations(
+    conn: &mut PgConnection,
+    waiting: impl FnOnce(Option<i32>),
+) -> Result<()> {
     let mut waiting = Some(waiting);
     loop {
         let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
@@ -232,7 +235,8 @@ pub async fn unlock_migrations(conn: &mut PgConnection) -> Result<()> {
 }
 
 /// The indexes absurdctl's migrations build CONCURRENTLY.
-const CONCURRENT_INDEXES: &str = "'tasks_claimable_idx', 'tasks_claimed_idx', 'tasks_finished_idx', \
+const CONCURRENT_INDEXES: &str =
+    "'tasks_claimable_idx', 'tasks_claimed_idx', 'tasks_finished_idx', \
      'tasks_dead_letters_idx', 'tasks_unfinished_depends_on_idx'";
 
 /// Applies every pending migration and returns the versions applied. The
@@ -259,7 +263,9 @@ pub async fn migrate(conn: &mut PgConnection) -> Result<Vec<MigrationState>> {
           WHERE n.nspname = 'absurd' AND NOT i.indisvalid AND c.relname IN ({CONCURRENT_INDEXES})"
     );
     loop {
-        let invalid: Vec<String> = sqlx::query_scalar(&invalid_sql).fetch_all(&mut *conn).await?;
+        let invalid: Vec<String> = sqlx::query_scalar(&invalid_sql)
+            .fetch_all(&mut *conn)
+            .await?;
         if invalid.is_empty() {
             break;
         }
@@ -346,8 +352,13 @@ pub async fn role_statements(conn: &mut PgConnection) -> Result<Vec<String>> {
         s.push(format!("GRANT SELECT ON absurd._sqlx_migrations TO {role}"));
     }
     let tables = "absurd.tasks, absurd.queue_controls, absurd.worker_registry";
-    s.push(format!("GRANT SELECT ON {tables}, absurd.audit_log TO absurd_reader"));
-    s.push("GRANT SELECT, INSERT, UPDATE ON absurd.tasks, absurd.worker_registry TO absurd_worker".into());
+    s.push(format!(
+        "GRANT SELECT ON {tables}, absurd.audit_log TO absurd_reader"
+    ));
+    s.push(
+        "GRANT SELECT, INSERT, UPDATE ON absurd.tasks, absurd.worker_registry TO absurd_worker"
+            .into(),
+    );
     s.push("GRANT SELECT ON absurd.queue_controls TO absurd_worker".into());
     s.push(format!(
         "GRANT SELECT, INSERT, UPDATE, DELETE ON {tables} TO absurd_operator"
@@ -360,7 +371,9 @@ pub async fn role_statements(conn: &mut PgConnection) -> Result<Vec<String>> {
     if workflows {
         s.push("GRANT SELECT ON absurd.workflows TO absurd_reader".into());
         s.push("GRANT SELECT, INSERT, UPDATE ON absurd.workflows TO absurd_worker".into());
-        s.push("GRANT SELECT, INSERT, UPDATE, DELETE ON absurd.workflows TO absurd_operator".into());
+        s.push(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON absurd.workflows TO absurd_operator".into(),
+        );
     }
     Ok(s)
 }
@@ -430,7 +443,8 @@ fn needed_privileges(role: &str) -> &'static [(&'static str, &'static str)] {
 /// Which of the privileges of `role` (absurd_worker or absurd_operator) the
 /// connected role lacks, as "PRIVILEGE on TABLE".
 pub async fn missing_privileges(conn: &mut PgConnection, role: &str) -> Result<Vec<String>> {
-    let (tables, privileges): (Vec<&str>, Vec<&str>) = needed_privileges(role).iter().copied().unzip();
+    let (tables, privileges): (Vec<&str>, Vec<&str>) =
+        needed_privileges(role).iter().copied().unzip();
     Ok(sqlx::query_scalar(
         "SELECT p || ' on ' || t FROM unnest($1::text[], $2::text[]) AS n(t, p)
           WHERE to_regclass(t) IS NOT NULL AND NOT has_table_privilege(t, p)",
