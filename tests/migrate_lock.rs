@@ -33,15 +33,22 @@ async fn release(mut conn: PgConnection) {
     conn.close().await.unwrap();
 }
 
-/// Waits until some session of the database is building an index concurrently.
+/// Waits until some session of the database is building an index
+/// concurrently (whose statement contains `index`, when given).
 async fn wait_for_concurrent_build(pool: &PgPool) {
+    wait_for_build_of(pool, "").await
+}
+
+async fn wait_for_build_of(pool: &PgPool, index: &str) {
     let started = Instant::now();
     loop {
         let n: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM pg_stat_activity
               WHERE datname = current_database() AND state = 'active'
-                AND query ILIKE '%CREATE INDEX CONCURRENTLY%' AND pid <> pg_backend_pid()",
+                AND query ILIKE '%CREATE INDEX CONCURRENTLY%' AND query LIKE '%' || $1 || '%'
+                AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
         )
+        .bind(index)
         .fetch_one(pool)
         .await
         .unwrap();
@@ -118,32 +125,59 @@ async fn two_migrates_at_once_both_end_at_the_current_schema() {
     assert_current(&db);
 }
 
+/// A session holding a write lock on absurd.tasks: a concurrent index build
+/// waits for it before it builds, until `release`.
+async fn hold_write_lock(db: &TestDb) -> PgConnection {
+    let mut conn = PgConnection::connect_with(&quiet_options(&db.url))
+        .await
+        .unwrap();
+    sqlx::query("BEGIN").execute(&mut conn).await.unwrap();
+    sqlx::query("UPDATE absurd.tasks SET priority = priority WHERE false")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rerun_right_after_a_sigkilled_migrate_ends_at_the_current_schema() {
     let db = TestDb::empty().await;
     db.load_fixture("legacy_base_l2.sql");
     db.load_fixture("legacy_rows.sql");
     let pool = db.pool().await;
+    // Hold the first run in its first index build, then make its second
+    // build wait, before building, for a writer on absurd.tasks.
     let snapshot = hold_old_snapshot(&db).await;
     let mut killed = start_migrate(&db);
-    wait_for_concurrent_build(&pool).await;
+    wait_for_build_of(&pool, "tasks_claimable_idx").await;
+    let writer = hold_write_lock(&db).await;
+    release(snapshot).await;
+    wait_for_build_of(&pool, "tasks_claimed_idx").await;
     killed.child.kill().unwrap(); // SIGKILL
     killed.child.wait().unwrap();
-    // Its server session goes on building the (still invalid) index.
+    // Its server session goes on with the build of the (still invalid) index.
     assert_eq!(
         db.psql(
-            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            "SELECT string_agg(c.relname, ',') FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
               WHERE c.relnamespace = 'absurd'::regnamespace AND NOT i.indisvalid"
         ),
-        "1"
+        "tasks_claimed_idx"
     );
+    let building = db.psql("SELECT 'absurd.tasks_claimed_idx'::regclass::oid");
+    // The rerun starts at once: it must neither drop that index under the
+    // build nor hold a snapshot the build waits for.
     let mut rerun = start_migrate(&db);
     wait_until_waiting(&rerun);
-    release(snapshot).await;
+    release(writer).await;
     let out = rerun.wait(Duration::from_secs(120));
     out.assert_success();
     assert!(!out.stderr.contains("deadlock"), "{out}");
     assert_current(&db);
+    assert_eq!(
+        db.psql("SELECT 'absurd.tasks_claimed_idx'::regclass::oid"),
+        building,
+        "the index the killed run's session was building was finished, not dropped"
+    );
     // The legacy rows are all there.
     assert_eq!(db.psql("SELECT count(*) > 0 FROM absurd.tasks"), "t");
 }
