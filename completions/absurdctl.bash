@@ -908,7 +908,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__preflight)
-            opts="-o -y -q -v -h -V --min-workers --disk --long-transaction-warn --long-transaction-crit --dead-tuples-warn --dead-tuples-crit --connections-warn --connections-crit --heartbeat-timeout --timeout-grace --backlog-warn --backlog-crit --stuck-warn --stuck-crit --failures-warn --failures-crit --rtt-warn --rtt-crit --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --min-workers --disk --long-transaction-warn --long-transaction-crit --dead-tuples-warn --dead-tuples-crit --connections-warn --connections-crit --heartbeat-timeout --timeout-grace --reaper-lock-stale-after --backlog-warn --backlog-crit --stuck-warn --stuck-crit --failures-warn --failures-crit --rtt-warn --rtt-crit --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -951,6 +951,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --timeout-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reaper-lock-stale-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1112,7 +1116,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__reap__subcmd__stuck)
-            opts="-o -y -q -v -h -V --heartbeat-timeout --timeout-grace --older-than --dry-run --all-queues --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --heartbeat-timeout --timeout-grace --reap-overrun --reaper-lock-stale-after --older-than --dry-run --all-queues --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1123,6 +1127,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --timeout-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reaper-lock-stale-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1364,7 +1372,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__status)
-            opts="-o -y -q -v -h -V --all-queues --check --watch --heartbeat-timeout --timeout-grace --backlog-warn --backlog-crit --stuck-warn --stuck-crit --failures-warn --failures-crit --oldest-warn --oldest-crit --success-warn --success-crit --stall-warn --stall-crit --rtt-warn --rtt-crit --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --all-queues --check --watch --heartbeat-timeout --timeout-grace --reaper-lock-stale-after --backlog-warn --backlog-crit --stuck-warn --stuck-crit --failures-warn --failures-crit --oldest-warn --oldest-crit --success-warn --success-crit --stall-warn --stall-crit --rtt-warn --rtt-crit --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1379,6 +1387,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --timeout-grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reaper-lock-stale-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

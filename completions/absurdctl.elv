@@ -59,8 +59,9 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         }
         &'absurdctl;status'= {
             cand --watch 'Refresh every SECONDS (default 5) until Ctrl-C or `q`, with rates computed between refreshes. On a terminal the view is redrawn in place; otherwise one snapshot per interval is printed (one JSON object per line with --output json)'
-            cand --heartbeat-timeout 'A claimed task with no heartbeat for this long is stuck (tasks claimed before heartbeats were recorded use their claim time). The default is reap-stuck''s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call'
-            cand --timeout-grace 'A claimed task is also stuck once it has run past its own timeout plus this grace'
+            cand --heartbeat-timeout 'A claimed task with no heartbeat for this long is stuck (one that never sent any counts from the later of its claim and the first `migrate`). The default is reap-stuck''s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call'
+            cand --timeout-grace 'A claimed task that has run past its own timeout plus this grace has overrun: reported (a warning), but not stuck while its worker heartbeats'
+            cand --reaper-lock-stale-after 'The reaper''s lock held longer than this (a reap takes seconds) is reported: a hung session holds it, and nothing is reaped meanwhile'
             cand --backlog-warn 'WARNING when more than this many tasks wait (pending + retrying); the runbook scales up workers at "queue depth > 20"'
             cand --backlog-crit 'CRITICAL when more than this many tasks wait; the runbooks'' "pending > 500"'
             cand --stuck-warn 'WARNING when more than this many tasks are stuck (0: any stuck task)'
@@ -338,7 +339,8 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         }
         &'absurdctl;reap-stuck'= {
             cand --heartbeat-timeout 'A claimed task whose worker has been silent this long is stuck, and a registered worker not seen this long is dead (at least 1s; under 1m is warned about: it reaps live legacy workers). The default, 15 minutes, never reaps a live legacy Python worker: it heartbeats every 30 s, but a long CASA call blocks its event loop for minutes at a time, so minutes of silence are not death'
-            cand --timeout-grace 'A task that has run longer than its own timeout (spawn --timeout) plus this grace is stuck, even while its worker heartbeats'
+            cand --timeout-grace 'A task that has run longer than its own timeout (spawn --timeout) plus this grace has overrun: reported, and reaped while its worker still heartbeats only with --reap-overrun'
+            cand --reaper-lock-stale-after 'The reaper''s lock held by another session for longer than this (a reap takes seconds) is reported as a hung session: exit 1'
             cand --older-than 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks'' "claimed for more than 2 hours"; at least 1s). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat'
             cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
             cand --queue 'Queue to operate on'
@@ -347,6 +349,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand --connect-timeout 'Give up connecting after this long (e.g. 5s, 500ms)'
             cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)'
             cand --statement-timeout 'Longest a single statement may run (0: no limit; at most 24 days)'
+            cand --reap-overrun 'Also reap tasks that overran their timeout plus --timeout-grace while their worker still heartbeats. The legacy Python worker never stops such a task: its work is thrown away and the task runs again'
             cand --dry-run 'List what would be reaped and which workers would be marked dead; change nothing'
             cand --all-queues 'Every queue with claimed tasks or live registered workers, not only --queue'
             cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -363,7 +366,8 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         }
         &'absurdctl;reap'= {
             cand --heartbeat-timeout 'A claimed task whose worker has been silent this long is stuck, and a registered worker not seen this long is dead (at least 1s; under 1m is warned about: it reaps live legacy workers). The default, 15 minutes, never reaps a live legacy Python worker: it heartbeats every 30 s, but a long CASA call blocks its event loop for minutes at a time, so minutes of silence are not death'
-            cand --timeout-grace 'A task that has run longer than its own timeout (spawn --timeout) plus this grace is stuck, even while its worker heartbeats'
+            cand --timeout-grace 'A task that has run longer than its own timeout (spawn --timeout) plus this grace has overrun: reported, and reaped while its worker still heartbeats only with --reap-overrun'
+            cand --reaper-lock-stale-after 'The reaper''s lock held by another session for longer than this (a reap takes seconds) is reported as a hung session: exit 1'
             cand --older-than 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks'' "claimed for more than 2 hours"; at least 1s). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat'
             cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
             cand --queue 'Queue to operate on'
@@ -372,6 +376,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand --connect-timeout 'Give up connecting after this long (e.g. 5s, 500ms)'
             cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)'
             cand --statement-timeout 'Longest a single statement may run (0: no limit; at most 24 days)'
+            cand --reap-overrun 'Also reap tasks that overran their timeout plus --timeout-grace while their worker still heartbeats. The legacy Python worker never stops such a task: its work is thrown away and the task runs again'
             cand --dry-run 'List what would be reaped and which workers would be marked dead; change nothing'
             cand --all-queues 'Every queue with claimed tasks or live registered workers, not only --queue'
             cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -440,8 +445,9 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand --dead-tuples-crit 'FAIL when this percentage of absurd.tasks'' rows are dead'
             cand --connections-warn 'WARN when this percentage of max_connections is in use (the runbook''s pool utilisation warning)'
             cand --connections-crit 'FAIL when this percentage of max_connections is in use'
-            cand --heartbeat-timeout 'A claimed task with no heartbeat for this long is stuck (tasks claimed before heartbeats were recorded use their claim time). The default is reap-stuck''s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call'
-            cand --timeout-grace 'A claimed task is also stuck once it has run past its own timeout plus this grace'
+            cand --heartbeat-timeout 'A claimed task with no heartbeat for this long is stuck (one that never sent any counts from the later of its claim and the first `migrate`). The default is reap-stuck''s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call'
+            cand --timeout-grace 'A claimed task that has run past its own timeout plus this grace has overrun: reported (a warning), but not stuck while its worker heartbeats'
+            cand --reaper-lock-stale-after 'The reaper''s lock held longer than this (a reap takes seconds) is reported: a hung session holds it, and nothing is reaped meanwhile'
             cand --backlog-warn 'WARNING when more than this many tasks wait (pending + retrying); the runbook scales up workers at "queue depth > 20"'
             cand --backlog-crit 'CRITICAL when more than this many tasks wait; the runbooks'' "pending > 500"'
             cand --stuck-warn 'WARNING when more than this many tasks are stuck (0: any stuck task)'

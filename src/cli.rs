@@ -176,23 +176,30 @@ pub enum Command {
     /// Give back the tasks of dead or hung workers; made for cron.
     ///
     /// A claimed task is stuck when its worker has not heartbeated for
-    /// --heartbeat-timeout (a task claimed before `migrate`, which has no
-    /// heartbeat, counts from its claim), or when it has run longer than its
-    /// own timeout plus --timeout-grace. A stuck task with attempts left goes
-    /// back to the queue (`retrying`, available at once, idle workers woken);
-    /// one with none left becomes `failed`. Its worker id is cleared and its
-    /// error says it was reaped, from which worker, and when that worker was
-    /// last heard from. Registered workers not seen for --heartbeat-timeout
-    /// are marked dead.
+    /// --heartbeat-timeout; a task that never sent a heartbeat counts from
+    /// the later of its claim and the moment heartbeats began to be recorded
+    /// (the first `migrate`), so a task claimed by a legacy worker just
+    /// before `migrate` is not taken for dead. A live worker is never reaped
+    /// by default: a task that has run longer than its own timeout plus
+    /// --timeout-grace while its worker heartbeats has overrun, and is
+    /// reported (here, in --dry-run, JSON and `status`) but reaped only with
+    /// --reap-overrun. A stuck task with attempts left goes back to the
+    /// queue (stored `pending`, shown as retrying, available at once, idle
+    /// workers woken); one with none left becomes `failed`. Its worker id is
+    /// cleared and its error says it was reaped, from which worker, and when
+    /// that worker was last heard from. Registered workers not seen for
+    /// --heartbeat-timeout are marked dead.
     ///
     /// It never races a live worker: each task is reaped in one statement
     /// that re-checks it is still claimed by the same worker with the same
     /// heartbeat, so a worker that heartbeats or finishes at that instant
     /// wins. It never prompts (it is conservative and idempotent); two
-    /// reapers of one queue never both act (an advisory lock: the second
-    /// exits 0 and says so). It touches no task that is not claimed. It
-    /// writes an audit row when it changed anything; with -q it prints
-    /// nothing when there was nothing to do, else one summary line.
+    /// reapers of one queue never both act (the reaper's lock, a row of
+    /// absurd.reaper_locks that only reaping roles may lock: the second says
+    /// so on stderr, even with -q, and exits 0; a lock held longer than
+    /// --reaper-lock-stale-after exits 1). It touches no task that is not
+    /// claimed. It writes an audit row when it changed anything; with -q it
+    /// prints nothing when there was nothing to do, else one summary line.
     ///
     /// Example (crontab): */5 * * * * absurdctl reap -q
     #[command(visible_alias = "reap")]
@@ -338,10 +345,23 @@ pub struct ReapStuckArgs {
     pub heartbeat_timeout: humantime::Duration,
 
     /// A task that has run longer than its own timeout (spawn --timeout)
-    /// plus this grace is stuck, even while its worker heartbeats
+    /// plus this grace has overrun: reported, and reaped while its worker
+    /// still heartbeats only with --reap-overrun
     #[arg(long, value_name = "DURATION", value_parser = parse_human_duration,
           default_value_t = crate::queue::DEFAULT_TIMEOUT_GRACE.into())]
     pub timeout_grace: humantime::Duration,
+
+    /// Also reap tasks that overran their timeout plus --timeout-grace while
+    /// their worker still heartbeats. The legacy Python worker never stops
+    /// such a task: its work is thrown away and the task runs again
+    #[arg(long, conflicts_with = "older_than")]
+    pub reap_overrun: bool,
+
+    /// The reaper's lock held by another session for longer than this (a
+    /// reap takes seconds) is reported as a hung session: exit 1
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration,
+          default_value = "10m")]
+    pub reaper_lock_stale_after: std::time::Duration,
 
     /// Instead of the heartbeat and timeout rules, reap every task claimed
     /// longer ago than this, whatever its heartbeat (the runbooks' "claimed
@@ -706,16 +726,22 @@ pub struct VacuumArgs {
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Stuck tasks")]
 pub struct StuckArgs {
-    /// A claimed task with no heartbeat for this long is stuck (tasks claimed
-    /// before heartbeats were recorded use their claim time). The default is
+    /// A claimed task with no heartbeat for this long is stuck (one that never
+    /// sent any counts from the later of its claim and the first `migrate`). The default is
     /// reap-stuck's: long enough for a legacy Python worker whose event loop
     /// blocks for minutes in a CASA call
     #[arg(long, default_value = "15m", value_parser = parse_duration, value_name = "DURATION")]
     pub heartbeat_timeout: std::time::Duration,
 
-    /// A claimed task is also stuck once it has run past its own timeout plus this grace
+    /// A claimed task that has run past its own timeout plus this grace has
+    /// overrun: reported (a warning), but not stuck while its worker heartbeats
     #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout_grace: std::time::Duration,
+
+    /// The reaper's lock held longer than this (a reap takes seconds) is
+    /// reported: a hung session holds it, and nothing is reaped meanwhile
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub reaper_lock_stale_after: std::time::Duration,
 }
 
 /// Load thresholds shared by `status` and `preflight` (defaults from the runbooks).

@@ -417,9 +417,9 @@ echo '{"run": "second"}'"#,
         kinds(&changed),
         BTreeMap::from([
             ("claimed->completed".to_string(), 2),
-            ("claimed->retrying".to_string(), 2),
-            ("pending->claimed".to_string(), 2),
-            ("retrying->claimed".to_string(), 2),
+            // A reaped task waits for its next attempt as `pending`.
+            ("claimed->pending".to_string(), 2),
+            ("pending->claimed".to_string(), 4),
         ]),
         "each task ends exactly once: {changed:?}"
     );

@@ -84,6 +84,7 @@ async fn a_healthy_queue_passes_every_check() {
             "queue",
             "workers",
             "stuck_tasks",
+            "reaper_lock",
             "failures",
             "backlog",
             "connections",

@@ -5,7 +5,7 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use absurdctl::queue::reap::{self, ReapRule};
 use absurdctl::queue::{tasks, Task, TaskId, TaskStatus};
@@ -57,6 +57,16 @@ async fn audit_rows(pool: &PgPool) -> Vec<(i64, serde_json::Value)> {
     .unwrap()
 }
 
+/// The stored status of a task, as the legacy clients read it (a reaped
+/// task with attempts left is stored `pending`, whatever absurdctl calls it).
+async fn stored_status(pool: &PgPool, id: TaskId) -> String {
+    sqlx::query_scalar("SELECT status FROM absurd.tasks WHERE task_id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
 fn reaped_ids(report: &serde_json::Value) -> Vec<String> {
     report["queues"]
         .as_array()
@@ -90,7 +100,7 @@ async fn a_stale_heartbeat_is_reaped_and_claimable_again_a_fresh_one_is_not() {
     assert_eq!(report["totals"]["reaped"], 1);
 
     let t = tasks::get(&pool, stale.task_id).await.unwrap();
-    assert_eq!(t.status, TaskStatus::Retrying);
+    assert_eq!(stored_status(&pool, stale.task_id).await, "pending");
     assert_eq!(t.worker_id, None);
     assert_eq!(t.attempt, 1, "reaping does not charge another attempt");
     let error = t.error.unwrap();
@@ -128,7 +138,7 @@ async fn a_stale_heartbeat_is_reaped_and_claimable_again_a_fresh_one_is_not() {
 }
 
 #[tokio::test]
-async fn a_task_past_its_timeout_is_reaped_even_while_heartbeating() {
+async fn a_task_past_its_timeout_while_heartbeating_is_reported_and_reaped_only_on_request() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     let out = db.cli(&["spawn", "--task-name", "imaging", "--timeout", "1m"]);
@@ -142,28 +152,51 @@ async fn a_task_past_its_timeout_is_reaped_even_while_heartbeating() {
     .await
     .unwrap();
     assert!(tasks::heartbeat(&pool, id, "w1").await.unwrap());
+    let before = db.tasks_checksum();
 
-    // 10 min run < 1 min timeout + 1 h grace: not yet.
+    // 10 min run < 1 min timeout + 1 h grace: not even overrun.
     let out = db.cli(&["--output", "json", "reap", "--timeout-grace", "1h"]);
     out.assert_success();
     assert!(reaped_ids(&out.json()).is_empty(), "{out}");
-    assert_eq!(
-        tasks::get(&pool, id).await.unwrap().status,
-        TaskStatus::Claimed
-    );
+    assert_eq!(out.json()["totals"]["overran_timeout"], 0);
 
-    let out = db.cli(&["--output", "json", "reap"]);
+    // Overrun, but its worker is alive: reported, never reaped by default.
+    for args in [&["reap"][..], &["reap", "--dry-run"]] {
+        let mut full = vec!["--output", "json"];
+        full.extend_from_slice(args);
+        let out = db.cli(&full);
+        out.assert_success();
+        let report = out.json();
+        assert!(reaped_ids(&report).is_empty(), "{out}");
+        assert_eq!(report["totals"]["overran_timeout"], 1, "{out}");
+        let overran = &report["queues"][0]["overran_timeout"][0];
+        assert_eq!(overran["task_id"], id.to_string());
+        assert_eq!(overran["reason"], "timeout");
+    }
+    let text = db.cli(&["reap", "--dry-run"]);
+    text.assert_success();
+    assert!(
+        text.stderr
+            .contains("1 task(s) of queue dsa110-pipeline overran their timeout while their worker still heartbeats")
+            && text.stderr.contains("--reap-overrun")
+            && text.stdout.contains(&id.to_string()),
+        "{text}"
+    );
+    assert_eq!(before, db.tasks_checksum());
+    assert!(audit_rows(&pool).await.is_empty());
+
+    let out = db.cli(&["--output", "json", "reap", "--reap-overrun"]);
     out.assert_success();
     let report = out.json();
     assert_eq!(reaped_ids(&report), vec![id.to_string()]);
     assert_eq!(report["queues"][0]["reaped"][0]["reason"], "timeout");
     let t = tasks::get(&pool, id).await.unwrap();
-    assert_eq!(t.status, TaskStatus::Retrying);
+    assert_eq!(stored_status(&pool, id).await, "pending");
     assert!(
         t.error
             .as_deref()
             .unwrap()
-            .starts_with("reaped by absurdctl: timed out after 6"),
+            .starts_with("reaped by absurdctl --reap-overrun: overran its timeout, ran 6"),
         "{:?}",
         t.error
     );
@@ -210,7 +243,7 @@ async fn a_task_out_of_attempts_becomes_failed() {
 }
 
 #[tokio::test]
-async fn a_task_claimed_before_migration_is_reaped_by_its_claim_age() {
+async fn a_task_claimed_before_migration_is_reaped_once_silent_since_heartbeats_began() {
     let db = TestDb::empty().await;
     db.load_fixture("legacy_base_l2.sql");
     db.load_fixture("legacy_rows.sql");
@@ -225,6 +258,17 @@ async fn a_task_claimed_before_migration_is_reaped_by_its_claim_age() {
         "05, 06, 16 from November and the one just claimed: no heartbeat recorded"
     );
 
+    // Right after migrate nothing is silent: heartbeats were recorded
+    // nowhere before, so silence counts from the migration.
+    let out = db.cli(&["--output", "json", "reap", "--all-queues"]);
+    out.assert_success();
+    assert!(reaped_ids(&out.json()).is_empty(), "{out}");
+
+    // An hour later, the November claims have still not heartbeated.
+    db.psql(
+        "UPDATE absurd._sqlx_migrations SET installed_on = installed_on - interval '1 hour'
+          WHERE version = 1",
+    );
     let out = db.cli(&["--output", "json", "reap"]);
     out.assert_success();
     let mut reaped = reaped_ids(&out.json());
@@ -261,7 +305,7 @@ async fn a_task_claimed_before_migration_is_reaped_by_its_claim_age() {
     db.cli(&["reap", "--all-queues", "-q"]).assert_success();
     assert_eq!(
         db.psql("SELECT status FROM absurd.tasks WHERE task_id = '00000000-0000-4000-8000-000000000016'"),
-        "retrying"
+        "pending"
     );
     // The legacy client's completion of a reaped task is refused too.
     assert_eq!(
@@ -398,9 +442,16 @@ async fn a_second_reaper_finds_the_lock_held_and_does_nothing() {
             && out.stderr.contains(&format!("pid {holder_pid}")),
         "{out}"
     );
+    // -q does not hide a queue that nobody reaps.
     let quiet = db.cli(&["reap", "-q"]);
     quiet.assert_success();
-    assert_eq!((quiet.stdout.as_str(), quiet.stderr.as_str()), ("", ""));
+    assert_eq!(quiet.stdout, "");
+    assert!(
+        quiet
+            .stderr
+            .contains("another reaper holds the lock on queue dsa110-pipeline"),
+        "{quiet}"
+    );
     let json = db.cli(&["--output", "json", "reap"]).json();
     assert_eq!(json["queues"][0]["lock"], "held_elsewhere");
     assert_eq!(json["queues"][0]["lock_holder"]["pid"], holder_pid);
@@ -412,7 +463,7 @@ async fn a_second_reaper_finds_the_lock_held_and_does_nothing() {
     db.cli(&["--queue", "mosaic", "reap", "-q"])
         .assert_success();
 
-    reap::unlock(&mut holder, Q).await.unwrap();
+    reap::unlock(&mut holder).await.unwrap();
     let out = db.cli(&["--output", "json", "reap"]);
     assert_eq!(reaped_ids(&out.json()).len(), 1, "{out}");
 }
@@ -464,7 +515,7 @@ async fn two_reapers_started_at_the_same_instant_reap_each_task_once() {
     assert_eq!(
         db.psql(
             "SELECT count(*) FROM absurd.tasks
-              WHERE status = 'retrying' AND attempt = 1 AND worker_id IS NULL
+              WHERE status = 'pending' AND attempt = 1 AND worker_id IS NULL
                 AND error LIKE 'reaped by absurdctl: %'"
         ),
         n.to_string()
@@ -484,6 +535,7 @@ async fn a_worker_that_speaks_up_after_selection_wins() {
     let rule = ReapRule::Stuck {
         heartbeat_timeout: Duration::from_secs(900),
         timeout_grace: Duration::from_secs(300),
+        reap_overrun: false,
     };
     let seen = reap::find(&pool, Q, rule).await.unwrap();
     assert_eq!(seen.len(), 3);
@@ -504,21 +556,14 @@ async fn a_worker_that_speaks_up_after_selection_wins() {
         v
     };
     assert_eq!(outcomes, vec![None, None, Some(TaskStatus::Retrying)]);
-    let states: Vec<TaskStatus> = {
+    let states: Vec<String> = {
         let mut v = Vec::new();
         for t in &claimed {
-            v.push(tasks::get(&pool, t.task_id).await.unwrap().status);
+            v.push(stored_status(&pool, t.task_id).await);
         }
         v
     };
-    assert_eq!(
-        states,
-        vec![
-            TaskStatus::Completed,
-            TaskStatus::Claimed,
-            TaskStatus::Retrying
-        ]
-    );
+    assert_eq!(states, vec!["completed", "claimed", "pending"]);
     assert_eq!(
         reap::reap(&pool, &seen[2]).await.unwrap(),
         None,
@@ -552,6 +597,7 @@ async fn completing_while_the_reaper_acts_is_one_or_the_other_never_both() {
     let rule = ReapRule::Stuck {
         heartbeat_timeout: Duration::from_secs(900),
         timeout_grace: Duration::from_secs(300),
+        reap_overrun: false,
     };
     let (mut completed, mut reaped, mut left_alone) = (0, 0, 0);
     for round in 0..rounds {
@@ -621,7 +667,7 @@ async fn completing_while_the_reaper_acts_is_one_or_the_other_never_both() {
                 assert_eq!(t.error, None);
                 completed += 1;
             } else {
-                assert_eq!(t.status, TaskStatus::Retrying, "{id}");
+                assert_eq!(stored_status(&pool, *id).await, "pending", "{id}");
                 assert_eq!((t.worker_id, t.result), (None, None));
                 assert!(t.error.unwrap().starts_with("reaped by absurdctl"));
                 reaped += 1;
@@ -719,4 +765,236 @@ async fn bad_input_changes_nothing() {
     assert!(out.stderr.contains("at least 1s"), "{out}");
     assert_eq!(before, db.tasks_checksum());
     assert!(audit_rows(&pool).await.is_empty());
+}
+
+/// A legacy Python worker, as legacy-schema.md describes it: it claims with
+/// the two-argument `claim_task`, heartbeats every 30 s with
+/// `heartbeat_task(uuid)` while its task runs, ignoring the answer (and
+/// errors: a heartbeat during `migrate` may meet the function being
+/// replaced), and completes with `complete_task(uuid, jsonb)` when told to.
+struct LegacyWorker {
+    task_id: TaskId,
+    finish: tokio::sync::oneshot::Sender<()>,
+    done: tokio::task::JoinHandle<bool>,
+}
+
+impl LegacyWorker {
+    const HEARTBEAT: Duration = Duration::from_secs(30);
+
+    async fn claim(url: &str, queue: &str, worker_id: &str) -> LegacyWorker {
+        use sqlx::{Connection, Row};
+        let mut conn = sqlx::PgConnection::connect_with(&quiet_options(url))
+            .await
+            .unwrap();
+        let row = sqlx::query("SELECT * FROM absurd.claim_task($1,$2)")
+            .bind(queue)
+            .bind(worker_id)
+            .fetch_one(&mut conn)
+            .await
+            .expect("the legacy worker claims a task");
+        let task_id: TaskId = row.get("task_id");
+        let (finish, mut told) = tokio::sync::oneshot::channel();
+        let done = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = &mut told => break,
+                    _ = tokio::time::sleep(Self::HEARTBEAT) => {
+                        let _ = sqlx::query("SELECT absurd.heartbeat_task($1)")
+                            .bind(task_id)
+                            .execute(&mut conn)
+                            .await;
+                    }
+                }
+            }
+            sqlx::query_scalar("SELECT absurd.complete_task($1,$2::jsonb)")
+                .bind(task_id)
+                .bind(r#"{"images": 16}"#)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+        });
+        LegacyWorker {
+            task_id,
+            finish,
+            done,
+        }
+    }
+
+    /// Tells it to complete its task: whether `complete_task` said true.
+    async fn complete(self) -> bool {
+        self.finish.send(()).unwrap();
+        self.done.await.unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_legacy_worker_is_never_reaped_across_migrate_and_past_its_timeout() {
+    let db = TestDb::empty().await;
+    db.load_fixture("legacy_base_l2.sql");
+    let pool = db.pool().await;
+    // The pipeline spawns with a 10 min timeout; its worker claimed the task
+    // two hours ago and is still at work (the Python worker never enforces
+    // timeout_sec), heartbeating into a schema that recorded nothing.
+    let id: TaskId = sqlx::query_scalar("SELECT absurd.spawn_task($1,$2,$3,$4,$5)")
+        .bind(Q)
+        .bind("imaging")
+        .bind(json!({"field": 7}))
+        .bind(0)
+        .bind(Some(600))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let worker = LegacyWorker::claim(&db.url, Q, "dsa-node-3-1a2b3c4d").await;
+    assert_eq!(worker.task_id, id);
+    db.psql(&format!(
+        "UPDATE absurd.tasks SET claimed_at = now() - interval '2 hours' WHERE task_id = '{id}'"
+    ));
+
+    // absurdctl is installed while it runs; cron reaps from then on.
+    db.cli(&["migrate"]).assert_success();
+    let started = Instant::now();
+    let mut runs = 0;
+    loop {
+        let out = db.cli(&["reap-stuck", "--all-queues", "-q"]);
+        out.assert_success();
+        assert_eq!(out.stdout, "", "nothing reaped: {out}");
+        runs += 1;
+        let heard = db.psql(&format!(
+            "SELECT heartbeat_at IS NOT NULL FROM absurd.tasks WHERE task_id = '{id}'"
+        ));
+        // Until well after its first recorded heartbeat.
+        if heard == "t" && started.elapsed() > LegacyWorker::HEARTBEAT + Duration::from_secs(3) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "no heartbeat recorded"
+        );
+        std::thread::sleep(Duration::from_secs(3));
+    }
+    assert!(runs > 5);
+
+    // Past its timeout, its worker alive: reported, not reaped.
+    let report = db
+        .cli(&["--output", "json", "reap-stuck", "--all-queues"])
+        .json();
+    assert!(reaped_ids(&report).is_empty(), "{report:#}");
+    assert_eq!(
+        report["queues"][0]["overran_timeout"][0]["task_id"],
+        id.to_string()
+    );
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT status || ' ' || worker_id || ' ' || attempt FROM absurd.tasks WHERE task_id = '{id}'"
+        )),
+        "claimed dsa-node-3-1a2b3c4d 1"
+    );
+    assert!(audit_rows(&pool).await.is_empty(), "no reap audited");
+
+    assert!(worker.complete().await, "its completion stands");
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT status || ' ' || result::text FROM absurd.tasks WHERE task_id = '{id}'"
+        )),
+        r#"completed {"images": 16}"#
+    );
+}
+
+#[tokio::test]
+async fn a_reapers_lock_held_longer_than_a_reap_takes_is_reported() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let claimed = spawn_and_claim(&pool, Q, "w", 1).await;
+    silence(&pool, claimed[0].task_id, "1 hour").await;
+    // A second session takes the lock and hangs.
+    let mut holder = pool.acquire().await.unwrap();
+    assert!(reap::try_lock(&mut holder, Q).await.unwrap());
+    let holder_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *holder)
+        .await
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let before = db.tasks_checksum();
+
+    // Within the default limit: a reaper at work, said even with -q.
+    let out = db.cli(&["reap", "-q"]);
+    out.assert_success();
+    assert!(out.stderr.contains(&format!("pid {holder_pid}")), "{out}");
+
+    for args in [
+        &["reap", "--reaper-lock-stale-after", "1s"][..],
+        &["reap", "-q", "--reaper-lock-stale-after", "1s"],
+    ] {
+        let out = db.cli(args);
+        out.assert_code(1);
+        assert!(
+            out.stderr
+                .contains("another reaper holds the lock on queue dsa110-pipeline")
+                && out.stderr.contains("has been held for longer than 1s")
+                && out.stderr.contains("pg_terminate_backend"),
+            "{args:?}: {out}"
+        );
+    }
+    let json = db.cli(&["-o", "json", "reap", "--reaper-lock-stale-after", "1s"]);
+    json.assert_code(1);
+    assert_eq!(json.json()["queues"][0]["lock"], "held_too_long");
+    assert_eq!(json.json()["queues"][0]["lock_holder"]["pid"], holder_pid);
+
+    let status = db.cli(&["-o", "json", "status", "--reaper-lock-stale-after", "1s"]);
+    let lock = status.json()["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "reaper_lock")
+        .cloned()
+        .unwrap();
+    assert_eq!(lock["level"], "WARNING", "{status}");
+    assert!(
+        lock["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("by pid {holder_pid}")),
+        "{lock}"
+    );
+    let text = db.cli(&["status", "--reaper-lock-stale-after", "1s"]);
+    assert!(
+        text.stdout.contains("the reaper's lock has been held for"),
+        "{text}"
+    );
+    let preflight = db.cli(&["-o", "json", "preflight", "--reaper-lock-stale-after", "1s"]);
+    assert_eq!(preflight.code, Some(2), "{preflight}");
+    let item = preflight.json()["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "reaper_lock")
+        .cloned()
+        .unwrap();
+    assert_eq!(item["result"], "FAIL", "{preflight}");
+    // Not held too long by the default limit.
+    let preflight = db.cli(&["-o", "json", "preflight"]);
+    let item = preflight.json()["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "reaper_lock")
+        .cloned()
+        .unwrap();
+    assert_eq!(item["result"], "PASS", "{preflight}");
+
+    assert_eq!(
+        before,
+        db.tasks_checksum(),
+        "nothing reaped under a held lock"
+    );
+    reap::unlock(&mut holder).await.unwrap();
+    let out = db.cli(&[
+        "--output",
+        "json",
+        "reap",
+        "--reaper-lock-stale-after",
+        "1s",
+    ]);
+    out.assert_success();
+    assert_eq!(reaped_ids(&out.json()).len(), 1, "{out}");
 }

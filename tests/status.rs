@@ -35,8 +35,8 @@ VALUES
   'CASA error at /stage/ms/2025-11-30T12:00:00.ms: code 12',
   now() - interval '40 min', now() - interval '10 min', now() - interval '3 min', NULL, now() - interval '1 min',
   600, 420, '{}', NULL),
- -- claimed: c1 fresh (registered worker), c2 stale heartbeat (stuck), c3 past its timeout (stuck),
- -- c4 claimed before heartbeats were recorded, recently (not stuck)
+ -- claimed: c1 fresh (registered worker), c2 stale heartbeat (stuck), c3 past its timeout but
+ -- heartbeating (overran, not stuck), c4 claimed before heartbeats were recorded, recently (not stuck)
  ('00000000-0000-0000-0000-0000000000c1', 'dsa110-pipeline', 'imaging', 'claimed', 'w-reg-1', 1, NULL,
   now() - interval '6 min', now() - interval '5 min', NULL, now() - interval '10 s', now() - interval '6 min', NULL, NULL, '{}', NULL),
  ('00000000-0000-0000-0000-0000000000c2', 'dsa110-pipeline', 'imaging', 'claimed', 'py-legacy-1', 1, NULL,
@@ -169,7 +169,7 @@ async fn status_json_reports_every_figure() {
             ("delayed", 1),
             ("blocked", 1),
             ("claimed", 4),
-            ("stuck", 2),
+            ("stuck", 1),
             ("failed", 4),
             ("cancelled", 2),
             ("completed_5m", 2),
@@ -278,7 +278,7 @@ async fn status_json_reports_every_figure() {
             ("pending", 1),
             ("blocked", 1),
             ("claimed", 1),
-            ("stuck", 1),
+            ("stuck", 0),
             ("completed_24h", 0),
             ("failed_24h", 0),
             ("failed", 2),
@@ -291,12 +291,15 @@ async fn status_json_reports_every_figure() {
         "blocked is not ready"
     );
 
-    // Default thresholds: the oldest ready task (20 min > 10 min) and two
-    // stuck tasks (> 0) warn; nothing else does.
+    // Default thresholds: the oldest ready task (20 min > 10 min), the
+    // stuck task (> 0) and the one that overran its timeout on a live
+    // worker warn; nothing else does.
     assert_eq!(r["verdict"], "WARNING");
     assert_eq!(q["verdict"], "WARNING");
     assert_eq!(level(&r, Some(Q), "oldest_ready"), "WARNING");
     assert_eq!(level(&r, Some(Q), "stuck"), "WARNING");
+    assert_eq!(level(&r, Some(Q), "overran_timeout"), "WARNING");
+    assert_eq!(level(&r, Some(Q), "reaper_lock"), "OK");
     for ok in [
         "backlog",
         "failures_1h",
@@ -326,6 +329,8 @@ async fn each_threshold_sets_the_verdict_and_the_nagios_code() {
         "2h",
         "--stuck-warn",
         "5",
+        "--timeout-grace",
+        "1h",
     ];
     let (r, code) = check(&db, &quiet);
     assert_eq!((r["verdict"].as_str(), code), (Some("OK"), 0), "{r:#}");
@@ -356,9 +361,9 @@ async fn each_threshold_sets_the_verdict_and_the_nagios_code() {
             "CRITICAL",
             2,
         ),
-        (vec!["--stuck-warn", "1"], "stuck", "WARNING", 1),
+        (vec!["--stuck-warn", "0"], "stuck", "WARNING", 1),
         (
-            vec!["--stuck-warn", "0", "--stuck-crit", "1"],
+            vec!["--stuck-warn", "0", "--stuck-crit", "0"],
             "stuck",
             "CRITICAL",
             2,
@@ -415,7 +420,7 @@ async fn each_threshold_sets_the_verdict_and_the_nagios_code() {
         "{line}"
     );
     assert!(
-        line.contains(" | 'backlog'=5;20;500;0 'stuck'=2;5;10;0"),
+        line.contains(" | 'backlog'=5;20;500;0 'stuck'=1;5;10;0"),
         "{line}"
     );
     let out = db.cli(&[
@@ -427,11 +432,13 @@ async fn each_threshold_sets_the_verdict_and_the_nagios_code() {
         "1h",
         "--oldest-crit",
         "2h",
+        "--timeout-grace",
+        "1h",
     ]);
     out.assert_code(0);
     assert!(
         out.stdout.starts_with(
-            "ABSURD OK - dsa110-pipeline: backlog 5, 4 claimed, 2 stuck, 3 live workers"
+            "ABSURD OK - dsa110-pipeline: backlog 5, 4 claimed, 1 stuck, 3 live workers"
         ),
         "{out}"
     );
@@ -805,7 +812,8 @@ async fn prometheus_output_parses_as_the_text_format() {
             "absurd_tasks_stuck",
             &[("queue", Q), ("task_name", "validation")]
         ),
-        1.0
+        0.0,
+        "past its timeout, its worker alive: not stuck"
     );
     assert_eq!(
         sample(
@@ -1006,6 +1014,8 @@ async fn status_and_errors_work_for_a_select_only_role() {
         "1h",
         "--oldest-crit",
         "2h",
+        "--timeout-grace",
+        "1h",
     ]);
     absurdctl(&full).assert_code(0);
 }

@@ -36,6 +36,8 @@ pub struct Ctx {
     pub out: Output,
     /// The command's name, for application_name and the audit table.
     pub command: &'static str,
+    /// Which of the roles `migrate` creates this invocation needs.
+    pub role: &'static str,
 }
 
 impl Ctx {
@@ -46,6 +48,15 @@ impl Ctx {
         let pool = self.connect_unchecked(access, max_connections).await?;
         let mut conn = pool.acquire().await?;
         queue::schema::ensure_usable(&mut conn, access == Access::ReadWrite).await?;
+        if access == Access::ReadWrite {
+            let missing = queue::schema::missing_privileges(&mut conn, self.role).await?;
+            if !missing.is_empty() {
+                return Err(anyhow::anyhow!(
+                    "{}",
+                    refusal(self, &format!("it lacks {}", missing.join(", ")))
+                ));
+            }
+        }
         Ok(pool)
     }
 
@@ -77,10 +88,12 @@ impl Ctx {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let out = Output::new(&cli.global);
     let command = command_name(&cli.command);
+    let role = required_role(&cli.command);
     let ctx = Ctx {
         global: cli.global,
         out,
         command,
+        role,
     };
     let result = match cli.command {
         Command::Migrate(args) => migrate::run(&ctx, args).await,
@@ -105,26 +118,56 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     result.map_err(|e| explain_refusal(&ctx, lift_queue_error(e)))
 }
 
-/// Says what to do when the database refused a statement for who we are
-/// connected as, rather than leaving the operator with its bare message.
-fn explain_refusal(ctx: &Ctx, err: anyhow::Error) -> anyhow::Error {
+/// Says which of the roles `migrate` creates the command needs and how to
+/// grant it, when the role connected as may not do what the command does.
+fn refusal(ctx: &Ctx, why: &str) -> String {
     let role = ConnectConfig::resolve(&ctx.global, ctx.command)
         .map(|c| format!("`{}`", c.options.get_username()))
         .unwrap_or_else(|_| "connected as".into());
+    let cmd = ctx.command;
+    match ctx.role {
+        "migrate" => format!(
+            "permission denied: the database role {role} may not do what `migrate` does ({why}): \
+             run it as the owner of schema absurd's tables or a superuser, or GRANT that role \
+             to {role}"
+        ),
+        needed => format!(
+            "permission denied: the database role {role} may not do what `{cmd}` does ({why}). \
+             `{cmd}` needs the role {needed}: GRANT {needed} TO {role} (as a superuser; \
+             `absurdctl migrate` creates the role; README, \"Roles\")"
+        ),
+    }
+}
+
+/// Says what to do when the database refused a statement for who we are
+/// connected as, rather than leaving the operator with its bare message.
+fn explain_refusal(ctx: &Ctx, err: anyhow::Error) -> anyhow::Error {
     match crate::error::sqlstate(&err).as_deref() {
-        Some("42501") => err.context(format!(
-            "permission denied: the database role {role} may not change what `{}` changes, \
-             and the refused statement changed nothing. Connect as a role that may write to the \
-             tables of schema absurd (INSERT, UPDATE, DELETE; the workers' role, for one), or \
-             GRANT those privileges to {role}",
-            ctx.command
-        )),
+        Some("42501") => err.context(refusal(ctx, "the refused statement changed nothing")),
         Some("25006") => err.context(format!(
             "the server only reads (a hot standby, or default_transaction_read_only is on), \
              so `{}` changed nothing there: run it against the primary",
             ctx.command
         )),
         _ => err,
+    }
+}
+
+/// The role of the three `migrate` creates that a command needs: the
+/// read-only commands (and the dry runs that read only) absurd_reader's,
+/// `worker run` absurd_worker's, every other absurd_operator's.
+fn required_role(command: &Command) -> &'static str {
+    match command {
+        Command::Status(_)
+        | Command::Errors(_)
+        | Command::Tasks(_)
+        | Command::Audit(_)
+        | Command::Preflight(_) => "absurd_reader",
+        Command::ReapStuck(a) if a.dry_run => "absurd_reader",
+        Command::Vacuum(a) if a.dry_run => "absurd_reader",
+        Command::Worker(_) => "absurd_worker",
+        Command::Migrate(_) => "migrate",
+        _ => "absurd_operator",
     }
 }
 

@@ -22,9 +22,9 @@ use crate::config::Access;
 use crate::error::redact;
 use crate::output::{fmt_ago, fmt_secs, pause_details};
 use crate::queue::health::{self, above, at_least, Level};
-use crate::queue::schema;
 use crate::queue::stats::{self, StuckRule};
 use crate::queue::SchemaProblem;
+use crate::queue::{reap, schema};
 
 /// The result of one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -134,7 +134,14 @@ fn verdict(items: &[Item]) -> (Outcome, u8) {
     }
 }
 
-const QUEUE_CHECKS: [&str; 5] = ["queue", "workers", "stuck_tasks", "failures", "backlog"];
+const QUEUE_CHECKS: [&str; 6] = [
+    "queue",
+    "workers",
+    "stuck_tasks",
+    "reaper_lock",
+    "failures",
+    "backlog",
+];
 
 pub async fn run(ctx: &Ctx, args: PreflightArgs) -> anyhow::Result<ExitCode> {
     ctx.table_or_json()?;
@@ -369,8 +376,13 @@ async fn database_checks(ctx: &Ctx, args: &PreflightArgs, pool: &PgPool, items: 
 }
 
 fn unknown(check: &str, e: impl Into<anyhow::Error>) -> Item {
-    Item::new(check, Outcome::Unknown, one_line(&e.into()))
-        .remedy("the check could not run: see the detail (a role without SELECT on the catalog?)")
+    let e = e.into();
+    let denied = crate::error::sqlstate(&e).as_deref() == Some("42501");
+    Item::new(check, Outcome::Unknown, one_line(&e)).remedy(if denied {
+        "permission denied: preflight needs the role absurd_reader (GRANT absurd_reader TO the role)"
+    } else {
+        "the check could not run: see the detail (a role without SELECT on the catalog?)"
+    })
 }
 
 /// The queue items, from one `status` snapshot of the queue.
@@ -487,13 +499,41 @@ async fn queue_checks(
             above(f.stuck, l.stuck_warn, l.stuck_crit),
             f.stuck as f64,
             format!(
-                "{} stuck (no heartbeat for {}, or past their timeout + {})",
+                "{} stuck (no heartbeat for {})",
                 f.stuck,
-                fmt_secs(rule.heartbeat_timeout.as_secs_f64()),
-                fmt_secs(rule.timeout_grace.as_secs_f64())
+                fmt_secs(rule.heartbeat_timeout.as_secs_f64())
             ),
         )
         .remedy("`absurdctl reap-stuck` gives them back to the queue"),
+    );
+
+    items.push(
+        match reap::stale_locks(
+            &mut *conn,
+            std::slice::from_ref(&queue),
+            args.stuck.reaper_lock_stale_after,
+        )
+        .await
+        {
+            Ok(stale) => match stale.first() {
+                None => Item::new("reaper_lock", Outcome::Pass, "the reaper's lock is not held by a hung session"),
+                Some(l) => Item::new(
+                    "reaper_lock",
+                    Outcome::Fail,
+                    format!(
+                        "the reaper's lock of queue {queue} has been held for {} by pid {}: \
+                         nothing is reaped until that session ends",
+                        fmt_secs(l.holder.held_sec.unwrap_or(0.0)),
+                        l.holder.pid
+                    ),
+                )
+                .remedy(format!(
+                    "look at pid {} in pg_stat_activity; end it with pg_terminate_backend({}) if it hangs",
+                    l.holder.pid, l.holder.pid
+                )),
+            },
+            Err(e) => unknown("reaper_lock", e),
+        },
     );
 
     items.push(

@@ -1,7 +1,9 @@
 //! `absurdctl reap-stuck` (alias `reap`): give back the tasks of dead or
 //! hung workers. Made for cron: it never prompts, two runs never both act
-//! on a queue (an advisory lock), and it is silent with -q when there was
-//! nothing to do.
+//! on a queue (the reaper's lock, a row only reaping roles may lock), and it
+//! is silent with -q when there was nothing to do. A live worker's task is
+//! never reaped by default: one that overran its timeout while its worker
+//! heartbeats is reported, and reaped with --reap-overrun only.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -40,6 +42,9 @@ struct QueueReport {
     reaped: Vec<Reaped>,
     /// Seen stuck, but changed (or busy) by the time of reaping: left alone.
     left_alone: Vec<StuckTask>,
+    /// Past their timeout plus the grace while their worker still
+    /// heartbeats: not reaped without --reap-overrun.
+    overran_timeout: Vec<StuckTask>,
     /// Registered workers marked dead (with --dry-run: would be).
     workers_marked_dead: Vec<SilentWorker>,
 }
@@ -51,6 +56,9 @@ enum Lock {
     Acquired,
     /// Another reaper is at work on the queue: nothing was done there.
     HeldElsewhere,
+    /// Held by another session for longer than a reap could take
+    /// (--reaper-lock-stale-after): a hung session, nothing done there.
+    HeldTooLong,
     /// A dry run takes no lock.
     #[default]
     NotTaken,
@@ -73,6 +81,7 @@ struct Totals {
     failed: usize,
     left_alone: usize,
     workers_marked_dead: usize,
+    overran_timeout: usize,
     queues_locked_elsewhere: usize,
 }
 
@@ -95,6 +104,7 @@ pub async fn run(ctx: &Ctx, args: ReapStuckArgs) -> anyhow::Result<ExitCode> {
         None => ReapRule::Stuck {
             heartbeat_timeout,
             timeout_grace,
+            reap_overrun: args.reap_overrun,
         },
     };
     let access = if args.dry_run {
@@ -102,10 +112,16 @@ pub async fn run(ctx: &Ctx, args: ReapStuckArgs) -> anyhow::Result<ExitCode> {
     } else {
         Access::ReadWrite
     };
-    let pool = ctx.connect(access, 1).await?;
-    // One connection for the whole run: it holds the advisory locks (session
-    // locks, released by unlock or when the connection ends, also on a crash).
+    let pool = ctx.connect(access, 2).await?;
+    // One connection does the work; another holds the reaper's lock of the
+    // queue being reaped (a transaction left open, ended by unlock or when
+    // the connection ends, also on a crash).
     let mut conn = pool.acquire().await?;
+    let mut lock_conn = if args.dry_run {
+        None
+    } else {
+        Some(pool.acquire().await?)
+    };
     let queues = if args.all_queues {
         reap::queues(&mut *conn).await?
     } else {
@@ -129,18 +145,21 @@ pub async fn run(ctx: &Ctx, args: ReapStuckArgs) -> anyhow::Result<ExitCode> {
             queue_name: queue.clone(),
             ..QueueReport::default()
         };
-        let outcome = if args.dry_run {
-            preview_queue(&mut conn, &mut qr, rule, heartbeat_timeout).await
-        } else {
-            reap_queue(
-                &mut conn,
-                &mut qr,
-                rule,
-                heartbeat_timeout,
-                &report,
-                &interrupt,
-            )
-            .await
+        let outcome = match lock_conn.as_mut() {
+            None => preview_queue(&mut conn, &mut qr, rule, heartbeat_timeout).await,
+            Some(lock_conn) => {
+                reap_queue(
+                    &mut conn,
+                    lock_conn,
+                    &mut qr,
+                    rule,
+                    heartbeat_timeout,
+                    args.reaper_lock_stale_after,
+                    &report,
+                    &interrupt,
+                )
+                .await
+            }
         };
         report.queues.push(qr);
         if let Err(e) = outcome {
@@ -167,6 +186,21 @@ pub async fn run(ctx: &Ctx, args: ReapStuckArgs) -> anyhow::Result<ExitCode> {
         ))
         .into());
     }
+    let stale: Vec<&str> = report
+        .queues
+        .iter()
+        .filter(|q| q.lock == Lock::HeldTooLong)
+        .map(|q| q.queue_name.as_str())
+        .collect();
+    if !stale.is_empty() {
+        return Err(anyhow::anyhow!(
+            "the reaper's lock of queue(s) {} has been held for longer than {} (a reap takes \
+             seconds): nothing is reaped there until that session ends; look at it in \
+             pg_stat_activity and end it with pg_terminate_backend(pid) if it hangs",
+            stale.join(", "),
+            humantime::format_duration(args.reaper_lock_stale_after)
+        ));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -179,6 +213,10 @@ async fn preview_queue(
 ) -> anyhow::Result<()> {
     qr.lock = Lock::NotTaken;
     for task in reap::find(&mut *conn, &qr.queue_name, rule).await? {
+        if !task.worker_silent() && !reaps_overrun(rule) {
+            qr.overran_timeout.push(task);
+            continue;
+        }
         qr.reaped.push(Reaped {
             new_status: if task.attempts_left() {
                 TaskStatus::Retrying
@@ -194,20 +232,36 @@ async fn preview_queue(
     Ok(())
 }
 
-/// Reaps one queue under its advisory lock, and audits what changed (also
-/// when the run is interrupted) in the same transaction: a failure, the
-/// audit row's included, leaves the queue as it was.
+fn reaps_overrun(rule: ReapRule) -> bool {
+    matches!(
+        rule,
+        ReapRule::Stuck {
+            reap_overrun: true,
+            ..
+        }
+    )
+}
+
+/// Reaps one queue under the reaper's lock (taken on `lock_conn`), and
+/// audits what changed (also when the run is interrupted) in the same
+/// transaction: a failure, the audit row's included, leaves the queue as it was.
+#[allow(clippy::too_many_arguments)]
 async fn reap_queue(
     conn: &mut PgConnection,
+    lock_conn: &mut PgConnection,
     qr: &mut QueueReport,
     rule: ReapRule,
     heartbeat_timeout: Duration,
+    stale_after: Duration,
     report: &Report,
     interrupt: &Interrupt,
 ) -> anyhow::Result<()> {
-    if !reap::try_lock(&mut *conn, &qr.queue_name).await? {
-        qr.lock = Lock::HeldElsewhere;
+    if !reap::try_lock(&mut *lock_conn, &qr.queue_name).await? {
         qr.lock_holder = reap::lock_holder(&mut *conn, &qr.queue_name).await?;
+        qr.lock = match &qr.lock_holder {
+            Some(h) if h.stale(stale_after) => Lock::HeldTooLong,
+            _ => Lock::HeldElsewhere,
+        };
         return Ok(());
     }
     qr.lock = Lock::Acquired;
@@ -217,7 +271,7 @@ async fn reap_queue(
         qr.reaped.clear();
         qr.workers_marked_dead.clear();
     }
-    let unlocked = reap::unlock(&mut *conn, &qr.queue_name).await;
+    let unlocked = reap::unlock(&mut *lock_conn).await;
     work?;
     unlocked?;
     Ok(())
@@ -251,6 +305,10 @@ async fn reap_locked(
     for task in stuck {
         if interrupt.is_set() {
             return Ok(());
+        }
+        if !task.worker_silent() && !reaps_overrun(rule) {
+            qr.overran_timeout.push(task);
+            continue;
         }
         match reap::reap(&mut *conn, &task).await? {
             Some(new_status) => qr.reaped.push(Reaped {
@@ -308,7 +366,9 @@ fn totals(queues: &[QueueReport]) -> Totals {
             .count();
         t.left_alone += q.left_alone.len();
         t.workers_marked_dead += q.workers_marked_dead.len();
-        t.queues_locked_elsewhere += usize::from(q.lock == Lock::HeldElsewhere);
+        t.overran_timeout += q.overran_timeout.len();
+        t.queues_locked_elsewhere +=
+            usize::from(matches!(q.lock, Lock::HeldElsewhere | Lock::HeldTooLong));
     }
     t
 }
@@ -319,14 +379,19 @@ fn render(ctx: &Ctx, report: &Report) -> anyhow::Result<()> {
     }
     let several = report.queues.len() > 1;
     for q in &report.queues {
-        if q.lock == Lock::HeldElsewhere {
-            ctx.out.warn(format!(
-                "another reaper holds the lock on queue {}{}; nothing done there",
-                q.queue_name,
-                holder_text(q.lock_holder.as_ref())
-            ));
+        if matches!(q.lock, Lock::HeldElsewhere | Lock::HeldTooLong) {
+            // Not silenced by -q: a queue nobody reaps must not go unnoticed.
+            eprintln!(
+                "{}",
+                crate::error::redact(&format!(
+                    "another reaper holds the lock on queue {}{}; nothing done there",
+                    q.queue_name,
+                    holder_text(q.lock_holder.as_ref())
+                ))
+            );
             continue;
         }
+        print_overran(ctx, q, several);
         let acted = !q.reaped.is_empty() || !q.workers_marked_dead.is_empty();
         if !acted {
             if q.left_alone.is_empty() {
@@ -358,7 +423,7 @@ fn render(ctx: &Ctx, report: &Report) -> anyhow::Result<()> {
 fn holder_text(holder: Option<&LockHolder>) -> String {
     match holder {
         Some(h) => format!(
-            " (pid {}{}{}{})",
+            " (pid {}{}{}{}{})",
             h.pid,
             h.application_name
                 .as_deref()
@@ -369,12 +434,59 @@ fn holder_text(holder: Option<&LockHolder>) -> String {
                 .as_deref()
                 .map(|a| format!(", from {a}"))
                 .unwrap_or_default(),
-            h.backend_start
-                .map(|t| format!(", connected {}", fmt_time(Some(t))))
+            h.usename
+                .as_deref()
+                .map(|u| format!(", role {u}"))
+                .unwrap_or_default(),
+            h.held_sec
+                .map(|s| format!(", held for {}", fmt_secs(s)))
                 .unwrap_or_default()
         ),
         None => String::new(),
     }
+}
+
+/// Tasks past their timeout whose worker is alive: reported, not reaped.
+fn print_overran(ctx: &Ctx, q: &QueueReport, several: bool) {
+    if q.overran_timeout.is_empty() {
+        return;
+    }
+    ctx.out.warn(format!(
+        "{} task(s) of queue {} overran their timeout while their worker still heartbeats: \
+         not reaped (reap them with --reap-overrun)",
+        q.overran_timeout.len(),
+        q.queue_name
+    ));
+    if ctx.out.quiet {
+        return;
+    }
+    let mut headers = vec![
+        "task id",
+        "task name",
+        "worker",
+        "claimed",
+        "running for",
+        "limit",
+    ];
+    if several {
+        headers.insert(0, "queue");
+    }
+    let mut table = ctx.out.table(headers);
+    for t in &q.overran_timeout {
+        let mut row = vec![
+            Cell::new(t.task_id),
+            Cell::new(&t.task_name),
+            Cell::new(t.worker_id.as_deref().unwrap_or("-")),
+            Cell::new(fmt_time(t.claimed_at)),
+            Cell::new(fmt_secs(t.running_sec)),
+            Cell::new(fmt_secs(t.limit_sec)),
+        ];
+        if several {
+            row.insert(0, Cell::new(&t.queue_name));
+        }
+        table.add_row(row);
+    }
+    ctx.out.print_table(&table);
 }
 
 fn print_tasks(ctx: &Ctx, q: &QueueReport, several: bool, dry_run: bool) {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use comfy_table::{Cell, ContentArrangement, Table};
 use serde::Serialize;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::cli::{OutputFormat, StatusArgs};
 use crate::commands::Ctx;
@@ -21,6 +21,7 @@ use crate::output::{
     PromSample,
 };
 use crate::queue::health::{above, below, round_trip, Level};
+use crate::queue::reap;
 use crate::queue::stats::{
     self, HostWorkers, QueueSnapshot, Snapshot, StuckRule, MIN_SUCCESS_SAMPLES,
 };
@@ -278,6 +279,7 @@ async fn collect(
     let mut tx = stats::begin_snapshot(pool).await?;
     let rtt = round_trip(&mut *tx).await?;
     let snapshot = stats::snapshot(&mut tx, queues, rule(args)).await?;
+    let reaper = reaper_state(&mut tx, queues, args).await?;
     let since = match previous {
         Some(prev) => {
             let rows = stats::finished_since(&mut *tx, queues, prev.generated_at).await?;
@@ -287,6 +289,7 @@ async fn collect(
     };
     tx.commit().await?;
     let mut report = judge(snapshot, rtt, thresholds.clone());
+    add_reaper_findings(&mut report, reaper);
     report.query_ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Some((prev, rows)) = since {
         let secs = ((report.generated_at - prev.generated_at).num_milliseconds() as f64 / 1000.0)
@@ -312,6 +315,97 @@ async fn collect(
         }
     }
     Ok(report)
+}
+
+/// What a default reap leaves to the operator: tasks that overran their
+/// timeout on a live worker, and reaper's locks held by a hung session.
+struct ReaperState {
+    overran: Vec<(String, i64)>,
+    stale_locks: Vec<reap::StaleLock>,
+}
+
+async fn reaper_state(
+    conn: &mut PgConnection,
+    queues: &[String],
+    args: &StatusArgs,
+) -> anyhow::Result<ReaperState> {
+    Ok(ReaperState {
+        overran: reap::overrun_counts(
+            &mut *conn,
+            queues,
+            args.stuck.heartbeat_timeout,
+            args.stuck.timeout_grace,
+        )
+        .await?,
+        stale_locks: reap::stale_locks(&mut *conn, queues, args.stuck.reaper_lock_stale_after)
+            .await?,
+    })
+}
+
+/// One finding per queue for each: a warning when there is something.
+fn add_reaper_findings(report: &mut Report, state: ReaperState) {
+    for q in &mut report.queues {
+        let name = &q.snapshot.queue;
+        let overran = state
+            .overran
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(0, |(_, c)| *c);
+        let lock = state.stale_locks.iter().find(|l| &l.queue_name == name);
+        let found = [
+            Finding {
+                queue: Some(name.clone()),
+                check: "overran_timeout",
+                level: if overran > 0 {
+                    Level::Warning
+                } else {
+                    Level::Ok
+                },
+                value: Some(overran as f64),
+                warn: Some(0.0),
+                crit: None,
+                message: if overran > 0 {
+                    format!(
+                        "{overran} task(s) overran their timeout while their worker still \
+                         heartbeats (not reaped by default: `absurdctl reap-stuck --reap-overrun`)"
+                    )
+                } else {
+                    "no task overran its timeout".into()
+                },
+            },
+            Finding {
+                queue: Some(name.clone()),
+                check: "reaper_lock",
+                level: if lock.is_some() {
+                    Level::Warning
+                } else {
+                    Level::Ok
+                },
+                value: Some(lock.and_then(|l| l.holder.held_sec).unwrap_or(0.0)),
+                warn: None,
+                crit: None,
+                message: match lock {
+                    Some(l) => format!(
+                        "the reaper's lock has been held for {} by pid {}{}: nothing is reaped \
+                         until that session ends (pg_terminate_backend if it hangs)",
+                        fmt_secs(l.holder.held_sec.unwrap_or(0.0)),
+                        l.holder.pid,
+                        l.holder
+                            .usename
+                            .as_deref()
+                            .map(|u| format!(" (role {u})"))
+                            .unwrap_or_default()
+                    ),
+                    None => "the reaper's lock is free or briefly held".into(),
+                },
+            },
+        ];
+        for f in found {
+            q.verdict = q.verdict.max(f.level);
+            report.verdict = report.verdict.max(f.level);
+            report.checks.push(f);
+        }
+    }
 }
 
 /// Applies the thresholds: one finding per check and queue, and the verdicts.

@@ -3,7 +3,7 @@
 //!
 //! The rule of what is stuck (`absurd.stuck_reason`, `absurd.stuck_tasks`)
 //! and the fenced transition (`absurd.reap_task`) live in the schema
-//! (migration 0600); this module only calls them.
+//! (migrations 0600 and 1200); this module only calls them.
 
 use std::time::Duration;
 
@@ -16,11 +16,15 @@ use super::{Result, TaskId, TaskStatus};
 /// Which claimed tasks count as stuck.
 #[derive(Debug, Clone, Copy)]
 pub enum ReapRule {
-    /// Silent for longer than `heartbeat_timeout`, or running longer than
-    /// the task's own `timeout_sec` plus `timeout_grace`.
+    /// Silent for longer than `heartbeat_timeout`. A task running longer
+    /// than its own `timeout_sec` plus `timeout_grace` while its worker
+    /// heartbeats has overrun: found too, but reaped only with `reap_overrun`
+    /// (the legacy Python worker never enforces timeout_sec, so a live
+    /// worker's work would be thrown away and run again).
     Stuck {
         heartbeat_timeout: Duration,
         timeout_grace: Duration,
+        reap_overrun: bool,
     },
     /// Claimed longer ago than this, whatever the heartbeat.
     ClaimedLongerThan(Duration),
@@ -30,9 +34,10 @@ pub enum ReapRule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StuckReason {
-    /// No heartbeat (or, before heartbeats were recorded, no claim) for too long.
+    /// No heartbeat for too long (since the later of its claim and the
+    /// moment heartbeats began to be recorded, when it never sent one).
     Heartbeat,
-    /// Ran past its own timeout plus the grace.
+    /// Ran past its own timeout plus the grace, its worker still heartbeating.
     Timeout,
     /// Claimed longer ago than `--older-than`.
     ClaimAge,
@@ -54,7 +59,7 @@ impl std::fmt::Display for StuckReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             StuckReason::Heartbeat => "no heartbeat",
-            StuckReason::Timeout => "timed out",
+            StuckReason::Timeout => "overran its timeout",
             StuckReason::ClaimAge => "claimed too long",
         })
     }
@@ -85,6 +90,12 @@ pub struct StuckTask {
 }
 
 impl StuckTask {
+    /// Whether the default rule reaps it: its worker is silent. A task that
+    /// only overran its timeout is reaped on request only.
+    pub fn worker_silent(&self) -> bool {
+        self.reason != StuckReason::Timeout
+    }
+
     /// Whether reaping sends it back to the queue (else it fails for good).
     pub fn attempts_left(&self) -> bool {
         self.attempt < self.max_retries
@@ -116,8 +127,8 @@ impl StuckTask {
                 ),
             },
             StuckReason::Timeout => format!(
-                "reaped by absurdctl: timed out after {} s (timeout {} s plus grace) on worker \
-                 {worker} (claimed at {claimed}; last heartbeat {heartbeat})",
+                "reaped by absurdctl --reap-overrun: overran its timeout, ran {} s (timeout {} s \
+                 plus grace) on worker {worker} (claimed at {claimed}; last heartbeat {heartbeat})",
                 self.running_sec.round() as i64,
                 self.timeout_sec.unwrap_or(0)
             ),
@@ -143,24 +154,29 @@ fn secs(s: f64) -> String {
 const STUCK_COLUMNS: &str = "t.task_id, t.queue_name, t.task_name, t.worker_id, t.attempt, \
      t.max_retries, t.timeout_sec, t.claimed_at, t.heartbeat_at, \
      extract(epoch FROM now() - coalesce(t.claimed_at, t.created_at))::float8 AS running_sec, \
-     extract(epoch FROM now() - coalesce(t.heartbeat_at, t.claimed_at, t.created_at))::float8 AS silent_sec";
+     extract(epoch FROM now() - coalesce(t.heartbeat_at, greatest(coalesce(t.claimed_at, \
+     t.created_at), absurd.heartbeats_recorded_since())))::float8 AS silent_sec";
 
 /// The claimed tasks of `queue` that the rule finds stuck, oldest claim
-/// first. A plain read: nothing is locked until `reap`.
+/// first; with `ReapRule::Stuck`, overrun tasks too (see
+/// [`StuckTask::worker_silent`]), whatever `reap_overrun` says: the caller
+/// reports those it does not reap. A plain read: nothing is locked until `reap`.
 pub async fn find(db: impl PgExecutor<'_>, queue: &str, rule: ReapRule) -> Result<Vec<StuckTask>> {
     let rows = match rule {
         ReapRule::Stuck {
             heartbeat_timeout,
             timeout_grace,
+            ..
         } => {
             sqlx::query_as(&format!(
             "WITH r AS (SELECT make_interval(secs => $2) AS hb, make_interval(secs => $3) AS grace)
                  SELECT {STUCK_COLUMNS}, s.reason,
                         CASE s.reason WHEN 'heartbeat' THEN $2
                                       ELSE t.timeout_sec + $3 END AS limit_sec
-                   FROM r, absurd.stuck_tasks($1, r.hb, r.grace) t
+                   FROM r, absurd.tasks t
                    CROSS JOIN LATERAL (SELECT absurd.stuck_reason(t.heartbeat_at, t.claimed_at,
                            t.created_at, t.timeout_sec, r.hb, r.grace) AS reason) s
+                  WHERE t.queue_name = $1 AND t.status = 'claimed' AND s.reason IS NOT NULL
                   ORDER BY t.claimed_at, t.task_id"
         ))
             .bind(queue)
@@ -187,8 +203,11 @@ pub async fn find(db: impl PgExecutor<'_>, queue: &str, rule: ReapRule) -> Resul
 }
 
 /// Reaps one task if it is still exactly as `task` saw it (same worker,
-/// claim and heartbeat); returns its new status (`Retrying` or `Failed`),
-/// or `None` when it changed meanwhile or its row was busy, and was left alone.
+/// claim and heartbeat); returns its new status, or `None` when it changed
+/// meanwhile or its row was busy, and was left alone. A task given back for
+/// another attempt is stored `pending` (what the legacy clients read) and
+/// returned as `Retrying`, which it is to absurdctl; one out of attempts is
+/// `Failed`.
 pub async fn reap(db: impl PgExecutor<'_>, task: &StuckTask) -> Result<Option<TaskStatus>> {
     let status: Option<String> = sqlx::query_scalar("SELECT absurd.reap_task($1, $2, $3, $4, $5)")
         .bind(task.task_id)
@@ -198,7 +217,33 @@ pub async fn reap(db: impl PgExecutor<'_>, task: &StuckTask) -> Result<Option<Ta
         .bind(task.reap_error())
         .fetch_one(db)
         .await?;
-    Ok(status.and_then(|s| TaskStatus::try_from(s).ok()))
+    Ok(status.and_then(|s| match s.as_str() {
+        "pending" => Some(TaskStatus::Retrying),
+        _ => TaskStatus::try_from(s).ok(),
+    }))
+}
+
+/// How many claimed tasks of each of `queues` overran their timeout plus
+/// `timeout_grace` while their worker still heartbeats (`absurd.overrun_tasks`):
+/// what a default reap reports and leaves alone.
+pub async fn overrun_counts(
+    db: impl PgExecutor<'_>,
+    queues: &[String],
+    heartbeat_timeout: Duration,
+    timeout_grace: Duration,
+) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT o.queue_name, count(*) AS n
+           FROM unnest($1::text[]) AS q(name)
+          CROSS JOIN LATERAL absurd.overrun_tasks(q.name, make_interval(secs => $2),
+                                                  make_interval(secs => $3)) o
+          GROUP BY o.queue_name",
+    )
+    .bind(queues)
+    .bind(heartbeat_timeout.as_secs_f64())
+    .bind(timeout_grace.as_secs_f64())
+    .fetch_all(db)
+    .await?)
 }
 
 /// A registered worker not seen for the heartbeat timeout.
@@ -255,55 +300,98 @@ pub async fn queues(db: impl PgExecutor<'_>) -> Result<Vec<String>> {
     .await?)
 }
 
-/// First key of the reaper's advisory locks ("REAP"); the second is the
-/// queue name's hash, so reapers of different queues do not exclude each other.
-const LOCK_CLASS: i32 = 0x5245_4150;
-
-/// Takes the reaper's session-level advisory lock on `queue` without
-/// waiting; false when another session holds it. It is held until `unlock`
-/// or until the connection closes (also when the process dies).
+/// Takes the reaper's lock on `queue` without waiting; false when another
+/// session holds it. The lock is the queue's row of absurd.reaper_locks,
+/// locked FOR UPDATE in a transaction left open on `conn` until `unlock`, or
+/// until the connection closes (also when the process dies): `conn` must be
+/// a connection of its own, used for nothing else meanwhile. Locking the row
+/// needs UPDATE on the table, which only reaping roles have.
 pub async fn try_lock(conn: &mut PgConnection, queue: &str) -> Result<bool> {
-    Ok(
-        sqlx::query_scalar("SELECT pg_try_advisory_lock($1, hashtext($2))")
-            .bind(LOCK_CLASS)
+    sqlx::query("INSERT INTO absurd.reaper_locks (queue_name) VALUES ($1) ON CONFLICT DO NOTHING")
+        .bind(queue)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("BEGIN").execute(&mut *conn).await?;
+    let locked =
+        sqlx::query("SELECT 1 FROM absurd.reaper_locks WHERE queue_name = $1 FOR UPDATE NOWAIT")
             .bind(queue)
-            .fetch_one(conn)
-            .await?,
-    )
+            .execute(&mut *conn)
+            .await;
+    match locked {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+            match e.as_database_error().and_then(|d| d.code()).as_deref() {
+                Some("55P03") => Ok(false),
+                _ => Err(e.into()),
+            }
+        }
+    }
 }
 
 /// Releases the lock `try_lock` took on this connection.
-pub async fn unlock(conn: &mut PgConnection, queue: &str) -> Result<()> {
-    sqlx::query("SELECT pg_advisory_unlock($1, hashtext($2))")
-        .bind(LOCK_CLASS)
-        .bind(queue)
-        .execute(conn)
-        .await?;
+pub async fn unlock(conn: &mut PgConnection) -> Result<()> {
+    sqlx::query("COMMIT").execute(conn).await?;
     Ok(())
 }
 
-/// The session holding the reaper's lock on a queue, as far as this role may see it.
+/// The session holding the reaper's lock on a queue.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct LockHolder {
     pub pid: i32,
+    /// Its database role.
+    pub usename: Option<String>,
     pub application_name: Option<String>,
     pub client_addr: Option<String>,
     pub backend_start: Option<DateTime<Utc>>,
+    /// When it took the lock (the start of its transaction).
+    pub held_since: Option<DateTime<Utc>>,
+    /// Seconds since then.
+    pub held_sec: Option<f64>,
 }
+
+impl LockHolder {
+    /// Whether it has held the lock for longer than `limit`.
+    pub fn stale(&self, limit: Duration) -> bool {
+        self.held_sec.is_some_and(|s| s > limit.as_secs_f64())
+    }
+}
+
+const HOLDER_COLUMNS: &str = "h.pid, h.usename, h.application_name, h.client_addr, \
+     h.backend_start, h.held_since, extract(epoch FROM now() - h.held_since)::float8 AS held_sec";
 
 /// Who holds the reaper's lock on `queue`, if anyone.
 pub async fn lock_holder(db: impl PgExecutor<'_>, queue: &str) -> Result<Option<LockHolder>> {
-    Ok(sqlx::query_as(
-        "SELECT l.pid, a.application_name, a.client_addr::text AS client_addr, a.backend_start
-           FROM pg_locks l
-           LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-            AND l.classid = $1::int4::oid AND l.objid = hashtext($2)::oid
-          LIMIT 1",
-    )
-    .bind(LOCK_CLASS)
+    Ok(sqlx::query_as(&format!(
+        "SELECT {HOLDER_COLUMNS} FROM absurd.reaper_lock_holders() h WHERE h.queue_name = $1 LIMIT 1"
+    ))
     .bind(queue)
     .fetch_optional(db)
+    .await?)
+}
+
+/// A queue whose reaper's lock has been held longer than a reap could take.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct StaleLock {
+    pub queue_name: String,
+    #[serde(flatten)]
+    #[sqlx(flatten)]
+    pub holder: LockHolder,
+}
+
+/// The reaper's locks of `queues` held longer than `limit`.
+pub async fn stale_locks(
+    db: impl PgExecutor<'_>,
+    queues: &[String],
+    limit: Duration,
+) -> Result<Vec<StaleLock>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT h.queue_name, {HOLDER_COLUMNS} FROM absurd.reaper_lock_holders() h
+          WHERE h.queue_name = ANY ($1) AND h.held_since < now() - make_interval(secs => $2)
+          ORDER BY h.queue_name"
+    ))
+    .bind(queues)
+    .bind(limit.as_secs_f64())
+    .fetch_all(db)
     .await?)
 }

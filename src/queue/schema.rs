@@ -181,11 +181,73 @@ pub async fn ensure_usable(conn: &mut PgConnection, write: bool) -> Result<()> {
     }
 }
 
-/// Applies every pending migration and returns the versions applied.
+/// Key of the advisory lock that serialises `migrate` runs on a database
+/// ("MIGR"). sqlx's migrator takes a lock of its own too, but waits for it
+/// in one long statement, whose snapshot a concurrent CREATE INDEX
+/// CONCURRENTLY must wait for: deadlock. This one is polled instead.
+const MIGRATE_LOCK: i64 = 0x4D49_4752;
+
+/// How often a waiting `migrate` tries the lock again.
+const MIGRATE_LOCK_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Waits for the migration lock of this database, polling it so that this
+/// session never holds a snapshot while it waits (another `migrate` may be
+/// building an index CONCURRENTLY, which waits for every older snapshot).
+/// `waiting` is called once, with the holder's pid, when it has to wait.
+/// The lock is a session lock: an interrupted or killed `migrate` keeps it
+/// until its server session ends, also while an index it started is built.
+pub async fn lock_migrations(
+    conn: &mut PgConnection,
+    waiting: impl FnOnce(Option<i32>),
+) -> Result<()> {
+    let mut waiting = Some(waiting);
+    loop {
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(MIGRATE_LOCK)
+            .fetch_one(&mut *conn)
+            .await?;
+        if got {
+            return Ok(());
+        }
+        if let Some(w) = waiting.take() {
+            let holder: Option<i32> = sqlx::query_scalar(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+                    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    AND objsubid = 1 AND classid = ($1 >> 32)::int4::oid
+                    AND objid = ($1 & 4294967295)::oid LIMIT 1",
+            )
+            .bind(MIGRATE_LOCK)
+            .fetch_optional(&mut *conn)
+            .await?;
+            w(holder);
+        }
+        tokio::time::sleep(MIGRATE_LOCK_POLL).await;
+    }
+}
+
+/// Releases the lock `lock_migrations` took.
+pub async fn unlock_migrations(conn: &mut PgConnection) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(MIGRATE_LOCK)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The indexes absurdctl's migrations build CONCURRENTLY.
+const CONCURRENT_INDEXES: &str =
+    "'tasks_claimable_idx', 'tasks_claimed_idx', 'tasks_finished_idx', \
+     'tasks_dead_letters_idx', 'tasks_unfinished_depends_on_idx'";
+
+/// Applies every pending migration and returns the versions applied. The
+/// caller holds the migration lock (`lock_migrations`).
 ///
 /// Refuses a database migrated by a newer absurdctl. An index left invalid
 /// by an interrupted CONCURRENTLY build is dropped first, so that the
-/// migration that builds it starts again cleanly.
+/// migration that builds it starts again cleanly; but never while another
+/// session still builds an index here (a killed `migrate`'s server session
+/// goes on building until it notices its client is gone): it waits for that
+/// build to end, after which the index is valid or truly left over.
 pub async fn migrate(conn: &mut PgConnection) -> Result<Vec<MigrationState>> {
     let before = status(conn).await?;
     if let Some(p @ SchemaProblem::Ahead { .. }) = before.problem() {
@@ -194,20 +256,36 @@ pub async fn migrate(conn: &mut PgConnection) -> Result<Vec<MigrationState>> {
     sqlx::query("CREATE SCHEMA IF NOT EXISTS absurd")
         .execute(&mut *conn)
         .await?;
-    let invalid: Vec<String> = sqlx::query_scalar(
+    let invalid_sql = format!(
         "SELECT c.relname::text FROM pg_index i
            JOIN pg_class c ON c.oid = i.indexrelid
            JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE n.nspname = 'absurd' AND NOT i.indisvalid
-            AND c.relname IN ('tasks_claimable_idx', 'tasks_claimed_idx', 'tasks_finished_idx',
-                              'tasks_dead_letters_idx', 'tasks_unfinished_depends_on_idx')",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for index in invalid {
-        sqlx::query(&format!("DROP INDEX CONCURRENTLY IF EXISTS absurd.{index}"))
-            .execute(&mut *conn)
+          WHERE n.nspname = 'absurd' AND NOT i.indisvalid AND c.relname IN ({CONCURRENT_INDEXES})"
+    );
+    loop {
+        let invalid: Vec<String> = sqlx::query_scalar(&invalid_sql)
+            .fetch_all(&mut *conn)
             .await?;
+        if invalid.is_empty() {
+            break;
+        }
+        // Any index build in this database may be the one: other roles'
+        // progress rows show no relation, only that they exist.
+        let building: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p
+                             WHERE p.datname = current_database() AND p.pid <> pg_backend_pid())",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if building {
+            tokio::time::sleep(MIGRATE_LOCK_POLL).await;
+            continue;
+        }
+        for index in invalid {
+            sqlx::query(&format!("DROP INDEX CONCURRENTLY IF EXISTS absurd.{index}"))
+                .execute(&mut *conn)
+                .await?;
+        }
     }
     sqlx::query("SET search_path TO absurd")
         .execute(&mut *conn)
@@ -230,4 +308,155 @@ pub async fn migrate(conn: &mut PgConnection) -> Result<Vec<MigrationState>> {
                     .any(|b| b.version == m.version && b.applied)
         })
         .collect())
+}
+
+/// The three roles `migrate` sets up: what each may do, as GRANTs on the
+/// tables that exist. Sites grant them to LOGIN roles (README, "Roles").
+pub const ROLES: [&str; 3] = ["absurd_reader", "absurd_worker", "absurd_operator"];
+
+/// What became of the roles on this run of `migrate`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleSetup {
+    /// The statements were run (else the connected role may not create
+    /// roles or grant on absurd's tables, and they are for a DBA to run).
+    pub applied: bool,
+    /// The roles exist and have their rights on this database's tables.
+    pub complete: bool,
+    /// Every statement, idempotent, in order.
+    pub statements: Vec<String>,
+}
+
+/// The idempotent statements that create the roles (when missing) and
+/// grant each exactly its job on the tables present: absurd_reader reads
+/// (every read-only command); absurd_worker claims, heartbeats, completes
+/// and spawns (`worker run` and the legacy functions), and registers itself;
+/// absurd_operator does every command, and alone may take the reaper's lock.
+/// The audit log is append-only for all three. No role is a member of
+/// another: memberships are cluster-wide catalog rows that two databases'
+/// `migrate` would update at once.
+pub async fn role_statements(conn: &mut PgConnection) -> Result<Vec<String>> {
+    let (workflows, seq): (bool, bool) = sqlx::query_as(
+        "SELECT to_regclass('absurd.workflows') IS NOT NULL,
+                to_regclass('absurd.audit_log_audit_id_seq') IS NOT NULL",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut s = Vec::new();
+    for role in ROLES {
+        s.push(format!(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN \
+             CREATE ROLE {role} NOLOGIN; END IF; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        ));
+        s.push(format!("GRANT USAGE ON SCHEMA absurd TO {role}"));
+        s.push(format!("GRANT SELECT ON absurd._sqlx_migrations TO {role}"));
+    }
+    let tables = "absurd.tasks, absurd.queue_controls, absurd.worker_registry";
+    let audit = "absurd.audit_log, absurd.audit_batches";
+    s.push(format!(
+        "GRANT SELECT ON {tables}, {audit}, absurd.legacy_pollers TO absurd_reader"
+    ));
+    s.push(
+        "GRANT SELECT, INSERT, UPDATE ON absurd.tasks, absurd.worker_registry TO absurd_worker"
+            .into(),
+    );
+    s.push("GRANT SELECT ON absurd.queue_controls TO absurd_worker".into());
+    s.push(format!(
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON {tables} TO absurd_operator"
+    ));
+    s.push(format!("GRANT SELECT, INSERT ON {audit} TO absurd_operator"));
+    s.push("GRANT SELECT ON absurd.legacy_pollers TO absurd_operator".into());
+    s.push(
+        "GRANT USAGE ON SEQUENCE absurd.audit_batches_batch_id_seq TO absurd_operator".into(),
+    );
+    s.push("GRANT SELECT, INSERT, UPDATE ON absurd.reaper_locks TO absurd_operator".into());
+    if seq {
+        s.push("GRANT USAGE ON SEQUENCE absurd.audit_log_audit_id_seq TO absurd_operator".into());
+    }
+    if workflows {
+        s.push("GRANT SELECT ON absurd.workflows TO absurd_reader".into());
+        s.push("GRANT SELECT, INSERT, UPDATE ON absurd.workflows TO absurd_worker".into());
+        s.push(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON absurd.workflows TO absurd_operator".into(),
+        );
+    }
+    Ok(s)
+}
+
+/// Creates the roles and grants their rights when the connected role may
+/// (a superuser, or a role that may create roles and owns absurd.tasks);
+/// else leaves the statements to the caller to print. Under the migration lock.
+pub async fn setup_roles(conn: &mut PgConnection) -> Result<RoleSetup> {
+    let statements = role_statements(conn).await?;
+    let may: bool = sqlx::query_scalar(
+        "SELECT r.rolsuper OR (r.rolcreaterole
+                 AND pg_has_role(current_user, (SELECT relowner FROM pg_class
+                                                 WHERE oid = 'absurd.tasks'::regclass), 'USAGE'))
+           FROM pg_roles r WHERE r.rolname = current_user",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if may {
+        for st in &statements {
+            sqlx::query(st).execute(&mut *conn).await?;
+        }
+    }
+    // has_table_privilege fails on a role that does not exist: CASE first.
+    let complete: bool = sqlx::query_scalar(
+        "SELECT CASE WHEN (SELECT count(*) FROM pg_roles WHERE rolname = ANY ($1)) = 3
+                     THEN has_table_privilege('absurd_reader', 'absurd.tasks', 'SELECT')
+                      AND has_table_privilege('absurd_worker', 'absurd.tasks', 'UPDATE')
+                      AND has_table_privilege('absurd_operator', 'absurd.reaper_locks', 'UPDATE')
+                     ELSE false END",
+    )
+    .bind(&ROLES[..])
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(RoleSetup {
+        applied: may,
+        complete,
+        statements,
+    })
+}
+
+/// The table privileges a command that writes needs, by the role that grants
+/// them: checked before anything changes, so that a role short of one is
+/// refused whole instead of failing halfway (say, after its change, at the
+/// audit row).
+fn needed_privileges(role: &str) -> &'static [(&'static str, &'static str)] {
+    match role {
+        "absurd_worker" => &[
+            ("absurd.tasks", "SELECT"),
+            ("absurd.tasks", "UPDATE"),
+            ("absurd.queue_controls", "SELECT"),
+            ("absurd.worker_registry", "INSERT"),
+            ("absurd.worker_registry", "UPDATE"),
+        ],
+        _ => &[
+            ("absurd.tasks", "SELECT"),
+            ("absurd.tasks", "INSERT"),
+            ("absurd.tasks", "UPDATE"),
+            ("absurd.tasks", "DELETE"),
+            ("absurd.queue_controls", "INSERT"),
+            ("absurd.queue_controls", "UPDATE"),
+            ("absurd.audit_log", "INSERT"),
+            ("absurd.audit_batches", "INSERT"),
+            ("absurd.reaper_locks", "UPDATE"),
+        ],
+    }
+}
+
+/// Which of the privileges of `role` (absurd_worker or absurd_operator) the
+/// connected role lacks, as "PRIVILEGE on TABLE".
+pub async fn missing_privileges(conn: &mut PgConnection, role: &str) -> Result<Vec<String>> {
+    let (tables, privileges): (Vec<&str>, Vec<&str>) =
+        needed_privileges(role).iter().copied().unzip();
+    Ok(sqlx::query_scalar(
+        "SELECT p || ' on ' || t FROM unnest($1::text[], $2::text[]) AS n(t, p)
+          WHERE to_regclass(t) IS NOT NULL AND NOT has_table_privilege(t, p)",
+    )
+    .bind(&tables)
+    .bind(&privileges)
+    .fetch_all(conn)
+    .await?)
 }

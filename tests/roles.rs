@@ -1,0 +1,384 @@
+//! Grants and roles (issue 15 item 8): `migrate` gives PUBLIC nothing on
+//! absurdctl's tables (and, on a fresh install, nothing on absurd.tasks),
+//! leaves the legacy grants as they were, keeps the audit log append-only,
+//! and sets up absurd_reader, absurd_worker and absurd_operator, each able to
+//! do exactly its job; a refused command changes nothing and names the role
+//! it needs. Also the reaper's lock (issue 16 item 10): only a reaping role
+//! can take it.
+
+mod common;
+
+use common::*;
+
+/// A LOGIN role of this test, granted one of the three roles (or nothing:
+/// PUBLIC only), dropped at the end. The three roles themselves are shared
+/// by every database of the server and never dropped.
+struct Login {
+    name: String,
+    url: String,
+    db_url: String,
+}
+
+impl Login {
+    fn create(db: &TestDb, prefix: &str, grant: Option<&str>) -> Login {
+        let name = format!(
+            "{prefix}_{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..10]
+        );
+        db.psql(&format!("CREATE ROLE {name} LOGIN"));
+        if let Some(role) = grant {
+            db.psql(&format!("GRANT {role} TO {name}"));
+        }
+        let url = db.url.replacen("postgres@", &format!("{name}@"), 1);
+        assert_ne!(url, db.url, "the test URL names the user postgres");
+        Login {
+            name,
+            url,
+            db_url: db.url.clone(),
+        }
+    }
+
+    fn cli(&self, args: &[&str]) -> CliOutput {
+        let mut full = vec!["--database-url", self.url.as_str()];
+        full.extend_from_slice(args);
+        absurdctl(&full)
+    }
+
+    fn psql(&self, sql: &str) -> std::process::Output {
+        std::process::Command::new("psql")
+            .args([
+                self.url.as_str(),
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ])
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Login {
+    fn drop(&mut self) {
+        let psql = |url: &str, sql: String| {
+            let _ = std::process::Command::new("psql")
+                .args([url, "-X", "-q", "-c", &sql])
+                .output();
+        };
+        psql(&self.db_url, format!("DROP OWNED BY {}", self.name));
+        psql(&server_url(), format!("DROP ROLE IF EXISTS {}", self.name));
+    }
+}
+
+/// PUBLIC's privileges on a table, sorted ("" when none).
+fn public_rights(db: &TestDb, table: &str) -> String {
+    db.psql(&format!(
+        "SELECT coalesce(string_agg(a.privilege_type, ',' ORDER BY a.privilege_type), '')
+           FROM pg_class c, aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
+          WHERE c.oid = '{table}'::regclass AND a.grantee = 0"
+    ))
+}
+
+/// Everything a command could change: tasks, pauses, workers, audit, locks.
+fn state(db: &TestDb) -> String {
+    db.psql(
+        "SELECT md5(concat_ws('#',
+           (SELECT string_agg(t::text, '|' ORDER BY task_id) FROM absurd.tasks t),
+           (SELECT string_agg(c::text, '|' ORDER BY queue_name) FROM absurd.queue_controls c),
+           (SELECT string_agg(w::text, '|' ORDER BY worker_id) FROM absurd.worker_registry w),
+           (SELECT string_agg(a::text, '|' ORDER BY audit_id) FROM absurd.audit_log a),
+           (SELECT string_agg(r.queue_name, '|' ORDER BY queue_name) FROM absurd.reaper_locks r)))",
+    )
+}
+
+const ABSURDCTL_TABLES: [&str; 5] = [
+    "absurd.queue_controls",
+    "absurd.worker_registry",
+    "absurd.audit_log",
+    "absurd._sqlx_migrations",
+    "absurd.reaper_locks",
+];
+
+#[tokio::test]
+async fn a_fresh_install_gives_public_nothing() {
+    let db = TestDb::migrated().await;
+    for table in ["absurd.tasks"].iter().chain(ABSURDCTL_TABLES.iter()) {
+        assert_eq!(public_rights(&db, table), "", "{table}");
+    }
+    assert_eq!(
+        db.psql(
+            "SELECT has_sequence_privilege('public', 'absurd.audit_log_audit_id_seq', 'USAGE')"
+        ),
+        "f"
+    );
+}
+
+#[tokio::test]
+async fn a_legacy_database_keeps_its_grants_and_public_gains_nothing() {
+    let db = TestDb::empty().await;
+    db.load_fixture("legacy_base_l2.sql");
+    db.load_fixture("legacy_ext_d.sql");
+    // The DBA had narrowed PUBLIC's rights before absurdctl came.
+    db.psql("REVOKE DELETE ON absurd.tasks FROM PUBLIC");
+    let tasks_before = public_rights(&db, "absurd.tasks");
+    let workflows_before = public_rights(&db, "absurd.workflows");
+    assert_eq!(tasks_before, "INSERT,SELECT,UPDATE");
+    db.cli(&["migrate"]).assert_success();
+    db.cli(&["migrate"]).assert_success();
+    assert_eq!(public_rights(&db, "absurd.tasks"), tasks_before);
+    assert_eq!(public_rights(&db, "absurd.workflows"), workflows_before);
+    for table in ABSURDCTL_TABLES {
+        assert_eq!(public_rights(&db, table), "", "{table}");
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_is_append_only_for_all_but_its_owner() {
+    let db = TestDb::migrated().await;
+    let operator = Login::create(&db, "op", Some("absurd_operator"));
+    db.cli(&["drain", "--yes", "--no-wait"]).assert_success();
+    let before = db.psql("SELECT string_agg(a::text, '|') FROM absurd.audit_log a");
+    for sql in [
+        "UPDATE absurd.audit_log SET command = 'nothing happened'",
+        "DELETE FROM absurd.audit_log",
+        "TRUNCATE absurd.audit_log",
+    ] {
+        let out = operator.psql(sql);
+        assert!(!out.status.success(), "{sql}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("permission denied")
+                || String::from_utf8_lossy(&out.stderr).contains("append-only"),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Even a role granted UPDATE and DELETE on it cannot rewrite history.
+    db.psql(&format!(
+        "GRANT UPDATE, DELETE ON absurd.audit_log TO {}",
+        operator.name
+    ));
+    let out = operator.psql("DELETE FROM absurd.audit_log");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("append-only"));
+    assert_eq!(
+        before,
+        db.psql("SELECT string_agg(a::text, '|') FROM absurd.audit_log a")
+    );
+    // It appends, and its owner may still prune.
+    let out =
+        operator.psql("INSERT INTO absurd.audit_log (command) VALUES ('note') RETURNING audit_id");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db.psql("DELETE FROM absurd.audit_log WHERE command = 'note'");
+    db.psql(&format!(
+        "REVOKE ALL ON absurd.audit_log FROM {}",
+        operator.name
+    ));
+}
+
+/// What a command needs, of the three roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    Reader,
+    Worker,
+    Operator,
+}
+
+impl Need {
+    fn role(self) -> &'static str {
+        match self {
+            Need::Reader => "absurd_reader",
+            Need::Worker => "absurd_worker",
+            Need::Operator => "absurd_operator",
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_role_does_exactly_its_job_and_a_refusal_names_the_role_needed() {
+    let db = TestDb::migrated().await;
+    let id = db.psql(
+        "INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, error, worker_id,
+                                   claimed_at, heartbeat_at, completed_at)
+         VALUES ('dsa110-pipeline', 'calibration-solve', 'failed', 1, 'boom', NULL,
+                 now() - interval '3 hours', NULL, now() - interval '2 hours'),
+                ('dsa110-pipeline', 'imaging', 'claimed', 1, NULL, 'w-dead',
+                 now() - interval '3 hours', now() - interval '2 hours', NULL);
+         INSERT INTO absurd.tasks (queue_name, task_name) VALUES ('dsa110-pipeline', 'imaging')
+         RETURNING task_id",
+    );
+    let public = Login::create(&db, "pub", None);
+    let reader = Login::create(&db, "rdr", Some("absurd_reader"));
+    let worker = Login::create(&db, "wrk", Some("absurd_worker"));
+    let operator = Login::create(&db, "opr", Some("absurd_operator"));
+    let commands: Vec<(Vec<&str>, Need)> = vec![
+        (vec!["status"], Need::Reader),
+        (vec!["-o", "json", "status"], Need::Reader),
+        (vec!["errors"], Need::Reader),
+        (vec!["tasks", "list"], Need::Reader),
+        (vec!["tasks", "show", id.as_str()], Need::Reader),
+        (vec!["audit"], Need::Reader),
+        (vec!["preflight", "--min-workers", "0"], Need::Reader),
+        (vec!["reap-stuck", "--dry-run"], Need::Reader),
+        (vec!["spawn", "--task-name", "imaging"], Need::Operator),
+        (
+            vec!["prioritize", "--priority", "7", "--yes"],
+            Need::Operator,
+        ),
+        (vec!["retry-failed", "--yes"], Need::Operator),
+        (vec!["reap-stuck"], Need::Operator),
+        (vec!["drain", "--yes", "--no-wait"], Need::Operator),
+        (vec!["resume", "--yes"], Need::Operator),
+        (
+            vec!["worker", "run", "--exit-when-empty", "--", "/bin/true"],
+            Need::Worker,
+        ),
+        (vec!["cancel", "--yes"], Need::Operator),
+        (vec!["vacuum", "--yes"], Need::Operator),
+    ];
+    for (args, need) in &commands {
+        for (who, login) in [
+            ("PUBLIC", &public),
+            ("absurd_reader", &reader),
+            ("absurd_worker", &worker),
+            ("absurd_operator", &operator),
+        ] {
+            let allowed = match who {
+                "absurd_operator" => true,
+                // A worker reads the tasks it claims, not the audit log.
+                "absurd_worker" => {
+                    *need == Need::Worker || (*need == Need::Reader && args[0] != "audit")
+                }
+                "absurd_reader" => *need == Need::Reader,
+                _ => false,
+            };
+            let before = state(&db);
+            let out = login.cli(args);
+            if allowed {
+                assert!(
+                    !out.stderr.contains("permission denied") && matches!(out.code, Some(0..=2)),
+                    "{who} may run {args:?}\n{out}"
+                );
+            } else if args[0] == "preflight" {
+                // A checklist: the items it could not check say why (exit 3).
+                assert_eq!(out.code, Some(3), "{who} running {args:?}\n{out}");
+                assert!(
+                    out.stdout
+                        .contains("preflight needs the role absurd_reader"),
+                    "{who} running {args:?}\n{out}"
+                );
+            } else {
+                assert_eq!(out.code, Some(1), "{who} is refused {args:?}\n{out}");
+                let needed = match (who, args[0]) {
+                    ("absurd_worker", "audit") => "absurd_reader",
+                    _ => need.role(),
+                };
+                assert!(
+                    out.stderr.contains("permission denied")
+                        && out.stderr.contains(&login.name)
+                        && out.stderr.contains(&format!(
+                            "needs the role {needed}: GRANT {needed} TO `{}`",
+                            login.name
+                        )),
+                    "{who} running {args:?}: says which role it needs\n{out}"
+                );
+                assert_eq!(
+                    before,
+                    state(&db),
+                    "{who} running {args:?} changed something"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_public_only_role_cannot_take_the_reapers_lock() {
+    // A legacy database: PUBLIC may still change tasks, as the DBA left it,
+    // but not take the reaper's lock and so stop every reaper.
+    let db = TestDb::empty().await;
+    db.load_fixture("legacy_base_l2.sql");
+    db.load_fixture("legacy_rows.sql");
+    db.cli(&["migrate"]).assert_success();
+    let public = Login::create(&db, "pub", None);
+    for sql in [
+        "INSERT INTO absurd.reaper_locks (queue_name) VALUES ('dsa110-pipeline')",
+        "SELECT 1 FROM absurd.reaper_locks FOR UPDATE",
+        "BEGIN; SELECT queue_name FROM absurd.reaper_locks FOR UPDATE NOWAIT; COMMIT",
+    ] {
+        let out = public.psql(sql);
+        assert!(!out.status.success(), "{sql}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("permission denied"),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    db.psql(
+        "UPDATE absurd.tasks SET heartbeat_at = now() - interval '1 hour' WHERE status = 'claimed'",
+    );
+    db.psql(
+        "UPDATE absurd._sqlx_migrations SET installed_on = installed_on - interval '1 hour'
+          WHERE version = 1",
+    );
+    let out = db.cli(&["--output", "json", "reap", "--all-queues"]);
+    out.assert_success();
+    assert_eq!(out.json()["totals"]["queues_locked_elsewhere"], 0, "{out}");
+    assert!(
+        out.json()["totals"]["reaped"].as_u64().unwrap() > 0,
+        "{out}"
+    );
+    // absurdctl's reap-stuck as that role is refused, naming the role.
+    let before = state(&db);
+    let out = public.cli(&["reap-stuck", "--all-queues"]);
+    assert_eq!(out.code, Some(1), "{out}");
+    assert!(
+        out.stderr.contains("needs the role absurd_operator"),
+        "{out}"
+    );
+    assert_eq!(before, state(&db));
+}
+
+#[tokio::test]
+async fn migrate_prints_the_role_statements_when_it_may_not_run_them() {
+    let db = TestDb::migrated().await;
+    let reader = Login::create(&db, "rdr", Some("absurd_reader"));
+    // Nothing missing: nothing to say.
+    let out = reader.cli(&["migrate"]);
+    out.assert_success();
+    assert!(!out.stdout.contains("GRANT"), "{out}");
+    // This database's grants to the operator are gone.
+    db.psql("REVOKE ALL ON absurd.reaper_locks FROM absurd_operator");
+    let out = reader.cli(&["migrate"]);
+    out.assert_success();
+    assert!(
+        out.stderr.contains("may not create the roles")
+            && out.stdout.contains("CREATE ROLE absurd_operator NOLOGIN")
+            && out.stdout.contains(
+                "GRANT SELECT, INSERT, UPDATE ON absurd.reaper_locks TO absurd_operator;"
+            ),
+        "{out}"
+    );
+    assert_eq!(
+        db.psql("SELECT has_table_privilege('absurd_operator', 'absurd.reaper_locks', 'UPDATE')"),
+        "f",
+        "it ran none of them"
+    );
+    // A DBA runs them as printed (-q: the statements alone).
+    let quiet = reader.cli(&["-q", "migrate"]);
+    quiet.assert_success();
+    let file = TempDir::new("roles");
+    let path = file.join("roles.sql");
+    std::fs::write(&path, &quiet.stdout).unwrap();
+    psql_file(&db.url, &path);
+    assert_eq!(
+        db.psql("SELECT has_table_privilege('absurd_operator', 'absurd.reaper_locks', 'UPDATE')"),
+        "t"
+    );
+}
