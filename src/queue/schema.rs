@@ -360,7 +360,7 @@ pub async fn role_statements(conn: &mut PgConnection) -> Result<Vec<String>> {
         "GRANT SELECT, INSERT, UPDATE ON absurd.tasks, absurd.worker_registry TO absurd_worker"
             .into(),
     );
-    s.push("GRANT SELECT ON absurd.queue_controls TO absurd_worker".into());
+    s.push("GRANT SELECT ON absurd.queue_controls, absurd.legacy_pollers TO absurd_worker".into());
     s.push(format!(
         "GRANT SELECT, INSERT, UPDATE, DELETE ON {tables} TO absurd_operator"
     ));
