@@ -2,6 +2,8 @@
 //! the queue layer's claim / heartbeat / complete / fail primitives.
 
 mod common;
+#[path = "common/silent_proxy.rs"]
+mod silent_proxy;
 
 use absurdctl::queue::{tasks, TaskId, TaskStatus};
 use common::*;
@@ -420,4 +422,92 @@ fn prometheus_output_is_refused_where_unsupported() {
     ]);
     out.assert_code(2);
     assert!(out.stderr.contains("prometheus"), "{out}");
+}
+
+/// Waits until no session of absurdctl is left on the server (the proxy
+/// closes the server's end once absurdctl has closed its own).
+async fn no_absurdctl_session_left(pool: &sqlx::PgPool) {
+    for _ in 0..200 {
+        let left: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+              WHERE application_name LIKE 'absurdctl %' AND datname = current_database()",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if left == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("a session of absurdctl is still open on the server");
+}
+
+/// Issue 16.5: a network that goes silent after connecting. reap-stuck went
+/// silent just after taking the reaper lock (its reap statement never reaches
+/// the server, no answer comes back), retry-failed just as it sent its
+/// UPDATE: each gives up after --statement-timeout plus --connect-timeout,
+/// exits 3 naming the server and what it waited for, changes nothing, and
+/// once it is gone nothing it took is left locked.
+#[tokio::test]
+async fn a_network_gone_silent_ends_reap_and_retry_with_exit_3_and_nothing_locked() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    db.cli(&["spawn", "--task-name", "imaging"])
+        .assert_success();
+    tasks::claim(&pool, "dsa110-pipeline", "w-gone", 1, None)
+        .await
+        .unwrap();
+    db.psql(
+        "UPDATE absurd.tasks SET claimed_at = now() - interval '2 hours', \
+                heartbeat_at = now() - interval '2 hours'",
+    );
+    db.cli(&["spawn", "--task-name", "calibration"])
+        .assert_success();
+    db.psql("UPDATE absurd.tasks SET status = 'failed', error = 'boom' WHERE status = 'pending'");
+    let before = db.tasks_checksum();
+    for (command, trigger) in [
+        ("reap-stuck", "reap_task("),
+        ("retry-failed", "UPDATE absurd.tasks"),
+    ] {
+        let proxy = silent_proxy::SilentProxy::start(&db.url, trigger);
+        let url = proxy.url(&db.url);
+        let mut run = Background::start(absurdctl_command(&[
+            "--database-url",
+            &url,
+            "--statement-timeout",
+            "2s",
+            "--connect-timeout",
+            "2s",
+            command,
+            "--yes",
+        ]));
+        // Without a client-side deadline it waits for ever: fail instead.
+        let out = run.wait(Duration::from_secs(90));
+        assert_eq!(
+            proxy.silenced(),
+            1,
+            "{command}: the network went silent once: {out}"
+        );
+        out.assert_code(3);
+        let host = format!("127.0.0.1:{}", proxy.port);
+        assert!(
+            out.stderr.contains(&host),
+            "{command}: names the server: {out}"
+        );
+        assert!(
+            out.stderr.contains("stopped answering")
+                && out.stderr.contains(&format!("a statement of `{command}`")),
+            "{command}: says what it waited for: {out}"
+        );
+        drop(proxy);
+        no_absurdctl_session_left(&pool).await;
+        let locks: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(locks, 0, "{command} left an advisory lock");
+        assert_eq!(db.tasks_checksum(), before, "{command} changed nothing");
+    }
 }
