@@ -511,3 +511,142 @@ async fn a_network_gone_silent_ends_reap_and_retry_with_exit_3_and_nothing_locke
         assert_eq!(db.tasks_checksum(), before, "{command} changed nothing");
     }
 }
+
+/// Issue 16.6: a password given as `?password=` in the URL was never
+/// redacted and stayed in the audit row's argv.
+#[tokio::test]
+async fn a_password_in_the_url_query_stays_out_of_the_audit_row_and_the_output() {
+    let db = TestDb::migrated().await;
+    db.cli(&["spawn", "--task-name", "imaging"])
+        .assert_success();
+    db.psql("UPDATE absurd.tasks SET status = 'failed', error = 'boom'");
+    // The test server trusts its clients: the password is carried, unused.
+    let url = format!("{}?password=Qp-planted-77", db.url);
+    let out = absurdctl(&["--database-url", &url, "-v", "retry-failed", "--yes"]);
+    out.assert_success();
+    let audit = db.psql("SELECT string_agg(a::text, '|') FROM absurd.audit_log a");
+    assert!(audit.contains("retry-failed"), "{audit}");
+    for (what, text) in [
+        ("audit row", &audit),
+        ("stdout", &out.stdout),
+        ("stderr", &out.stderr),
+    ] {
+        assert!(!text.contains("Qp-planted-77"), "{what}: {text}");
+    }
+    assert!(audit.contains("password=***"), "{audit}");
+}
+
+/// A private cluster that asks TCP clients for a password (scram), with a
+/// superuser `ops` whose password is `password`.
+fn cluster_with_password(password: &str) -> PgCluster {
+    let cluster = PgCluster::start();
+    psql_as(
+        &cluster.url,
+        &format!("CREATE ROLE ops LOGIN SUPERUSER PASSWORD '{password}'"),
+    );
+    let hba = cluster.dir.join("data/pg_hba.conf");
+    std::fs::write(
+        &hba,
+        "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n",
+    )
+    .unwrap();
+    let port = std::fs::read_to_string(cluster.dir.join("port")).unwrap();
+    let over_socket = format!(
+        "host={} port={} user=postgres dbname=postgres",
+        cluster.dir.display(),
+        port.trim()
+    );
+    psql_as(&over_socket, "SELECT pg_reload_conf()");
+    cluster
+}
+
+fn psql_as(url: &str, sql: &str) {
+    let out = std::process::Command::new("psql")
+        .args([url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn write_private(path: &std::path::Path, text: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Issue 16.6: no password has to be on a command line. libpq's password
+/// file ($PGPASSFILE) and --database-url-file (or ABSURD_DATABASE_URL_FILE)
+/// both work against a server that asks for a password, a file others may
+/// read is refused (and said so), and the password is never printed.
+#[test]
+fn a_password_comes_from_a_password_file_or_a_url_file_and_is_never_printed() {
+    let pw = "Pf-planted-31";
+    let cluster = cluster_with_password(pw);
+    let port = cluster
+        .url
+        .rsplit_once(':')
+        .unwrap()
+        .1
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let no_password = format!("postgres://ops@127.0.0.1:{port}/postgres");
+    let dir = TempDir::new("absurdctl-pw");
+    let run = |args: &[&str], env: &[(&str, &std::path::Path)]| {
+        let mut cmd = absurdctl_command(args);
+        cmd.env("HOME", &*dir);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        let out = CliOutput {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert!(
+            !out.stdout.contains(pw) && !out.stderr.contains(pw),
+            "{out}"
+        );
+        out
+    };
+    let migrate = ["--database-url", no_password.as_str(), "-vv", "migrate"];
+
+    // Without a password the server refuses.
+    run(&migrate, &[]).assert_code(3);
+
+    // From $PGPASSFILE...
+    let pgpass = dir.join("pgpass");
+    write_private(&pgpass, &format!("127.0.0.1:{port}:*:ops:{pw}\n"), 0o600);
+    run(&migrate, &[("PGPASSFILE", &pgpass)]).assert_success();
+    // ...but not when others may read it, and the error says why.
+    write_private(&pgpass, &format!("127.0.0.1:{port}:*:ops:{pw}\n"), 0o644);
+    let out = run(&migrate, &[("PGPASSFILE", &pgpass)]);
+    out.assert_code(3);
+    assert!(
+        out.stderr
+            .contains("is ignored because group or others may read it"),
+        "{out}"
+    );
+
+    // From --database-url-file and ABSURD_DATABASE_URL_FILE.
+    let url_file = dir.join("url");
+    let with_password = format!("postgres://ops:{pw}@127.0.0.1:{port}/postgres\n");
+    write_private(&url_file, &with_password, 0o600);
+    let path = url_file.to_str().unwrap();
+    run(&["--database-url-file", path, "-vv", "status"], &[]).assert_success();
+    run(
+        &["-vv", "status"],
+        &[("ABSURD_DATABASE_URL_FILE", &url_file)],
+    )
+    .assert_success();
+    write_private(&url_file, &with_password, 0o644);
+    let out = run(&["--database-url-file", path, "status"], &[]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("chmod 600"), "{out}");
+}
