@@ -650,3 +650,79 @@ fn a_password_comes_from_a_password_file_or_a_url_file_and_is_never_printed() {
     out.assert_code(2);
     assert!(out.stderr.contains("chmod 600"), "{out}");
 }
+
+/// Issue 16.11: `status --watch` went silent for 30 s when the database
+/// stopped (the pool's acquire timeout) and then printed "pool timed out"
+/// without host or port. Now an UNKNOWN frame naming host, port and
+/// database comes within --connect-timeout plus the interval, and good
+/// frames again once the database is back.
+#[tokio::test]
+async fn status_watch_prints_unknown_frames_while_the_database_is_down_and_recovers() {
+    use std::io::BufRead;
+    let cluster = PgCluster::start();
+    let db = TestDb::empty_on(&cluster.url).await;
+    db.cli(&["migrate"]).assert_success();
+    let mut child = absurdctl_command(&[
+        "--database-url",
+        &db.url,
+        "--connect-timeout",
+        "1s",
+        "-o",
+        "json",
+        "status",
+        "--watch",
+        "1",
+    ])
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    let frames = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+    let sink = frames.clone();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            sink.lock()
+                .unwrap()
+                .push(serde_json::from_str(&line).unwrap());
+        }
+    });
+    let wait_for = |what: &str, want: &dyn Fn(&[serde_json::Value]) -> bool| {
+        for _ in 0..300 {
+            if want(&frames.lock().unwrap()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("no {what}: {:?}", frames.lock().unwrap());
+    };
+    let good = |f: &serde_json::Value| f.get("queues").is_some();
+    wait_for("first good frame", &|f| f.iter().any(good));
+    let port: u16 = std::fs::read_to_string(cluster.dir.join("port"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let seen = frames.lock().unwrap().len();
+    cluster.restart_after(Duration::from_secs(6));
+    let all = frames.lock().unwrap().clone();
+    let unknown = all[seen..]
+        .iter()
+        .find(|f| f["verdict"] == "UNKNOWN")
+        .unwrap_or_else(|| panic!("no UNKNOWN frame while down: {all:?}"));
+    assert_eq!(unknown["host"], "127.0.0.1", "{unknown}");
+    assert_eq!(unknown["port"], port, "{unknown}");
+    assert_eq!(unknown["database"], db.name.as_str(), "{unknown}");
+    let error = unknown["error"].as_str().unwrap();
+    assert!(error.contains(&format!("127.0.0.1:{port}")), "{error}");
+    let after = all.len();
+    wait_for("good frame after the restart", &|f| {
+        f[after..].iter().any(good)
+    });
+    signal(child.id() as i32, libc::SIGINT);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
