@@ -6,6 +6,10 @@
 //! packets. When absurdctl closes its end, the proxy closes the server's
 //! end (as the server's keepalives would, in time, on a real network).
 //!
+//! [`SilentProxy::silence_open_connections`] silences every connection open
+//! at that moment instead (a firewall losing its state table), while new
+//! connections go through.
+//!
 //! Included with `#[path = "common/silent_proxy.rs"] mod silent_proxy;`.
 #![allow(dead_code)]
 
@@ -18,6 +22,9 @@ pub struct SilentProxy {
     pub port: u16,
     silenced: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
+    /// Bumped by silence_open_connections: a connection born before the
+    /// current epoch is silent.
+    epoch: Arc<AtomicUsize>,
 }
 
 impl SilentProxy {
@@ -33,7 +40,8 @@ impl SilentProxy {
         let silenced = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let trigger = trigger.as_bytes().to_vec();
-        let (s, st) = (silenced.clone(), stop.clone());
+        let epoch = Arc::new(AtomicUsize::new(0));
+        let (s, st, ep) = (silenced.clone(), stop.clone(), epoch.clone());
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 if st.load(Ordering::SeqCst) {
@@ -43,14 +51,20 @@ impl SilentProxy {
                 let Ok(server) = TcpStream::connect(&upstream) else {
                     continue;
                 };
-                relay(client, server, trigger.clone(), s.clone());
+                relay(client, server, trigger.clone(), s.clone(), ep.clone());
             }
         });
         SilentProxy {
             port,
             silenced,
             stop,
+            epoch,
         }
+    }
+
+    /// Every connection open now goes silent; later ones are forwarded.
+    pub fn silence_open_connections(&self) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
     }
 
     /// `url` with the proxy's port instead of the server's.
@@ -79,8 +93,27 @@ impl Drop for SilentProxy {
     }
 }
 
-fn relay(mut client: TcpStream, mut server: TcpStream, trigger: Vec<u8>, count: Arc<AtomicUsize>) {
+fn relay(
+    mut client: TcpStream,
+    mut server: TcpStream,
+    trigger: Vec<u8>,
+    count: Arc<AtomicUsize>,
+    epoch: Arc<AtomicUsize>,
+) {
     let silent = Arc::new(AtomicBool::new(false));
+    let born = epoch.load(Ordering::SeqCst);
+    let (silent_at_epoch, e2) = (silent.clone(), epoch.clone());
+    let watcher_count = count.clone();
+    // Turns the connection silent when the epoch moves on.
+    std::thread::spawn(move || {
+        while Arc::strong_count(&silent_at_epoch) > 1 {
+            if e2.load(Ordering::SeqCst) > born && !silent_at_epoch.swap(true, Ordering::SeqCst) {
+                watcher_count.fetch_add(1, Ordering::SeqCst);
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    });
     let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
     let quiet = silent.clone();
     std::thread::spawn(move || {
@@ -89,10 +122,10 @@ fn relay(mut client: TcpStream, mut server: TcpStream, trigger: Vec<u8>, count: 
             match client.read(&mut buf) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
-                    if !quiet.load(Ordering::SeqCst)
+                    if !trigger.is_empty()
                         && buf[..n].windows(trigger.len()).any(|w| w == trigger)
+                        && !quiet.swap(true, Ordering::SeqCst)
                     {
-                        quiet.store(true, Ordering::SeqCst);
                         count.fetch_add(1, Ordering::SeqCst);
                     }
                     if quiet.load(Ordering::SeqCst) {
