@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_absurdctl_global_optspecs
-    string join \n database-url= queue= o/output= y/yes no-color q/quiet v/verbose connect-timeout= lock-timeout= statement-timeout= h/help V/version
+    string join \n database-url= database-url-file= queue= o/output= y/yes no-color q/quiet v/verbose connect-timeout= lock-timeout= statement-timeout= h/help V/version
 end
 
 function __fish_absurdctl_needs_command
@@ -25,11 +25,12 @@ function __fish_absurdctl_using_subcommand
 end
 
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_needs_command" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -76,11 +77,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stall-cri
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l rtt-warn -d 'WARNING when a round trip to the database (SELECT 1) takes longer (the runbook\'s response-time warning)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l rtt-crit -d 'CRITICAL when a round trip takes longer' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l all-queues -d 'Every queue that has tasks, a pause record or live workers, not only --queue'
@@ -92,11 +94,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s v -l verb
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -117,11 +120,12 @@ cancelled\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l task-name -d 'Only tasks of this name (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l limit -d 'At most this many tasks' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l all-queues -d 'Tasks of every queue, not only --queue'
@@ -132,11 +136,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_se
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -152,11 +157,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l since -d 
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l task-name -d 'Only tasks of this name (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l limit -d 'At most this many causes, the most frequent first' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l all-queues -d 'Failures of every queue, not only --queue'
@@ -183,11 +189,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l lim
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l include-cancelled -d 'Retry cancelled tasks too'
@@ -217,11 +224,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l limit -d '
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l include-cancelled -d 'Retry cancelled tasks too'
@@ -251,11 +259,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l limit -d 
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l include-claimed -d 'Cancel running (claimed) tasks too; their workers are told to stop at their next heartbeat'
@@ -285,11 +294,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l limit
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l all-queues -d 'Tasks of every queue, not only --queue'
@@ -304,11 +314,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l heart
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l timeout-grace -d 'A task that has run longer than its own timeout (spawn --timeout) plus this grace is stuck, even while its worker heartbeats' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l older-than -d 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks\' "claimed for more than 2 hours"; at least 1s). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l dry-run -d 'List what would be reaped and which workers would be marked dead; change nothing'
@@ -323,11 +334,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l heartbeat-t
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l timeout-grace -d 'A task that has run longer than its own timeout (spawn --timeout) plus this grace is stuck, even while its worker heartbeats' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l older-than -d 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks\' "claimed for more than 2 hours"; at least 1s). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l dry-run -d 'List what would be reaped and which workers would be marked dead; change nothing'
@@ -341,11 +353,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -s V -l versio
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l timeout -d 'Stop waiting after this long: exit 1 and list the tasks still running (the queue stays paused)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l reason -d 'Why the queue is paused, recorded with the pause (shown by `status`)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l no-wait -d 'Only pause; do not wait for running tasks'
@@ -357,11 +370,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s v -l verbo
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l all-queues -d 'Every paused queue, not only --queue'
@@ -390,11 +404,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l failur
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l rtt-warn -d 'WARNING when a round trip to the database (SELECT 1) takes longer (the runbook\'s response-time warning)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l rtt-crit -d 'CRITICAL when a round trip takes longer' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -412,11 +427,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l max-durat
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l archive -d 'Write every deleted row to FILE first, as JSON lines (gzip when FILE ends in .gz), fsynced before the batch that deletes the rows commits; an existing FILE is refused unless --append' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l reindex-threshold -d 'Estimated bloat, in percent of an index\'s size, above which --reindex rebuilds it' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l append -d 'Add to an existing --archive file instead of refusing it'
@@ -431,11 +447,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s v -l verb
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -459,11 +476,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_s
 json\t'One JSON object per line (ts, level, event, worker_id, task fields)'"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l max-output -d 'Most bytes of a handler\'s standard output kept for its result (at most 64 MiB); past it only the tail is kept, as a string' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l exit-when-empty -d 'Exit 0 once nothing runs and no task can be claimed now (tasks waiting for a retry backoff or a delayed start are left for later)'
@@ -483,11 +501,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l max-retrie
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l depends-on -d 'Do not run before these tasks have completed (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l delay -d 'Do not run before this long from now (e.g. 10m)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -497,11 +516,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s v -l verbo
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l check -d 'Change nothing; exit 1 when migrations are pending, 0 when current'
@@ -514,11 +534,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s h -l hel
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l limit -d 'At most this many rows' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l all-queues -d 'Actions on every queue (and on none in particular), not only --queue'
@@ -534,11 +555,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l workers -d
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l batch -d 'Tasks per batched spawn, per claim and per completion of the drain' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l history -d 'Also measure with this many finished tasks of the bench queue in the table (e.g. 1000000; inserted in the server, removed at the end)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -548,11 +570,12 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s v -l verbo
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'

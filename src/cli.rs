@@ -6,12 +6,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::queue::{TaskId, TaskStatus};
 
 const AFTER_HELP: &str = "\
-Connection: --database-url, else ABSURD_DATABASE_URL, else DATABASE_URL, else the libpq
-variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, ...).
+Connection: --database-url, else --database-url-file (ABSURD_DATABASE_URL_FILE), else
+ABSURD_DATABASE_URL, else DATABASE_URL, else the libpq variables (PGHOST, PGPORT, PGUSER,
+PGPASSWORD, PGDATABASE, ...); a password missing from the URL comes from PGPASSFILE or ~/.pgpass.
 Queue: --queue, else ABSURD_QUEUE_NAME, else dsa110-pipeline.
 
-Exit codes: 0 success, 1 operation failed, 2 bad usage or input, 3 database unreachable,
-4 schema needs `absurdctl migrate` (or is newer than this absurdctl), 5 refused
+Exit codes: 0 success, 1 operation failed, 2 bad usage or input, 3 database unreachable
+or silent, 4 schema needs `absurdctl migrate` (or is newer than this absurdctl), 5 refused
 (confirmation declined, or no terminal and no --yes), 130 interrupted.
 Checks (status --check, preflight) exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
 

@@ -2,7 +2,7 @@
 //!
 //! Exit codes (documented in README.md and the man page):
 //! 0 success, 1 the operation failed, 2 bad usage or input (nothing changed),
-//! 3 the database could not be reached, 4 the schema needs `absurdctl migrate`
+//! 3 the database could not be reached or stopped answering, 4 the schema needs `absurdctl migrate`
 //! (or was migrated by a newer absurdctl), 5 refused (confirmation declined,
 //! or no terminal and no `--yes`), 130 interrupted by Ctrl-C.
 //! Checks (`status --check`, `preflight`) use the Nagios codes 0-3 instead.
