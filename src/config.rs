@@ -186,15 +186,24 @@ impl ConnectConfig {
     /// says only "pool timed out while waiting for an open connection"), and
     /// exit 3 when the database could not be reached or stopped answering.
     pub fn lost(&self, err: anyhow::Error) -> anyhow::Error {
-        if let Some(s) = crate::deadline::silence() {
+        let sqlx_errors = || {
+            err.chain().filter_map(|c| {
+                c.downcast_ref::<sqlx::Error>().or_else(|| {
+                    match c.downcast_ref::<crate::queue::QueueError>() {
+                        Some(crate::queue::QueueError::Db(e)) => Some(e),
+                        _ => None,
+                    }
+                })
+            })
+        };
+        // A connection the relay gave up ends in an I/O or protocol error;
+        // other errors after a silence that was survived are their own.
+        let connection_broke =
+            sqlx_errors().any(|e| matches!(e, sqlx::Error::Io(_) | sqlx::Error::Protocol(_)));
+        if let Some(s) = crate::deadline::silence().filter(|_| connection_broke) {
             return self.silent(&s);
         }
-        let timed_out = err.chain().any(|c| {
-            matches!(
-                c.downcast_ref::<sqlx::Error>(),
-                Some(sqlx::Error::PoolTimedOut)
-            )
-        });
+        let timed_out = sqlx_errors().any(|e| matches!(e, sqlx::Error::PoolTimedOut));
         if timed_out {
             return self.unreachable(&format!(
                 "no connection could be opened within {}",
