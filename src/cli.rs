@@ -33,20 +33,21 @@ pub struct Cli {
 #[command(next_help_heading = "Global options")]
 pub struct GlobalOpts {
     /// PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd
-    /// [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]
+    /// [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the
+    /// libpq PG* variables]
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
 
     /// Read the connection URL from this file (its first line), so that no
     /// password is on a command line where `ps` shows it; the file must not
     /// be readable by others (chmod 600). A password may also come from
-    /// libpq's password file ($PGPASSFILE, else ~/.pgpass)
+    /// libpq's password file ($PGPASSFILE, else ~/.pgpass). --database-url
+    /// wins over it
     #[arg(
         long,
         global = true,
         env = "ABSURD_DATABASE_URL_FILE",
-        value_name = "PATH",
-        conflicts_with = "database_url"
+        value_name = "PATH"
     )]
     pub database_url_file: Option<std::path::PathBuf>,
 

@@ -649,6 +649,12 @@ fn a_password_comes_from_a_password_file_or_a_url_file_and_is_never_printed() {
     let out = run(&["--database-url-file", path, "status"], &[]);
     out.assert_code(2);
     assert!(out.stderr.contains("chmod 600"), "{out}");
+    // --database-url wins over a URL file from the environment.
+    run(
+        &["--database-url", with_password.trim(), "status"],
+        &[("ABSURD_DATABASE_URL_FILE", &url_file)],
+    )
+    .assert_success();
 }
 
 /// Issue 16.11: `status --watch` went silent for 30 s when the database
