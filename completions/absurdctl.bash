@@ -176,13 +176,17 @@ _absurdctl() {
 
     case "${cmd}" in
         absurdctl)
-            opts="-o -y -q -v -h -V --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version status tasks errors retry-failed retry cancel prioritize reap-stuck reap drain resume preflight vacuum worker spawn migrate audit bench completions help"
+            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version status tasks errors retry-failed retry cancel prioritize reap-stuck reap drain resume preflight vacuum worker spawn migrate audit bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -218,7 +222,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__audit)
-            opts="-o -y -q -v -h -V --limit --all-queues --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --limit --all-queues --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -229,6 +233,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -264,7 +272,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__bench)
-            opts="-o -y -q -v -h -V --tasks --samples --workers --batch --history --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --tasks --samples --workers --batch --history --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -291,6 +299,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -326,7 +338,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__cancel)
-            opts="-o -y -q -v -h -V --include-claimed --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --limit --all-queues --dry-run --batch-size --sample --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --include-claimed --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --limit --all-queues --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -380,6 +392,10 @@ _absurdctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database-url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --queue)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -412,13 +428,17 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__completions)
-            opts="-o -y -q -v -h -V --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version bash elvish fish powershell zsh"
+            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -454,7 +474,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__drain)
-            opts="-o -y -q -v -h -V --timeout --no-wait --reason --all-queues --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --timeout --no-wait --reason --all-queues --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -469,6 +489,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -504,7 +528,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__errors)
-            opts="-o -y -q -v -h -V --since --task-name --all-queues --limit --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --since --task-name --all-queues --limit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -523,6 +547,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -866,13 +894,17 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__migrate)
-            opts="-o -y -q -v -h -V --check --dry-run --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --check --dry-run --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -908,7 +940,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__preflight)
-            opts="-o -y -q -v -h -V --min-workers --disk --long-transaction-warn --long-transaction-crit --dead-tuples-warn --dead-tuples-crit --connections-warn --connections-crit --heartbeat-timeout --timeout-grace --reaper-lock-stale-after --backlog-warn --backlog-crit --stuck-warn --stuck-crit --failures-warn --failures-crit --rtt-warn --rtt-crit --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --min-workers --disk --long-transaction-warn --long-transaction-crit --dead-tuples-warn --dead-tuples-crit --connections-warn --connections-crit --heartbeat-timeout --timeout-grace --reaper-lock-stale-after --backlog-warn --backlog-crit --stuck-warn --stuck-crit --failures-warn --failures-crit --rtt-warn --rtt-crit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -994,6 +1026,10 @@ _absurdctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database-url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --queue)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1026,7 +1062,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__prioritize)
-            opts="-o -y -q -v -h -V --priority --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --limit --all-queues --dry-run --batch-size --sample --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --priority --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --limit --all-queues --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1084,6 +1120,10 @@ _absurdctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database-url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --queue)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1116,7 +1156,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__reap__subcmd__stuck)
-            opts="-o -y -q -v -h -V --heartbeat-timeout --timeout-grace --reap-overrun --reaper-lock-stale-after --older-than --dry-run --all-queues --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --heartbeat-timeout --timeout-grace --reap-overrun --reaper-lock-stale-after --older-than --dry-run --all-queues --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1139,6 +1179,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1174,13 +1218,17 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__resume)
-            opts="-o -y -q -v -h -V --all-queues --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --all-queues --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1216,7 +1264,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__retry__subcmd__failed)
-            opts="-o -y -q -v -h -V --include-cancelled --reset-attempts --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --limit --all-queues --dry-run --batch-size --sample --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --include-cancelled --reset-attempts --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --limit --all-queues --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1270,6 +1318,10 @@ _absurdctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database-url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --queue)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1302,7 +1354,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__spawn)
-            opts="-o -y -q -v -h -V --task-name --params --priority --timeout --max-retries --depends-on --delay --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --task-name --params --priority --timeout --max-retries --depends-on --delay --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1340,6 +1392,10 @@ _absurdctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database-url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --queue)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1372,7 +1428,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__status)
-            opts="-o -y -q -v -h -V --all-queues --check --watch --heartbeat-timeout --timeout-grace --reaper-lock-stale-after --backlog-warn --backlog-crit --stuck-warn --stuck-crit --failures-warn --failures-crit --oldest-warn --oldest-crit --success-warn --success-crit --stall-warn --stall-crit --rtt-warn --rtt-crit --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --all-queues --check --watch --heartbeat-timeout --timeout-grace --reaper-lock-stale-after --backlog-warn --backlog-crit --stuck-warn --stuck-crit --failures-warn --failures-crit --oldest-warn --oldest-crit --success-warn --success-crit --stall-warn --stall-crit --rtt-warn --rtt-crit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1454,6 +1510,10 @@ _absurdctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database-url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --queue)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1486,13 +1546,17 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__tasks)
-            opts="-o -y -q -v -h -V --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version list show help"
+            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1584,7 +1648,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__tasks__subcmd__list)
-            opts="-o -y -q -v -h -V --status --task-name --all-queues --limit --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --status --task-name --all-queues --limit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1603,6 +1667,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1638,13 +1706,17 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__tasks__subcmd__show)
-            opts="-o -y -q -v -h -V --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1680,7 +1752,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__vacuum)
-            opts="-o -y -q -v -h -V --completed-older-than --cancelled-older-than --failed-older-than --batch-size --duty-cycle --max-duration --archive --append --no-vacuum --reindex --reindex-threshold --full --dry-run --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --completed-older-than --cancelled-older-than --failed-older-than --batch-size --duty-cycle --max-duration --archive --append --no-vacuum --reindex --reindex-threshold --full --dry-run --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1722,6 +1794,10 @@ _absurdctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database-url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --queue)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1754,13 +1830,17 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__worker)
-            opts="-o -y -q -v -h -V --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version run help"
+            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version run help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1838,7 +1918,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__worker__subcmd__run)
-            opts="-c -o -y -q -v -h -V --concurrency --task-name --worker-id --heartbeat-interval --default-timeout --kill-grace --grace --poll-interval --max-tasks --exit-when-empty --log-format --max-output --database-url --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-c -o -y -q -v -h -V --concurrency --task-name --worker-id --heartbeat-interval --default-timeout --kill-grace --grace --poll-interval --max-tasks --exit-when-empty --log-format --max-output --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1893,6 +1973,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_absurdctl_global_optspecs
-    string join \n database-url= queue= o/output= y/yes no-color q/quiet v/verbose connect-timeout= lock-timeout= statement-timeout= h/help V/version
+    string join \n database-url= database-url-file= queue= o/output= y/yes no-color q/quiet v/verbose connect-timeout= lock-timeout= statement-timeout= h/help V/version
 end
 
 function __fish_absurdctl_needs_command
@@ -24,12 +24,13 @@ function __fish_absurdctl_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c absurdctl -n "__fish_absurdctl_needs_command" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_needs_command" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -76,12 +77,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stall-war
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stall-crit -d 'CRITICAL when tasks are ready but nothing has completed for this long' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l rtt-warn -d 'WARNING when a round trip to the database (SELECT 1) takes longer (the runbook\'s response-time warning)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l rtt-crit -d 'CRITICAL when a round trip takes longer' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l all-queues -d 'Every queue that has tasks, a pause record or live workers, not only --queue'
@@ -92,12 +94,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s q -l quie
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show help" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -117,12 +120,13 @@ failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l task-name -d 'Only tasks of this name (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l limit -d 'At most this many tasks' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l all-queues -d 'Tasks of every queue, not only --queue'
@@ -132,12 +136,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_se
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -152,12 +157,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_se
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l since -d 'Failures within this long before now (e.g. 1h, 7d)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l task-name -d 'Only tasks of this name (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l limit -d 'At most this many causes, the most frequent first' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l all-queues -d 'Failures of every queue, not only --queue'
@@ -183,12 +189,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l att
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l limit -d 'Change at most N tasks: the oldest N that match' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l include-cancelled -d 'Retry cancelled tasks too'
@@ -217,12 +224,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l attempts-a
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l limit -d 'Change at most N tasks: the oldest N that match' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l include-cancelled -d 'Retry cancelled tasks too'
@@ -251,12 +259,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l attempts-
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l limit -d 'Change at most N tasks: the oldest N that match' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l include-claimed -d 'Cancel running (claimed) tasks too; their workers are told to stop at their next heartbeat'
@@ -285,12 +294,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l attem
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l limit -d 'Change at most N tasks: the oldest N that match' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l all-queues -d 'Tasks of every queue, not only --queue'
@@ -305,12 +315,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l heart
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l timeout-grace -d 'A task that has run longer than its own timeout (spawn --timeout) plus this grace has overrun: reported, and reaped while its worker still heartbeats only with --reap-overrun' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l reaper-lock-stale-after -d 'The reaper\'s lock held by another session for longer than this (a reap takes seconds) is reported as a hung session: exit 1' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l older-than -d 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks\' "claimed for more than 2 hours"; at least 1s). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l reap-overrun -d 'Also reap tasks that overran their timeout plus --timeout-grace while their worker still heartbeats. The legacy Python worker never stops such a task: its work is thrown away and the task runs again'
@@ -326,12 +337,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l heartbeat-t
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l timeout-grace -d 'A task that has run longer than its own timeout (spawn --timeout) plus this grace has overrun: reported, and reaped while its worker still heartbeats only with --reap-overrun' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l reaper-lock-stale-after -d 'The reaper\'s lock held by another session for longer than this (a reap takes seconds) is reported as a hung session: exit 1' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l older-than -d 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks\' "claimed for more than 2 hours"; at least 1s). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l reap-overrun -d 'Also reap tasks that overran their timeout plus --timeout-grace while their worker still heartbeats. The legacy Python worker never stops such a task: its work is thrown away and the task runs again'
@@ -345,12 +357,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -s h -l help -
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l timeout -d 'Stop waiting after this long: exit 1 and list the tasks still running (the queue stays paused)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l reason -d 'Why the queue is paused, recorded with the pause (shown by `status`)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l no-wait -d 'Only pause; do not wait for running tasks'
@@ -361,12 +374,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s q -l quiet
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l all-queues -d 'Every paused queue, not only --queue'
@@ -395,12 +409,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l failur
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l failures-crit -d 'CRITICAL when more than this many tasks failed for good in the last hour' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l rtt-warn -d 'WARNING when a round trip to the database (SELECT 1) takes longer (the runbook\'s response-time warning)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l rtt-crit -d 'CRITICAL when a round trip takes longer' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -417,12 +432,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l duty-cycl
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l max-duration -d 'Stop deleting once this much time has passed (e.g. 20m, for a maintenance window); what is left goes on the next run. VACUUM and reindexing are skipped when the budget runs out (autovacuum follows)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l archive -d 'Write every deleted row to FILE first, as JSON lines (gzip when FILE ends in .gz), fsynced before the batch that deletes the rows commits; an existing FILE is refused unless --append' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l reindex-threshold -d 'Estimated bloat, in percent of an index\'s size, above which --reindex rebuilds it' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l append -d 'Add to an existing --archive file instead of refusing it'
@@ -436,12 +452,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s q -l quie
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -464,12 +481,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_s
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l log-format -d 'Format of the log lines on stderr, one per task or worker event' -r -f -a "human\t'A timestamp, a level and a sentence'
 json\t'One JSON object per line (ts, level, event, worker_id, task fields)'"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l max-output -d 'Most bytes of a handler\'s standard output kept for its result (at most 64 MiB); past it only the tail is kept, as a string' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l exit-when-empty -d 'Exit 0 once nothing runs and no task can be claimed now (tasks waiting for a retry backoff or a delayed start are left for later)'
@@ -488,12 +506,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l timeout -d
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l max-retries -d 'How many times the task may be claimed before it stays failed' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l depends-on -d 'Do not run before these tasks have completed (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l delay -d 'Do not run before this long from now (e.g. 10m)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -502,12 +521,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s q -l quiet
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l check -d 'Change nothing; exit 1 when migrations are pending, 0 when current'
@@ -519,12 +539,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s v -l ver
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l limit -d 'At most this many rows' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l all-queues -d 'Actions on every queue (and on none in particular), not only --queue'
@@ -539,12 +560,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l samples -d
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l workers -d 'In-process no-op workers draining the queue, each on its own connection' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l batch -d 'Tasks per batched spawn, per claim and per completion of the drain' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l history -d 'Also measure with this many finished tasks of the bench queue in the table (e.g. 1000000; inserted in the server, removed at the end)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
@@ -553,12 +575,13 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s q -l quiet
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
 prometheus\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l connect-timeout -d 'Give up connecting after this long (e.g. 5s, 500ms)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'

@@ -6,12 +6,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::queue::{TaskId, TaskStatus};
 
 const AFTER_HELP: &str = "\
-Connection: --database-url, else ABSURD_DATABASE_URL, else DATABASE_URL, else the libpq
-variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, ...).
+Connection: --database-url, else --database-url-file (ABSURD_DATABASE_URL_FILE), else
+ABSURD_DATABASE_URL, else DATABASE_URL, else the libpq variables (PGHOST, PGPORT, PGUSER,
+PGPASSWORD, PGDATABASE, ...); a password missing from the URL comes from PGPASSFILE or ~/.pgpass.
 Queue: --queue, else ABSURD_QUEUE_NAME, else dsa110-pipeline.
 
-Exit codes: 0 success, 1 operation failed, 2 bad usage or input, 3 database unreachable,
-4 schema needs `absurdctl migrate` (or is newer than this absurdctl), 5 refused
+Exit codes: 0 success, 1 operation failed, 2 bad usage or input, 3 database unreachable
+or silent, 4 schema needs `absurdctl migrate` (or is newer than this absurdctl), 5 refused
 (confirmation declined, or no terminal and no --yes), 130 interrupted.
 Checks (status --check, preflight) exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
 
@@ -32,9 +33,23 @@ pub struct Cli {
 #[command(next_help_heading = "Global options")]
 pub struct GlobalOpts {
     /// PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd
-    /// [default: $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]
+    /// [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the
+    /// libpq PG* variables]
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
+
+    /// Read the connection URL from this file (its first line), so that no
+    /// password is on a command line where `ps` shows it; the file must not
+    /// be readable by others (chmod 600). A password may also come from
+    /// libpq's password file ($PGPASSFILE, else ~/.pgpass). --database-url
+    /// wins over it
+    #[arg(
+        long,
+        global = true,
+        env = "ABSURD_DATABASE_URL_FILE",
+        value_name = "PATH"
+    )]
+    pub database_url_file: Option<std::path::PathBuf>,
 
     /// Queue to operate on
     #[arg(
@@ -42,7 +57,8 @@ pub struct GlobalOpts {
         global = true,
         env = "ABSURD_QUEUE_NAME",
         default_value = "dsa110-pipeline",
-        value_name = "NAME"
+        value_name = "NAME",
+        value_parser = parse_queue_name
     )]
     pub queue: String,
 
@@ -67,8 +83,10 @@ pub struct GlobalOpts {
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// Give up connecting after this long (e.g. 5s, 500ms)
-    #[arg(long, global = true, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
+    /// Give up connecting, or waiting for a free connection, after this long
+    /// (e.g. 5s, 500ms; more than zero). A statement whose answer has not
+    /// begun after --statement-timeout plus this long is given up too (exit 3)
+    #[arg(long, global = true, default_value = "5s", value_parser = parse_positive_duration, value_name = "DURATION")]
     pub connect_timeout: std::time::Duration,
 
     /// Longest wait for a table or row lock before a statement gives up, so
@@ -1099,6 +1117,18 @@ fn parse_pg_timeout(s: &str) -> Result<std::time::Duration, String> {
         );
     }
     Ok(d)
+}
+
+/// A queue name: empty, blank or control characters would name no queue
+/// anyone can see (and forge lines in logs).
+fn parse_queue_name(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err("a queue name cannot be empty or blank".into());
+    }
+    if s.chars().any(char::is_control) {
+        return Err("a queue name cannot contain control characters (newlines, tabs...)".into());
+    }
+    Ok(s.to_string())
 }
 
 fn parse_positive_duration(s: &str) -> Result<std::time::Duration, String> {

@@ -23,45 +23,65 @@ pub enum Access {
 pub struct ConnectConfig {
     pub options: PgConnectOptions,
     pub connect_timeout: Duration,
+    /// How long a statement may go without the first byte of its answer
+    /// before the network is declared silent (None: no limit).
+    pub statement_deadline: Option<Duration>,
     /// Where the URL came from, for the error message.
-    pub source: &'static str,
+    pub source: String,
 }
 
 impl ConnectConfig {
-    /// `--database-url`, else ABSURD_DATABASE_URL, else DATABASE_URL, else libpq's PG* variables.
+    /// `--database-url`, else `--database-url-file` (ABSURD_DATABASE_URL_FILE),
+    /// else ABSURD_DATABASE_URL, else DATABASE_URL, else libpq's PG*
+    /// variables. A password missing from the URL comes from libpq's password
+    /// file ($PGPASSFILE, else ~/.pgpass), which sqlx reads.
     pub fn resolve(global: &GlobalOpts, command: &str) -> anyhow::Result<Self> {
         let (url, source) = if let Some(url) = &global.database_url {
-            (Some(url.clone()), "--database-url")
+            (Some(url.clone()), "--database-url".to_string())
+        } else if let Some(path) = &global.database_url_file {
+            (
+                Some(read_url_file(path)?),
+                format!("--database-url-file {}", path.display()),
+            )
         } else if let Some(url) = env_nonempty("ABSURD_DATABASE_URL") {
-            (Some(url), "ABSURD_DATABASE_URL")
+            (Some(url), "ABSURD_DATABASE_URL".to_string())
         } else if let Some(url) = env_nonempty("DATABASE_URL") {
-            (Some(url), "DATABASE_URL")
+            (Some(url), "DATABASE_URL".to_string())
         } else {
-            (None, "the PG* environment variables")
+            (None, "the PG* environment variables".to_string())
         };
         if let Ok(pw) = std::env::var("PGPASSWORD") {
             register_secret(&pw);
         }
         let options = match url {
             Some(url) => {
-                if let Some(pw) = password_in_url(&url) {
-                    register_secret(&pw);
-                }
+                register_url_passwords(&url);
                 PgConnectOptions::from_str(&url).map_err(|e| {
                     CliError::usage(format!("the database URL from {source} is not valid: {e}"))
                 })?
             }
             None => PgConnectOptions::new(),
         };
+        if let Some(pw) = pgpass::password_for(&options) {
+            register_secret(&pw);
+        }
         let options = options
             .application_name(&format!("absurdctl {command}"))
             .options([
                 ("lock_timeout", pg_ms(global.lock_timeout)),
                 ("statement_timeout", pg_ms(global.statement_timeout)),
+                // The server drops the session of a client that vanished
+                // (and so releases its locks) instead of keeping it for
+                // hours on the system's default keepalive.
+                ("tcp_keepalives_idle", "30".to_string()),
+                ("tcp_keepalives_interval", "10".to_string()),
+                ("tcp_keepalives_count", "3".to_string()),
             ]);
         Ok(ConnectConfig {
             options,
             connect_timeout: global.connect_timeout,
+            statement_deadline: (!global.statement_timeout.is_zero())
+                .then(|| global.statement_timeout + global.connect_timeout),
             source,
         })
     }
@@ -101,8 +121,8 @@ impl ConnectConfig {
         let pool = PgPoolOptions::new()
             .max_connections(max.max(1))
             .min_connections(0)
-            .acquire_timeout(self.connect_timeout.max(std::time::Duration::from_secs(30)))
-            .connect_lazy_with(options);
+            .acquire_timeout(self.connect_timeout)
+            .connect_lazy_with(self.guarded(options)?);
         Ok(pool)
     }
 
@@ -111,45 +131,145 @@ impl ConnectConfig {
     /// connect timeout, and none is pinged before use (a dead one fails its
     /// statement, which the caller retries).
     pub fn lazy_pool(&self, max: u32) -> PgPool {
+        // Without a loopback port for the relay (it never happens short of
+        // a broken host) the worker still runs, bound by statement_timeout.
+        let options = self
+            .guarded(self.options.clone())
+            .unwrap_or_else(|_| self.options.clone());
         PgPoolOptions::new()
             .max_connections(max.max(1))
             .min_connections(0)
             .acquire_timeout(self.connect_timeout)
             .test_before_acquire(false)
-            .connect_lazy_with(self.options.clone())
+            .connect_lazy_with(options)
+    }
+
+    /// `options` through the relay that puts a deadline on every statement
+    /// and keepalives on every connection (see `deadline`).
+    fn guarded(&self, options: PgConnectOptions) -> anyhow::Result<PgConnectOptions> {
+        crate::deadline::guard(options, self.statement_deadline)
+            .map_err(|e| self.unreachable(&format!("cannot set up the local relay: {e}")))
     }
 
     fn unreachable(&self, why: &str) -> anyhow::Error {
         CliError::Unreachable(format!(
             "cannot connect to PostgreSQL at {} (from {}): {why}\n  \
              check that the server is running and reachable, that the host, port, user and \
-             database are right, and set --database-url or ABSURD_DATABASE_URL if not",
+             database are right, and set --database-url or ABSURD_DATABASE_URL if not{}",
             self.describe(),
-            self.source
+            self.source,
+            pgpass::ignored_note().unwrap_or_default()
         ))
         .into()
     }
+
+    /// The error for a statement the deadline watchdog gave up on: which
+    /// server, and what was waited for how long.
+    pub fn silent(&self, silence: &crate::deadline::Silence) -> anyhow::Error {
+        CliError::Unreachable(format!(
+            "PostgreSQL at {} ({}) stopped answering: no reply to a statement of `{}` for {} \
+             (the statement timeout plus the connect timeout), so the network or the server \
+             has gone silent; the connection was given up and the server rolls back what the \
+             statement had not committed",
+            silence.peer,
+            self.describe(),
+            self.options
+                .get_application_name()
+                .and_then(|a| a.strip_prefix("absurdctl "))
+                .unwrap_or("absurdctl"),
+            humantime::format_duration(Duration::from_secs(silence.waited.as_secs().max(1)))
+        ))
+        .into()
+    }
+
+    /// An error from a pool or statement, with the server it concerns (sqlx
+    /// says only "pool timed out while waiting for an open connection"), and
+    /// exit 3 when the database could not be reached or stopped answering.
+    pub fn lost(&self, err: anyhow::Error) -> anyhow::Error {
+        let sqlx_errors = || {
+            err.chain().filter_map(|c| {
+                c.downcast_ref::<sqlx::Error>().or_else(|| {
+                    match c.downcast_ref::<crate::queue::QueueError>() {
+                        Some(crate::queue::QueueError::Db(e)) => Some(e),
+                        _ => None,
+                    }
+                })
+            })
+        };
+        // A connection the relay gave up ends in an I/O or protocol error;
+        // other errors after a silence that was survived are their own.
+        let connection_broke =
+            sqlx_errors().any(|e| matches!(e, sqlx::Error::Io(_) | sqlx::Error::Protocol(_)));
+        if let Some(s) = crate::deadline::silence().filter(|_| connection_broke) {
+            return self.silent(&s);
+        }
+        let timed_out = sqlx_errors().any(|e| matches!(e, sqlx::Error::PoolTimedOut));
+        if timed_out {
+            return self.unreachable(&format!(
+                "no connection could be opened within {}",
+                humantime::format_duration(self.connect_timeout)
+            ));
+        }
+        err
+    }
+}
+
+/// The URL in the first line of `path`, which must not be readable by
+/// others: it holds a password.
+fn read_url_file(path: &std::path::Path) -> anyhow::Result<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let what = format!("--database-url-file {}", path.display());
+    let meta = std::fs::metadata(path).map_err(|e| CliError::usage(format!("{what}: {e}")))?;
+    let mode = meta.permissions().mode();
+    if mode & 0o007 != 0 {
+        return Err(CliError::usage(format!(
+            "{what} may be read by any user (mode {:o}); it holds the database password, so \
+             absurdctl refuses it: chmod 600 it (or 640 for a group)",
+            mode & 0o777
+        )));
+    }
+    let text =
+        std::fs::read_to_string(path).map_err(|e| CliError::usage(format!("{what}: {e}")))?;
+    let url = text.lines().next().unwrap_or("").trim().to_string();
+    register_url_passwords(&url);
+    if url.is_empty() {
+        return Err(CliError::usage(format!(
+            "{what} is empty; it should hold a postgres:// URL"
+        )));
+    }
+    Ok(url)
 }
 
 fn env_nonempty(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// The password part of a postgres URL, percent-decoded and raw, so that
-/// both spellings are redacted.
-fn password_in_url(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?']).next()?;
-    let userinfo = authority.rsplit_once('@')?.0;
-    let pw = userinfo.split_once(':')?.1;
-    if pw.is_empty() {
-        return None;
+/// Registers every password a postgres URL carries, in the userinfo or as
+/// a `password=` query parameter, percent-decoded and raw, so that both
+/// spellings are redacted.
+fn register_url_passwords(url: &str) {
+    let Some((_, rest)) = url.split_once("://") else {
+        return;
+    };
+    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let authority = before_query.split('/').next().unwrap_or("");
+    let mut raw = Vec::new();
+    if let Some((userinfo, _)) = authority.rsplit_once('@') {
+        if let Some((_, pw)) = userinfo.split_once(':') {
+            raw.push(pw);
+        }
     }
-    let decoded = percent_decode(pw);
-    if decoded != pw {
+    for pair in query.split('&') {
+        if let Some(("password", pw)) = pair.split_once('=') {
+            raw.push(pw);
+        }
+    }
+    for pw in raw.into_iter().filter(|p| !p.is_empty()) {
         register_secret(pw);
+        register_secret(&percent_decode(pw));
+        // A query value may spell a space as '+'.
+        register_secret(&percent_decode(&pw.replace('+', " ")));
     }
-    Some(decoded)
 }
 
 fn percent_decode(s: &str) -> String {
@@ -174,4 +294,81 @@ fn percent_decode(s: &str) -> String {
 /// A duration as PostgreSQL milliseconds (`0` disables the timeout).
 fn pg_ms(d: Duration) -> String {
     format!("{}", d.as_millis())
+}
+
+/// libpq's password file, which sqlx reads for a URL without a password.
+/// Here only to redact the password it supplies, and to explain why it was
+/// not used when sqlx (like libpq) ignores a file others may read.
+mod pgpass {
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::PathBuf;
+
+    use sqlx::postgres::PgConnectOptions;
+
+    /// $PGPASSFILE, else ~/.pgpass (the first that exists).
+    fn files() -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        if let Some(f) = std::env::var_os("PGPASSFILE") {
+            files.push(PathBuf::from(f));
+        }
+        if let Some(home) = std::env::var_os("HOME") {
+            files.push(PathBuf::from(home).join(".pgpass"));
+        }
+        files
+    }
+
+    /// The password the file gives for these options (as sqlx would pick it).
+    pub fn password_for(options: &PgConnectOptions) -> Option<String> {
+        let port = options.get_port().to_string();
+        let wanted = [
+            options.get_host(),
+            port.as_str(),
+            options.get_database().unwrap_or(options.get_username()),
+            options.get_username(),
+        ];
+        files().into_iter().find_map(|path| {
+            let text = std::fs::read_to_string(path).ok()?;
+            text.lines().find_map(|line| {
+                let fields = split_line(line)?;
+                let matches = fields[..4]
+                    .iter()
+                    .zip(wanted)
+                    .all(|(f, w)| f == "*" || f == w);
+                matches.then(|| fields[4].clone())
+            })
+        })
+    }
+
+    /// `host:port:database:user:password`, with `\:` and `\\` escapes.
+    fn split_line(line: &str) -> Option<Vec<String>> {
+        if line.starts_with('#') {
+            return None;
+        }
+        let mut fields = vec![String::new()];
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => fields.last_mut()?.push(chars.next()?),
+                ':' if fields.len() < 5 => fields.push(String::new()),
+                c => fields.last_mut()?.push(c),
+            }
+        }
+        (fields.len() == 5).then_some(fields)
+    }
+
+    /// A note for the connection error when a password file exists but is
+    /// ignored because group or others may read it.
+    pub fn ignored_note() -> Option<String> {
+        files().into_iter().find_map(|path| {
+            let mode = std::fs::metadata(&path).ok()?.permissions().mode();
+            (mode & 0o077 != 0).then(|| {
+                format!(
+                    "\n  note: the password file {} is ignored because group or others may read \
+                     it (mode {:o}): chmod 600 it",
+                    path.display(),
+                    mode & 0o777
+                )
+            })
+        })
+    }
 }

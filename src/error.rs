@@ -2,7 +2,7 @@
 //!
 //! Exit codes (documented in README.md and the man page):
 //! 0 success, 1 the operation failed, 2 bad usage or input (nothing changed),
-//! 3 the database could not be reached, 4 the schema needs `absurdctl migrate`
+//! 3 the database could not be reached or stopped answering, 4 the schema needs `absurdctl migrate`
 //! (or was migrated by a newer absurdctl), 5 refused (confirmation declined,
 //! or no terminal and no `--yes`), 130 interrupted by Ctrl-C.
 //! Checks (`status --check`, `preflight`) use the Nagios codes 0-3 instead.
@@ -64,15 +64,91 @@ pub fn register_secret(secret: &str) {
     }
 }
 
-/// Replaces every registered secret in `text` by `***`.
+/// The shortest piece of a secret redacted at the edge of a text: a shorter
+/// overlap is as likely to be ordinary text, and gives away little.
+const MIN_EDGE: usize = 3;
+
+/// Replaces by `***` every registered secret in `text`, the rest of one cut
+/// at either edge of `text` (a tail or head of some output that begins or
+/// ends inside the password), and any password written in a URL
+/// (`scheme://user:PASSWORD@host`) or as `password=VALUE`, registered or not.
 pub fn redact(text: &str) -> String {
     let mut out = text.to_string();
     if let Ok(secrets) = SECRETS.lock() {
-        for s in secrets.iter() {
+        let mut secrets: Vec<&String> = secrets.iter().collect();
+        // Longest first, so that a secret containing another goes whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        for s in &secrets {
             out = out.replace(s.as_str(), "***");
         }
+        for s in &secrets {
+            out = redact_edges(&out, s);
+        }
+    }
+    redact_url_passwords(&out)
+}
+
+/// The longest proper suffix of `secret` that starts `text`, and the longest
+/// proper prefix that ends it, each replaced by `***`.
+fn redact_edges(text: &str, secret: &str) -> String {
+    let mut out = text.to_string();
+    let cuts: Vec<usize> = secret.char_indices().map(|(i, _)| i).skip(1).collect();
+    if let Some(&i) = cuts
+        .iter()
+        .find(|&&i| secret.len() - i >= MIN_EDGE && out.starts_with(&secret[i..]))
+    {
+        out = format!("***{}", &out[secret.len() - i..]);
+    }
+    if let Some(&i) = cuts
+        .iter()
+        .rev()
+        .find(|&&i| i >= MIN_EDGE && out.ends_with(&secret[..i]))
+    {
+        out = format!("{}***", &out[..out.len() - i]);
     }
     out
+}
+
+/// Passwords in URLs and `password=` settings, whoever wrote them.
+fn redact_url_passwords(text: &str) -> String {
+    let ends = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let authority_len = tail
+            .find(|c: char| ends(c) || matches!(c, '/' | '?' | '#'))
+            .unwrap_or(tail.len());
+        let authority = &tail[..authority_len];
+        match authority.rsplit_once('@') {
+            Some((userinfo, host)) if userinfo.contains(':') => {
+                let user = userinfo.split_once(':').map_or("", |(u, _)| u);
+                out.push_str(&format!("{user}:***@{host}"));
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &tail[authority_len..];
+    }
+    out.push_str(rest);
+    let lower = out.to_ascii_lowercase();
+    let mut result = String::with_capacity(out.len());
+    let mut last = 0;
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("password=") {
+        let value_at = from + at + "password=".len();
+        let value_len = out[value_at..]
+            .find(|c: char| ends(c) || matches!(c, '&' | ';' | ','))
+            .unwrap_or(out.len() - value_at);
+        result.push_str(&out[last..value_at]);
+        if value_len > 0 {
+            result.push_str("***");
+        }
+        last = value_at + value_len;
+        from = last;
+    }
+    result.push_str(&out[last..]);
+    result
 }
 
 /// The exit code an error maps to.
@@ -123,4 +199,38 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     }
     eprintln!("{}", redact(&msg));
     ExitCode::from(exit_code_of(err))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_cut_inside_a_registered_password_keeps_none_of_it() {
+        register_secret("Edge-Pw-7f3a9c");
+        // A tail that begins inside the password, a head that ends inside it.
+        assert_eq!(redact("w-7f3a9c@db:5432 refused"), "***@db:5432 refused");
+        assert_eq!(redact("connecting as u:Edge-Pw"), "connecting as u:***");
+        assert_eq!(redact("x Edge-Pw-7f3a9c y"), "x *** y");
+        // Overlaps shorter than MIN_EDGE are left: they are ordinary text.
+        assert_eq!(redact("9c is a hex pair"), "9c is a hex pair");
+    }
+
+    #[test]
+    fn passwords_in_urls_and_settings_are_redacted_unregistered() {
+        assert_eq!(
+            redact("url postgres://ops:s3cr%40t@db:5432/x?sslmode=require"),
+            "url postgres://ops:***@db:5432/x?sslmode=require"
+        );
+        assert_eq!(
+            redact("postgres://ops@db/x?sslmode=disable&password=qWerty9&application_name=a"),
+            "postgres://ops@db/x?sslmode=disable&password=***&application_name=a"
+        );
+        assert_eq!(redact("PGPASSWORD=qWerty9 psql"), "PGPASSWORD=*** psql");
+        assert_eq!(redact("postgres://ops@db/x"), "postgres://ops@db/x");
+        assert_eq!(
+            redact("https://example.org/a:b@c"),
+            "https://example.org/a:b@c"
+        );
+    }
 }

@@ -81,6 +81,7 @@ const BULK_BAD: &[(&[&str], &str)] = &[
     ),
     (&["--id", "not-a-uuid"], "--id"),
     (&["--ids-from", "/no/such/file"], "--ids-from"),
+    (&["--ids-from", "/dev/zero"], "the most --ids-from reads"),
     (&["--attempts-at-least", "-1"], "--attempts-at-least"),
     (&["--error-like", ""], "must not be empty"),
     (&["--task-name", " "], "must not be empty"),
@@ -120,6 +121,14 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
                     (&["--task-name", ""], "must not be empty"),
                     (&["--task-name", "x", "--params", "{bad"], "not valid JSON"),
                     (&["--task-name", "x", "--params", "[1, 2]"], "JSON object"),
+                    (
+                        &["--task-name", "x", "--params", r#"{"a": "\u0000"}"#],
+                        "cannot store",
+                    ),
+                    (
+                        &["--task-name", "x", "--params", r#"{"a": [{"\u0000": 1}]}"#],
+                        "cannot store",
+                    ),
                     (&["--task-name", "x", "--priority", "high"], "--priority"),
                     (
                         &["--task-name", "x", "--priority", "99999999999"],
@@ -1127,4 +1136,41 @@ async fn a_handler_that_prints_the_database_url_leaks_no_password() {
         run(&url, None, &args).assert_success();
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 16.12: an empty `--queue` was accepted and `--connect-timeout 0s`
+/// said "cannot connect" (exit 3): both are usage errors for every command.
+#[tokio::test]
+async fn an_empty_queue_and_a_zero_connect_timeout_are_usage_errors_everywhere() {
+    let f = Fixture::new().await;
+    let pending = f.seed();
+    let url = f.writer();
+    let before = f.state();
+    for e in matrix(&pending)
+        .into_iter()
+        .filter(|e| e.kind != Kind::NoDb)
+    {
+        for (extra, want) in [
+            (&["--queue", ""][..], "queue name cannot be empty"),
+            (&["--queue", "a\nb"][..], "control characters"),
+            (&["--connect-timeout", "0s"][..], "longer than zero"),
+        ] {
+            // Global options go first: after `worker run --` they are the handler's.
+            let mut args = strings(extra);
+            args.extend(e.base.clone());
+            let out = run(&url, None, &args);
+            let what = format!("{}: {args:?}", e.path);
+            assert_eq!(out.code, Some(2), "{what}\n{out}");
+            assert!(
+                out.stderr.contains(want),
+                "{what}: stderr lacks {want:?}\n{out}"
+            );
+        }
+    }
+    let out = absurdctl_command(&["--database-url", &url, "tasks", "list"])
+        .env("ABSURD_QUEUE_NAME", " ")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "ABSURD_QUEUE_NAME=' '");
+    assert_eq!(before, f.state());
 }

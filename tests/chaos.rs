@@ -14,6 +14,8 @@
 //! random choices of a run (the seed is printed).
 
 mod common;
+#[path = "common/silent_proxy.rs"]
+mod silent_proxy;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read};
@@ -650,4 +652,185 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
     eprintln!("  results refused or runs stopped because the task was no longer the worker's (`lost`): {lost}");
     assert!(restarted.is_some(), "PostgreSQL was restarted");
     assert!(kills > 0, "some worker was killed");
+}
+
+/// A worker of the silent-network phase: through `url` (the proxy), with a
+/// short statement timeout so that its client-side deadline is 3 s.
+fn start_worker_through(url: &str, id: &str, handler: &str) -> Background {
+    Background::start(absurdctl_command(&[
+        "--database-url",
+        url,
+        "--queue",
+        QUEUE,
+        "--statement-timeout",
+        "2s",
+        "--connect-timeout",
+        "1s",
+        "--output",
+        "json",
+        "worker",
+        "run",
+        "--worker-id",
+        id,
+        "--concurrency",
+        "3",
+        "--heartbeat-interval",
+        "200ms",
+        "--poll-interval",
+        "500ms",
+        "--log-format",
+        "json",
+        "--",
+        handler,
+    ]))
+}
+
+/// The silent-network phase (issue 16.5): tasks through two workers and a
+/// reaper every second, all connected through a proxy that, every 1.5 s,
+/// silences every connection open at that moment (as a firewall losing its
+/// state table would: no error, no reset, nothing more gets through), while
+/// new connections work. Every command gives up a silent connection after
+/// its deadline (statement timeout plus connect timeout, 3 s) and goes on
+/// with a new one: no reaper run hangs, no live worker's task is reaped
+/// (its heartbeats resume within the deadline), every task runs and
+/// completes exactly once, and the workers stop cleanly on SIGTERM.
+#[tokio::test]
+async fn every_task_completes_exactly_once_through_a_network_that_keeps_going_silent() {
+    let tasks = 200;
+    let db = TestDb::migrated().await;
+    let dir = TempDir::new("absurdctl-chaos-silent");
+    let log_path = dir.join("executions.log");
+    let handler = dir.join("handler.sh");
+    std::fs::write(
+        &handler,
+        format!(
+            "#!/bin/sh\necho \"start $ABSURD_TASK_ID $ABSURD_WORKER_ID\" >> '{}'\nsleep 0.1\n",
+            log_path.display()
+        ),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&handler, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let handler = handler.to_str().unwrap().to_string();
+    db.psql(&format!(
+        "INSERT INTO absurd.tasks (queue_name, task_name, params, max_retries)
+         SELECT '{QUEUE}', 'silent-' || (i % 5), jsonb_build_object('i', i), 3
+           FROM generate_series(1, {tasks}) i"
+    ));
+    let proxy = silent_proxy::SilentProxy::start(&db.url, "");
+    let url = proxy.url(&db.url);
+    let mut workers: Vec<Background> = (1..=2)
+        .map(|i| start_worker_through(&url, &format!("silent-w{i}"), &handler))
+        .collect();
+    let reaper = |url: String| {
+        std::thread::spawn(move || {
+            let mut run = Background::start(absurdctl_command(&[
+                "--database-url",
+                &url,
+                "--queue",
+                QUEUE,
+                "--statement-timeout",
+                "2s",
+                "--connect-timeout",
+                "1s",
+                "reap",
+                "--heartbeat-timeout",
+                "20s",
+                "--yes",
+            ]));
+            // Without a deadline a reaper caught by the silence never ends.
+            run.wait(Duration::from_secs(60))
+        })
+    };
+    let started = Instant::now();
+    let mut reapers = Vec::new();
+    let mut silences = 0;
+    let mut next_silence = Instant::now() + Duration::from_millis(1500);
+    let mut next_reap = Instant::now();
+    loop {
+        if progress(&db.url).is_some_and(|(_, left)| left == 0) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(240),
+            "not finished: {:?}\n{}",
+            progress(&db.url),
+            workers
+                .iter()
+                .map(|w| w.lines().join("\n"))
+                .collect::<Vec<_>>()
+                .join("\n---\n")
+        );
+        for w in workers.iter_mut() {
+            if let Ok(Some(status)) = w.child.try_wait() {
+                panic!(
+                    "a worker exited on its own ({status}):\n{}",
+                    w.lines().join("\n")
+                );
+            }
+        }
+        if Instant::now() >= next_silence {
+            proxy.silence_open_connections();
+            silences += 1;
+            next_silence = Instant::now() + Duration::from_millis(1500);
+        }
+        if Instant::now() >= next_reap {
+            reapers.push(reaper(url.clone()));
+            next_reap = Instant::now() + Duration::from_secs(1);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for w in &workers {
+        signal(w.pid(), libc::SIGTERM);
+    }
+    for w in workers.iter_mut() {
+        let out = w.wait(Duration::from_secs(60));
+        assert_eq!(out.code, Some(0), "a worker did not stop cleanly: {out}");
+    }
+    let mut reaper_exits: BTreeMap<Option<i32>, usize> = BTreeMap::new();
+    for r in reapers {
+        let out = r.join().expect("a reaper run ended");
+        if out.code == Some(3) {
+            assert!(out.stderr.contains("stopped answering"), "{out}");
+        }
+        *reaper_exits.entry(out.code).or_default() += 1;
+    }
+
+    let pool = db.pool().await;
+    let rows: Vec<(Uuid, String, i32)> =
+        sqlx::query_as("SELECT task_id, status, attempt FROM absurd.tasks WHERE queue_name = $1")
+            .bind(QUEUE)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), tasks);
+    assert!(
+        rows.iter().all(|r| r.1 == "completed"),
+        "every task completed"
+    );
+    let text = std::fs::read_to_string(&log_path).unwrap();
+    let mut runs: HashMap<Uuid, usize> = HashMap::new();
+    for line in text.lines() {
+        let id: Uuid = line.split(' ').nth(1).unwrap().parse().unwrap();
+        *runs.entry(id).or_default() += 1;
+    }
+    assert_eq!(runs.len(), tasks, "every task ran");
+    let twice: Vec<_> = runs.iter().filter(|(_, &n)| n > 1).collect();
+    assert!(twice.is_empty(), "tasks run more than once: {twice:?}");
+    let reaped: i64 = sqlx::query_scalar(
+        "SELECT coalesce(sum(affected), 0)::bigint FROM absurd.audit_log WHERE command = 'reap-stuck'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(reaped, 0, "no task of a live worker was reaped");
+    assert!(proxy.silenced() > 0, "connections went silent");
+    eprintln!(
+        "silent-network phase: {tasks} tasks completed once each in {:.1}s through {silences} \
+         silences ({} connections silenced); reaper exits {reaper_exits:?}",
+        started.elapsed().as_secs_f64(),
+        proxy.silenced()
+    );
 }

@@ -2,6 +2,8 @@
 //! the queue layer's claim / heartbeat / complete / fail primitives.
 
 mod common;
+#[path = "common/silent_proxy.rs"]
+mod silent_proxy;
 
 use absurdctl::queue::{tasks, TaskId, TaskStatus};
 use common::*;
@@ -420,4 +422,313 @@ fn prometheus_output_is_refused_where_unsupported() {
     ]);
     out.assert_code(2);
     assert!(out.stderr.contains("prometheus"), "{out}");
+}
+
+/// Waits until no session of absurdctl is left on the server (the proxy
+/// closes the server's end once absurdctl has closed its own).
+async fn no_absurdctl_session_left(pool: &sqlx::PgPool) {
+    for _ in 0..200 {
+        let left: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+              WHERE application_name LIKE 'absurdctl %' AND datname = current_database()",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if left == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("a session of absurdctl is still open on the server");
+}
+
+/// Issue 16.5: a network that goes silent after connecting. reap-stuck went
+/// silent just after taking the reaper lock (its reap statement never reaches
+/// the server, no answer comes back), retry-failed just as it sent its
+/// UPDATE: each gives up after --statement-timeout plus --connect-timeout,
+/// exits 3 naming the server and what it waited for, changes nothing, and
+/// once it is gone nothing it took is left locked.
+#[tokio::test]
+async fn a_network_gone_silent_ends_reap_and_retry_with_exit_3_and_nothing_locked() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    db.cli(&["spawn", "--task-name", "imaging"])
+        .assert_success();
+    tasks::claim(&pool, "dsa110-pipeline", "w-gone", 1, None)
+        .await
+        .unwrap();
+    db.psql(
+        "UPDATE absurd.tasks SET claimed_at = now() - interval '2 hours', \
+                heartbeat_at = now() - interval '2 hours'",
+    );
+    db.cli(&["spawn", "--task-name", "calibration"])
+        .assert_success();
+    db.psql("UPDATE absurd.tasks SET status = 'failed', error = 'boom' WHERE status = 'pending'");
+    let before = db.tasks_checksum();
+    for (command, trigger) in [
+        ("reap-stuck", "reap_task("),
+        ("retry-failed", "UPDATE absurd.tasks"),
+    ] {
+        let proxy = silent_proxy::SilentProxy::start(&db.url, trigger);
+        let url = proxy.url(&db.url);
+        let mut run = Background::start(absurdctl_command(&[
+            "--database-url",
+            &url,
+            "--statement-timeout",
+            "2s",
+            "--connect-timeout",
+            "2s",
+            command,
+            "--yes",
+        ]));
+        // Without a client-side deadline it waits for ever: fail instead.
+        let out = run.wait(Duration::from_secs(90));
+        assert_eq!(
+            proxy.silenced(),
+            1,
+            "{command}: the network went silent once: {out}"
+        );
+        out.assert_code(3);
+        let host = format!("127.0.0.1:{}", proxy.port);
+        assert!(
+            out.stderr.contains(&host),
+            "{command}: names the server: {out}"
+        );
+        assert!(
+            out.stderr.contains("stopped answering")
+                && out.stderr.contains(&format!("a statement of `{command}`")),
+            "{command}: says what it waited for: {out}"
+        );
+        drop(proxy);
+        no_absurdctl_session_left(&pool).await;
+        let locks: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(locks, 0, "{command} left an advisory lock");
+        assert_eq!(db.tasks_checksum(), before, "{command} changed nothing");
+    }
+}
+
+/// Issue 16.6: a password given as `?password=` in the URL was never
+/// redacted and stayed in the audit row's argv.
+#[tokio::test]
+async fn a_password_in_the_url_query_stays_out_of_the_audit_row_and_the_output() {
+    let db = TestDb::migrated().await;
+    db.cli(&["spawn", "--task-name", "imaging"])
+        .assert_success();
+    db.psql("UPDATE absurd.tasks SET status = 'failed', error = 'boom'");
+    // The test server trusts its clients: the password is carried, unused.
+    let url = format!("{}?password=Qp-planted-77", db.url);
+    let out = absurdctl(&["--database-url", &url, "-v", "retry-failed", "--yes"]);
+    out.assert_success();
+    let audit = db.psql("SELECT string_agg(a::text, '|') FROM absurd.audit_log a");
+    assert!(audit.contains("retry-failed"), "{audit}");
+    for (what, text) in [
+        ("audit row", &audit),
+        ("stdout", &out.stdout),
+        ("stderr", &out.stderr),
+    ] {
+        assert!(!text.contains("Qp-planted-77"), "{what}: {text}");
+    }
+    assert!(audit.contains("password=***"), "{audit}");
+}
+
+/// A private cluster that asks TCP clients for a password (scram), with a
+/// superuser `ops` whose password is `password`.
+fn cluster_with_password(password: &str) -> PgCluster {
+    let cluster = PgCluster::start();
+    psql_as(
+        &cluster.url,
+        &format!("CREATE ROLE ops LOGIN SUPERUSER PASSWORD '{password}'"),
+    );
+    let hba = cluster.dir.join("data/pg_hba.conf");
+    std::fs::write(
+        &hba,
+        "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n",
+    )
+    .unwrap();
+    let port = std::fs::read_to_string(cluster.dir.join("port")).unwrap();
+    let over_socket = format!(
+        "host={} port={} user=postgres dbname=postgres",
+        cluster.dir.display(),
+        port.trim()
+    );
+    psql_as(&over_socket, "SELECT pg_reload_conf()");
+    cluster
+}
+
+fn psql_as(url: &str, sql: &str) {
+    let out = std::process::Command::new("psql")
+        .args([url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn write_private(path: &std::path::Path, text: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Issue 16.6: no password has to be on a command line. libpq's password
+/// file ($PGPASSFILE) and --database-url-file (or ABSURD_DATABASE_URL_FILE)
+/// both work against a server that asks for a password, a file others may
+/// read is refused (and said so), and the password is never printed.
+#[test]
+fn a_password_comes_from_a_password_file_or_a_url_file_and_is_never_printed() {
+    let pw = "Pf-planted-31";
+    let cluster = cluster_with_password(pw);
+    let port = cluster
+        .url
+        .rsplit_once(':')
+        .unwrap()
+        .1
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let no_password = format!("postgres://ops@127.0.0.1:{port}/postgres");
+    let dir = TempDir::new("absurdctl-pw");
+    let run = |args: &[&str], env: &[(&str, &std::path::Path)]| {
+        let mut cmd = absurdctl_command(args);
+        cmd.env("HOME", &*dir);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        let out = CliOutput {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert!(
+            !out.stdout.contains(pw) && !out.stderr.contains(pw),
+            "{out}"
+        );
+        out
+    };
+    let migrate = ["--database-url", no_password.as_str(), "-vv", "migrate"];
+
+    // Without a password the server refuses.
+    run(&migrate, &[]).assert_code(3);
+
+    // From $PGPASSFILE...
+    let pgpass = dir.join("pgpass");
+    write_private(&pgpass, &format!("127.0.0.1:{port}:*:ops:{pw}\n"), 0o600);
+    run(&migrate, &[("PGPASSFILE", &pgpass)]).assert_success();
+    // ...but not when others may read it, and the error says why.
+    write_private(&pgpass, &format!("127.0.0.1:{port}:*:ops:{pw}\n"), 0o644);
+    let out = run(&migrate, &[("PGPASSFILE", &pgpass)]);
+    out.assert_code(3);
+    assert!(
+        out.stderr
+            .contains("is ignored because group or others may read it"),
+        "{out}"
+    );
+
+    // From --database-url-file and ABSURD_DATABASE_URL_FILE.
+    let url_file = dir.join("url");
+    let with_password = format!("postgres://ops:{pw}@127.0.0.1:{port}/postgres\n");
+    write_private(&url_file, &with_password, 0o600);
+    let path = url_file.to_str().unwrap();
+    run(&["--database-url-file", path, "-vv", "status"], &[]).assert_success();
+    run(
+        &["-vv", "status"],
+        &[("ABSURD_DATABASE_URL_FILE", &url_file)],
+    )
+    .assert_success();
+    write_private(&url_file, &with_password, 0o644);
+    let out = run(&["--database-url-file", path, "status"], &[]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("chmod 600"), "{out}");
+    // --database-url wins over a URL file from the environment.
+    run(
+        &["--database-url", with_password.trim(), "status"],
+        &[("ABSURD_DATABASE_URL_FILE", &url_file)],
+    )
+    .assert_success();
+}
+
+/// Issue 16.11: `status --watch` went silent for 30 s when the database
+/// stopped (the pool's acquire timeout) and then printed "pool timed out"
+/// without host or port. Now an UNKNOWN frame naming host, port and
+/// database comes within --connect-timeout plus the interval, and good
+/// frames again once the database is back.
+#[tokio::test]
+async fn status_watch_prints_unknown_frames_while_the_database_is_down_and_recovers() {
+    use std::io::BufRead;
+    let cluster = PgCluster::start();
+    let db = TestDb::empty_on(&cluster.url).await;
+    db.cli(&["migrate"]).assert_success();
+    let mut child = absurdctl_command(&[
+        "--database-url",
+        &db.url,
+        "--connect-timeout",
+        "1s",
+        "-o",
+        "json",
+        "status",
+        "--watch",
+        "1",
+    ])
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    let frames = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+    let sink = frames.clone();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            sink.lock()
+                .unwrap()
+                .push(serde_json::from_str(&line).unwrap());
+        }
+    });
+    let wait_for = |what: &str, want: &dyn Fn(&[serde_json::Value]) -> bool| {
+        for _ in 0..300 {
+            if want(&frames.lock().unwrap()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("no {what}: {:?}", frames.lock().unwrap());
+    };
+    let good = |f: &serde_json::Value| f.get("queues").is_some();
+    wait_for("first good frame", &|f| f.iter().any(good));
+    let port: u16 = std::fs::read_to_string(cluster.dir.join("port"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let seen = frames.lock().unwrap().len();
+    cluster.restart_after(Duration::from_secs(6));
+    let all = frames.lock().unwrap().clone();
+    let unknown = all[seen..]
+        .iter()
+        .find(|f| f["verdict"] == "UNKNOWN")
+        .unwrap_or_else(|| panic!("no UNKNOWN frame while down: {all:?}"));
+    assert_eq!(unknown["host"], "127.0.0.1", "{unknown}");
+    assert_eq!(unknown["port"], port, "{unknown}");
+    assert_eq!(unknown["database"], db.name.as_str(), "{unknown}");
+    let error = unknown["error"].as_str().unwrap();
+    assert!(error.contains(&format!("127.0.0.1:{port}")), "{error}");
+    let after = all.len();
+    wait_for("good frame after the restart", &|f| {
+        f[after..].iter().any(good)
+    });
+    signal(child.id() as i32, libc::SIGINT);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
 }

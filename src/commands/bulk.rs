@@ -104,13 +104,13 @@ pub fn filter_from_args(ctx: &Ctx, args: &FilterArgs) -> anyhow::Result<TaskFilt
     let mut ids = args.ids.clone();
     if let Some(path) = &args.ids_from {
         let (text, source) = if path.as_os_str() == "-" {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| CliError::usage(format!("--ids-from -: cannot read stdin: {e}")))?;
+            let text = read_capped(std::io::stdin(), "standard input")
+                .map_err(|e| CliError::usage(format!("--ids-from -: {e}")))?;
             (text, "standard input".to_string())
         } else {
-            let text = std::fs::read_to_string(path)
+            let file = std::fs::File::open(path)
+                .map_err(|e| CliError::usage(format!("--ids-from {}: {e}", path.display())))?;
+            let text = read_capped(file, &path.display().to_string())
                 .map_err(|e| CliError::usage(format!("--ids-from {}: {e}", path.display())))?;
             (text, path.display().to_string())
         };
@@ -145,6 +145,28 @@ pub fn filter_from_args(ctx: &Ctx, args: &FilterArgs) -> anyhow::Result<TaskFilt
         attempts_at_least: args.attempts_at_least,
         limit: args.limit,
     })
+}
+
+/// The most --ids-from reads (about three million ids): a list is read
+/// whole before anything changes, and a wrong path (/dev/zero, a log, a
+/// dump) must not fill the memory.
+const IDS_FROM_MAX_BYTES: u64 = 32 * 1024 * 1024;
+
+/// All of `input` as text, refused when longer than IDS_FROM_MAX_BYTES.
+fn read_capped(input: impl Read, what: &str) -> Result<String, String> {
+    let mut text = String::new();
+    input
+        .take(IDS_FROM_MAX_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read {what}: {e}"))?;
+    if text.len() as u64 > IDS_FROM_MAX_BYTES {
+        return Err(format!(
+            "longer than {} MiB, the most --ids-from reads (about three million ids); \
+             split the list, or select the tasks with filters; nothing was changed",
+            IDS_FROM_MAX_BYTES / 1024 / 1024
+        ));
+    }
+    Ok(text)
 }
 
 /// Task ids, one per line; blank lines and `#` comments are skipped.

@@ -46,7 +46,7 @@ impl Ctx {
     /// one migrated by a newer absurdctl is never written to.
     pub async fn connect(&self, access: Access, max_connections: u32) -> anyhow::Result<PgPool> {
         let pool = self.connect_unchecked(access, max_connections).await?;
-        let mut conn = pool.acquire().await?;
+        let mut conn = pool.acquire().await.map_err(|e| self.lost(e.into()))?;
         queue::schema::ensure_usable(&mut conn, access == Access::ReadWrite).await?;
         if access == Access::ReadWrite {
             let missing = queue::schema::missing_privileges(&mut conn, self.role).await?;
@@ -70,6 +70,15 @@ impl Ctx {
         self.out
             .debug(format!("connecting to {}", config.describe()));
         config.pool(access, max_connections).await
+    }
+
+    /// `err` naming the server when it is about a connection that could not
+    /// be had or went silent (exit 3), else `err` itself.
+    pub fn lost(&self, err: anyhow::Error) -> anyhow::Error {
+        match ConnectConfig::resolve(&self.global, self.command) {
+            Ok(config) => config.lost(err),
+            Err(_) => err,
+        }
     }
 
     /// Refuses `--output prometheus` for commands that do not speak it.
@@ -115,7 +124,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Preflight(args) => preflight::run(&ctx, args).await,
         Command::Vacuum(args) => vacuum::run(&ctx, args).await,
     };
-    result.map_err(|e| explain_refusal(&ctx, lift_queue_error(e)))
+    result.map_err(|e| explain_refusal(&ctx, ctx.lost(lift_queue_error(e))))
 }
 
 /// Says which of the roles `migrate` creates the command needs and how to

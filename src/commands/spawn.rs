@@ -22,6 +22,12 @@ pub async fn run(ctx: &Ctx, args: SpawnArgs) -> anyhow::Result<ExitCode> {
             "--params must be a JSON object, e.g. '{\"group\": \"2025-11-30T12:00\"}'; nothing was spawned",
         ));
     }
+    if contains_nul(&params) {
+        return Err(CliError::usage(
+            "--params contains the character \\u0000, which PostgreSQL cannot store in JSON \
+             (jsonb) text; remove it or encode the value (e.g. base64); nothing was spawned",
+        ));
+    }
     let timeout_sec = match args.timeout {
         Some(d) => Some(
             i32::try_from(d.as_secs().max(1))
@@ -52,4 +58,14 @@ pub async fn run(ctx: &Ctx, args: SpawnArgs) -> anyhow::Result<ExitCode> {
         ctx.out.line(id.to_string());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether any key or string of `v` holds U+0000, which jsonb refuses.
+fn contains_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(a) => a.iter().any(contains_nul),
+        serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)),
+        _ => false,
+    }
 }

@@ -13,7 +13,7 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::cli::{OutputFormat, StatusArgs};
 use crate::commands::Ctx;
-use crate::config::Access;
+use crate::config::{Access, ConnectConfig};
 use crate::error::{redact, CliError};
 use crate::interact::{Interrupt, KeyWatcher};
 use crate::output::{
@@ -1294,6 +1294,15 @@ async fn watch(
     every: Duration,
 ) -> anyhow::Result<ExitCode> {
     let pool = ctx.connect(Access::ReadOnly, 1).await?;
+    let server = {
+        let c = ConnectConfig::resolve(&ctx.global, ctx.command)?;
+        let o = &c.options;
+        (
+            o.get_host().to_string(),
+            o.get_port(),
+            o.get_database().unwrap_or(o.get_username()).to_string(),
+        )
+    };
     let interrupt = Interrupt::install();
     let redraw = ctx.out.stdout_tty && ctx.out.format == OutputFormat::Table;
     let keys = if redraw && std::io::stdin().is_terminal() {
@@ -1325,17 +1334,30 @@ async fn watch(
                 previous = Some(report);
                 frame
             }
-            // A monitor keeps watching through a restart of the database.
+            // A monitor keeps watching through a restart of the database:
+            // an UNKNOWN frame naming the server, then the next try.
             Err(e) => {
-                let msg = redact(&format!("{e:#}"));
-                if !redraw {
-                    eprintln!("absurdctl: {msg}");
-                    String::new()
-                } else {
-                    format!(
-                        "absurdctl: {msg}\n(retrying every {})\n",
+                let (host, port, database) = server.clone();
+                let msg = redact(&format!(
+                    "cannot read database {database} at {host}:{port}: {e:#}"
+                ));
+                match ctx.out.format {
+                    OutputFormat::Json => {
+                        let mut line = serde_json::to_string(&serde_json::json!({
+                            "generated_at": Utc::now(),
+                            "verdict": Level::Unknown,
+                            "error": msg,
+                            "host": host,
+                            "port": port,
+                            "database": database,
+                        }))?;
+                        line.push('\n');
+                        line
+                    }
+                    _ => format!(
+                        "ABSURD UNKNOWN - {msg}\n(retrying every {})\n",
                         fmt_secs(every.as_secs_f64())
-                    )
+                    ),
                 }
             }
         };

@@ -203,11 +203,13 @@ pub fn estimate_btree_bloat(
 
 /// Lifts the statement timeout on this connection: VACUUM, VACUUM FULL and
 /// REINDEX take as long as the table needs. The lock timeout stays, so none
-/// of them queues the workers behind a lock it cannot get.
+/// of them queues the workers behind a lock it cannot get. The client-side
+/// deadline goes with it (keepalives still notice a dead server).
 pub async fn allow_long_statements(conn: &mut PgConnection) -> Result<()> {
     sqlx::query("SET statement_timeout = 0")
         .execute(&mut *conn)
         .await?;
+    crate::deadline::lift();
     Ok(())
 }
 
