@@ -332,7 +332,8 @@ esac"#,
     let row = task_row(&pool, calibrate).await;
     assert_eq!(
         row.get::<Value, _>("result"),
-        json!("line one\ncalibrated fine")
+        json!({"output": "line one\ncalibrated fine"}),
+        "text is stored under `output`: a result is always a JSON object"
     );
     let row = task_row(&pool, quiet).await;
     assert_eq!(row.get::<String, _>("status"), "completed");
