@@ -422,3 +422,25 @@ pub async fn worker_id_holder(db: impl PgExecutor<'_>, worker: &str) -> Result<I
     .fetch_one(db)
     .await?)
 }
+
+/// Heartbeats one task, waiting for its row however long another session
+/// holds it (up to the session's statement_timeout, not its lock_timeout):
+/// queued behind the lock, it lands the moment the lock is released.
+pub async fn heartbeat_when_free(
+    db: &mut sqlx::PgConnection,
+    id: TaskId,
+    worker: &str,
+) -> Result<bool> {
+    use sqlx::Connection;
+    let mut tx = db.begin().await?;
+    sqlx::query("SELECT set_config('lock_timeout', '0', true)")
+        .execute(&mut *tx)
+        .await?;
+    let alive = sqlx::query_scalar("SELECT absurd.heartbeat_task($1, $2)")
+        .bind(id)
+        .bind(worker)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(alive)
+}

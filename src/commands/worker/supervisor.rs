@@ -670,6 +670,7 @@ impl Supervisor {
         let worker_id = self.cfg.info.worker_id.clone();
         let mut pending = std::mem::take(&mut self.completions);
         let mut kept = Vec::new();
+        let mut busy = Vec::new();
         while !pending.is_empty() {
             let mut bytes = 0;
             let take = pending
@@ -718,6 +719,7 @@ impl Supervisor {
                     // A completion may release tasks that depend on it.
                     self.more_work = true;
                 } else if round.busy.contains(&id) {
+                    busy.push(id);
                     kept.push(c);
                 } else {
                     self.summary.lost += 1;
@@ -732,6 +734,7 @@ impl Supervisor {
             }
         }
         self.completions = kept;
+        self.wait_for_busy_row(&busy);
         let mut kept = Vec::new();
         let mut settlements = std::mem::take(&mut self.settlements).into_iter();
         for s in settlements.by_ref() {
@@ -878,10 +881,11 @@ impl Supervisor {
         self.touch_registry().await;
     }
 
-    /// Queues a heartbeat behind the lock of one busy row, on a connection
-    /// of its own, so that it lands the moment the lock is released, before
-    /// a reaper can see the task silent. One at a time: a connection each
-    /// for many locked rows would be more than the worker's share.
+    /// Queues a heartbeat behind the lock of one busy row (a running task's,
+    /// or a finished one's whose result waits), on a connection of its own,
+    /// so that it lands the moment the lock is released, before a reaper can
+    /// see the task silent. One at a time: a connection each for many locked
+    /// rows would be more than the worker's share.
     fn wait_for_busy_row(&mut self, busy: &[TaskId]) {
         if self.patient.as_ref().is_some_and(|p| !p.is_finished()) {
             return;
@@ -891,10 +895,11 @@ impl Supervisor {
         };
         let pool = self.pool.clone();
         let worker_id = self.cfg.info.worker_id.clone();
-        // Bounded by the session's lock_timeout; the next round queues
-        // another. Its answer does not matter: the next round reads the row.
+        // Its answer does not matter: the next round reads the row.
         self.patient = Some(tokio::spawn(async move {
-            let _ = tasks::heartbeat(&pool, id, &worker_id).await;
+            if let Ok(mut conn) = pool.acquire().await {
+                let _ = workers::heartbeat_when_free(&mut conn, id, &worker_id).await;
+            }
         }));
     }
 
