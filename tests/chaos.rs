@@ -247,8 +247,10 @@ struct Hold {
 }
 
 /// Locks one or two claimed rows of the queue (long-running tasks first)
-/// for a random 1 to 7 s, again and again until `stop`: longer than
-/// HEARTBEAT_TIMEOUT now and then. The holds that locked something.
+/// for a random 1 to 10 s, again and again until `stop`: often longer than
+/// HEARTBEAT_TIMEOUT and than the workers' lock_timeout (5 s), so that a
+/// worker whose statements wait for the lock goes silent long enough for
+/// the reaper to take its other tasks. The holds that locked something.
 fn lock_rows(
     url: String,
     seed: u64,
@@ -258,7 +260,7 @@ fn lock_rows(
         let mut rng = Rng(seed);
         let mut holds = Vec::new();
         while !stop.load(std::sync::atomic::Ordering::SeqCst) {
-            let secs = 1 + rng.below(7) as u64;
+            let secs = 1 + rng.below(10) as u64;
             let rows = 1 + rng.below(2);
             // One statement, one transaction: the locks taken in the
             // subquery are held through the sleep, until it ends.
@@ -731,4 +733,14 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
         holds.iter().any(|h| h.secs > 5),
         "some row was locked for longer than the reaper's limit"
     );
+    // No statement of a worker waited for a locked row until its
+    // lock_timeout: meanwhile it would have heartbeated nothing else.
+    for w in &workers {
+        let log = w.log_text();
+        assert!(
+            !log.contains("lock timeout"),
+            "worker {} waited for a locked row:\n{log}",
+            w.id
+        );
+    }
 }

@@ -122,11 +122,10 @@ pub async fn run(ctx: &Ctx, args: WorkerRunArgs) -> anyhow::Result<ExitCode> {
         op_timeout: ctx.global.connect_timeout + Duration::from_secs(15),
         info,
     };
-    let summary = Supervisor::new(
-        settings, pool, log, groups, notifier, wake_rx, signals, id_lock,
-    )
-    .run()
-    .await;
+    let summary = Supervisor::new(settings, pool, log, groups, notifier, wake_rx, signals)
+        .holding_worker_id(id_lock)
+        .run()
+        .await;
     render(ctx, &summary)?;
     if summary.stopped_by == supervisor::EVICTED {
         anyhow::bail!(
@@ -242,8 +241,8 @@ fn without_password(conn: &str) -> String {
     let mut words = conn.split_whitespace();
     while let Some(word) = words.next() {
         if let Some(value) = word.strip_prefix("password=") {
-            if value.starts_with('\'') {
-                let mut rest = value[1..].to_string();
+            if let Some(quoted) = value.strip_prefix('\'') {
+                let mut rest = quoted.to_string();
                 while !closes_quote(&rest) {
                     match words.next() {
                         Some(w) => rest = format!("{rest} {w}"),

@@ -176,7 +176,6 @@ impl Supervisor {
         notifier: Option<Notifier>,
         wake: mpsc::Receiver<()>,
         signals: mpsc::Receiver<&'static str>,
-        id_lock: sqlx::PgConnection,
     ) -> Supervisor {
         let now = Instant::now();
         let (done_tx, done_rx) = mpsc::unbounded_channel();
@@ -216,12 +215,19 @@ impl Supervisor {
             stopping_all: false,
             check_claims: true,
             at_start: true,
-            id_lock: Some(id_lock),
+            id_lock: None,
             evicted: false,
             patient: None,
             give_up_at: None,
             summary,
         }
+    }
+
+    /// The session holding this worker's id lock (else the first
+    /// heartbeat round takes it).
+    pub fn holding_worker_id(mut self, conn: sqlx::PgConnection) -> Supervisor {
+        self.id_lock = Some(conn);
+        self
     }
 
     /// Runs until a graceful stop, --max-tasks or --exit-when-empty.
