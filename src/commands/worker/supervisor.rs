@@ -639,8 +639,8 @@ impl Supervisor {
         });
     }
 
-    /// A successful run's result, to be stored; one larger than a batch
-    /// may be fails its task instead (it could never be stored).
+    /// A successful run's result, to be stored; one larger than a batch may
+    /// hold fails its task instead (it could never be stored).
     fn push_completion(&mut self, task: Task, stdout: &Tail, elapsed: Duration) {
         let result = result_of(stdout);
         let size = result.as_ref().map_or(0, json_size);
@@ -740,7 +740,10 @@ impl Supervisor {
             }
         }
         self.completions = kept;
-        self.wait_for_busy_row(&busy);
+        if !self.health.ready() {
+            // The database failed just now: the rest waits for its backoff.
+            return;
+        }
         let mut kept = Vec::new();
         let mut settlements = std::mem::take(&mut self.settlements).into_iter();
         for s in settlements.by_ref() {
@@ -766,7 +769,10 @@ impl Supervisor {
                     kept.push(s);
                     break;
                 }
-                Some(workers::Settled::Busy) => kept.push(s),
+                Some(workers::Settled::Busy) => {
+                    busy.push(id);
+                    kept.push(s);
+                }
                 Some(settled) => {
                     self.log_settled(&s, settled == workers::Settled::Done);
                     // A retry or a release is work again, now or after a
@@ -777,6 +783,7 @@ impl Supervisor {
         }
         kept.extend(settlements);
         self.settlements = kept;
+        self.wait_for_busy_row(&busy);
     }
 
     fn log_settled(&mut self, s: &Settlement, ours: bool) {
