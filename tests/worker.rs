@@ -1706,3 +1706,83 @@ echo '{"stored": "once"}'"#,
     let row = task_row(&pool, id).await;
     assert_eq!(row.get::<Value, _>("result"), json!({"stored": "once"}));
 }
+
+#[tokio::test]
+async fn a_worker_whose_id_was_taken_while_it_was_away_stops_and_exits_1() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "h.sh",
+        r#"echo $$ > "$DIR/$$.pid"
+while [ ! -e "$DIR/go" ]; do sleep 0.05; done
+echo "{\"pid\": $$}""#,
+    );
+    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let first = Worker::start(
+        &db.url,
+        "--log-format json --worker-id taken-1 --heartbeat-interval 200ms --kill-grace 1s",
+        &handler,
+    );
+    wait_for_status(&pool, id, "claimed", Duration::from_secs(15)).await;
+    let started = Instant::now();
+    let first_handler = loop {
+        let pids: Vec<String> = std::fs::read_dir(&dir.0)
+            .unwrap()
+            .flatten()
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_suffix(".pid")
+                    .map(str::to_string)
+            })
+            .collect();
+        if let Some(p) = pids.first() {
+            break p.clone();
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "no handler");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // Frozen, and its id's session gone (as in an outage): another process
+    // takes the id meanwhile, and with it the task.
+    first.signal(libc::SIGSTOP);
+    db.psql(
+        "SELECT pg_terminate_backend(l.pid) FROM pg_locks l
+          WHERE l.locktype = 'advisory' AND l.objsubid = 1
+            AND ((l.classid::bigint << 32) | l.objid::bigint)
+                = hashtextextended('absurdctl worker id ' || 'taken-1', 0)",
+    );
+    let mut second = Worker::start(
+        &db.url,
+        "--log-format json --worker-id taken-1 --max-tasks 1 --heartbeat-interval 200ms --output json",
+        &handler,
+    );
+    second.wait_for_event("started", Duration::from_secs(15));
+    first.signal(libc::SIGCONT);
+    let ended = first.wait(Duration::from_secs(20));
+    ended.assert_code(1);
+    assert!(
+        ended
+            .events()
+            .iter()
+            .any(|e| e["event"] == "worker_id_taken"),
+        "{}",
+        ended.log.join("\n")
+    );
+    assert_process_gone(&first_handler, "the first worker's handler");
+
+    std::fs::write(dir.path("go"), "").unwrap();
+    let ended = second.wait(Duration::from_secs(20));
+    ended.assert_code(0);
+    let summary = ended.summary();
+    assert_eq!(summary["released"], 1, "{summary}");
+    assert_eq!(summary["completed"], 1, "{summary}");
+    let row = task_row(&pool, id).await;
+    assert_eq!(row.get::<String, _>("status"), "completed");
+    let result: Value = row.get("result");
+    assert_ne!(
+        result["pid"].to_string(),
+        first_handler,
+        "the result is the second worker's run"
+    );
+}
