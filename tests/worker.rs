@@ -1786,3 +1786,106 @@ echo "{\"pid\": $$}""#,
         "the result is the second worker's run"
     );
 }
+
+/// A database in LATIN1, which cannot hold most of Unicode: a real way for
+/// PostgreSQL to refuse a result for what it carries. Dropped at the end.
+struct Latin1Db {
+    name: String,
+    url: String,
+}
+
+impl Latin1Db {
+    fn create() -> Latin1Db {
+        let name = format!("absurdctl_latin1_{}", Uuid::new_v4().simple());
+        let server = server_url();
+        let out = std::process::Command::new("psql")
+            .args([server.as_str(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c"])
+            .arg(format!(
+                "CREATE DATABASE \"{name}\" ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"
+            ))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Latin1Db {
+            url: url_with_db(&server, &name),
+            name,
+        }
+    }
+}
+
+impl Drop for Latin1Db {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("psql")
+            .args([server_url().as_str(), "-X", "-q", "-c"])
+            .arg(format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ))
+            .output();
+    }
+}
+
+#[tokio::test]
+async fn a_result_the_database_refuses_fails_its_task_instead_of_being_retried_for_ever() {
+    let db = Latin1Db::create();
+    let migrate = absurdctl(&["--database-url", &db.url, "migrate"]);
+    migrate.assert_success();
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .connect(&db.url)
+        .await
+        .unwrap();
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "h.sh",
+        r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
+while [ ! -e "$DIR/go" ]; do sleep 0.05; done
+case "$ABSURD_TASK_NAME" in
+  ascii) echo '{"city": "Owens Valley"}' ;;
+  latin) echo '{"city": "Zürich"}' ;;
+  cjk) echo '{"city": "日本"}' ;;
+  stderr) echo "失败 on the way" >&2; exit 1 ;;
+esac"#,
+    );
+    let mut ids = Vec::new();
+    for (name, retries) in [("ascii", 3), ("latin", 3), ("cjk", 1), ("stderr", 1)] {
+        ids.push(spawn_task(&pool, name, json!({}), None, retries).await);
+    }
+    let worker = Worker::start(
+        &db.url,
+        "--log-format json --concurrency 4 --max-tasks 4 --output json",
+        &handler,
+    );
+    for id in &ids {
+        dir.wait_for(&format!("{id}.pid"), Duration::from_secs(15));
+    }
+    // All at once, so that the refused result shares its batch.
+    std::fs::write(dir.path("go"), "").unwrap();
+    let ended = worker.wait(Duration::from_secs(30));
+    ended.assert_code(0);
+    let summary = ended.summary();
+    assert_eq!(summary["completed"], 2, "{summary}");
+    assert_eq!(summary["failed"], 2, "{summary}");
+    assert_eq!(summary["unstored"], 0, "{summary}");
+
+    let row = |i: usize| task_row(&pool, ids[i]);
+    let ascii = row(0).await;
+    assert_eq!(
+        ascii.get::<Value, _>("result"),
+        json!({"city": "Owens Valley"})
+    );
+    let latin = row(1).await;
+    assert_eq!(latin.get::<Value, _>("result"), json!({"city": "Zürich"}));
+    let cjk = row(2).await;
+    assert_eq!(cjk.get::<String, _>("status"), "failed");
+    let error: String = cjk.get("error");
+    assert!(error.contains("the database refused its result"), "{error}");
+    let stderr = row(3).await;
+    assert_eq!(stderr.get::<String, _>("status"), "failed");
+    let error: String = stderr.get("error");
+    assert!(error.contains("\\u{5931}\\u{8d25} on the way"), "{error}");
+}

@@ -162,6 +162,9 @@ pub struct Supervisor {
     evicted: bool,
     /// A heartbeat waiting for a busy row's lock, on a connection of its own.
     patient: Option<tokio::task::JoinHandle<()>>,
+    /// Something to store may be tried again at once (a failure rewritten
+    /// after the database refused it).
+    store_again: bool,
     /// When stopping with results the database will not take: last try.
     give_up_at: Option<Instant>,
     summary: Summary,
@@ -218,6 +221,7 @@ impl Supervisor {
             id_lock: None,
             evicted: false,
             patient: None,
+            store_again: false,
             give_up_at: None,
             summary,
         }
@@ -285,7 +289,7 @@ impl Supervisor {
                 json!({}),
             );
         }
-        self.summary.unstored = (self.completions.len() + self.settlements.len()) as u64;
+        self.summary.unstored += (self.completions.len() + self.settlements.len()) as u64;
         self.summary.run_time_sec = started.elapsed().as_secs_f64();
         let s = &self.summary;
         self.log.worker(
@@ -359,7 +363,7 @@ impl Supervisor {
                 until = until.min(at);
             }
         }
-        if idle_slots && self.more_work && self.health.ready() {
+        if ((idle_slots && self.more_work) || self.store_again) && self.health.ready() {
             until = Instant::now();
         }
         if let (Some(at), false) = (self.drain_deadline, self.stopping_all) {
@@ -672,21 +676,29 @@ impl Supervisor {
     /// A task whose row another session holds locked is skipped, not waited
     /// for; it and whatever the database does not take stay for the next try.
     async fn store(&mut self) {
+        self.store_again = false;
         let pool = self.pool.clone();
         let worker_id = self.cfg.info.worker_id.clone();
         let mut pending = std::mem::take(&mut self.completions);
         let mut kept = Vec::new();
         let mut busy = Vec::new();
+        // Batches of one, after a batch was refused for its content.
+        let mut singles = 0usize;
         while !pending.is_empty() {
             let mut bytes = 0;
-            let take = pending
-                .iter()
-                .take_while(|c| {
-                    bytes += c.size;
-                    bytes <= self.cfg.result_batch_bytes
-                })
-                .count()
-                .max(1);
+            let take = if singles > 0 {
+                singles -= 1;
+                1
+            } else {
+                pending
+                    .iter()
+                    .take_while(|c| {
+                        bytes += c.size;
+                        bytes <= self.cfg.result_batch_bytes
+                    })
+                    .count()
+                    .max(1)
+            };
             let rest = pending.split_off(take);
             let batch = std::mem::replace(&mut pending, rest);
             let finished: Vec<workers::Finished> = batch
@@ -699,16 +711,45 @@ impl Supervisor {
                 .collect();
             let round = self
                 .health
-                .run("storing results", async {
+                .run_refusable("storing results", async {
                     let mut conn = pool.acquire().await?;
                     workers::complete_unlocked(&mut conn, &finished, &worker_id).await
                 })
                 .await;
             drop(finished);
-            let Some(round) = round else {
-                kept.extend(batch);
-                kept.append(&mut pending);
-                break;
+            let round = match round {
+                None => {
+                    kept.extend(batch);
+                    kept.append(&mut pending);
+                    break;
+                }
+                Some(Ok(round)) => round,
+                // One result spoils its batch: they go again one by one,
+                // and the one refused alone fails its task.
+                Some(Err(_)) if batch.len() > 1 => {
+                    singles = batch.len();
+                    let mut again = batch;
+                    again.append(&mut pending);
+                    pending = again;
+                    continue;
+                }
+                Some(Err(why)) => {
+                    for c in batch {
+                        self.settlements.push(Settlement {
+                            task: c.task,
+                            kind: Settle::Fail {
+                                error: format!(
+                                    "succeeded, but the database refused its result ({} bytes): {}",
+                                    c.size,
+                                    ascii_only(&why)
+                                ),
+                                timed_out: false,
+                            },
+                            elapsed: c.elapsed,
+                        });
+                    }
+                    continue;
+                }
             };
             for c in batch {
                 let id = c.task.task_id;
@@ -746,7 +787,7 @@ impl Supervisor {
         }
         let mut kept = Vec::new();
         let mut settlements = std::mem::take(&mut self.settlements).into_iter();
-        for s in settlements.by_ref() {
+        for mut s in settlements.by_ref() {
             let id = s.task.task_id;
             let what = match &s.kind {
                 Settle::Fail { error, .. } => workers::Settlement::Fail(error),
@@ -759,11 +800,41 @@ impl Supervisor {
             };
             let stored = self
                 .health
-                .run(call, async {
+                .run_refusable(call, async {
                     let mut conn = pool.acquire().await?;
                     workers::settle_unlocked(&mut conn, id, claimed_at, &worker_id, what).await
                 })
                 .await;
+            let stored = match stored {
+                Some(Err(why)) => {
+                    match &mut s.kind {
+                        // A character of stderr the database's encoding
+                        // cannot hold: the error again, in plain ASCII.
+                        Settle::Fail { error, .. } if ascii_only(error) != *error => {
+                            *error = ascii_only(error);
+                            kept.push(s);
+                            self.store_again = true;
+                        }
+                        _ => {
+                            self.summary.unstored += 1;
+                            self.log.task(
+                                Level::Error,
+                                "unstored",
+                                &s.task,
+                                &format!(
+                                    "the database refused to store how it ended ({}); \
+                                     the task stays claimed until reaped",
+                                    ascii_only(&why)
+                                ),
+                                json!({ "error": why }),
+                            );
+                        }
+                    }
+                    continue;
+                }
+                Some(Ok(settled)) => Some(settled),
+                None => None,
+            };
             match stored {
                 None => {
                     kept.push(s);
@@ -1183,6 +1254,26 @@ fn error_text(what: &str, stderr: &Tail) -> String {
     crate::error::redact(&text.replace('\0', "\u{FFFD}"))
 }
 
+fn refused_for_content(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c.starts_with("22") || c.starts_with("54"))
+}
+
+/// `text` with every character outside printable ASCII written as an
+/// escape: what any database encoding can hold.
+fn ascii_only(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c == '\n' || (' '..='~').contains(&c) {
+                c.to_string()
+            } else {
+                c.escape_unicode().to_string()
+            }
+        })
+        .collect()
+}
+
 /// Whether the database answers, and when to try again when it does not.
 /// A failed call is logged once per outage, not once per retry.
 struct DbHealth {
@@ -1223,6 +1314,27 @@ impl DbHealth {
     /// True once after the database came back.
     fn take_restored(&mut self) -> bool {
         std::mem::take(&mut self.restored)
+    }
+
+    /// Like `run`, but a statement the database refused for what it
+    /// carries (SQLSTATE class 22, data exception: a character the
+    /// database's encoding cannot hold; class 54, a program limit: a value
+    /// too large for jsonb) is no outage: its message comes back, since
+    /// sending it again would be refused again, for ever.
+    async fn run_refusable<T>(
+        &mut self,
+        what: &str,
+        call: impl Future<Output = crate::queue::Result<T>>,
+    ) -> Option<Result<T, String>> {
+        self.run(what, async {
+            match call.await {
+                Err(crate::queue::QueueError::Db(e)) if refused_for_content(&e) => {
+                    Ok(Err(e.to_string()))
+                }
+                other => other.map(Ok),
+            }
+        })
+        .await
     }
 
     async fn run<T>(
