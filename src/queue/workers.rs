@@ -1,5 +1,8 @@
-//! The worker registry (absurd.worker_registry): which `worker run`
-//! processes exist, what they serve, and when each was last seen.
+//! The worker's side of the queue: the registry (absurd.worker_registry:
+//! which `worker run` processes exist, what they serve, when each was last
+//! seen), the lock that makes a worker id one process's, and the worker's
+//! heartbeats, completions, failures and releases, which never wait for a
+//! row another session holds locked.
 
 use serde::Serialize;
 use sqlx::PgExecutor;
@@ -405,6 +408,7 @@ pub struct IdHolder {
     pub client_addr: Option<String>,
 }
 
+/// Who holds `worker`'s id lock (for the refusal of a second worker).
 pub async fn worker_id_holder(db: impl PgExecutor<'_>, worker: &str) -> Result<IdHolder> {
     Ok(sqlx::query_as(&format!(
         "SELECT r.hostname, r.pid, r.queue_name,
