@@ -45,23 +45,23 @@ pub struct WorkerInfo {
 /// Registers a worker as running. An id seen before (a restart with a fixed
 /// `--worker-id`) starts afresh.
 pub async fn register(db: impl PgExecutor<'_>, info: &WorkerInfo) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO absurd.worker_registry
+    sqlx::query!(
+        r#"INSERT INTO absurd.worker_registry
                 (worker_id, queue_name, hostname, pid, version, concurrency, task_names, status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'running')
          ON CONFLICT (worker_id) DO UPDATE
             SET queue_name = EXCLUDED.queue_name, hostname = EXCLUDED.hostname,
                 pid = EXCLUDED.pid, version = EXCLUDED.version,
                 concurrency = EXCLUDED.concurrency, task_names = EXCLUDED.task_names,
-                status = 'running', started_at = now(), last_seen_at = now(), stopped_at = NULL",
+                status = 'running', started_at = now(), last_seen_at = now(), stopped_at = NULL"#,
+        &info.worker_id,
+        &info.queue_name,
+        &info.hostname,
+        info.pid,
+        &info.version,
+        info.concurrency,
+        info.task_names.as_deref()
     )
-    .bind(&info.worker_id)
-    .bind(&info.queue_name)
-    .bind(&info.hostname)
-    .bind(info.pid)
-    .bind(&info.version)
-    .bind(info.concurrency)
-    .bind(&info.task_names)
     .execute(db)
     .await?;
     Ok(())
@@ -71,12 +71,12 @@ pub async fn register(db: impl PgExecutor<'_>, info: &WorkerInfo) -> Result<()> 
 /// false when its row is gone (someone cleaned the registry), so that it
 /// registers again.
 pub async fn touch(db: impl PgExecutor<'_>, worker_id: &str, status: WorkerStatus) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE absurd.worker_registry SET last_seen_at = now(), status = $2
-          WHERE worker_id = $1",
+    let done = sqlx::query!(
+        r#"UPDATE absurd.worker_registry SET last_seen_at = now(), status = $2
+          WHERE worker_id = $1"#,
+        worker_id,
+        status.as_str()
     )
-    .bind(worker_id)
-    .bind(status.as_str())
     .execute(db)
     .await?;
     Ok(done.rows_affected() > 0)
@@ -84,13 +84,13 @@ pub async fn touch(db: impl PgExecutor<'_>, worker_id: &str, status: WorkerStatu
 
 /// Marks the worker stopped (on a clean exit).
 pub async fn mark_stopped(db: impl PgExecutor<'_>, worker_id: &str) -> Result<()> {
-    sqlx::query(
-        "UPDATE absurd.worker_registry
+    sqlx::query!(
+        r#"UPDATE absurd.worker_registry
             SET status = $2, stopped_at = now(), last_seen_at = now()
-          WHERE worker_id = $1",
+          WHERE worker_id = $1"#,
+        worker_id,
+        WorkerStatus::Stopped.as_str()
     )
-    .bind(worker_id)
-    .bind(WorkerStatus::Stopped.as_str())
     .execute(db)
     .await?;
     Ok(())
