@@ -72,11 +72,14 @@ async fn every_cached_query_is_described_as_the_migrated_schema_describes_it() {
             .map(|(i, c)| json!({"ordinal": i, "name": c.name(), "type_info": type_name(c.type_info())}))
             .collect();
         let parameters = match &described.parameters {
-            Some(sqlx::Either::Left(types)) => json!({"Left": types.iter().map(type_name).collect::<Vec<_>>()}),
+            Some(sqlx::Either::Left(types)) => {
+                json!({"Left": types.iter().map(type_name).collect::<Vec<_>>()})
+            }
             Some(sqlx::Either::Right(n)) => json!({"Right": n}),
             None => Value::Null,
         };
-        let now = json!({"columns": columns, "parameters": parameters, "nullable": described.nullable});
+        let now =
+            json!({"columns": columns, "parameters": parameters, "nullable": described.nullable});
         if now != cached["describe"] {
             stale.push(format!(
                 "{name}: cached {} but the database says {now}",

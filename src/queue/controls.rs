@@ -52,11 +52,12 @@ pub async fn get(db: impl PgExecutor<'_>, queue: &str) -> Result<Option<QueueCon
 
 /// The pause records of these queues (queues never paused have none).
 pub async fn of_queues(db: impl PgExecutor<'_>, queues: &[String]) -> Result<Vec<QueueControl>> {
-    Ok(
-        query_controls!(r#"FROM absurd.queue_controls WHERE queue_name = ANY ($1)"#, queues)
-            .fetch_all(db)
-            .await?,
+    Ok(query_controls!(
+        r#"FROM absurd.queue_controls WHERE queue_name = ANY ($1)"#,
+        queues
     )
+    .fetch_all(db)
+    .await?)
 }
 
 /// Every paused queue.
@@ -111,12 +112,9 @@ pub async fn pause(
             already_paused: false,
         },
         None => Pause {
-            control: query_controls!(
-                r#"FROM absurd.queue_controls WHERE queue_name = $1"#,
-                queue
-            )
-            .fetch_one(&mut *tx)
-            .await?,
+            control: query_controls!(r#"FROM absurd.queue_controls WHERE queue_name = $1"#, queue)
+                .fetch_one(&mut *tx)
+                .await?,
             already_paused: true,
         },
     };

@@ -294,7 +294,8 @@ pub async fn silent_workers(
                 $pre + r#"SELECT worker_id, queue_name, hostname, pid, status, last_seen_at
                     FROM absurd.worker_registry
                    WHERE queue_name = $1 AND status IN ('running', 'draining')
-                     AND last_seen_at < now() - make_interval(secs => $2)"# + $post,
+                     AND last_seen_at < now() - make_interval(secs => $2)"#
+                    + $post,
                 queue,
                 timeout.as_secs_f64()
             )

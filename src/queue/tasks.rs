@@ -47,8 +47,8 @@ pub async fn spawn(db: &mut sqlx::PgConnection, task: &NewTask) -> Result<TaskId
 pub async fn get(db: impl PgExecutor<'_>, id: TaskId) -> Result<Task> {
     query_tasks!(r#"FROM absurd.tasks WHERE task_id = $1"#, id.0)
         .fetch_optional(db)
-    .await?
-    .ok_or(QueueError::TaskNotFound(id))
+        .await?
+        .ok_or(QueueError::TaskNotFound(id))
 }
 
 /// Tasks matching the filter, newest first, at most `filter.limit`.
@@ -215,7 +215,8 @@ pub async fn complete_many(
     Ok(sqlx::query_scalar!(
         r#"SELECT c AS "task_id!: TaskId" FROM absurd.complete_tasks($1, $2, $3) AS c"#,
         &sorted.iter().map(|(id, _)| id.0).collect::<Vec<_>>(),
-        &sorted.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>() as &[Option<serde_json::Value>],
+        &sorted.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>()
+            as &[Option<serde_json::Value>],
         worker
     )
     .fetch_all(db)
