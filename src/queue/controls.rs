@@ -143,9 +143,13 @@ pub async fn resume(conn: &mut PgConnection, queue: &str) -> Result<Option<Queue
     .fetch_optional(&mut *tx)
     .await?;
     if ended.is_some() {
-        sqlx::query!(r#"SELECT pg_notify('absurd_task_ready', $1)"#, queue)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            r#"SELECT pg_notify($1, $2)"#,
+            super::workers::TASK_READY_CHANNEL,
+            queue
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(ended)
