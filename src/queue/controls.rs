@@ -11,7 +11,7 @@ use sqlx::{Connection, PgConnection, PgExecutor};
 use super::{Result, TaskId};
 
 /// One row of absurd.queue_controls.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct QueueControl {
     pub queue_name: String,
     pub paused: bool,
@@ -22,35 +22,51 @@ pub struct QueueControl {
     pub updated_at: DateTime<Utc>,
 }
 
-const CONTROL_COLUMNS: &str = "queue_name, paused, paused_at, paused_by, pause_reason, updated_at";
+/// `query_as!` of [`QueueControl`] rows: `$with` (a WITH clause, for the
+/// rows a change returns), its columns, typed for the macro (`!` not null,
+/// `?` nullable, also where they come from a RETURNING), then `$rest`
+/// (`"FROM ..."`), then the arguments.
+macro_rules! query_controls {
+    (with $with:tt, $rest:tt $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            QueueControl,
+            $with + r#"SELECT queue_name AS "queue_name!", paused AS "paused!", paused_at AS "paused_at?",
+       paused_by AS "paused_by?", pause_reason AS "pause_reason?", updated_at AS "updated_at!"
+  "# + $rest
+            $(, $arg)*
+        )
+    };
+    ($rest:tt $(, $arg:expr)* $(,)?) => {
+        query_controls!(with r#""#, $rest $(, $arg)*)
+    };
+}
 
 /// The pause state of `queue` (`None`: never paused, so not paused).
 pub async fn get(db: impl PgExecutor<'_>, queue: &str) -> Result<Option<QueueControl>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {CONTROL_COLUMNS} FROM absurd.queue_controls WHERE queue_name = $1"
-    ))
-    .bind(queue)
-    .fetch_optional(db)
-    .await?)
+    Ok(
+        query_controls!(r#"FROM absurd.queue_controls WHERE queue_name = $1"#, queue)
+            .fetch_optional(db)
+            .await?,
+    )
 }
 
 /// The pause records of these queues (queues never paused have none).
 pub async fn of_queues(db: impl PgExecutor<'_>, queues: &[String]) -> Result<Vec<QueueControl>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {CONTROL_COLUMNS} FROM absurd.queue_controls WHERE queue_name = ANY ($1)"
-    ))
-    .bind(queues)
+    Ok(query_controls!(
+        r#"FROM absurd.queue_controls WHERE queue_name = ANY ($1)"#,
+        queues
+    )
     .fetch_all(db)
     .await?)
 }
 
 /// Every paused queue.
 pub async fn paused(db: impl PgExecutor<'_>) -> Result<Vec<QueueControl>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {CONTROL_COLUMNS} FROM absurd.queue_controls WHERE paused ORDER BY queue_name"
-    ))
-    .fetch_all(db)
-    .await?)
+    Ok(
+        query_controls!(r#"FROM absurd.queue_controls WHERE paused ORDER BY queue_name"#)
+            .fetch_all(db)
+            .await?,
+    )
 }
 
 /// A pause and whether it was already in place (then it is left as it was:
@@ -71,19 +87,23 @@ pub async fn pause(
     reason: Option<&str>,
 ) -> Result<Pause> {
     let mut tx = conn.begin().await?;
-    let paused: Option<QueueControl> = sqlx::query_as(&format!(
-        "INSERT INTO absurd.queue_controls AS qc
+    // The INSERT's RETURNING is read through a CTE, so that its columns
+    // are typed by the one `query_controls!`.
+    let paused: Option<QueueControl> = query_controls!(
+        with r#"WITH done AS (INSERT INTO absurd.queue_controls AS qc
                 (queue_name, paused, paused_at, paused_by, pause_reason, updated_at)
          VALUES ($1, true, now(), current_user || ' (' || $2 || ')', $3, now())
          ON CONFLICT (queue_name) DO UPDATE
             SET paused = true, paused_at = now(), paused_by = EXCLUDED.paused_by,
                 pause_reason = EXCLUDED.pause_reason, updated_at = now()
           WHERE NOT qc.paused
-         RETURNING {CONTROL_COLUMNS}"
-    ))
-    .bind(queue)
-    .bind(who)
-    .bind(reason)
+         RETURNING qc.*)
+"#,
+        r#"FROM done"#,
+        queue,
+        who,
+        reason
+    )
     .fetch_optional(&mut *tx)
     .await?;
     let pause = match paused {
@@ -92,12 +112,9 @@ pub async fn pause(
             already_paused: false,
         },
         None => Pause {
-            control: sqlx::query_as(&format!(
-                "SELECT {CONTROL_COLUMNS} FROM absurd.queue_controls WHERE queue_name = $1"
-            ))
-            .bind(queue)
-            .fetch_one(&mut *tx)
-            .await?,
+            control: query_controls!(r#"FROM absurd.queue_controls WHERE queue_name = $1"#, queue)
+                .fetch_one(&mut *tx)
+                .await?,
             already_paused: true,
         },
     };
@@ -110,24 +127,29 @@ pub async fn pause(
 /// or `None` when the queue was not paused (then nothing changes).
 pub async fn resume(conn: &mut PgConnection, queue: &str) -> Result<Option<QueueControl>> {
     let mut tx = conn.begin().await?;
-    let ended: Option<QueueControl> = sqlx::query_as(
-        "WITH old AS (SELECT * FROM absurd.queue_controls
-                       WHERE queue_name = $1 AND paused FOR UPDATE)
-         UPDATE absurd.queue_controls qc
+    // The pause as it was before the UPDATE: `old`, returned through `ended`.
+    let ended: Option<QueueControl> = query_controls!(
+        with r#"WITH old AS (SELECT * FROM absurd.queue_controls
+                       WHERE queue_name = $1 AND paused FOR UPDATE),
+     ended AS (UPDATE absurd.queue_controls qc
             SET paused = false, paused_at = NULL, paused_by = NULL, pause_reason = NULL,
                 updated_at = now()
            FROM old WHERE qc.queue_name = old.queue_name
-         RETURNING old.queue_name, old.paused, old.paused_at, old.paused_by, old.pause_reason,
-                   old.updated_at",
+         RETURNING old.*)
+"#,
+        r#"FROM ended"#,
+        queue
     )
-    .bind(queue)
     .fetch_optional(&mut *tx)
     .await?;
     if ended.is_some() {
-        sqlx::query("SELECT pg_notify('absurd_task_ready', $1)")
-            .bind(queue)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            r#"SELECT pg_notify($1, $2)"#,
+            super::workers::TASK_READY_CHANNEL,
+            queue
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(ended)
@@ -136,20 +158,20 @@ pub async fn resume(conn: &mut PgConnection, queue: &str) -> Result<Option<Queue
 /// Queues in use: with pending, retrying or claimed tasks, or a pause record.
 pub async fn active_queues(db: impl PgExecutor<'_>) -> Result<Vec<String>> {
     // One branch per partial index, so the cost follows the active rows.
-    Ok(sqlx::query_scalar(
-        "SELECT queue_name FROM absurd.tasks WHERE status IN ('pending', 'retrying')
+    Ok(sqlx::query_scalar!(
+        r#"SELECT queue_name AS "queue_name!" FROM absurd.tasks WHERE status IN ('pending', 'retrying')
           UNION
          SELECT queue_name FROM absurd.tasks WHERE status = 'claimed'
           UNION
          SELECT queue_name FROM absurd.queue_controls
-          ORDER BY 1",
+          ORDER BY 1"#
     )
     .fetch_all(db)
     .await?)
 }
 
 /// A claimed task, as a drain shows it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RunningTask {
     pub task_id: TaskId,
     pub queue_name: String,
@@ -164,14 +186,17 @@ pub struct RunningTask {
 /// The claimed tasks of `queues`, longest running first (reads the partial
 /// index of claimed rows only).
 pub async fn running(db: impl PgExecutor<'_>, queues: &[String]) -> Result<Vec<RunningTask>> {
-    Ok(sqlx::query_as(
-        "SELECT task_id, queue_name, task_name, worker_id, claimed_at, heartbeat_at,
-                extract(epoch FROM now() - coalesce(claimed_at, created_at))::float8 AS running_sec
+    Ok(sqlx::query_as!(
+        RunningTask,
+        r#"SELECT task_id AS "task_id: TaskId", queue_name, task_name, worker_id AS "worker_id?",
+                claimed_at AS "claimed_at?", heartbeat_at AS "heartbeat_at?",
+                extract(epoch FROM now() - coalesce(claimed_at, created_at))::float8
+                  AS "running_sec!"
            FROM absurd.tasks
           WHERE queue_name = ANY($1) AND status = 'claimed'
-          ORDER BY claimed_at, task_id",
+          ORDER BY claimed_at, task_id"#,
+        queues
     )
-    .bind(queues)
     .fetch_all(db)
     .await?)
 }

@@ -49,7 +49,7 @@ pub struct ErrorReport {
     pub groups: Vec<ErrorGroup>,
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 struct ExactMessage {
     error: Option<String>,
     status: String,
@@ -72,17 +72,20 @@ pub async fn grouped(
     task_names: &[String],
 ) -> Result<ErrorReport> {
     // The window is measured on the database's clock, as completed_at is.
-    let window_start: DateTime<Utc> =
-        sqlx::query_scalar("SELECT now() - make_interval(secs => $1)")
-            .bind(since.as_secs_f64())
-            .fetch_one(&mut *db)
-            .await?;
-    let rows: Vec<ExactMessage> = sqlx::query_as(
-        "SELECT left(error, $4) AS error, status,
-                array_agg(DISTINCT queue_name) AS queue_names,
-                array_agg(DISTINCT task_name) AS task_names,
-                count(*) AS n, min(completed_at) AS first_seen, max(completed_at) AS last_seen,
-                (array_agg(task_id ORDER BY completed_at DESC))[1] AS example
+    let window_start: DateTime<Utc> = sqlx::query_scalar!(
+        r#"SELECT now() - make_interval(secs => $1) AS "start!""#,
+        since.as_secs_f64()
+    )
+    .fetch_one(&mut *db)
+    .await?;
+    let rows: Vec<ExactMessage> = sqlx::query_as!(
+        ExactMessage,
+        r#"SELECT left(error, $4) AS error, status AS "status!",
+                array_agg(DISTINCT queue_name) AS "queue_names!",
+                array_agg(DISTINCT task_name) AS "task_names!",
+                count(*) AS "n!", min(completed_at) AS "first_seen!",
+                max(completed_at) AS "last_seen!",
+                (array_agg(task_id ORDER BY completed_at DESC))[1] AS "example!: TaskId"
            FROM (SELECT task_id, queue_name, task_name, status, error, completed_at
                    FROM absurd.tasks
                   WHERE queue_name = ANY ($1) AND status = 'failed' AND completed_at >= $2
@@ -94,12 +97,12 @@ pub async fn grouped(
                     AND (status = 'retrying' OR awaiting_retry) AND error IS NOT NULL
                     AND coalesce(completed_at, available_at) >= $2) f
           WHERE cardinality($3::text[]) = 0 OR task_name = ANY ($3)
-          GROUP BY 1, 2",
+          GROUP BY 1, 2"#,
+        queues,
+        window_start,
+        task_names,
+        MESSAGE_PREFIX
     )
-    .bind(queues)
-    .bind(window_start)
-    .bind(task_names)
-    .bind(MESSAGE_PREFIX)
     .fetch_all(&mut *db)
     .await?;
 

@@ -11,7 +11,7 @@ use sqlx::{PgConnection, PgExecutor};
 use super::Result;
 
 /// The on-disk size of one relation.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RelationSize {
     pub name: String,
     pub bytes: i64,
@@ -71,14 +71,16 @@ pub struct IndexBloat {
 
 /// Sizes of absurd.tasks and its indexes (cheap: file sizes only).
 pub async fn sizes(db: impl PgExecutor<'_> + Copy) -> Result<TableSizes> {
-    let table_bytes: i64 = sqlx::query_scalar("SELECT pg_table_size('absurd.tasks')")
-        .fetch_one(db)
-        .await?;
-    let indexes = sqlx::query_as(
-        "SELECT c.relname::text AS name, pg_relation_size(c.oid) AS bytes
+    let table_bytes: i64 =
+        sqlx::query_scalar!(r#"SELECT pg_table_size('absurd.tasks') AS "bytes!""#)
+            .fetch_one(db)
+            .await?;
+    let indexes = sqlx::query_as!(
+        RelationSize,
+        r#"SELECT c.relname::text AS "name!", pg_relation_size(c.oid) AS "bytes!"
            FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
           WHERE i.indrelid = 'absurd.tasks'::regclass
-          ORDER BY c.relname",
+          ORDER BY c.relname"#
     )
     .fetch_all(db)
     .await?;
@@ -92,7 +94,6 @@ pub async fn sizes(db: impl PgExecutor<'_> + Copy) -> Result<TableSizes> {
 /// when it is installed and this role may use it, else from the statistics
 /// (fresh after VACUUM (ANALYZE)).
 pub async fn index_bloat(conn: &mut PgConnection) -> Result<Vec<IndexBloat>> {
-    #[derive(sqlx::FromRow)]
     struct Info {
         name: String,
         method: String,
@@ -104,29 +105,30 @@ pub async fn index_bloat(conn: &mut PgConnection) -> Result<Vec<IndexBloat>> {
         key_width: Option<f64>,
         block_size: i32,
     }
-    let infos: Vec<Info> = sqlx::query_as(
-        "SELECT c.relname::text AS name, am.amname::text AS method, i.indisvalid AS valid,
-                pg_relation_size(c.oid) AS bytes, c.relpages::bigint AS pages,
-                c.reltuples::float8 AS tuples,
+    let infos: Vec<Info> = sqlx::query_as!(
+        Info,
+        r#"SELECT c.relname::text AS "name!", am.amname::text AS "method!", i.indisvalid AS valid,
+                pg_relation_size(c.oid) AS "bytes!", c.relpages::bigint AS "pages!",
+                c.reltuples::float8 AS "tuples!",
                 coalesce((SELECT substr(o, 12)::int FROM unnest(c.reloptions) o
-                           WHERE o LIKE 'fillfactor=%'), 90) AS fillfactor,
+                           WHERE o LIKE 'fillfactor=%'), 90) AS "fillfactor!",
                 (SELECT sum(coalesce(s.avg_width, 16))::float8
                    FROM unnest(i.indkey::int2[]) k(attnum)
                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                    LEFT JOIN pg_stats s ON s.schemaname = 'absurd' AND s.tablename = 'tasks'
                                        AND s.attname = a.attname) AS key_width,
-                current_setting('block_size')::int AS block_size
+                current_setting('block_size')::int AS "block_size!"
            FROM pg_index i
            JOIN pg_class c ON c.oid = i.indexrelid
            JOIN pg_am am ON am.oid = c.relam
           WHERE i.indrelid = 'absurd.tasks'::regclass
-          ORDER BY c.relname",
+          ORDER BY c.relname"#
     )
     .fetch_all(&mut *conn)
     .await?;
-    let have_pgstattuple: bool = sqlx::query_scalar(
-        "SELECT p IS NOT NULL AND has_function_privilege(p, 'EXECUTE')
-           FROM to_regprocedure('pgstatindex(regclass)') p",
+    let have_pgstattuple: bool = sqlx::query_scalar!(
+        r#"SELECT p IS NOT NULL AND has_function_privilege(p, 'EXECUTE') AS "usable!"
+           FROM to_regprocedure('pgstatindex(regclass)') p"#
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -136,6 +138,8 @@ pub async fn index_bloat(conn: &mut PgConnection) -> Result<Vec<IndexBloat>> {
         if info.valid && info.method == "btree" {
             if have_pgstattuple {
                 // Needs pg_stat_scan_tables or superuser; without, fall back.
+                // Not checked at build time: pgstattuple is optional, so the
+                // database the cache is made from need not have it.
                 let density: std::result::Result<f64, _> = sqlx::query_scalar(
                     "SELECT avg_leaf_density FROM pgstatindex(('absurd.' || quote_ident($1))::regclass)",
                 )

@@ -55,6 +55,8 @@ impl TryFrom<String> for StuckReason {
     }
 }
 
+super::types::decode_from_text!(StuckReason);
+
 impl std::fmt::Display for StuckReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
@@ -67,7 +69,7 @@ impl std::fmt::Display for StuckReason {
 
 /// A claimed task as the reaper saw it. The worker, claim time and
 /// heartbeat are what `reap` re-checks before it changes anything.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct StuckTask {
     pub task_id: TaskId,
     pub queue_name: String,
@@ -78,7 +80,6 @@ pub struct StuckTask {
     pub timeout_sec: Option<i32>,
     pub claimed_at: Option<DateTime<Utc>>,
     pub heartbeat_at: Option<DateTime<Utc>>,
-    #[sqlx(try_from = "String")]
     pub reason: StuckReason,
     /// Seconds since the claim.
     pub running_sec: f64,
@@ -151,11 +152,24 @@ fn secs(s: f64) -> String {
     humantime::format_duration(Duration::from_secs(s.max(0.0).round() as u64)).to_string()
 }
 
-const STUCK_COLUMNS: &str = "t.task_id, t.queue_name, t.task_name, t.worker_id, t.attempt, \
-     t.max_retries, t.timeout_sec, t.claimed_at, t.heartbeat_at, \
-     extract(epoch FROM now() - coalesce(t.claimed_at, t.created_at))::float8 AS running_sec, \
-     extract(epoch FROM now() - coalesce(t.heartbeat_at, greatest(coalesce(t.claimed_at, \
-     t.created_at), absurd.heartbeats_recorded_since())))::float8 AS silent_sec";
+/// `query_as!` of [`StuckTask`] rows: `$with`, the columns of the task `t`
+/// (typed for the macro), then `$rest` (the reason, the limit, `FROM ...`),
+/// then the arguments.
+macro_rules! query_stuck {
+    ($with:tt, $rest:tt $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            StuckTask,
+            $with + r#"SELECT t.task_id AS "task_id: TaskId", t.queue_name, t.task_name,
+       t.worker_id AS "worker_id?", t.attempt, t.max_retries, t.timeout_sec AS "timeout_sec?",
+       t.claimed_at AS "claimed_at?", t.heartbeat_at AS "heartbeat_at?",
+       extract(epoch FROM now() - coalesce(t.claimed_at, t.created_at))::float8 AS "running_sec!",
+       extract(epoch FROM now() - coalesce(t.heartbeat_at, greatest(coalesce(t.claimed_at,
+         t.created_at), absurd.heartbeats_recorded_since())))::float8 AS "silent_sec!",
+"# + $rest
+            $(, $arg)*
+        )
+    };
+}
 
 /// The claimed tasks of `queue` that the rule finds stuck, oldest claim
 /// first; with `ReapRule::Stuck`, overrun tasks too (see
@@ -168,33 +182,34 @@ pub async fn find(db: impl PgExecutor<'_>, queue: &str, rule: ReapRule) -> Resul
             timeout_grace,
             ..
         } => {
-            sqlx::query_as(&format!(
-            "WITH r AS (SELECT make_interval(secs => $2) AS hb, make_interval(secs => $3) AS grace)
-                 SELECT {STUCK_COLUMNS}, s.reason,
-                        CASE s.reason WHEN 'heartbeat' THEN $2
-                                      ELSE t.timeout_sec + $3 END AS limit_sec
+            query_stuck!(
+                r#"WITH r AS (SELECT make_interval(secs => $2) AS hb, make_interval(secs => $3) AS grace)
+"#,
+                r#"       s.reason AS "reason!: StuckReason",
+       CASE s.reason WHEN 'heartbeat' THEN $2 ELSE t.timeout_sec + $3 END AS "limit_sec!"
                    FROM r, absurd.tasks t
                    CROSS JOIN LATERAL (SELECT absurd.stuck_reason(t.heartbeat_at, t.claimed_at,
                            t.created_at, t.timeout_sec, r.hb, r.grace) AS reason) s
                   WHERE t.queue_name = $1 AND t.status = 'claimed' AND s.reason IS NOT NULL
-                  ORDER BY t.claimed_at, t.task_id"
-        ))
-            .bind(queue)
-            .bind(heartbeat_timeout.as_secs_f64())
-            .bind(timeout_grace.as_secs_f64())
+                  ORDER BY t.claimed_at, t.task_id"#,
+                queue,
+                heartbeat_timeout.as_secs_f64(),
+                timeout_grace.as_secs_f64()
+            )
             .fetch_all(db)
             .await?
         }
         ReapRule::ClaimedLongerThan(age) => {
-            sqlx::query_as(&format!(
-                "SELECT {STUCK_COLUMNS}, 'claim_age' AS reason, $2 AS limit_sec
+            query_stuck!(
+                r#""#,
+                r#"       'claim_age' AS "reason!: StuckReason", $2::float8 AS "limit_sec!"
                    FROM absurd.tasks t
                   WHERE t.queue_name = $1 AND t.status = 'claimed'
                     AND coalesce(t.claimed_at, t.created_at) < now() - make_interval(secs => $2)
-                  ORDER BY t.claimed_at, t.task_id"
-            ))
-            .bind(queue)
-            .bind(age.as_secs_f64())
+                  ORDER BY t.claimed_at, t.task_id"#,
+                queue,
+                age.as_secs_f64()
+            )
             .fetch_all(db)
             .await?
         }
@@ -209,14 +224,16 @@ pub async fn find(db: impl PgExecutor<'_>, queue: &str, rule: ReapRule) -> Resul
 /// returned as `Retrying`, which it is to absurdctl; one out of attempts is
 /// `Failed`.
 pub async fn reap(db: impl PgExecutor<'_>, task: &StuckTask) -> Result<Option<TaskStatus>> {
-    let status: Option<String> = sqlx::query_scalar("SELECT absurd.reap_task($1, $2, $3, $4, $5)")
-        .bind(task.task_id)
-        .bind(&task.worker_id)
-        .bind(task.claimed_at)
-        .bind(task.heartbeat_at)
-        .bind(task.reap_error())
-        .fetch_one(db)
-        .await?;
+    let status: Option<String> = sqlx::query_scalar!(
+        r#"SELECT absurd.reap_task($1, $2, $3, $4, $5) AS "status?""#,
+        task.task_id.0,
+        task.worker_id.as_deref(),
+        task.claimed_at,
+        task.heartbeat_at,
+        task.reap_error()
+    )
+    .fetch_one(db)
+    .await?;
     Ok(status.and_then(|s| match s.as_str() {
         "pending" => Some(TaskStatus::Retrying),
         _ => TaskStatus::try_from(s).ok(),
@@ -232,22 +249,23 @@ pub async fn overrun_counts(
     heartbeat_timeout: Duration,
     timeout_grace: Duration,
 ) -> Result<Vec<(String, i64)>> {
-    Ok(sqlx::query_as(
-        "SELECT o.queue_name, count(*) AS n
+    let rows = sqlx::query!(
+        r#"SELECT o.queue_name AS "queue_name!", count(*) AS "n!"
            FROM unnest($1::text[]) AS q(name)
           CROSS JOIN LATERAL absurd.overrun_tasks(q.name, make_interval(secs => $2),
                                                   make_interval(secs => $3)) o
-          GROUP BY o.queue_name",
+          GROUP BY o.queue_name"#,
+        queues,
+        heartbeat_timeout.as_secs_f64(),
+        timeout_grace.as_secs_f64()
     )
-    .bind(queues)
-    .bind(heartbeat_timeout.as_secs_f64())
-    .bind(timeout_grace.as_secs_f64())
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.queue_name, r.n)).collect())
 }
 
 /// A registered worker not seen for the heartbeat timeout.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SilentWorker {
     pub worker_id: String,
     pub queue_name: String,
@@ -266,35 +284,50 @@ pub async fn silent_workers(
     timeout: Duration,
     mark_dead: bool,
 ) -> Result<Vec<SilentWorker>> {
-    let select = "SELECT worker_id, queue_name, hostname, pid, status, last_seen_at
+    // `$pre`, the silent workers, then `$post`. The select's own columns
+    // keep their names (the mark-dead variant reads them in a CTE): they are
+    // typed from the table's.
+    macro_rules! query_silent {
+        ($pre:tt, $post:tt) => {
+            sqlx::query_as!(
+                SilentWorker,
+                $pre + r#"SELECT worker_id, queue_name, hostname, pid, status, last_seen_at
                     FROM absurd.worker_registry
                    WHERE queue_name = $1 AND status IN ('running', 'draining')
-                     AND last_seen_at < now() - make_interval(secs => $2)";
-    let sql = if mark_dead {
-        format!(
-            "WITH silent AS ({select} FOR UPDATE SKIP LOCKED),
+                     AND last_seen_at < now() - make_interval(secs => $2)"#
+                    + $post,
+                queue,
+                timeout.as_secs_f64()
+            )
+            .fetch_all(db)
+            .await?
+        };
+    }
+    let silent = if mark_dead {
+        query_silent!(
+            r#"WITH silent AS ("#,
+            r#" FOR UPDATE SKIP LOCKED),
                   marked AS (UPDATE absurd.worker_registry w SET status = 'dead'
                                FROM silent s WHERE w.worker_id = s.worker_id RETURNING w.worker_id)
-             SELECT s.* FROM silent s JOIN marked USING (worker_id) ORDER BY s.last_seen_at"
+             SELECT s.worker_id AS "worker_id!", s.queue_name AS "queue_name!",
+                    s.hostname AS "hostname!", s.pid AS "pid?", s.status AS "status!",
+                    s.last_seen_at AS "last_seen_at!"
+               FROM silent s JOIN marked USING (worker_id) ORDER BY s.last_seen_at"#
         )
     } else {
-        format!("{select} ORDER BY last_seen_at")
+        query_silent!(r#""#, r#" ORDER BY last_seen_at"#)
     };
-    Ok(sqlx::query_as(&sql)
-        .bind(queue)
-        .bind(timeout.as_secs_f64())
-        .fetch_all(db)
-        .await?)
+    Ok(silent)
 }
 
 /// Queues that may have something to reap: those with claimed tasks or
 /// with registered workers still counted alive.
 pub async fn queues(db: impl PgExecutor<'_>) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT queue_name FROM absurd.tasks WHERE status = 'claimed'
+    Ok(sqlx::query_scalar!(
+        r#"SELECT queue_name AS "queue_name!" FROM absurd.tasks WHERE status = 'claimed'
           UNION
          SELECT queue_name FROM absurd.worker_registry WHERE status IN ('running', 'draining')
-          ORDER BY 1",
+          ORDER BY 1"#
     )
     .fetch_all(db)
     .await?)
@@ -307,16 +340,19 @@ pub async fn queues(db: impl PgExecutor<'_>) -> Result<Vec<String>> {
 /// a connection of its own, used for nothing else meanwhile. Locking the row
 /// needs UPDATE on the table, which only reaping roles have.
 pub async fn try_lock(conn: &mut PgConnection, queue: &str) -> Result<bool> {
-    sqlx::query("INSERT INTO absurd.reaper_locks (queue_name) VALUES ($1) ON CONFLICT DO NOTHING")
-        .bind(queue)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        r#"INSERT INTO absurd.reaper_locks (queue_name) VALUES ($1) ON CONFLICT DO NOTHING"#,
+        queue
+    )
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("BEGIN").execute(&mut *conn).await?;
-    let locked =
-        sqlx::query("SELECT 1 FROM absurd.reaper_locks WHERE queue_name = $1 FOR UPDATE NOWAIT")
-            .bind(queue)
-            .execute(&mut *conn)
-            .await;
+    let locked = sqlx::query!(
+        r#"SELECT 1 AS "one" FROM absurd.reaper_locks WHERE queue_name = $1 FOR UPDATE NOWAIT"#,
+        queue
+    )
+    .fetch_optional(&mut *conn)
+    .await;
     match locked {
         Ok(_) => Ok(true),
         Err(e) => {
@@ -336,7 +372,7 @@ pub async fn unlock(conn: &mut PgConnection) -> Result<()> {
 }
 
 /// The session holding the reaper's lock on a queue.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct LockHolder {
     pub pid: i32,
     /// Its database role.
@@ -357,25 +393,50 @@ impl LockHolder {
     }
 }
 
-const HOLDER_COLUMNS: &str = "h.pid, h.usename, h.application_name, h.client_addr, \
-     h.backend_start, h.held_since, extract(epoch FROM now() - h.held_since)::float8 AS held_sec";
+/// `query!` of the holders of reaper's locks (`h`, with its queue name)
+/// then `$rest` (`WHERE ...`), then the arguments; rows to pass to
+/// `holder!`. (`query_as!` cannot fill [`StaleLock`]'s flattened holder.)
+macro_rules! query_holders {
+    ($rest:tt $(, $arg:expr)* $(,)?) => {
+        sqlx::query!(
+            r#"SELECT h.queue_name AS "queue_name!", h.pid AS "pid!", h.usename,
+       h.application_name, h.client_addr, h.backend_start, h.held_since,
+       extract(epoch FROM now() - h.held_since)::float8 AS held_sec
+  FROM absurd.reaper_lock_holders() h
+"# + $rest
+            $(, $arg)*
+        )
+    };
+}
+
+/// The [`LockHolder`] of a row of `query_holders!`.
+macro_rules! holder {
+    ($r:expr) => {
+        LockHolder {
+            pid: $r.pid,
+            usename: $r.usename,
+            application_name: $r.application_name,
+            client_addr: $r.client_addr,
+            backend_start: $r.backend_start,
+            held_since: $r.held_since,
+            held_sec: $r.held_sec,
+        }
+    };
+}
 
 /// Who holds the reaper's lock on `queue`, if anyone.
 pub async fn lock_holder(db: impl PgExecutor<'_>, queue: &str) -> Result<Option<LockHolder>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {HOLDER_COLUMNS} FROM absurd.reaper_lock_holders() h WHERE h.queue_name = $1 LIMIT 1"
-    ))
-    .bind(queue)
-    .fetch_optional(db)
-    .await?)
+    let row = query_holders!(r#" WHERE h.queue_name = $1 LIMIT 1"#, queue)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|r| holder!(r)))
 }
 
 /// A queue whose reaper's lock has been held longer than a reap could take.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct StaleLock {
     pub queue_name: String,
     #[serde(flatten)]
-    #[sqlx(flatten)]
     pub holder: LockHolder,
 }
 
@@ -385,13 +446,19 @@ pub async fn stale_locks(
     queues: &[String],
     limit: Duration,
 ) -> Result<Vec<StaleLock>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT h.queue_name, {HOLDER_COLUMNS} FROM absurd.reaper_lock_holders() h
-          WHERE h.queue_name = ANY ($1) AND h.held_since < now() - make_interval(secs => $2)
-          ORDER BY h.queue_name"
-    ))
-    .bind(queues)
-    .bind(limit.as_secs_f64())
+    let rows = query_holders!(
+        r#" WHERE h.queue_name = ANY ($1) AND h.held_since < now() - make_interval(secs => $2)
+          ORDER BY h.queue_name"#,
+        queues,
+        limit.as_secs_f64()
+    )
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StaleLock {
+            queue_name: r.queue_name.clone(),
+            holder: holder!(r),
+        })
+        .collect())
 }

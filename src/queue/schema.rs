@@ -80,30 +80,32 @@ impl SchemaStatus {
 }
 
 pub async fn detect_shape(conn: &mut PgConnection) -> Result<Shape> {
-    let (schema, tasks, migrated, claim_args, heartbeat, depends_on, schedules, upstream): (
-        bool,
-        bool,
-        bool,
-        Option<Vec<String>>,
-        bool,
-        bool,
-        bool,
-        bool,
-    ) = sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'absurd'),
-                to_regclass('absurd.tasks') IS NOT NULL,
-                to_regclass('absurd._sqlx_migrations') IS NOT NULL,
+    let found = sqlx::query!(
+        r#"SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'absurd') AS "schema!",
+                to_regclass('absurd.tasks') IS NOT NULL AS "tasks!",
+                to_regclass('absurd._sqlx_migrations') IS NOT NULL AS "migrated!",
                 (SELECT p.proargnames::text[] FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                  WHERE n.nspname = 'absurd' AND p.proname = 'claim_task' LIMIT 1),
+                  WHERE n.nspname = 'absurd' AND p.proname = 'claim_task' LIMIT 1) AS claim_args,
                 EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                         WHERE n.nspname = 'absurd' AND p.proname = 'heartbeat_task'),
+                         WHERE n.nspname = 'absurd' AND p.proname = 'heartbeat_task') AS "heartbeat!",
                 EXISTS (SELECT 1 FROM information_schema.columns
-                         WHERE table_schema = 'absurd' AND table_name = 'tasks' AND column_name = 'depends_on'),
-                to_regclass('absurd.scheduled_tasks') IS NOT NULL,
-                to_regclass('absurd.queues') IS NOT NULL",
+                         WHERE table_schema = 'absurd' AND table_name = 'tasks' AND column_name = 'depends_on')
+                  AS "depends_on!",
+                to_regclass('absurd.scheduled_tasks') IS NOT NULL AS "schedules!",
+                to_regclass('absurd.queues') IS NOT NULL AS "upstream!""#
     )
     .fetch_one(&mut *conn)
     .await?;
+    let (schema, tasks, migrated, claim_args, heartbeat, depends_on, schedules, upstream) = (
+        found.schema,
+        found.tasks,
+        found.migrated,
+        found.claim_args,
+        found.heartbeat,
+        found.depends_on,
+        found.schedules,
+        found.upstream,
+    );
     let base = if !schema || !tasks {
         "L0 (no ABSURD schema)".to_string()
     } else if migrated {
@@ -119,8 +121,8 @@ pub async fn detect_shape(conn: &mut PgConnection) -> Result<Shape> {
         }
     };
     let estimated_rows = if tasks {
-        sqlx::query_scalar::<_, f32>(
-            "SELECT reltuples FROM pg_class WHERE oid = 'absurd.tasks'::regclass",
+        sqlx::query_scalar!(
+            r#"SELECT reltuples FROM pg_class WHERE oid = 'absurd.tasks'::regclass"#
         )
         .fetch_one(&mut *conn)
         .await?
@@ -139,13 +141,14 @@ pub async fn detect_shape(conn: &mut PgConnection) -> Result<Shape> {
 
 /// Which of this binary's migrations the database has had.
 pub async fn status(conn: &mut PgConnection) -> Result<SchemaStatus> {
-    let table: bool =
-        sqlx::query_scalar("SELECT to_regclass('absurd._sqlx_migrations') IS NOT NULL")
-            .fetch_one(&mut *conn)
-            .await?;
+    let table: bool = sqlx::query_scalar!(
+        r#"SELECT to_regclass('absurd._sqlx_migrations') IS NOT NULL AS "exists!""#
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     let applied: Vec<i64> = if table {
-        sqlx::query_scalar(
-            "SELECT version FROM absurd._sqlx_migrations WHERE success ORDER BY version",
+        sqlx::query_scalar!(
+            r#"SELECT version FROM absurd._sqlx_migrations WHERE success ORDER BY version"#
         )
         .fetch_all(&mut *conn)
         .await?
@@ -202,23 +205,24 @@ pub async fn lock_migrations(
 ) -> Result<()> {
     let mut waiting = Some(waiting);
     loop {
-        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(MIGRATE_LOCK)
-            .fetch_one(&mut *conn)
-            .await?;
+        let got: bool =
+            sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "got!""#, MIGRATE_LOCK)
+                .fetch_one(&mut *conn)
+                .await?;
         if got {
             return Ok(());
         }
         if let Some(w) = waiting.take() {
-            let holder: Option<i32> = sqlx::query_scalar(
-                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+            let holder: Option<i32> = sqlx::query_scalar!(
+                r#"SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
                     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                    AND objsubid = 1 AND classid = ($1 >> 32)::int4::oid
-                    AND objid = ($1 & 4294967295)::oid LIMIT 1",
+                    AND objsubid = 1 AND classid = ($1::int8 >> 32)::int4::oid
+                    AND objid = ($1 & 4294967295)::oid LIMIT 1"#,
+                MIGRATE_LOCK
             )
-            .bind(MIGRATE_LOCK)
             .fetch_optional(&mut *conn)
-            .await?;
+            .await?
+            .flatten();
             w(holder);
         }
         tokio::time::sleep(MIGRATE_LOCK_POLL).await;
@@ -227,9 +231,8 @@ pub async fn lock_migrations(
 
 /// Releases the lock `lock_migrations` took.
 pub async fn unlock_migrations(conn: &mut PgConnection) -> Result<()> {
-    sqlx::query("SELECT pg_advisory_unlock($1)")
-        .bind(MIGRATE_LOCK)
-        .execute(conn)
+    sqlx::query!(r#"SELECT pg_advisory_unlock($1)"#, MIGRATE_LOCK)
+        .fetch_one(conn)
         .await?;
     Ok(())
 }
@@ -451,12 +454,12 @@ fn needed_privileges(role: &str) -> &'static [(&'static str, &'static str)] {
 pub async fn missing_privileges(conn: &mut PgConnection, role: &str) -> Result<Vec<String>> {
     let (tables, privileges): (Vec<&str>, Vec<&str>) =
         needed_privileges(role).iter().copied().unzip();
-    Ok(sqlx::query_scalar(
-        "SELECT p || ' on ' || t FROM unnest($1::text[], $2::text[]) AS n(t, p)
-          WHERE to_regclass(t) IS NOT NULL AND NOT has_table_privilege(t, p)",
+    Ok(sqlx::query_scalar!(
+        r#"SELECT p || ' on ' || t AS "missing!" FROM unnest($1::text[], $2::text[]) AS n(t, p)
+          WHERE to_regclass(t) IS NOT NULL AND NOT has_table_privilege(t, p)"#,
+        &tables as &[&str],
+        &privileges as &[&str]
     )
-    .bind(&tables)
-    .bind(&privileges)
     .fetch_all(conn)
     .await?)
 }

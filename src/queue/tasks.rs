@@ -5,52 +5,50 @@
 
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 
-use super::types::TASK_COLUMNS;
+use super::types::{query_tasks, TASK_COLUMNS};
 use super::{Dependency, NewTask, QueueError, Result, Task, TaskFilter, TaskId};
 
 /// Enqueues a task and returns its id. Dependencies must exist.
 pub async fn spawn(db: &mut sqlx::PgConnection, task: &NewTask) -> Result<TaskId> {
     if !task.depends_on.is_empty() {
         let ids: Vec<uuid::Uuid> = task.depends_on.iter().map(|i| i.0).collect();
-        let found: Vec<uuid::Uuid> =
-            sqlx::query_scalar("SELECT task_id FROM absurd.tasks WHERE task_id = ANY($1)")
-                .bind(&ids)
-                .fetch_all(&mut *db)
-                .await?;
+        let found: Vec<uuid::Uuid> = sqlx::query_scalar!(
+            r#"SELECT task_id FROM absurd.tasks WHERE task_id = ANY($1)"#,
+            &ids
+        )
+        .fetch_all(&mut *db)
+        .await?;
         if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
             return Err(QueueError::Invalid(format!(
                 "--depends-on {missing}: no such task"
             )));
         }
     }
-    let id = sqlx::query_scalar(
-        "INSERT INTO absurd.tasks (queue_name, task_name, params, priority, timeout_sec, max_retries,
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO absurd.tasks (queue_name, task_name, params, priority, timeout_sec, max_retries,
                                    depends_on, available_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
-         RETURNING task_id",
+         RETURNING task_id"#,
+        &task.queue_name,
+        &task.task_name,
+        &task.params,
+        task.priority,
+        task.timeout_sec,
+        task.max_retries,
+        &task.depends_on.iter().map(|i| i.0).collect::<Vec<_>>(),
+        task.delay.map(|d| d.as_secs_f64()).unwrap_or(0.0)
     )
-    .bind(&task.queue_name)
-    .bind(&task.task_name)
-    .bind(&task.params)
-    .bind(task.priority)
-    .bind(task.timeout_sec)
-    .bind(task.max_retries)
-    .bind(task.depends_on.iter().map(|i| i.0).collect::<Vec<_>>())
-    .bind(task.delay.map(|d| d.as_secs_f64()).unwrap_or(0.0))
     .fetch_one(&mut *db)
     .await?;
-    Ok(id)
+    Ok(TaskId(id))
 }
 
 /// One task, or `TaskNotFound`.
 pub async fn get(db: impl PgExecutor<'_>, id: TaskId) -> Result<Task> {
-    sqlx::query_as(&format!(
-        "SELECT {TASK_COLUMNS} FROM absurd.tasks WHERE task_id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?
-    .ok_or(QueueError::TaskNotFound(id))
+    query_tasks!(r#"FROM absurd.tasks WHERE task_id = $1"#, id.0)
+        .fetch_optional(db)
+        .await?
+        .ok_or(QueueError::TaskNotFound(id))
 }
 
 /// Tasks matching the filter, newest first, at most `filter.limit`.
@@ -67,14 +65,15 @@ pub async fn list(db: impl PgExecutor<'_>, filter: &TaskFilter) -> Result<Vec<Ta
 
 /// The tasks `id` depends on, with their status (`None` when since deleted).
 pub async fn dependencies(db: impl PgExecutor<'_>, id: TaskId) -> Result<Vec<Dependency>> {
-    Ok(sqlx::query_as(
-        "SELECT d.id AS task_id, t.task_name, t.status
+    Ok(sqlx::query_as!(
+        Dependency,
+        r#"SELECT d.id AS "task_id!: TaskId", t.task_name AS "task_name?", t.status AS "status?"
            FROM absurd.tasks s
            CROSS JOIN LATERAL unnest(coalesce(s.depends_on, '{}')) AS d(id)
            LEFT JOIN absurd.tasks t ON t.task_id = d.id
-          WHERE s.task_id = $1",
+          WHERE s.task_id = $1"#,
+        id.0
     )
-    .bind(id)
     .fetch_all(db)
     .await?)
 }
@@ -88,13 +87,13 @@ pub async fn claim(
     limit: i32,
     task_names: Option<&[String]>,
 ) -> Result<Vec<Task>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {TASK_COLUMNS} FROM absurd.claim_tasks($1, $2, $3, $4)"
-    ))
-    .bind(queue)
-    .bind(worker)
-    .bind(limit)
-    .bind(task_names)
+    Ok(query_tasks!(
+        r#"FROM absurd.claim_tasks($1, $2, $3, $4)"#,
+        queue,
+        worker,
+        limit,
+        task_names
+    )
     .fetch_all(db)
     .await?)
 }
@@ -102,11 +101,13 @@ pub async fn claim(
 /// Records a heartbeat; false when `worker` no longer owns the task
 /// (cancelled, reaped, or re-claimed), which tells the worker to stop.
 pub async fn heartbeat(db: impl PgExecutor<'_>, id: TaskId, worker: &str) -> Result<bool> {
-    Ok(sqlx::query_scalar("SELECT absurd.heartbeat_task($1, $2)")
-        .bind(id)
-        .bind(worker)
-        .fetch_one(db)
-        .await?)
+    Ok(sqlx::query_scalar!(
+        r#"SELECT absurd.heartbeat_task($1, $2) AS "owned!""#,
+        id.0,
+        worker
+    )
+    .fetch_one(db)
+    .await?)
 }
 
 /// Completes a task `worker` still owns; false when it no longer does.
@@ -116,34 +117,38 @@ pub async fn complete(
     worker: &str,
     result: &serde_json::Value,
 ) -> Result<bool> {
-    Ok(
-        sqlx::query_scalar("SELECT absurd.complete_task($1, $2, $3)")
-            .bind(id)
-            .bind(result)
-            .bind(worker)
-            .fetch_one(db)
-            .await?,
+    Ok(sqlx::query_scalar!(
+        r#"SELECT absurd.complete_task($1, $2, $3) AS "owned!""#,
+        id.0,
+        result,
+        worker
     )
+    .fetch_one(db)
+    .await?)
 }
 
 /// Fails a task `worker` still owns: it retries with backoff while attempts
 /// remain, else it is failed for good. False when the worker no longer owns it.
 pub async fn fail(db: impl PgExecutor<'_>, id: TaskId, worker: &str, error: &str) -> Result<bool> {
-    Ok(sqlx::query_scalar("SELECT absurd.fail_task($1, $2, $3)")
-        .bind(id)
-        .bind(error)
-        .bind(worker)
-        .fetch_one(db)
-        .await?)
+    Ok(sqlx::query_scalar!(
+        r#"SELECT absurd.fail_task($1, $2, $3) AS "owned!""#,
+        id.0,
+        error,
+        worker
+    )
+    .fetch_one(db)
+    .await?)
 }
 
 /// Gives a claimed task back to the queue without charging its attempt.
 pub async fn release(db: impl PgExecutor<'_>, id: TaskId, worker: &str) -> Result<bool> {
-    Ok(sqlx::query_scalar("SELECT absurd.release_task($1, $2)")
-        .bind(id)
-        .bind(worker)
-        .fetch_one(db)
-        .await?)
+    Ok(sqlx::query_scalar!(
+        r#"SELECT absurd.release_task($1, $2) AS "owned!""#,
+        id.0,
+        worker
+    )
+    .fetch_one(db)
+    .await?)
 }
 
 /// Enqueues many tasks in one statement and returns how many were inserted.
@@ -156,24 +161,22 @@ pub async fn spawn_many(db: impl PgExecutor<'_>, tasks: &[NewTask]) -> Result<u6
             t.task_name
         )));
     }
-    let done = sqlx::query(
-        "INSERT INTO absurd.tasks (queue_name, task_name, params, priority, timeout_sec, max_retries,
+    let done = sqlx::query!(
+        r#"INSERT INTO absurd.tasks (queue_name, task_name, params, priority, timeout_sec, max_retries,
                                    available_at)
          SELECT q, n, p, pr, ts, mr, now() + make_interval(secs => d)
            FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::integer[], $5::integer[],
-                       $6::integer[], $7::double precision[]) AS u(q, n, p, pr, ts, mr, d)",
-    )
-    .bind(tasks.iter().map(|t| t.queue_name.as_str()).collect::<Vec<_>>())
-    .bind(tasks.iter().map(|t| t.task_name.as_str()).collect::<Vec<_>>())
-    .bind(tasks.iter().map(|t| &t.params).collect::<Vec<_>>())
-    .bind(tasks.iter().map(|t| t.priority).collect::<Vec<_>>())
-    .bind(tasks.iter().map(|t| t.timeout_sec).collect::<Vec<_>>())
-    .bind(tasks.iter().map(|t| t.max_retries).collect::<Vec<_>>())
-    .bind(
-        tasks
+                       $6::integer[], $7::double precision[]) AS u(q, n, p, pr, ts, mr, d)"#,
+        &tasks.iter().map(|t| t.queue_name.clone()).collect::<Vec<_>>(),
+        &tasks.iter().map(|t| t.task_name.clone()).collect::<Vec<_>>(),
+        &tasks.iter().map(|t| t.params.clone()).collect::<Vec<_>>(),
+        &tasks.iter().map(|t| t.priority).collect::<Vec<_>>(),
+        &tasks.iter().map(|t| t.timeout_sec).collect::<Vec<_>>() as &[Option<i32>],
+        &tasks.iter().map(|t| t.max_retries).collect::<Vec<_>>(),
+        &tasks
             .iter()
             .map(|t| t.delay.map(|d| d.as_secs_f64()).unwrap_or(0.0))
-            .collect::<Vec<_>>(),
+            .collect::<Vec<_>>()
     )
     .execute(db)
     .await?;
@@ -193,14 +196,15 @@ pub async fn complete_many(
     // batch and two batches over the same rows cannot deadlock.
     let mut sorted: Vec<&(TaskId, Option<serde_json::Value>)> = done.iter().collect();
     sorted.sort_by_key(|(id, _)| *id);
-    Ok(
-        sqlx::query_scalar("SELECT * FROM absurd.complete_tasks($1, $2, $3)")
-            .bind(sorted.iter().map(|(id, _)| id.0).collect::<Vec<_>>())
-            .bind(sorted.iter().map(|(_, r)| r.as_ref()).collect::<Vec<_>>())
-            .bind(worker)
-            .fetch_all(db)
-            .await?,
+    Ok(sqlx::query_scalar!(
+        r#"SELECT c AS "task_id!: TaskId" FROM absurd.complete_tasks($1, $2, $3) AS c"#,
+        &sorted.iter().map(|(id, _)| id.0).collect::<Vec<_>>(),
+        &sorted.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>()
+            as &[Option<serde_json::Value>],
+        worker
     )
+    .fetch_all(db)
+    .await?)
 }
 
 /// Seconds until the next task of `queue` (of `task_names`, when given)
@@ -212,15 +216,15 @@ pub async fn next_available_in(
     queue: &str,
     task_names: Option<&[String]>,
 ) -> Result<Option<f64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT extract(epoch FROM min(available_at) - now())::float8
+    Ok(sqlx::query_scalar!(
+        r#"SELECT extract(epoch FROM min(available_at) - now())::float8 AS "in_sec?"
            FROM absurd.tasks
           WHERE queue_name = $1 AND status IN ('pending', 'retrying')
             AND available_at > now()
-            AND ($2::text[] IS NULL OR task_name = ANY ($2))",
+            AND ($2::text[] IS NULL OR task_name = ANY ($2))"#,
+        queue,
+        task_names
     )
-    .bind(queue)
-    .bind(task_names)
     .fetch_one(db)
     .await?)
 }

@@ -105,6 +105,34 @@ impl TryFrom<String> for TaskStatus {
     }
 }
 
+/// Decodes a text column into a type with `TryFrom<String>`, so that the
+/// build-time checked queries (`query_as!` with a `"col: Type"` override)
+/// can read it as `FromRow`'s `#[sqlx(try_from = "String")]` does.
+macro_rules! decode_from_text {
+    ($t:ty) => {
+        impl sqlx::Type<sqlx::Postgres> for $t {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <String as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $t {
+            fn decode(
+                value: sqlx::postgres::PgValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <String as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
+                Ok(<$t>::try_from(text)?)
+            }
+        }
+    };
+}
+pub(crate) use decode_from_text;
+
+decode_from_text!(TaskStatus);
+
 /// One row of absurd.tasks.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Task {
@@ -155,6 +183,34 @@ pub(crate) const TASK_COLUMNS: &str = concat!(
      coalesce(depends_on, '{}') AS depends_on, workflow_id"
 );
 
+/// `query_as!` of [`Task`] rows: the columns of [`TASK_COLUMNS`], typed for
+/// the macro (`!` not null, `?` nullable, whatever the source of the rows),
+/// then `$from` (`"FROM ... WHERE ..."`), then the arguments. The macro
+/// takes only literals, so the shown status is spelled out here: a unit test
+/// holds it to [`SHOWN_STATUS`].
+macro_rules! query_tasks {
+    ($from:tt $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            $crate::queue::Task,
+            r#"SELECT task_id AS "task_id!: crate::queue::TaskId", queue_name AS "queue_name!",
+       task_name AS "task_name!", params AS "params!", priority AS "priority!",
+       timeout_sec AS "timeout_sec?",
+       (CASE WHEN status = 'retrying' OR (status = 'pending' AND awaiting_retry) THEN 'retrying' ELSE status END)
+         AS "status!: crate::queue::TaskStatus",
+       worker_id AS "worker_id?", attempt AS "attempt!", max_retries AS "max_retries!",
+       result AS "result?", error AS "error?", created_at AS "created_at!",
+       claimed_at AS "claimed_at?", completed_at AS "completed_at?",
+       heartbeat_at AS "heartbeat_at?", available_at AS "available_at!",
+       wait_time_sec AS "wait_time_sec?", execution_time_sec AS "execution_time_sec?",
+       coalesce(depends_on, '{}') AS "depends_on!: Vec<crate::queue::TaskId>",
+       workflow_id AS "workflow_id?"
+  "# + $from
+            $(, $arg)*
+        )
+    };
+}
+pub(crate) use query_tasks;
+
 /// A task to enqueue.
 #[derive(Debug, Clone)]
 pub struct NewTask {
@@ -169,9 +225,24 @@ pub struct NewTask {
 }
 
 /// One dependency of a task and where it stands.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Dependency {
     pub task_id: TaskId,
     pub task_name: Option<String>,
     pub status: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `query_tasks!` spells the shown status out (the macro takes only
+    /// literals): it must say what `SHOWN_STATUS` says.
+    #[test]
+    fn query_tasks_shows_the_status_as_shown_status_does() {
+        let source = include_str!("types.rs");
+        let body = &source[source.find("macro_rules! query_tasks").unwrap()..];
+        let body = &body[..body.find("pub(crate) use query_tasks").unwrap()];
+        assert!(body.contains(SHOWN_STATUS), "{SHOWN_STATUS} not in {body}");
+    }
 }

@@ -48,23 +48,23 @@ pub struct WorkerInfo {
 /// Registers a worker as running. An id seen before (a restart with a fixed
 /// `--worker-id`) starts afresh.
 pub async fn register(db: impl PgExecutor<'_>, info: &WorkerInfo) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO absurd.worker_registry
+    sqlx::query!(
+        r#"INSERT INTO absurd.worker_registry
                 (worker_id, queue_name, hostname, pid, version, concurrency, task_names, status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'running')
          ON CONFLICT (worker_id) DO UPDATE
             SET queue_name = EXCLUDED.queue_name, hostname = EXCLUDED.hostname,
                 pid = EXCLUDED.pid, version = EXCLUDED.version,
                 concurrency = EXCLUDED.concurrency, task_names = EXCLUDED.task_names,
-                status = 'running', started_at = now(), last_seen_at = now(), stopped_at = NULL",
+                status = 'running', started_at = now(), last_seen_at = now(), stopped_at = NULL"#,
+        &info.worker_id,
+        &info.queue_name,
+        &info.hostname,
+        info.pid,
+        &info.version,
+        info.concurrency,
+        info.task_names.as_deref()
     )
-    .bind(&info.worker_id)
-    .bind(&info.queue_name)
-    .bind(&info.hostname)
-    .bind(info.pid)
-    .bind(&info.version)
-    .bind(info.concurrency)
-    .bind(&info.task_names)
     .execute(db)
     .await?;
     Ok(())
@@ -87,22 +87,22 @@ pub async fn touch(
     worker_id: &str,
     status: WorkerStatus,
 ) -> Result<Touched> {
-    let done = sqlx::query(
-        "UPDATE absurd.worker_registry SET last_seen_at = now(), status = $2
+    let done = sqlx::query!(
+        r#"UPDATE absurd.worker_registry SET last_seen_at = now(), status = $2
           WHERE worker_id = (SELECT worker_id FROM absurd.worker_registry
-                              WHERE worker_id = $1 FOR UPDATE SKIP LOCKED)",
+                              WHERE worker_id = $1 FOR UPDATE SKIP LOCKED)"#,
+        worker_id,
+        status.as_str()
     )
-    .bind(worker_id)
-    .bind(status.as_str())
     .execute(&mut *db)
     .await?;
     if done.rows_affected() > 0 {
         return Ok(Touched::Yes);
     }
-    let present: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM absurd.worker_registry WHERE worker_id = $1)",
+    let present = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM absurd.worker_registry WHERE worker_id = $1) AS "present!""#,
+        worker_id
     )
-    .bind(worker_id)
     .fetch_one(db)
     .await?;
     Ok(if present {
@@ -114,13 +114,13 @@ pub async fn touch(
 
 /// Marks the worker stopped (on a clean exit).
 pub async fn mark_stopped(db: impl PgExecutor<'_>, worker_id: &str) -> Result<()> {
-    sqlx::query(
-        "UPDATE absurd.worker_registry
+    sqlx::query!(
+        r#"UPDATE absurd.worker_registry
             SET status = $2, stopped_at = now(), last_seen_at = now()
-          WHERE worker_id = $1",
+          WHERE worker_id = $1"#,
+        worker_id,
+        WorkerStatus::Stopped.as_str()
     )
-    .bind(worker_id)
-    .bind(WorkerStatus::Stopped.as_str())
     .execute(db)
     .await?;
     Ok(())
