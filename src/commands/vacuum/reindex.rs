@@ -122,7 +122,10 @@ mod tests {
         );
         assert_eq!(
             got,
-            vec![("bloated".to_string(), 60.0), ("at_threshold".to_string(), 40.0)]
+            vec![
+                ("bloated".to_string(), 60.0),
+                ("at_threshold".to_string(), 40.0)
+            ]
         );
     }
 }
