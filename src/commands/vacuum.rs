@@ -26,6 +26,7 @@ use crate::cli::VacuumArgs;
 use crate::commands::Ctx;
 use crate::config::Access;
 use crate::error::CliError;
+use crate::host;
 use crate::interact::{self, Interrupt};
 use crate::queue::audit::{AuditEntry, Run};
 use crate::queue::maintenance;
@@ -110,7 +111,13 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
 
     // Before anything is deleted: a role that could not record the deletions
     // is told so, and nothing changes.
-    let run = Run::start(&pool, ctx.command, Some(&ctx.global.queue)).await?;
+    let run = Run::start(
+        &pool,
+        host::operator(),
+        ctx.command,
+        Some(&ctx.global.queue),
+    )
+    .await?;
     let interrupt = Interrupt::install_for_batches();
     let outcome = apply(
         ctx,
@@ -131,6 +138,7 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
         .finish(
             &pool,
             &AuditEntry {
+                operator: host::operator(),
                 command: ctx.command.to_string(),
                 queue_name: Some(ctx.global.queue.clone()),
                 filter: json!({
