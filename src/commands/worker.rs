@@ -3,8 +3,11 @@
 //! heartbeats, timeouts, cancellation, a graceful drain on SIGTERM, and
 //! the systemd notify protocol.
 
+mod backoff;
 mod handler;
 mod log;
+mod outbox;
+mod results;
 mod supervisor;
 mod systemd;
 
