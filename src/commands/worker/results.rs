@@ -128,7 +128,7 @@ mod tests {
     fn errors_lead_with_the_last_stderr_line() {
         assert_eq!(
             error_text("exit 1", &tail(b"Traceback\n  ValueError: bad\n\n")),
-            "exit 1: ValueError: bad\nTraceback\n  ValueError: bad\n\n"
+            "exit 1: ValueError: bad\nTraceback\n  ValueError: bad"
         );
         assert_eq!(
             error_text("exit 2", &tail(b"")),
