@@ -30,7 +30,7 @@ use crate::host;
 use crate::interact::{self, Interrupt};
 use crate::queue::audit::{AuditEntry, Run};
 use crate::queue::maintenance;
-use crate::queue::retention::{self, Retention};
+use crate::queue::retention;
 use render::{fmt_bytes, per_status_text, print_volumes, render};
 use report::{Report, Stopped};
 
@@ -119,7 +119,7 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
     )
     .await?;
     let interrupt = Interrupt::install_for_batches();
-    let outcome = apply(
+    let deleted = delete::delete_past_retention(
         ctx,
         &pool,
         &args,
@@ -130,6 +130,10 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
         &mut report,
     )
     .await;
+    let outcome = match deleted {
+        Ok(()) => maintain(ctx, &pool, &args, &interrupt, &mut report).await,
+        Err(e) => Err(e),
+    };
     if let Ok(after) = maintenance::sizes(&pool).await {
         report.set_sizes_after(&after);
     }
@@ -187,20 +191,15 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Deletes in batches, then runs the maintenance asked for, each job filling
-/// `report` as it goes.
-#[allow(clippy::too_many_arguments)]
-async fn apply(
+/// The maintenance asked for, once deleting is over, filling `report` as
+/// each job goes.
+async fn maintain(
     ctx: &Ctx,
     pool: &PgPool,
     args: &VacuumArgs,
-    r: &Retention,
-    run: &Run,
-    expected: i64,
     interrupt: &Interrupt,
     report: &mut Report,
 ) -> anyhow::Result<()> {
-    delete::delete_past_retention(ctx, pool, args, r, run, expected, interrupt, report).await?;
     match report.stopped {
         Stopped::Interrupted => {
             report.vacuum_skipped = Some("interrupted".into());

@@ -31,18 +31,7 @@ pub(super) struct Reads {
 
 /// The snapshot of `queues` (in their order, queues without a row included).
 pub(super) fn fold(queues: &[String], rule: StuckRule, reads: Reads) -> Snapshot {
-    let Reads {
-        taken_at,
-        backlog,
-        claimed,
-        stuck,
-        finished,
-        timings,
-        dead,
-        workers,
-        controls,
-        estimates,
-    } = reads;
+    let taken_at = reads.taken_at;
     // Keyed by (queue, task name); None is the queue's own row, the sum of
     // its task names' rows.
     let mut figs: BTreeMap<(String, Option<String>), Raw> = BTreeMap::new();
@@ -52,7 +41,7 @@ pub(super) fn fold(queues: &[String], rule: StuckRule, reads: Reads) -> Snapshot
             .or_default());
         add(figs.entry((queue.to_string(), None)).or_default());
     };
-    for r in &backlog {
+    for r in &reads.backlog {
         both(&r.queue_name, &r.task_name, &|e: &mut Raw| {
             e.pending += r.pending;
             e.retrying += r.retrying;
@@ -62,13 +51,13 @@ pub(super) fn fold(queues: &[String], rule: StuckRule, reads: Reads) -> Snapshot
             e.oldest_ready_since = earliest(e.oldest_ready_since, r.oldest_ready_since);
         });
     }
-    for r in &claimed {
+    for r in &reads.claimed {
         both(&r.queue_name, &r.task_name, &|e: &mut Raw| e.claimed += r.n);
     }
-    for r in &stuck {
+    for r in &reads.stuck {
         both(&r.queue_name, &r.task_name, &|e: &mut Raw| e.stuck += r.n);
     }
-    for r in &finished {
+    for r in &reads.finished {
         both(&r.queue_name, &r.task_name, &|e: &mut Raw| {
             let windows = match r.status.as_str() {
                 "completed" => &mut e.completed,
@@ -84,7 +73,7 @@ pub(super) fn fold(queues: &[String], rule: StuckRule, reads: Reads) -> Snapshot
             }
         });
     }
-    for r in &dead {
+    for r in &reads.dead {
         both(&r.queue_name, &r.task_name, &|e: &mut Raw| {
             if r.status == "failed" {
                 e.failed += r.n;
@@ -93,13 +82,13 @@ pub(super) fn fold(queues: &[String], rule: StuckRule, reads: Reads) -> Snapshot
             }
         });
     }
-    for r in timings {
+    for r in reads.timings {
         let key = (r.queue_name.clone(), r.task_name.clone());
         figs.entry(key).or_default().timing = Some(r);
     }
 
     let mut out = Vec::with_capacity(queues.len());
-    for (queue, total_estimate) in queues.iter().zip(estimates) {
+    for (queue, total_estimate) in queues.iter().zip(reads.estimates) {
         let own = figs
             .get(&(queue.clone(), None))
             .cloned()
@@ -115,7 +104,7 @@ pub(super) fn fold(queues: &[String], rule: StuckRule, reads: Reads) -> Snapshot
                 })
             })
             .collect();
-        let control = controls.iter().find(|c| &c.queue_name == queue);
+        let control = reads.controls.iter().find(|c| &c.queue_name == queue);
         let paused = control.is_some_and(|c| c.paused);
         let no_completion_sec = own.oldest_ready_since.map(|ready_since| {
             let since = own
@@ -136,7 +125,8 @@ pub(super) fn fold(queues: &[String], rule: StuckRule, reads: Reads) -> Snapshot
         } else {
             None
         };
-        let list: Vec<LiveWorker> = workers
+        let list: Vec<LiveWorker> = reads
+            .workers
             .iter()
             .filter(|w| &w.queue_name == queue)
             .cloned()
