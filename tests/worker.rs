@@ -1540,6 +1540,39 @@ printf '{"url": "%s", "said": "url-pw-7c2 env-pw-3d9", "url-pw-7c2": 1}' "$ABSUR
     );
 }
 
+/// Issue 16.6: the tail of a handler's stderr that begins inside the
+/// password keeps none of it (the worker keeps the last 4096 bytes).
+#[tokio::test]
+async fn a_stderr_tail_cut_inside_the_password_keeps_none_of_it() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    // "url-pw-7c2" and 4,090 bytes after it: the tail begins at "pw-7c2".
+    let handler = dir.script(
+        "cut.sh",
+        r#"printf 'url-pw-7c2' >&2; head -c 4090 /dev/zero | tr '\0' x >&2; exit 1"#,
+    );
+    let url = url_with_password(&db, "url-pw-7c2");
+    let failed = spawn_task(&pool, "fail", json!({}), None, 1).await;
+    let mut cmd = absurdctl_command(&[
+        "--queue",
+        "wq",
+        "worker",
+        "run",
+        "--exit-when-empty",
+        "--",
+        handler.as_str(),
+    ]);
+    cmd.env("ABSURD_DATABASE_URL", &url);
+    Background::start(cmd)
+        .wait(Duration::from_secs(30))
+        .assert_success();
+    let row = task_row(&pool, failed).await;
+    let error: String = row.get("error");
+    assert!(error.contains("…***xxx"), "the tail was cut: {error}");
+    assert!(!error.contains("7c2"), "{error}");
+}
+
 #[tokio::test]
 async fn every_result_is_stored_as_a_json_object() {
     let db = TestDb::migrated().await;

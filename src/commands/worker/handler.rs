@@ -285,7 +285,8 @@ impl Tail {
         if self.is_whole() {
             text.to_string()
         } else {
-            format!("…{text}")
+            // The cut may fall inside a password: none of it is kept.
+            format!("…{}", crate::error::redact_cut(text))
         }
     }
 }
