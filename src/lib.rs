@@ -8,6 +8,7 @@ pub mod config;
 pub mod deadline;
 pub mod docs;
 pub mod error;
+pub mod host;
 pub mod interact;
 pub mod output;
 pub mod queue;

@@ -746,7 +746,7 @@ async fn a_task_claimed_after_the_preview_is_not_touched() {
         .unwrap()
         .remove(0);
 
-    let run = audit::Run::start(&mut *conn, "cancel", Some(Q))
+    let run = audit::Run::start(&mut *conn, absurdctl::host::operator(), "cancel", Some(Q))
         .await
         .unwrap();
     let outcome = bulk::apply_batch(&mut conn, &run, 1, &action, &filter, &selection.ids)

@@ -18,6 +18,7 @@ use crate::cli::BenchArgs;
 use crate::commands::Ctx;
 use crate::config::Access;
 use crate::error::CliError;
+use crate::host;
 use crate::interact::{self, Interrupt};
 use crate::queue::audit::{self, AuditEntry};
 use crate::queue::{bench, tasks, NewTask, TaskId};
@@ -191,6 +192,7 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
     audit::record(
         &pool,
         &AuditEntry {
+            operator: host::operator(),
             command: "bench".into(),
             queue_name: Some(queue.clone()),
             filter: json!({}),

@@ -19,6 +19,7 @@ use crate::cli::{BulkArgs, FilterArgs};
 use crate::commands::Ctx;
 use crate::config::Access;
 use crate::error::CliError;
+use crate::host;
 use crate::interact::{self, Interrupt};
 use crate::output::{ellipsize, fmt_ago, fmt_secs};
 use crate::queue::audit::{self, AuditEntry, Run};
@@ -272,7 +273,13 @@ pub async fn run(
 
     // Before the question: a role that could not record the change is told
     // so, and nothing changes.
-    let run = Run::start(&mut *conn, ctx.command, filter.queue.as_deref()).await?;
+    let run = Run::start(
+        &mut *conn,
+        host::operator(),
+        ctx.command,
+        filter.queue.as_deref(),
+    )
+    .await?;
     let mut prompt = format!(
         "{}{} {} {}",
         w.verb[..1].to_uppercase(),
@@ -507,6 +514,7 @@ async fn record(
         d.insert("argv".into(), json!(argv));
     }
     let entry = AuditEntry {
+        operator: host::operator(),
         command: ctx.command.to_string(),
         queue_name: filter.queue.clone(),
         filter: report.filter.clone(),

@@ -15,6 +15,7 @@ use crate::cli::DrainArgs;
 use crate::commands::Ctx;
 use crate::config::Access;
 use crate::error::CliError;
+use crate::host;
 use crate::interact::{self, Interrupt};
 use crate::output::{fmt_secs, Output};
 use crate::queue::controls::{self, Pause, RunningTask};
@@ -77,8 +78,8 @@ pub async fn run(ctx: &Ctx, args: DrainArgs) -> anyhow::Result<ExitCode> {
 
     let who = format!(
         "{}@{}",
-        audit::os_user().unwrap_or_else(|| "unknown".into()),
-        audit::hostname()
+        host::os_user().unwrap_or_else(|| "unknown".into()),
+        host::hostname()
     );
     // The pauses and their audit rows commit together, or none of them.
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
@@ -89,6 +90,7 @@ pub async fn run(ctx: &Ctx, args: DrainArgs) -> anyhow::Result<ExitCode> {
             audit::record(
                 &mut *tx,
                 &audit::AuditEntry {
+                    operator: host::operator(),
                     command: "drain".into(),
                     queue_name: Some(q.clone()),
                     filter: json!({}),

@@ -17,6 +17,7 @@ use crate::cli::ReapStuckArgs;
 use crate::commands::Ctx;
 use crate::config::Access;
 use crate::error::CliError;
+use crate::host;
 use crate::interact::Interrupt;
 use crate::output::{fmt_secs, fmt_time};
 use crate::queue::reap::{self, LockHolder, ReapRule, SilentWorker, StuckTask};
@@ -326,6 +327,7 @@ async fn reap_locked(
 
 fn audit_entry(qr: &QueueReport, report: &Report) -> audit::AuditEntry {
     audit::AuditEntry {
+        operator: host::operator(),
         command: "reap-stuck".into(),
         queue_name: Some(qr.queue_name.clone()),
         filter: json!({

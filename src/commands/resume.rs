@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::cli::ResumeArgs;
 use crate::commands::Ctx;
 use crate::config::Access;
+use crate::host;
 use crate::interact;
 use crate::output::{fmt_secs, pause_details};
 use crate::queue::audit;
@@ -78,6 +79,7 @@ pub async fn run(ctx: &Ctx, args: ResumeArgs) -> anyhow::Result<ExitCode> {
         audit::record(
             &mut *tx,
             &audit::AuditEntry {
+                operator: host::operator(),
                 command: "resume".into(),
                 queue_name: Some(ended.queue_name.clone()),
                 filter: json!({}),

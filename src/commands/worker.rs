@@ -3,8 +3,11 @@
 //! heartbeats, timeouts, cancellation, a graceful drain on SIGTERM, and
 //! the systemd notify protocol.
 
+mod backoff;
 mod handler;
 mod log;
+mod outbox;
+mod results;
 mod supervisor;
 mod systemd;
 
@@ -22,8 +25,8 @@ use crate::cli::WorkerRunArgs;
 use crate::commands::Ctx;
 use crate::config::{Access, ConnectConfig};
 use crate::error::{CliError, EXIT_INTERRUPTED};
+use crate::host::hostname;
 use crate::output::fmt_secs;
-use crate::queue::audit::hostname;
 use crate::queue::workers::{self, WorkerInfo};
 use handler::Groups;
 use log::{Level, Logger};

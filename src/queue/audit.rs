@@ -15,9 +15,18 @@ use uuid::Uuid;
 
 use super::{QueueError, Result};
 
+/// Who acted: the OS user and host of the process, supplied by the caller
+/// (facts of the host, not of the queue).
+#[derive(Debug, Clone)]
+pub struct Operator {
+    pub os_user: Option<String>,
+    pub host: String,
+}
+
 /// An operator action to record.
 #[derive(Debug, Clone)]
 pub struct AuditEntry {
+    pub operator: Operator,
     pub command: String,
     pub queue_name: Option<String>,
     pub filter: serde_json::Value,
@@ -47,7 +56,7 @@ pub struct AuditRecord {
     pub unfinished: bool,
 }
 
-/// Writes one audit row; the OS user and host are this process's. Call it
+/// Writes one audit row. Call it
 /// in the transaction of the change it records: if it fails, the change
 /// must not commit.
 pub async fn record(db: impl PgExecutor<'_>, entry: &AuditEntry) -> Result<i64> {
@@ -64,8 +73,8 @@ async fn insert_row(
                 (os_user, client_host, command, queue_name, filter, details, affected, dry_run, run_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING audit_id",
     )
-    .bind(os_user())
-    .bind(hostname())
+    .bind(&entry.operator.os_user)
+    .bind(&entry.operator.host)
     .bind(&entry.command)
     .bind(&entry.queue_name)
     .bind(&entry.filter)
@@ -101,6 +110,7 @@ impl Run {
     /// what it could not then record.
     pub async fn start(
         db: impl PgExecutor<'_>,
+        operator: Operator,
         command: &str,
         queue_name: Option<&str>,
     ) -> Result<Run> {
@@ -132,8 +142,8 @@ impl Run {
             run_id: Uuid::new_v4(),
             command: command.to_string(),
             queue_name: queue_name.map(str::to_string),
-            os_user: os_user(),
-            client_host: hostname(),
+            os_user: operator.os_user,
+            client_host: operator.host,
         })
     }
 
@@ -198,39 +208,4 @@ pub async fn recent(
     .bind(limit)
     .fetch_all(db)
     .await?)
-}
-
-/// The OS user running absurdctl.
-pub fn os_user() -> Option<String> {
-    std::env::var("SUDO_USER")
-        .ok()
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("LOGNAME").ok())
-        .or_else(|| {
-            // SAFETY: getuid never fails; getpwuid returns a pointer into static storage or null.
-            unsafe {
-                let pw = libc::getpwuid(libc::getuid());
-                if pw.is_null() {
-                    None
-                } else {
-                    Some(
-                        std::ffi::CStr::from_ptr((*pw).pw_name)
-                            .to_string_lossy()
-                            .into_owned(),
-                    )
-                }
-            }
-        })
-}
-
-/// This host's name.
-pub fn hostname() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates on success.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if rc != 0 {
-        return "unknown".into();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
 }

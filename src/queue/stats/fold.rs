@@ -1,0 +1,450 @@
+//! The fold of a stats snapshot: pure arithmetic from the rows the reads
+//! return to the figures of each queue and each of its task names (a
+//! queue's own figures are the sum of its task names'), with the derived
+//! ones (rates, success rates, ages, the drain rate and its ETA).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::reads::{BacklogRow, CountRow, DeadLetterRow, FinishedRow, TimingRow};
+use super::{
+    Figures, HostWorkers, LiveWorker, QueueSnapshot, Snapshot, StuckRule, TaskNameFigures, Workers,
+};
+use crate::queue::controls::QueueControl;
+
+/// What the reads returned, all from one transaction.
+pub(super) struct Reads {
+    /// The database's clock at the snapshot.
+    pub(super) taken_at: DateTime<Utc>,
+    pub(super) backlog: Vec<BacklogRow>,
+    pub(super) claimed: Vec<CountRow>,
+    pub(super) stuck: Vec<CountRow>,
+    pub(super) finished: Vec<FinishedRow>,
+    pub(super) timings: Vec<TimingRow>,
+    pub(super) dead: Vec<DeadLetterRow>,
+    pub(super) workers: Vec<LiveWorker>,
+    pub(super) controls: Vec<QueueControl>,
+    /// The planner's row estimate of each of `queues`, in their order.
+    pub(super) estimates: Vec<Option<i64>>,
+}
+
+/// The snapshot of `queues` (in their order, queues without a row included).
+pub(super) fn fold(queues: &[String], rule: StuckRule, reads: Reads) -> Snapshot {
+    let taken_at = reads.taken_at;
+    // Keyed by (queue, task name); None is the queue's own row, the sum of
+    // its task names' rows.
+    let mut figs: BTreeMap<(String, Option<String>), Raw> = BTreeMap::new();
+    let mut both = |queue: &str, task: &str, add: &dyn Fn(&mut Raw)| {
+        add(figs
+            .entry((queue.to_string(), Some(task.to_string())))
+            .or_default());
+        add(figs.entry((queue.to_string(), None)).or_default());
+    };
+    for r in &reads.backlog {
+        both(&r.queue_name, &r.task_name, &|e: &mut Raw| {
+            e.pending += r.pending;
+            e.retrying += r.retrying;
+            e.ready += r.ready;
+            e.delayed += r.delayed;
+            e.oldest_created_at = earliest(e.oldest_created_at, r.oldest_created_at);
+            e.oldest_ready_since = earliest(e.oldest_ready_since, r.oldest_ready_since);
+        });
+    }
+    for r in &reads.claimed {
+        both(&r.queue_name, &r.task_name, &|e: &mut Raw| e.claimed += r.n);
+    }
+    for r in &reads.stuck {
+        both(&r.queue_name, &r.task_name, &|e: &mut Raw| e.stuck += r.n);
+    }
+    for r in &reads.finished {
+        both(&r.queue_name, &r.task_name, &|e: &mut Raw| {
+            let windows = match r.status.as_str() {
+                "completed" => &mut e.completed,
+                "failed" => &mut e.failed_in,
+                _ => &mut e.cancelled_in,
+            };
+            // A task within 5 minutes is within the hour and the day too.
+            for w in windows.iter_mut().skip(r.bucket.clamp(0, 2) as usize) {
+                *w += r.n;
+            }
+            if r.status == "completed" {
+                e.last_completed_at = e.last_completed_at.max(r.last_at);
+            }
+        });
+    }
+    for r in &reads.dead {
+        both(&r.queue_name, &r.task_name, &|e: &mut Raw| {
+            if r.status == "failed" {
+                e.failed += r.n;
+            } else {
+                e.cancelled += r.n;
+            }
+        });
+    }
+    for r in reads.timings {
+        let key = (r.queue_name.clone(), r.task_name.clone());
+        figs.entry(key).or_default().timing = Some(r);
+    }
+
+    let mut out = Vec::with_capacity(queues.len());
+    for (queue, total_estimate) in queues.iter().zip(reads.estimates) {
+        let own = figs
+            .get(&(queue.clone(), None))
+            .cloned()
+            .unwrap_or_default();
+        let figures = own.figures(taken_at);
+        let task_names = figs
+            .range((queue.clone(), Some(String::new()))..)
+            .take_while(|((q, _), _)| q == queue)
+            .filter_map(|((_, name), raw)| {
+                name.as_ref().map(|n| TaskNameFigures {
+                    task_name: n.clone(),
+                    figures: raw.figures(taken_at),
+                })
+            })
+            .collect();
+        let control = reads.controls.iter().find(|c| &c.queue_name == queue);
+        let paused = control.is_some_and(|c| c.paused);
+        let no_completion_sec = own.oldest_ready_since.map(|ready_since| {
+            let since = own
+                .last_completed_at
+                .map_or(ready_since, |done| done.max(ready_since));
+            secs_between(since, taken_at)
+        });
+        let drained_5m = own.completed[0] + own.failed_in[0];
+        let drain_rate_per_min = if drained_5m > 0 {
+            drained_5m as f64 / 5.0
+        } else {
+            (own.completed[1] + own.failed_in[1]) as f64 / 60.0
+        };
+        let eta_sec = if figures.backlog == 0 {
+            Some(0.0)
+        } else if drain_rate_per_min > 0.0 {
+            Some(figures.backlog as f64 / drain_rate_per_min * 60.0)
+        } else {
+            None
+        };
+        let list: Vec<LiveWorker> = reads
+            .workers
+            .iter()
+            .filter(|w| &w.queue_name == queue)
+            .cloned()
+            .collect();
+        let pause = control.filter(|c| c.paused);
+        out.push(QueueSnapshot {
+            queue: queue.clone(),
+            paused,
+            paused_at: pause.and_then(|c| c.paused_at),
+            paused_by: pause.and_then(|c| c.paused_by.clone()),
+            pause_reason: pause.and_then(|c| c.pause_reason.clone()),
+            figures,
+            no_completion_sec,
+            drain_rate_per_min,
+            eta_sec,
+            total_estimate,
+            workers: Workers {
+                live: list.len() as i64,
+                hosts: by_host(&list),
+                list,
+            },
+            task_names,
+        });
+    }
+    Snapshot {
+        taken_at,
+        stuck_rule: rule,
+        queues: out,
+    }
+}
+
+fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Raw figures of one (queue, task name), before the derived ones.
+#[derive(Debug, Clone, Default)]
+struct Raw {
+    pending: i64,
+    retrying: i64,
+    ready: i64,
+    delayed: i64,
+    claimed: i64,
+    stuck: i64,
+    failed: i64,
+    cancelled: i64,
+    oldest_created_at: Option<DateTime<Utc>>,
+    oldest_ready_since: Option<DateTime<Utc>>,
+    /// Finished within 5 minutes, the hour, the day.
+    completed: [i64; 3],
+    failed_in: [i64; 3],
+    cancelled_in: [i64; 3],
+    last_completed_at: Option<DateTime<Utc>>,
+    timing: Option<TimingRow>,
+}
+
+impl Raw {
+    fn figures(&self, now: DateTime<Utc>) -> Figures {
+        let t = self.timing.as_ref();
+        let backlog = self.pending + self.retrying;
+        let [c5, c1, c24] = self.completed;
+        let [f5, f1, f24] = self.failed_in;
+        let [x5, x1, x24] = self.cancelled_in;
+        Figures {
+            pending: self.pending,
+            retrying: self.retrying,
+            claimed: self.claimed,
+            stuck: self.stuck,
+            failed: self.failed,
+            cancelled: self.cancelled,
+            backlog,
+            ready: self.ready,
+            delayed: self.delayed,
+            blocked: backlog - self.ready - self.delayed,
+            completed_5m: c5,
+            completed_1h: c1,
+            completed_24h: c24,
+            failed_5m: f5,
+            failed_1h: f1,
+            failed_24h: f24,
+            cancelled_5m: x5,
+            cancelled_1h: x1,
+            cancelled_24h: x24,
+            completed_per_min_5m: c5 as f64 / 5.0,
+            completed_per_min_1h: c1 as f64 / 60.0,
+            completed_per_min_24h: c24 as f64 / 1440.0,
+            success_rate_1h: success_rate(c1, f1),
+            success_rate_24h: success_rate(c24, f24),
+            wait_p50_sec: t.and_then(|t| t.wait_p50),
+            wait_p95_sec: t.and_then(|t| t.wait_p95),
+            run_p50_sec: t.and_then(|t| t.run_p50),
+            run_p95_sec: t.and_then(|t| t.run_p95),
+            oldest_pending_at: self.oldest_created_at,
+            oldest_pending_age_sec: self.oldest_created_at.map(|c| secs_between(c, now)),
+            oldest_ready_age_sec: self.oldest_ready_since.map(|r| secs_between(r, now)),
+            last_completed_at: self.last_completed_at,
+        }
+    }
+}
+
+fn success_rate(completed: i64, failed: i64) -> Option<f64> {
+    let finished = completed + failed;
+    (finished > 0).then(|| completed as f64 / finished as f64)
+}
+
+fn secs_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+    ((to - from).num_milliseconds() as f64 / 1000.0).max(0.0)
+}
+
+/// Live workers grouped by host; unregistered workers (host unknown) last.
+fn by_host(workers: &[LiveWorker]) -> Vec<HostWorkers> {
+    let mut hosts: Vec<HostWorkers> = Vec::new();
+    for w in workers {
+        match hosts.iter_mut().find(|h| h.host == w.hostname) {
+            Some(h) => {
+                h.workers += 1;
+                h.running += w.running;
+            }
+            None => hosts.push(HostWorkers {
+                host: w.hostname.clone(),
+                workers: 1,
+                running: w.running,
+            }),
+        }
+    }
+    hosts.sort_by(|a, b| match (&a.host, &b.host) {
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    hosts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn success_rate_needs_finished_tasks() {
+        assert_eq!(success_rate(0, 0), None);
+        assert_eq!(success_rate(9, 1), Some(0.9));
+    }
+
+    #[test]
+    fn hosts_are_sorted_with_unknown_last() {
+        let w = |id: &str, host: Option<&str>, running| LiveWorker {
+            queue_name: "q".into(),
+            worker_id: id.into(),
+            hostname: host.map(str::to_string),
+            registered: host.is_some(),
+            registry_status: None,
+            last_seen_at: None,
+            running,
+        };
+        let hosts = by_host(&[
+            w("a", None, 1),
+            w("b", Some("h2"), 2),
+            w("c", Some("h1"), 0),
+            w("d", Some("h2"), 1),
+        ]);
+        let got: Vec<(Option<&str>, i64, i64)> = hosts
+            .iter()
+            .map(|h| (h.host.as_deref(), h.workers, h.running))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(Some("h1"), 1, 0), (Some("h2"), 2, 3), (None, 1, 1)]
+        );
+    }
+
+    fn at(now: DateTime<Utc>, secs_ago: i64) -> Option<DateTime<Utc>> {
+        Some(now - chrono::Duration::seconds(secs_ago))
+    }
+
+    fn reads(now: DateTime<Utc>) -> Reads {
+        let backlog =
+            |task: &str, pending, retrying, ready, delayed, created, ready_since| BacklogRow {
+                queue_name: "q".into(),
+                task_name: task.into(),
+                pending,
+                retrying,
+                ready,
+                delayed,
+                oldest_created_at: created,
+                oldest_ready_since: ready_since,
+            };
+        let finished = |task: &str, status: &str, bucket, n, last_secs_ago| FinishedRow {
+            queue_name: "q".into(),
+            task_name: task.into(),
+            status: status.into(),
+            bucket,
+            n,
+            last_at: at(now, last_secs_ago),
+        };
+        Reads {
+            taken_at: now,
+            backlog: vec![
+                backlog("a", 4, 1, 2, 1, at(now, 600), at(now, 300)),
+                backlog("b", 2, 0, 1, 0, at(now, 900), at(now, 120)),
+            ],
+            claimed: vec![CountRow {
+                queue_name: "q".into(),
+                task_name: "a".into(),
+                n: 3,
+            }],
+            stuck: vec![CountRow {
+                queue_name: "q".into(),
+                task_name: "a".into(),
+                n: 1,
+            }],
+            finished: vec![
+                // 0: within 5 minutes, 1: within the hour, 2: within the day.
+                finished("a", "completed", 0, 10, 30),
+                finished("a", "completed", 1, 20, 1200),
+                finished("a", "failed", 2, 5, 7200),
+                finished("b", "completed", 2, 6, 40_000),
+                finished("b", "cancelled", 0, 2, 10),
+            ],
+            timings: vec![TimingRow {
+                queue_name: "q".into(),
+                task_name: None,
+                wait_p50: Some(1.5),
+                wait_p95: Some(9.0),
+                run_p50: None,
+                run_p95: None,
+            }],
+            dead: vec![DeadLetterRow {
+                queue_name: "q".into(),
+                status: "failed".into(),
+                task_name: "b".into(),
+                n: 7,
+            }],
+            workers: Vec::new(),
+            controls: Vec::new(),
+            estimates: vec![Some(1000), None],
+        }
+    }
+
+    #[test]
+    fn a_queue_sums_its_task_names_and_windows_nest() {
+        let now = Utc::now();
+        let queues = ["q".to_string(), "empty".to_string()];
+        let snap = fold(&queues, StuckRule::default(), reads(now));
+        assert_eq!(snap.taken_at, now);
+        let q = &snap.queues[0];
+        let f = &q.figures;
+        assert_eq!((f.pending, f.retrying, f.backlog), (6, 1, 7));
+        assert_eq!((f.ready, f.delayed, f.blocked), (3, 1, 3));
+        assert_eq!((f.claimed, f.stuck, f.failed, f.cancelled), (3, 1, 7, 0));
+        // A completion within 5 minutes counts in the hour and the day too.
+        assert_eq!(
+            (f.completed_5m, f.completed_1h, f.completed_24h),
+            (10, 30, 36)
+        );
+        assert_eq!((f.failed_5m, f.failed_1h, f.failed_24h), (0, 0, 5));
+        assert_eq!((f.cancelled_5m, f.cancelled_1h, f.cancelled_24h), (2, 2, 2));
+        assert_eq!(f.completed_per_min_5m, 2.0);
+        assert_eq!(f.success_rate_1h, Some(1.0));
+        assert_eq!(f.success_rate_24h, Some(36.0 / 41.0));
+        assert_eq!(f.oldest_pending_at, at(now, 900));
+        assert_eq!(f.oldest_pending_age_sec, Some(900.0));
+        assert_eq!(f.oldest_ready_age_sec, Some(300.0));
+        assert_eq!(f.last_completed_at, at(now, 30));
+        assert_eq!((f.wait_p50_sec, f.run_p50_sec), (Some(1.5), None));
+        // Ready tasks since 300 s ago, a completion 30 s ago.
+        assert_eq!(q.no_completion_sec, Some(30.0));
+        // 10 left the backlog within 5 minutes: 2 per minute, 7 to go.
+        assert_eq!(q.drain_rate_per_min, 2.0);
+        assert_eq!(q.eta_sec, Some(210.0));
+        assert_eq!(q.total_estimate, Some(1000));
+        assert!(!q.paused);
+
+        let names: Vec<(&str, i64, i64)> = q
+            .task_names
+            .iter()
+            .map(|t| {
+                (
+                    t.task_name.as_str(),
+                    t.figures.backlog,
+                    t.figures.completed_24h,
+                )
+            })
+            .collect();
+        assert_eq!(names, vec![("a", 5, 30), ("b", 2, 6)]);
+        assert_eq!(q.task_names[1].figures.failed, 7);
+        // Timings by queue only: the task names have none.
+        assert_eq!(q.task_names[0].figures.wait_p50_sec, None);
+    }
+
+    #[test]
+    fn a_queue_without_rows_is_idle_not_missing() {
+        let now = Utc::now();
+        let queues = ["q".to_string(), "empty".to_string()];
+        let snap = fold(&queues, StuckRule::default(), reads(now));
+        let e = &snap.queues[1];
+        assert_eq!(e.queue, "empty");
+        assert_eq!(e.figures.backlog, 0);
+        assert_eq!(e.eta_sec, Some(0.0));
+        assert_eq!(e.no_completion_sec, None);
+        assert_eq!(e.figures.success_rate_1h, None);
+        assert!(e.task_names.is_empty());
+        assert_eq!(e.workers.live, 0);
+    }
+
+    #[test]
+    fn nothing_draining_means_no_eta() {
+        let now = Utc::now();
+        let mut r = reads(now);
+        r.finished.clear();
+        let snap = fold(&["q".to_string()], StuckRule::default(), r);
+        let q = &snap.queues[0];
+        assert_eq!(q.drain_rate_per_min, 0.0);
+        assert_eq!(q.eta_sec, None);
+        // No completion at all: ready tasks wait since the oldest became ready.
+        assert_eq!(q.no_completion_sec, Some(300.0));
+    }
+}
