@@ -137,7 +137,7 @@ pub fn filter_from_args(ctx: &Ctx, args: &FilterArgs) -> anyhow::Result<TaskFilt
     Ok(TaskFilter {
         queue: (!args.all_queues).then(|| ctx.global.queue.clone()),
         statuses: args.status.clone(),
-        task_names: args.task_name.clone(),
+        task_names: args.names.task_name.clone(),
         ids,
         older_than: args.older_than,
         newer_than: args.newer_than,

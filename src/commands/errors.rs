@@ -36,14 +36,14 @@ pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
     } else {
         vec![ctx.global.queue.clone()]
     };
-    let found = errors::grouped(&mut conn, &queues, args.since, &args.task_name).await?;
+    let found = errors::grouped(&mut conn, &queues, args.since, &args.names.task_name).await?;
     let shown = &found.groups[..found.groups.len().min(args.limit as usize)];
     if ctx.out.is_json() {
         ctx.out.json(&Report {
             since_sec: args.since.as_secs_f64(),
             window_start: found.window_start,
             queues: &queues,
-            task_names: &args.task_name,
+            task_names: &args.names.task_name,
             tasks: found.tasks,
             groups_total: found.groups.len(),
             groups: shown,

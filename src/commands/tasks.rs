@@ -16,7 +16,7 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
     let filter = TaskFilter {
         queue: (!args.all_queues).then(|| ctx.global.queue.clone()),
         statuses: args.status,
-        task_names: args.task_name,
+        task_names: args.names.task_name,
         limit: Some(args.limit),
         ..TaskFilter::default()
     };
