@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 use serde::Serialize;
 
-use crate::cli::{GlobalOpts, OutputFormat};
+use crate::cli::OutputFormat;
 use crate::queue::TaskStatus;
 
 /// How this run prints.
@@ -23,14 +23,16 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn new(global: &GlobalOpts) -> Self {
+    /// `no_color` is `--no-color`; colour is also off when NO_COLOR is set
+    /// or stdout is not a terminal.
+    pub fn new(format: OutputFormat, no_color: bool, quiet: bool, verbose: u8) -> Self {
         let stdout_tty = std::io::stdout().is_terminal();
         let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Output {
-            format: global.output,
-            color: stdout_tty && !global.no_color && !no_color_env,
-            quiet: global.quiet,
-            verbose: global.verbose,
+            format,
+            color: stdout_tty && !no_color && !no_color_env,
+            quiet,
+            verbose,
             stdout_tty,
             stderr_tty: std::io::stderr().is_terminal(),
         }

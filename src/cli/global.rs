@@ -3,6 +3,9 @@
 
 use clap::{Args, ValueEnum};
 
+use crate::config::ConnectSettings;
+use crate::output::Output;
+
 use super::parse::{parse_pg_timeout, parse_positive_duration, parse_queue_name};
 
 /// Options every command accepts.
@@ -82,4 +85,22 @@ pub enum OutputFormat {
     Table,
     Json,
     Prometheus,
+}
+
+impl GlobalOpts {
+    /// The connection part, as the plain settings `config` takes.
+    pub fn connect_settings(&self) -> ConnectSettings {
+        ConnectSettings {
+            database_url: self.database_url.clone(),
+            database_url_file: self.database_url_file.clone(),
+            connect_timeout: self.connect_timeout,
+            lock_timeout: self.lock_timeout,
+            statement_timeout: self.statement_timeout,
+        }
+    }
+
+    /// The printer these options ask for.
+    pub fn output(&self) -> Output {
+        Output::new(self.output, self.no_color, self.quiet, self.verbose)
+    }
 }

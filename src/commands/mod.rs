@@ -60,13 +60,18 @@ impl Ctx {
         Ok(pool)
     }
 
+    /// Where and how this invocation connects.
+    pub fn connect_config(&self) -> anyhow::Result<ConnectConfig> {
+        ConnectConfig::resolve(&self.global.connect_settings(), self.command)
+    }
+
     /// Connects without looking at the schema (for `migrate`).
     pub async fn connect_unchecked(
         &self,
         access: Access,
         max_connections: u32,
     ) -> anyhow::Result<PgPool> {
-        let config = ConnectConfig::resolve(&self.global, self.command)?;
+        let config = self.connect_config()?;
         self.out
             .debug(format!("connecting to {}", config.describe()));
         config.pool(access, max_connections).await
@@ -75,7 +80,7 @@ impl Ctx {
     /// `err` naming the server when it is about a connection that could not
     /// be had or went silent (exit 3), else `err` itself.
     pub fn lost(&self, err: anyhow::Error) -> anyhow::Error {
-        match ConnectConfig::resolve(&self.global, self.command) {
+        match self.connect_config() {
             Ok(config) => config.lost(err),
             Err(_) => err,
         }
@@ -95,7 +100,7 @@ impl Ctx {
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let out = Output::new(&cli.global);
+    let out = cli.global.output();
     let command = command_name(&cli.command);
     let role = required_role(&cli.command);
     let ctx = Ctx {
@@ -130,7 +135,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Says which of the roles `migrate` creates the command needs and how to
 /// grant it, when the role connected as may not do what the command does.
 fn refusal(ctx: &Ctx, why: &str) -> String {
-    let role = ConnectConfig::resolve(&ctx.global, ctx.command)
+    let role = ctx
+        .connect_config()
         .map(|c| format!("`{}`", c.options.get_username()))
         .unwrap_or_else(|_| "connected as".into());
     let cmd = ctx.command;

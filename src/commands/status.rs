@@ -13,7 +13,7 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::cli::{OutputFormat, StatusArgs};
 use crate::commands::Ctx;
-use crate::config::{Access, ConnectConfig};
+use crate::config::Access;
 use crate::error::{redact, CliError};
 use crate::interact::{Interrupt, KeyWatcher};
 use crate::output::{
@@ -1295,7 +1295,7 @@ async fn watch(
 ) -> anyhow::Result<ExitCode> {
     let pool = ctx.connect(Access::ReadOnly, 1).await?;
     let server = {
-        let c = ConnectConfig::resolve(&ctx.global, ctx.command)?;
+        let c = ctx.connect_config()?;
         let o = &c.options;
         (
             o.get_host().to_string(),

@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 
 use crate::cli::WorkerRunArgs;
 use crate::commands::Ctx;
-use crate::config::{Access, ConnectConfig};
+use crate::config::Access;
 use crate::error::{CliError, EXIT_INTERRUPTED};
 use crate::queue::audit::hostname;
 use crate::queue::workers::{self, WorkerInfo};
@@ -61,7 +61,7 @@ pub async fn run(ctx: &Ctx, args: WorkerRunArgs) -> anyhow::Result<ExitCode> {
 
     // The schema must fit before anything is claimed.
     ctx.connect(Access::ReadWrite, 1).await?.close().await;
-    let config = ConnectConfig::resolve(&ctx.global, ctx.command)?;
+    let config = ctx.connect_config()?;
     // One connection listens; the loop needs one, a spare covers a reconnect.
     let pool = config.lazy_pool(3);
     let groups = Groups::default();
