@@ -20,7 +20,7 @@ use crate::config::Access;
 use crate::error::CliError;
 use crate::interact::{self, Interrupt};
 use crate::queue::audit::{self, AuditEntry};
-use crate::queue::{bench, tasks, NewTask, TaskId};
+use crate::queue::{bench, tasks, workers, NewTask, TaskId};
 
 /// History rows per INSERT and rows per DELETE: each statement stays well
 /// under the statement timeout, and Ctrl-C is honoured between them.
@@ -460,7 +460,7 @@ impl Bench<'_> {
     async fn pickup_latency(&self) -> anyhow::Result<Option<Vec<Duration>>> {
         let n = self.args.samples as u64;
         let bar = interact::progress(&self.ctx.out, n, "pickup latency");
-        let mut listener = bench::listen_task_ready(&self.pool).await?;
+        let mut listener = workers::listen_for_tasks(&self.pool).await?;
         let (picked_tx, mut picked) = mpsc::unbounded_channel::<(TaskId, Instant)>();
         let (stop, mut stopped) = oneshot::channel::<()>();
         let pool = self.pool.clone();

@@ -124,7 +124,8 @@ pub async fn resume(conn: &mut PgConnection, queue: &str) -> Result<Option<Queue
     .fetch_optional(&mut *tx)
     .await?;
     if ended.is_some() {
-        sqlx::query("SELECT pg_notify('absurd_task_ready', $1)")
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(super::TASK_READY_CHANNEL)
             .bind(queue)
             .execute(&mut *tx)
             .await?;
