@@ -151,17 +151,30 @@ fn redact_url_passwords(text: &str) -> String {
     result
 }
 
-/// The exit code an error maps to.
+/// The exit code an error maps to: the one table, for the errors of every
+/// layer (the queue layer's that are the user's to fix included).
 pub fn exit_code_of(err: &anyhow::Error) -> u8 {
+    use crate::queue::QueueError;
+    if is_broken_pipe(err) {
+        return EXIT_OK;
+    }
     if let Some(e) = err.downcast_ref::<CliError>() {
         return e.exit_code();
     }
-    if let Some(crate::queue::QueueError::Schema(_)) =
-        err.downcast_ref::<crate::queue::QueueError>()
-    {
-        return EXIT_SCHEMA;
+    match err.downcast_ref::<QueueError>() {
+        Some(QueueError::Schema(_)) => EXIT_SCHEMA,
+        Some(QueueError::Invalid(_) | QueueError::TaskNotFound(_)) => EXIT_USAGE,
+        _ => EXIT_FAILURE,
     }
-    EXIT_FAILURE
+}
+
+/// Whoever read our standard output went away (`absurdctl ... | head`):
+/// that ends the run quietly with success, as ripgrep does.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The SQLSTATE of the database error behind `err`, if a database refused
@@ -186,7 +199,11 @@ pub fn sqlstate(err: &anyhow::Error) -> Option<String> {
 }
 
 /// Prints the error chain on stderr (passwords redacted) and returns its exit code.
+/// A closed stdout prints nothing and exits 0.
 pub fn report(err: &anyhow::Error) -> ExitCode {
+    if is_broken_pipe(err) {
+        return ExitCode::from(EXIT_OK);
+    }
     let mut msg = format!("absurdctl: {err}");
     let mut last = err.to_string();
     for cause in err.chain().skip(1) {

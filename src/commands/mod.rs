@@ -28,7 +28,7 @@ use crate::cli::{Cli, Command, GlobalOpts, OutputFormat, TasksCommand, WorkerCom
 use crate::config::{Access, ConnectConfig};
 use crate::error::CliError;
 use crate::output::Output;
-use crate::queue::{self, QueueError};
+use crate::queue;
 
 /// What every command gets: the global options, the printer, and a way to connect.
 pub struct Ctx {
@@ -129,7 +129,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Preflight(args) => preflight::run(&ctx, args).await,
         Command::Vacuum(args) => vacuum::run(&ctx, args).await,
     };
-    result.map_err(|e| explain_refusal(&ctx, ctx.lost(lift_queue_error(e))))
+    result.map_err(|e| explain_refusal(&ctx, ctx.lost(e)))
 }
 
 /// Says which of the roles `migrate` creates the command needs and how to
@@ -206,17 +206,5 @@ fn command_name(command: &Command) -> &'static str {
         Command::Errors(_) => "errors",
         Command::Preflight(_) => "preflight",
         Command::Vacuum(_) => "vacuum",
-    }
-}
-
-/// Gives queue-layer errors that are the user's to fix their exit codes.
-fn lift_queue_error(err: anyhow::Error) -> anyhow::Error {
-    match err.downcast_ref::<QueueError>() {
-        Some(QueueError::Schema(p)) => CliError::Schema(p.to_string()).into(),
-        Some(QueueError::Invalid(msg)) => CliError::Usage(msg.clone()).into(),
-        Some(QueueError::TaskNotFound(id)) => {
-            CliError::Usage(format!("no task with id {id}")).into()
-        }
-        _ => err,
     }
 }

@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 use crate::cli::WorkerRunArgs;
 use crate::commands::Ctx;
 use crate::config::Access;
-use crate::error::{CliError, EXIT_INTERRUPTED};
+use crate::error::CliError;
 use crate::queue::audit::hostname;
 use crate::queue::workers::{self, WorkerInfo};
 use handler::Groups;
@@ -204,7 +204,8 @@ fn watch_signals(groups: Groups, log: Logger) -> anyhow::Result<mpsc::Receiver<&
                 json!({ "signal": name }),
             );
             groups.kill_all();
-            std::process::exit(EXIT_INTERRUPTED as i32);
+            crate::interact::abort();
+            return;
         }
     });
     Ok(rx)
