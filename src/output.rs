@@ -1,7 +1,7 @@
 //! Rendering: tables for people, JSON for scripts, chosen by `--output`.
 //! Commands build data; this module decides how it looks.
 
-use std::io::{IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 
 use chrono::{DateTime, Utc};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
@@ -46,8 +46,7 @@ impl Output {
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
         let mut text = serde_json::to_string_pretty(value)?;
         text.push('\n');
-        write_stdout(&text);
-        Ok(())
+        Ok(write_stdout(&text)?)
     }
 
     /// A table with headers, in this project's style.
@@ -69,25 +68,26 @@ impl Output {
         t
     }
 
-    pub fn print_table(&self, table: &Table) {
-        write_stdout(&format!("{table}\n"));
+    pub fn print_table(&self, table: &Table) -> io::Result<()> {
+        write_stdout(&format!("{table}\n"))
     }
 
     /// A line of the result on stdout (printed even with -q: it is what was asked for).
-    pub fn line(&self, text: impl AsRef<str>) {
-        write_stdout(&format!("{}\n", text.as_ref()));
+    pub fn line(&self, text: impl AsRef<str>) -> io::Result<()> {
+        write_stdout(&format!("{}\n", text.as_ref()))
     }
 
     /// A message about what was done: on stdout for people, on stderr when
     /// stdout carries JSON (so that it stays parseable); silenced by -q.
-    pub fn note(&self, text: impl AsRef<str>) {
+    pub fn note(&self, text: impl AsRef<str>) -> io::Result<()> {
         if self.quiet {
-            return;
+            return Ok(());
         }
         if self.is_json() {
             eprintln!("{}", text.as_ref());
+            Ok(())
         } else {
-            write_stdout(&format!("{}\n", text.as_ref()));
+            write_stdout(&format!("{}\n", text.as_ref()))
         }
     }
 
@@ -131,17 +131,17 @@ impl Output {
     }
 }
 
-/// Writes to stdout; a closed pipe (`absurdctl ... | head`) ends the process
-/// quietly with success, as ripgrep does, rather than as an error.
-pub fn write_stdout(text: &str) {
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        eprintln!("absurdctl: cannot write to stdout: {e}");
-        std::process::exit(crate::error::EXIT_FAILURE as i32);
-    }
+/// Writes to stdout. A failure goes up to `main` like any error; a closed
+/// pipe (`absurdctl ... | head`) is kept as is, and `main` ends the run
+/// quietly with success for it, as ripgrep does.
+pub fn write_stdout(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::BrokenPipe => e,
+            kind => io::Error::new(kind, format!("cannot write to stdout: {e}")),
+        })
 }
 
 /// `12s`, `4m 10s`, `3h 2m`, `2d 5h`: short, for tables.

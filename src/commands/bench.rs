@@ -218,7 +218,7 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
     if ctx.out.is_json() {
         ctx.out.json(&report)?;
     } else {
-        render(ctx, &report);
+        render(ctx, &report)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -569,7 +569,7 @@ impl Bench<'_> {
     }
 }
 
-fn render(ctx: &Ctx, report: &Report) {
+fn render(ctx: &Ctx, report: &Report) -> std::io::Result<()> {
     ctx.out.note(format!(
         "PostgreSQL {}; {} workers claiming and completing {} at a time; {} tasks and {} samples per measurement",
         report.server_version,
@@ -577,7 +577,7 @@ fn render(ctx: &Ctx, report: &Report) {
         report.batch,
         thousands(report.tasks as f64),
         thousands(report.samples as f64)
-    ));
+    ))?;
     let mut headers = vec!["measure".to_string(), "no history".to_string()];
     if let Some(run) = report.runs.get(1) {
         headers.push(format!(
@@ -596,19 +596,20 @@ fn render(ctx: &Ctx, report: &Report) {
         }
         table.add_row(cells);
     }
-    ctx.out.print_table(&table);
+    ctx.out.print_table(&table)?;
     if let Some(run) = report.runs.get(1) {
         ctx.out.note(format!(
             "history: {} finished rows inserted in {:.1}s",
             thousands(run.history_rows as f64),
             run.history_insert_sec
-        ));
+        ))?;
     }
     ctx.out.note(format!(
         "bench queue {} removed ({} rows)",
         report.queue,
         thousands(report.removed_rows as f64)
-    ));
+    ))?;
+    Ok(())
 }
 
 /// `12345.6` -> `12,346`.

@@ -235,7 +235,7 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
         if preview.rows() > 0 {
             // The preview goes with the question, when there is someone to ask.
             if !ctx.global.yes && !ctx.out.is_json() && std::io::stdin().is_terminal() {
-                print_volumes(ctx, &preview.by_status, &report.retention);
+                print_volumes(ctx, &preview.by_status, &report.retention)?;
             }
             interact::confirm(
                 &ctx.out,
@@ -656,7 +656,7 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
             report.rows,
             report.queue,
             fmt_bytes(report.bytes)
-        ));
+        ))?;
     } else if ctx.out.quiet {
         return Ok(());
     } else {
@@ -673,14 +673,14 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
                 Stopped::MaxDuration => "; stopped by --max-duration, run again for the rest",
                 Stopped::Interrupted => "; interrupted, run again for the rest",
             }
-        ));
+        ))?;
     }
-    print_volumes(ctx, &report.by_status, &report.retention);
+    print_volumes(ctx, &report.by_status, &report.retention)?;
     if report.kept_depended_on > 0 {
         ctx.out.line(format!(
             "kept {} finished tasks past retention: unfinished tasks depend on them",
             report.kept_depended_on
-        ));
+        ))?;
     }
     if let Some(a) = &report.archive {
         ctx.out.line(format!(
@@ -690,7 +690,7 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
             if a.appended { "appended" } else { "written" },
             fmt_bytes(a.bytes as i64),
             if a.gzip { ", gzip" } else { "" }
-        ));
+        ))?;
     } else if let Some(path) = &args.archive {
         ctx.out.line(format!(
             "archive: {} would be {}",
@@ -700,19 +700,19 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
             } else {
                 "created"
             }
-        ));
+        ))?;
     }
     if !report.dry_run {
         match (report.vacuum, &report.vacuum_skipped) {
             (Some(VacuumKind::Analyze), _) => ctx.out.line(format!(
                 "VACUUM (ANALYZE) absurd.tasks: {}",
                 fmt_secs(report.vacuum_seconds)
-            )),
+            ))?,
             (Some(VacuumKind::Full), _) => ctx.out.line(format!(
                 "VACUUM (FULL, ANALYZE) absurd.tasks: {} (the table was locked meanwhile)",
                 fmt_secs(report.vacuum_seconds)
-            )),
-            (None, Some(why)) => ctx.out.line(format!("VACUUM skipped: {why}")),
+            ))?,
+            (None, Some(why)) => ctx.out.line(format!("VACUUM skipped: {why}"))?,
             (None, None) => {}
         }
     }
@@ -720,7 +720,7 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
         ctx.out.line(format!(
             "dropped invalid indexes left by stopped rebuilds: {}",
             report.dropped_invalid_indexes.join(", ")
-        ));
+        ))?;
     }
     if !report.index_bloat.is_empty() {
         let rebuild = report.reindex_candidates(args.reindex_threshold);
@@ -749,7 +749,7 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
                 Cell::new(rebuilt),
             ]);
         }
-        ctx.out.print_table(&table);
+        ctx.out.print_table(&table)?;
     }
     if report.dry_run {
         let mut table = ctx.out.table(["relation", "size"]);
@@ -763,7 +763,7 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
                 Cell::new(fmt_bytes(i.bytes_before)),
             ]);
         }
-        ctx.out.print_table(&table);
+        ctx.out.print_table(&table)?;
         return Ok(());
     }
     let mut table = ctx.out.table(["relation", "size before", "size after"]);
@@ -780,14 +780,14 @@ fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::Result<()> {
             Cell::new(after(i.bytes_after)),
         ]);
     }
-    ctx.out.print_table(&table);
+    ctx.out.print_table(&table)?;
     ctx.out
-        .line(format!("took {}", fmt_secs(report.elapsed_seconds)));
+        .line(format!("took {}", fmt_secs(report.elapsed_seconds)))?;
     Ok(())
 }
 
 /// Rows and sizes per status, with the cutoff each was measured against.
-fn print_volumes(ctx: &Ctx, volumes: &[StatusVolume], r: &RetentionReport) {
+fn print_volumes(ctx: &Ctx, volumes: &[StatusVolume], r: &RetentionReport) -> std::io::Result<()> {
     let mut table = ctx.out.table(["status", "rows", "size", "finished before"]);
     for v in volumes {
         let cutoff = match v.status {
@@ -802,7 +802,8 @@ fn print_volumes(ctx: &Ctx, volumes: &[StatusVolume], r: &RetentionReport) {
             Cell::new(fmt_time(Some(cutoff))),
         ]);
     }
-    ctx.out.print_table(&table);
+    ctx.out.print_table(&table)?;
+    Ok(())
 }
 
 fn per_status_text(volumes: &[StatusVolume]) -> String {

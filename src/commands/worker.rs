@@ -137,7 +137,7 @@ fn render(ctx: &Ctx, s: &Summary) -> anyhow::Result<()> {
         s.timed_out,
         s.released,
         s.lost
-    ));
+    ))?;
     Ok(())
 }
 
