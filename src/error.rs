@@ -221,6 +221,36 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::queue::{QueueError, SchemaProblem};
+
+    #[test]
+    fn every_layer_s_errors_map_to_their_exit_code_in_one_table() {
+        let code = |e: anyhow::Error| exit_code_of(&e);
+        assert_eq!(code(CliError::usage("bad")), EXIT_USAGE);
+        assert_eq!(code(CliError::Refused("no".into()).into()), EXIT_REFUSED);
+        // The queue layer's errors that are the user's to fix, unwrapped or
+        // under the context a command adds.
+        assert_eq!(code(QueueError::Invalid("x".into()).into()), EXIT_USAGE);
+        let missing = QueueError::TaskNotFound(crate::queue::TaskId(uuid::Uuid::nil()));
+        assert_eq!(
+            code(anyhow::Error::from(missing).context("show")),
+            EXIT_USAGE
+        );
+        let behind = QueueError::Schema(SchemaProblem::NotMigrated);
+        assert_eq!(code(behind.into()), EXIT_SCHEMA);
+        assert_eq!(code(anyhow::anyhow!("anything else")), EXIT_FAILURE);
+    }
+
+    #[test]
+    fn a_closed_stdout_is_success_and_prints_nothing() {
+        let pipe = || std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert_eq!(exit_code_of(&pipe().into()), EXIT_OK);
+        let wrapped = anyhow::Error::from(pipe()).context("printing the report");
+        assert_eq!(exit_code_of(&wrapped), EXIT_OK);
+        assert_eq!(report(&wrapped), ExitCode::from(EXIT_OK));
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert_eq!(exit_code_of(&full.into()), EXIT_FAILURE);
+    }
 
     #[test]
     fn a_text_cut_inside_a_registered_password_keeps_none_of_it() {
