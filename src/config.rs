@@ -7,7 +7,6 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
 
-use crate::cli::GlobalOpts;
 use crate::error::{register_secret, CliError};
 
 /// Whether a command may write. Read-only sessions run every transaction
@@ -16,6 +15,17 @@ use crate::error::{register_secret, CliError};
 pub enum Access {
     ReadOnly,
     ReadWrite,
+}
+
+/// Where and how to connect, as the operator gave it (the connection part of
+/// the global options, as plain values: this module knows nothing of clap).
+#[derive(Debug, Clone)]
+pub struct ConnectSettings {
+    pub database_url: Option<String>,
+    pub database_url_file: Option<std::path::PathBuf>,
+    pub connect_timeout: Duration,
+    pub lock_timeout: Duration,
+    pub statement_timeout: Duration,
 }
 
 /// Resolved connection settings.
@@ -35,7 +45,7 @@ impl ConnectConfig {
     /// else ABSURD_DATABASE_URL, else DATABASE_URL, else libpq's PG*
     /// variables. A password missing from the URL comes from libpq's password
     /// file ($PGPASSFILE, else ~/.pgpass), which sqlx reads.
-    pub fn resolve(global: &GlobalOpts, command: &str) -> anyhow::Result<Self> {
+    pub fn resolve(global: &ConnectSettings, command: &str) -> anyhow::Result<Self> {
         let (url, source) = if let Some(url) = &global.database_url {
             (Some(url.clone()), "--database-url".to_string())
         } else if let Some(path) = &global.database_url_file {

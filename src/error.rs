@@ -164,17 +164,30 @@ fn redact_url_passwords(text: &str) -> String {
     result
 }
 
-/// The exit code an error maps to.
+/// The exit code an error maps to: the one table, for the errors of every
+/// layer (the queue layer's that are the user's to fix included).
 pub fn exit_code_of(err: &anyhow::Error) -> u8 {
+    use crate::queue::QueueError;
+    if is_broken_pipe(err) {
+        return EXIT_OK;
+    }
     if let Some(e) = err.downcast_ref::<CliError>() {
         return e.exit_code();
     }
-    if let Some(crate::queue::QueueError::Schema(_)) =
-        err.downcast_ref::<crate::queue::QueueError>()
-    {
-        return EXIT_SCHEMA;
+    match err.downcast_ref::<QueueError>() {
+        Some(QueueError::Schema(_)) => EXIT_SCHEMA,
+        Some(QueueError::Invalid(_) | QueueError::TaskNotFound(_)) => EXIT_USAGE,
+        _ => EXIT_FAILURE,
     }
-    EXIT_FAILURE
+}
+
+/// Whoever read our standard output went away (`absurdctl ... | head`):
+/// that ends the run quietly with success, as ripgrep does.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The SQLSTATE of the database error behind `err`, if a database refused
@@ -199,7 +212,11 @@ pub fn sqlstate(err: &anyhow::Error) -> Option<String> {
 }
 
 /// Prints the error chain on stderr (passwords redacted) and returns its exit code.
+/// A closed stdout prints nothing and exits 0.
 pub fn report(err: &anyhow::Error) -> ExitCode {
+    if is_broken_pipe(err) {
+        return ExitCode::from(EXIT_OK);
+    }
     let mut msg = format!("absurdctl: {err}");
     let mut last = err.to_string();
     for cause in err.chain().skip(1) {
@@ -217,6 +234,36 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::queue::{QueueError, SchemaProblem};
+
+    #[test]
+    fn every_layer_s_errors_map_to_their_exit_code_in_one_table() {
+        let code = |e: anyhow::Error| exit_code_of(&e);
+        assert_eq!(code(CliError::usage("bad")), EXIT_USAGE);
+        assert_eq!(code(CliError::Refused("no".into()).into()), EXIT_REFUSED);
+        // The queue layer's errors that are the user's to fix, unwrapped or
+        // under the context a command adds.
+        assert_eq!(code(QueueError::Invalid("x".into()).into()), EXIT_USAGE);
+        let missing = QueueError::TaskNotFound(crate::queue::TaskId(uuid::Uuid::nil()));
+        assert_eq!(
+            code(anyhow::Error::from(missing).context("show")),
+            EXIT_USAGE
+        );
+        let behind = QueueError::Schema(SchemaProblem::NotMigrated);
+        assert_eq!(code(behind.into()), EXIT_SCHEMA);
+        assert_eq!(code(anyhow::anyhow!("anything else")), EXIT_FAILURE);
+    }
+
+    #[test]
+    fn a_closed_stdout_is_success_and_prints_nothing() {
+        let pipe = || std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert_eq!(exit_code_of(&pipe().into()), EXIT_OK);
+        let wrapped = anyhow::Error::from(pipe()).context("printing the report");
+        assert_eq!(exit_code_of(&wrapped), EXIT_OK);
+        assert_eq!(report(&wrapped), ExitCode::from(EXIT_OK));
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert_eq!(exit_code_of(&full.into()), EXIT_FAILURE);
+    }
 
     #[test]
     fn a_text_cut_inside_a_registered_password_keeps_none_of_it() {

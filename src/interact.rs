@@ -3,7 +3,7 @@
 //! instead of a prompt.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -106,7 +106,8 @@ impl Interrupt {
                             continue;
                         }
                         if exit_on_second {
-                            std::process::exit(crate::error::EXIT_INTERRUPTED as i32);
+                            abort();
+                            return;
                         }
                         eprintln!(
                             "absurdctl: already stopping: the batch in flight finishes, then the \
@@ -124,15 +125,48 @@ impl Interrupt {
     }
 }
 
+/// Set by `abort`; `main` waits on it beside the command.
+fn abort_flag() -> &'static tokio::sync::watch::Sender<bool> {
+    static ABORT: OnceLock<tokio::sync::watch::Sender<bool>> = OnceLock::new();
+    ABORT.get_or_init(|| tokio::sync::watch::Sender::new(false))
+}
+
+/// Ends the run at once with exit 130 (the operator's second signal):
+/// `main` stops waiting for the command, restores the terminal and exits.
+/// Never `process::exit`, which would skip both.
+pub fn abort() {
+    abort_flag().send_replace(true);
+}
+
+/// Resolves once `abort` has been called.
+pub async fn aborted() {
+    let mut rx = abort_flag().subscribe();
+    let _ = rx.wait_for(|set| *set).await;
+}
+
+/// The terminal settings a `KeyWatcher` changed, to put back on any exit.
+static SAVED_TERMINAL: Mutex<Option<libc::termios>> = Mutex::new(None);
+
+/// Puts back the terminal settings a `KeyWatcher` changed, if any are still
+/// changed; `main` calls it on every way out.
+pub fn restore_terminal() {
+    if let Some(saved) = SAVED_TERMINAL.lock().ok().and_then(|mut s| s.take()) {
+        // SAFETY: restores settings read by tcgetattr in `KeyWatcher::start`.
+        unsafe {
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &saved);
+        }
+    }
+}
+
 /// Watches the terminal for `q` while a view refreshes (`status --watch`).
 /// The terminal is put in non-canonical, no-echo mode, so a key counts at
 /// once and is not printed; Ctrl-C still raises SIGINT. Dropping it stops
-/// the watching thread and restores the terminal.
+/// the watching thread and restores the terminal (and `main` restores it
+/// on any exit, should it not be dropped).
 pub struct KeyWatcher {
     quit: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
-    saved: libc::termios,
 }
 
 impl KeyWatcher {
@@ -151,6 +185,9 @@ impl KeyWatcher {
         // SAFETY: fd is standard input and raw a valid termios.
         if unsafe { libc::tcsetattr(fd, libc::TCSANOW, &raw) } != 0 {
             return None;
+        }
+        if let Ok(mut s) = SAVED_TERMINAL.lock() {
+            *s = Some(saved);
         }
         let quit = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(AtomicBool::new(false));
@@ -185,7 +222,6 @@ impl KeyWatcher {
             quit,
             stop,
             thread: Some(thread),
-            saved,
         })
     }
 
@@ -201,9 +237,6 @@ impl Drop for KeyWatcher {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        // SAFETY: restores the settings read in `start`.
-        unsafe {
-            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &self.saved);
-        }
+        restore_terminal();
     }
 }

@@ -1,13 +1,13 @@
 //! Rendering: tables for people, JSON for scripts, chosen by `--output`.
 //! Commands build data; this module decides how it looks.
 
-use std::io::{IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 
 use chrono::{DateTime, Utc};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 use serde::Serialize;
 
-use crate::cli::{GlobalOpts, OutputFormat};
+use crate::cli::OutputFormat;
 use crate::queue::TaskStatus;
 
 /// How this run prints.
@@ -23,14 +23,16 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn new(global: &GlobalOpts) -> Self {
+    /// `no_color` is `--no-color`; colour is also off when NO_COLOR is set
+    /// or stdout is not a terminal.
+    pub fn new(format: OutputFormat, no_color: bool, quiet: bool, verbose: u8) -> Self {
         let stdout_tty = std::io::stdout().is_terminal();
         let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Output {
-            format: global.output,
-            color: stdout_tty && !global.no_color && !no_color_env,
-            quiet: global.quiet,
-            verbose: global.verbose,
+            format,
+            color: stdout_tty && !no_color && !no_color_env,
+            quiet,
+            verbose,
             stdout_tty,
             stderr_tty: std::io::stderr().is_terminal(),
         }
@@ -44,8 +46,7 @@ impl Output {
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
         let mut text = serde_json::to_string_pretty(value)?;
         text.push('\n');
-        write_stdout(&text);
-        Ok(())
+        Ok(write_stdout(&text)?)
     }
 
     /// A table with headers, in this project's style.
@@ -67,25 +68,26 @@ impl Output {
         t
     }
 
-    pub fn print_table(&self, table: &Table) {
-        write_stdout(&format!("{table}\n"));
+    pub fn print_table(&self, table: &Table) -> io::Result<()> {
+        write_stdout(&format!("{table}\n"))
     }
 
     /// A line of the result on stdout (printed even with -q: it is what was asked for).
-    pub fn line(&self, text: impl AsRef<str>) {
-        write_stdout(&format!("{}\n", text.as_ref()));
+    pub fn line(&self, text: impl AsRef<str>) -> io::Result<()> {
+        write_stdout(&format!("{}\n", text.as_ref()))
     }
 
     /// A message about what was done: on stdout for people, on stderr when
     /// stdout carries JSON (so that it stays parseable); silenced by -q.
-    pub fn note(&self, text: impl AsRef<str>) {
+    pub fn note(&self, text: impl AsRef<str>) -> io::Result<()> {
         if self.quiet {
-            return;
+            return Ok(());
         }
         if self.is_json() {
             eprintln!("{}", text.as_ref());
+            Ok(())
         } else {
-            write_stdout(&format!("{}\n", text.as_ref()));
+            write_stdout(&format!("{}\n", text.as_ref()))
         }
     }
 
@@ -129,17 +131,17 @@ impl Output {
     }
 }
 
-/// Writes to stdout; a closed pipe (`absurdctl ... | head`) ends the process
-/// quietly with success, as ripgrep does, rather than as an error.
-pub fn write_stdout(text: &str) {
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        eprintln!("absurdctl: cannot write to stdout: {e}");
-        std::process::exit(crate::error::EXIT_FAILURE as i32);
-    }
+/// Writes to stdout. A failure goes up to `main` like any error; a closed
+/// pipe (`absurdctl ... | head`) is kept as is, and `main` ends the run
+/// quietly with success for it, as ripgrep does.
+pub fn write_stdout(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::BrokenPipe => e,
+            kind => io::Error::new(kind, format!("cannot write to stdout: {e}")),
+        })
 }
 
 /// `12s`, `4m 10s`, `3h 2m`, `2d 5h`: short, for tables.

@@ -736,3 +736,36 @@ async fn status_watch_prints_unknown_frames_while_the_database_is_down_and_recov
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+/// Runs absurdctl with its stdout a pipe whose reader is gone at once (as
+/// `absurdctl ... | head` after head exits), and returns (code, stderr).
+fn run_into_closed_pipe(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = absurdctl_command(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run absurdctl");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait for absurdctl");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A closed stdout ends the run quietly with success, as ripgrep does: the
+/// failed write goes up to main as an error like any other (through the
+/// commands' error mapping), and main alone turns it into exit 0.
+#[tokio::test]
+async fn a_closed_stdout_is_a_quiet_success() {
+    // More than a pipe holds, written without a database.
+    let (code, stderr) = run_into_closed_pipe(&["completions", "bash"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+    // A command's JSON, after connecting.
+    let db = TestDb::migrated().await;
+    let (code, stderr) =
+        run_into_closed_pipe(&["--database-url", &db.url, "tasks", "list", "-o", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+}

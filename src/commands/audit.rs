@@ -20,7 +20,7 @@ pub async fn run(ctx: &Ctx, args: AuditArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        ctx.out.note("no recorded actions");
+        ctx.out.note("no recorded actions")?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = ctx
@@ -55,7 +55,7 @@ pub async fn run(ctx: &Ctx, args: AuditArgs) -> anyhow::Result<ExitCode> {
             Cell::new(ellipsize(&summarize(&r.filter), 80)),
         ]);
     }
-    ctx.out.print_table(&table);
+    ctx.out.print_table(&table)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -21,7 +21,7 @@ use crate::error::CliError;
 use crate::host;
 use crate::interact::{self, Interrupt};
 use crate::queue::audit::{self, AuditEntry};
-use crate::queue::{bench, tasks, NewTask, TaskId};
+use crate::queue::{bench, tasks, workers, NewTask, TaskId};
 
 /// History rows per INSERT and rows per DELETE: each statement stays well
 /// under the statement timeout, and Ctrl-C is honoured between them.
@@ -220,7 +220,7 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
     if ctx.out.is_json() {
         ctx.out.json(&report)?;
     } else {
-        render(ctx, &report);
+        render(ctx, &report)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -462,7 +462,7 @@ impl Bench<'_> {
     async fn pickup_latency(&self) -> anyhow::Result<Option<Vec<Duration>>> {
         let n = self.args.samples as u64;
         let bar = interact::progress(&self.ctx.out, n, "pickup latency");
-        let mut listener = bench::listen_task_ready(&self.pool).await?;
+        let mut listener = workers::listen_for_tasks(&self.pool).await?;
         let (picked_tx, mut picked) = mpsc::unbounded_channel::<(TaskId, Instant)>();
         let (stop, mut stopped) = oneshot::channel::<()>();
         let pool = self.pool.clone();
@@ -571,7 +571,7 @@ impl Bench<'_> {
     }
 }
 
-fn render(ctx: &Ctx, report: &Report) {
+fn render(ctx: &Ctx, report: &Report) -> std::io::Result<()> {
     ctx.out.note(format!(
         "PostgreSQL {}; {} workers claiming and completing {} at a time; {} tasks and {} samples per measurement",
         report.server_version,
@@ -579,7 +579,7 @@ fn render(ctx: &Ctx, report: &Report) {
         report.batch,
         thousands(report.tasks as f64),
         thousands(report.samples as f64)
-    ));
+    ))?;
     let mut headers = vec!["measure".to_string(), "no history".to_string()];
     if let Some(run) = report.runs.get(1) {
         headers.push(format!(
@@ -598,19 +598,20 @@ fn render(ctx: &Ctx, report: &Report) {
         }
         table.add_row(cells);
     }
-    ctx.out.print_table(&table);
+    ctx.out.print_table(&table)?;
     if let Some(run) = report.runs.get(1) {
         ctx.out.note(format!(
             "history: {} finished rows inserted in {:.1}s",
             thousands(run.history_rows as f64),
             run.history_insert_sec
-        ));
+        ))?;
     }
     ctx.out.note(format!(
         "bench queue {} removed ({} rows)",
         report.queue,
         thousands(report.removed_rows as f64)
-    ));
+    ))?;
+    Ok(())
 }
 
 /// `12345.6` -> `12,346`.

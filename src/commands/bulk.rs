@@ -138,7 +138,7 @@ pub fn filter_from_args(ctx: &Ctx, args: &FilterArgs) -> anyhow::Result<TaskFilt
     Ok(TaskFilter {
         queue: (!args.all_queues).then(|| ctx.global.queue.clone()),
         statuses: args.status.clone(),
-        task_names: args.task_name.clone(),
+        task_names: args.names.task_name.clone(),
         ids,
         older_than: args.older_than,
         newer_than: args.newer_than,
@@ -246,13 +246,13 @@ pub async fn run(
             ctx.out.json(&report)?;
         } else {
             ctx.out
-                .note(format!("no tasks match: nothing to {}", w.verb));
+                .note(format!("no tasks match: nothing to {}", w.verb))?;
         }
         return Ok(ExitCode::SUCCESS);
     }
 
     if !ctx.out.is_json() {
-        print_preview(ctx, &filter, &report, opts.dry_run);
+        print_preview(ctx, &filter, &report, opts.dry_run)?;
     }
     if opts.dry_run {
         drop(conn);
@@ -266,7 +266,7 @@ pub async fn run(
                 tasks(report.selected),
                 w.done,
                 audit_ref(report.audit_id)
-            ));
+            ))?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -400,7 +400,12 @@ fn scope(filter: &TaskFilter) -> String {
     }
 }
 
-fn print_preview(ctx: &Ctx, filter: &TaskFilter, report: &Report, dry_run: bool) {
+fn print_preview(
+    ctx: &Ctx,
+    filter: &TaskFilter,
+    report: &Report,
+    dry_run: bool,
+) -> std::io::Result<()> {
     // A preview is what a dry run was asked for; otherwise -q silences it.
     let say = |text: String| {
         if dry_run {
@@ -410,14 +415,14 @@ fn print_preview(ctx: &Ctx, filter: &TaskFilter, report: &Report, dry_run: bool)
         }
     };
     if ctx.out.quiet && !dry_run {
-        return;
+        return Ok(());
     }
     say(format!(
         "{} to {} {}:",
         tasks(report.selected),
         words(&report.action).verb,
         scope(filter)
-    ));
+    ))?;
     let all_queues = filter.queue.is_none();
     let mut headers = vec!["task name", "status", "tasks"];
     if all_queues {
@@ -435,15 +440,15 @@ fn print_preview(ctx: &Ctx, filter: &TaskFilter, report: &Report, dry_run: bool)
         }
         groups.add_row(row);
     }
-    say(groups.to_string());
+    say(groups.to_string())?;
     if report.sample.is_empty() {
-        return;
+        return Ok(());
     }
     say(if (report.sample.len() as i64) < report.selected {
         format!("the oldest {} of them:", report.sample.len())
     } else {
         "all of them, oldest first:".to_string()
-    });
+    })?;
     let mut sample = ctx.out.table([
         "task id",
         "task name",
@@ -464,7 +469,8 @@ fn print_preview(ctx: &Ctx, filter: &TaskFilter, report: &Report, dry_run: bool)
             Cell::new(ellipsize(t.error.as_deref().unwrap_or(""), 50)),
         ]);
     }
-    say(sample.to_string());
+    say(sample.to_string())?;
+    Ok(())
 }
 
 fn print_summary(ctx: &Ctx, report: &Report, w: &Words) -> anyhow::Result<()> {
@@ -490,9 +496,9 @@ fn print_summary(ctx: &Ctx, report: &Report, w: &Words) -> anyhow::Result<()> {
     }
     text.push_str(&audit_ref(report.audit_id));
     if c.changed > 0 {
-        ctx.out.line(text);
+        ctx.out.line(text)?;
     } else {
-        ctx.out.note(text);
+        ctx.out.note(text)?;
     }
     Ok(())
 }

@@ -8,6 +8,6 @@ use crate::output::write_stdout;
 
 pub fn run(args: CompletionsArgs) -> anyhow::Result<ExitCode> {
     let script = docs::completion(args.shell);
-    write_stdout(&String::from_utf8_lossy(&script));
+    write_stdout(&String::from_utf8_lossy(&script))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -49,7 +49,7 @@ pub async fn run(ctx: &Ctx, args: DrainArgs) -> anyhow::Result<ExitCode> {
         vec![ctx.global.queue.clone()]
     };
     if queues.is_empty() {
-        ctx.out.note("no queue is in use; nothing to drain");
+        ctx.out.note("no queue is in use; nothing to drain")?;
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -111,7 +111,7 @@ pub async fn run(ctx: &Ctx, args: DrainArgs) -> anyhow::Result<ExitCode> {
     tx.commit().await?;
     if !ctx.out.is_json() {
         for p in &pauses {
-            ctx.out.note(pause_line(p));
+            ctx.out.note(pause_line(p))?;
         }
     }
 
@@ -145,14 +145,14 @@ pub async fn run(ctx: &Ctx, args: DrainArgs) -> anyhow::Result<ExitCode> {
             } else {
                 format!(" (waited {})", fmt_secs(waited_sec))
             }
-        ));
+        ))?;
     } else if timed_out || !ctx.out.quiet {
-        print_running(&ctx.out, &report.still_running);
+        print_running(&ctx.out, &report.still_running)?;
         if args.no_wait {
             ctx.out.note(format!(
                 "paused {names}; {} task(s) still running (not waiting: --no-wait)",
                 report.still_running.len()
-            ));
+            ))?;
         }
     }
     match end {
@@ -332,7 +332,7 @@ fn pause_line(p: &Pause) -> String {
     )
 }
 
-fn print_running(out: &Output, running: &[RunningTask]) {
+fn print_running(out: &Output, running: &[RunningTask]) -> std::io::Result<()> {
     let mut table = out.table(["queue", "task id", "task name", "worker", "running for"]);
     for t in running {
         table.add_row(vec![
@@ -343,5 +343,6 @@ fn print_running(out: &Output, running: &[RunningTask]) {
             Cell::new(fmt_secs(t.running_sec)),
         ]);
     }
-    out.print_table(&table);
+    out.print_table(&table)?;
+    Ok(())
 }

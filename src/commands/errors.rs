@@ -36,14 +36,14 @@ pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
     } else {
         vec![ctx.global.queue.clone()]
     };
-    let found = errors::grouped(&mut conn, &queues, args.since, &args.task_name).await?;
+    let found = errors::grouped(&mut conn, &queues, args.since, &args.names.task_name).await?;
     let shown = &found.groups[..found.groups.len().min(args.limit as usize)];
     if ctx.out.is_json() {
         ctx.out.json(&Report {
             since_sec: args.since.as_secs_f64(),
             window_start: found.window_start,
             queues: &queues,
-            task_names: &args.task_name,
+            task_names: &args.names.task_name,
             tasks: found.tasks,
             groups_total: found.groups.len(),
             groups: shown,
@@ -53,7 +53,7 @@ pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
     let window = fmt_secs(args.since.as_secs_f64());
     if shown.is_empty() {
         ctx.out
-            .note(format!("no failed or retrying tasks in the last {window}"));
+            .note(format!("no failed or retrying tasks in the last {window}"))?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut headers = vec![
@@ -86,7 +86,7 @@ pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
         }
         table.add_row(row);
     }
-    ctx.out.print_table(&table);
+    ctx.out.print_table(&table)?;
     let more = found.groups.len() - shown.len();
     ctx.out.note(format!(
         "{} task(s) in {} cause(s) over the last {window}{}; `absurdctl tasks show ID` shows a task's full error",
@@ -97,6 +97,6 @@ pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
         } else {
             String::new()
         }
-    ));
+    ))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -73,14 +73,14 @@ async fn preview(
         ctx.out.json(&report)?;
     } else if pending.is_empty() {
         ctx.out
-            .note(format!("schema is current ({})", report.shape));
+            .note(format!("schema is current ({})", report.shape))?;
     } else {
-        ctx.out.line(format!("detected: {}", report.shape));
+        ctx.out.line(format!("detected: {}", report.shape))?;
         ctx.out
-            .line(format!("{} migration(s) pending:", pending.len()));
+            .line(format!("{} migration(s) pending:", pending.len()))?;
         for m in &pending {
             ctx.out
-                .line(format!("  {:04} {}", m.version, m.description));
+                .line(format!("  {:04} {}", m.version, m.description))?;
         }
     }
     let code = if check && !pending.is_empty() { 1 } else { 0 };
@@ -113,8 +113,8 @@ async fn apply(
             })?;
         } else {
             ctx.out
-                .note(format!("schema is current ({shape}); nothing to do"));
-            render_roles(ctx, &roles);
+                .note(format!("schema is current ({shape}); nothing to do"))?;
+            render_roles(ctx, &roles)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -123,7 +123,7 @@ async fn apply(
         "adopting {shape}, about {} task rows; applying {} migration(s)",
         shape.estimated_rows,
         pending.len()
-    ));
+    ))?;
     let applied = schema::migrate(&mut *conn).await.map_err(|e| {
         anyhow::Error::from(e).context(
             "migration failed; what ran before the failure is committed and `absurdctl migrate` \
@@ -145,15 +145,15 @@ async fn apply(
     } else {
         for m in &report.applied {
             ctx.out
-                .note(format!("applied {:04} {}", m.version, m.description));
+                .note(format!("applied {:04} {}", m.version, m.description))?;
         }
         ctx.out.note(format!(
             "schema is current ({} migration(s) in {} ms)",
             report.applied.len(),
             report.elapsed_ms
-        ));
+        ))?;
         if let Some(roles) = &report.roles {
-            render_roles(ctx, roles);
+            render_roles(ctx, roles)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -161,12 +161,12 @@ async fn apply(
 
 /// Says whether the roles were set up; when the connected role could not,
 /// prints the statements (on stdout, ready for psql) for a DBA to run.
-fn render_roles(ctx: &Ctx, roles: &RoleSetup) {
+fn render_roles(ctx: &Ctx, roles: &RoleSetup) -> std::io::Result<()> {
     if roles.applied {
         ctx.out.note(format!(
             "roles {} are set up (grant them to LOGIN roles: see README, \"Roles\")",
             schema::ROLES.join(", ")
-        ));
+        ))?;
     } else if !roles.complete {
         ctx.out.warn(
             "note: this role may not create the roles absurd_reader, absurd_worker and \
@@ -175,7 +175,8 @@ fn render_roles(ctx: &Ctx, roles: &RoleSetup) {
              printed on stdout (alone with -q: `absurdctl -q migrate | psql`), or run `absurdctl migrate` as one",
         );
         for st in &roles.statements {
-            ctx.out.line(format!("{st};"));
+            ctx.out.line(format!("{st};"))?;
         }
     }
+    Ok(())
 }

@@ -28,7 +28,7 @@ use crate::cli::{Cli, Command, GlobalOpts, OutputFormat, TasksCommand, WorkerCom
 use crate::config::{Access, ConnectConfig};
 use crate::error::CliError;
 use crate::output::Output;
-use crate::queue::{self, QueueError};
+use crate::queue;
 
 /// What every command gets: the global options, the printer, and a way to connect.
 pub struct Ctx {
@@ -60,13 +60,18 @@ impl Ctx {
         Ok(pool)
     }
 
+    /// Where and how this invocation connects.
+    pub fn connect_config(&self) -> anyhow::Result<ConnectConfig> {
+        ConnectConfig::resolve(&self.global.connect_settings(), self.command)
+    }
+
     /// Connects without looking at the schema (for `migrate`).
     pub async fn connect_unchecked(
         &self,
         access: Access,
         max_connections: u32,
     ) -> anyhow::Result<PgPool> {
-        let config = ConnectConfig::resolve(&self.global, self.command)?;
+        let config = self.connect_config()?;
         self.out
             .debug(format!("connecting to {}", config.describe()));
         config.pool(access, max_connections).await
@@ -75,7 +80,7 @@ impl Ctx {
     /// `err` naming the server when it is about a connection that could not
     /// be had or went silent (exit 3), else `err` itself.
     pub fn lost(&self, err: anyhow::Error) -> anyhow::Error {
-        match ConnectConfig::resolve(&self.global, self.command) {
+        match self.connect_config() {
             Ok(config) => config.lost(err),
             Err(_) => err,
         }
@@ -95,7 +100,7 @@ impl Ctx {
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let out = Output::new(&cli.global);
+    let out = cli.global.output();
     let command = command_name(&cli.command);
     let role = required_role(&cli.command);
     let ctx = Ctx {
@@ -124,13 +129,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Preflight(args) => preflight::run(&ctx, args).await,
         Command::Vacuum(args) => vacuum::run(&ctx, args).await,
     };
-    result.map_err(|e| explain_refusal(&ctx, ctx.lost(lift_queue_error(e))))
+    result.map_err(|e| explain_refusal(&ctx, ctx.lost(e)))
 }
 
 /// Says which of the roles `migrate` creates the command needs and how to
 /// grant it, when the role connected as may not do what the command does.
 fn refusal(ctx: &Ctx, why: &str) -> String {
-    let role = ConnectConfig::resolve(&ctx.global, ctx.command)
+    let role = ctx
+        .connect_config()
         .map(|c| format!("`{}`", c.options.get_username()))
         .unwrap_or_else(|_| "connected as".into());
     let cmd = ctx.command;
@@ -200,17 +206,5 @@ fn command_name(command: &Command) -> &'static str {
         Command::Errors(_) => "errors",
         Command::Preflight(_) => "preflight",
         Command::Vacuum(_) => "vacuum",
-    }
-}
-
-/// Gives queue-layer errors that are the user's to fix their exit codes.
-fn lift_queue_error(err: anyhow::Error) -> anyhow::Error {
-    match err.downcast_ref::<QueueError>() {
-        Some(QueueError::Schema(p)) => CliError::Schema(p.to_string()).into(),
-        Some(QueueError::Invalid(msg)) => CliError::Usage(msg.clone()).into(),
-        Some(QueueError::TaskNotFound(id)) => {
-            CliError::Usage(format!("no task with id {id}")).into()
-        }
-        _ => err,
     }
 }

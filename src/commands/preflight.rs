@@ -227,7 +227,7 @@ pub async fn run(ctx: &Ctx, args: PreflightArgs) -> anyhow::Result<ExitCode> {
     if ctx.out.is_json() {
         ctx.out.json(&report)?;
     } else {
-        render(ctx, &report);
+        render(ctx, &report)?;
     }
     Ok(ExitCode::from(exit_code))
 }
@@ -669,7 +669,7 @@ fn fmt_ms(ms: f64) -> String {
     }
 }
 
-fn render(ctx: &Ctx, r: &Report) {
+fn render(ctx: &Ctx, r: &Report) -> std::io::Result<()> {
     let mut table = ctx.out.table(["result", "check", "detail"]);
     for i in &r.checks {
         let mut detail = i.detail.clone();
@@ -682,13 +682,14 @@ fn render(ctx: &Ctx, r: &Report) {
             Cell::new(detail),
         ]);
     }
-    ctx.out.print_table(&table);
+    ctx.out.print_table(&table)?;
     ctx.out.line(format!(
         "preflight {} for queue {} (exit {})",
         r.verdict.as_str(),
         r.queue,
         r.exit_code
-    ));
+    ))?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -393,31 +393,31 @@ fn render(ctx: &Ctx, report: &Report) -> anyhow::Result<()> {
             );
             continue;
         }
-        print_overran(ctx, q, several);
+        print_overran(ctx, q, several)?;
         let acted = !q.reaped.is_empty() || !q.workers_marked_dead.is_empty();
         if !acted {
             if q.left_alone.is_empty() {
                 ctx.out
-                    .note(format!("nothing to reap in queue {}", q.queue_name));
+                    .note(format!("nothing to reap in queue {}", q.queue_name))?;
             } else {
                 ctx.out.note(format!(
                     "nothing reaped in queue {}: {} stuck task(s) changed meanwhile (their \
                      worker spoke up or finished) and were left alone",
                     q.queue_name,
                     q.left_alone.len()
-                ));
+                ))?;
             }
             continue;
         }
         if !ctx.out.quiet {
-            print_tasks(ctx, q, several, report.dry_run);
-            print_workers(ctx, q, report.dry_run);
+            print_tasks(ctx, q, several, report.dry_run)?;
+            print_workers(ctx, q, report.dry_run)?;
         }
-        ctx.out.line(summary(q, report.dry_run));
+        ctx.out.line(summary(q, report.dry_run))?;
     }
     if report.queues.is_empty() {
         ctx.out
-            .note("nothing to reap: no queue has claimed tasks or live workers");
+            .note("nothing to reap: no queue has claimed tasks or live workers")?;
     }
     Ok(())
 }
@@ -449,9 +449,9 @@ fn holder_text(holder: Option<&LockHolder>) -> String {
 }
 
 /// Tasks past their timeout whose worker is alive: reported, not reaped.
-fn print_overran(ctx: &Ctx, q: &QueueReport, several: bool) {
+fn print_overran(ctx: &Ctx, q: &QueueReport, several: bool) -> std::io::Result<()> {
     if q.overran_timeout.is_empty() {
-        return;
+        return Ok(());
     }
     ctx.out.warn(format!(
         "{} task(s) of queue {} overran their timeout while their worker still heartbeats: \
@@ -460,7 +460,7 @@ fn print_overran(ctx: &Ctx, q: &QueueReport, several: bool) {
         q.queue_name
     ));
     if ctx.out.quiet {
-        return;
+        return Ok(());
     }
     let mut headers = vec![
         "task id",
@@ -488,12 +488,13 @@ fn print_overran(ctx: &Ctx, q: &QueueReport, several: bool) {
         }
         table.add_row(row);
     }
-    ctx.out.print_table(&table);
+    ctx.out.print_table(&table)?;
+    Ok(())
 }
 
-fn print_tasks(ctx: &Ctx, q: &QueueReport, several: bool, dry_run: bool) {
+fn print_tasks(ctx: &Ctx, q: &QueueReport, several: bool, dry_run: bool) -> std::io::Result<()> {
     if q.reaped.is_empty() {
-        return;
+        return Ok(());
     }
     let mut headers = vec![
         "task id",
@@ -524,12 +525,13 @@ fn print_tasks(ctx: &Ctx, q: &QueueReport, several: bool, dry_run: bool) {
         }
         table.add_row(row);
     }
-    ctx.out.print_table(&table);
+    ctx.out.print_table(&table)?;
+    Ok(())
 }
 
-fn print_workers(ctx: &Ctx, q: &QueueReport, dry_run: bool) {
+fn print_workers(ctx: &Ctx, q: &QueueReport, dry_run: bool) -> std::io::Result<()> {
     if q.workers_marked_dead.is_empty() {
-        return;
+        return Ok(());
     }
     let mut table = ctx.out.table([
         "worker",
@@ -547,7 +549,8 @@ fn print_workers(ctx: &Ctx, q: &QueueReport, dry_run: bool) {
             Cell::new("dead"),
         ]);
     }
-    ctx.out.print_table(&table);
+    ctx.out.print_table(&table)?;
+    Ok(())
 }
 
 /// The one line cron mails: what changed in a queue.

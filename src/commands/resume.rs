@@ -43,12 +43,12 @@ pub async fn run(ctx: &Ctx, args: ResumeArgs) -> anyhow::Result<ExitCode> {
                 not_paused,
             })?;
         } else if args.all_queues {
-            ctx.out.note("no queue is paused; nothing to do");
+            ctx.out.note("no queue is paused; nothing to do")?;
         } else {
             ctx.out.note(format!(
                 "queue {} is not paused; nothing to do",
                 ctx.global.queue
-            ));
+            ))?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -105,7 +105,7 @@ pub async fn run(ctx: &Ctx, args: ResumeArgs) -> anyhow::Result<ExitCode> {
                 paused_for_sec
                     .map(|s| format!(", paused for {}", fmt_secs(s)))
                     .unwrap_or_default()
-            ));
+            ))?;
         }
     }
     let resumed: Vec<QueueControl> = resumed.into_iter().map(|(c, _)| c).collect();

@@ -55,7 +55,7 @@ pub async fn run(ctx: &Ctx, args: SpawnArgs) -> anyhow::Result<ExitCode> {
             "task_name": task.task_name,
         }))?;
     } else {
-        ctx.out.line(id.to_string());
+        ctx.out.line(id.to_string())?;
     }
     Ok(ExitCode::SUCCESS)
 }

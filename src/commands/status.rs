@@ -13,7 +13,7 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::cli::{OutputFormat, StatusArgs};
 use crate::commands::Ctx;
-use crate::config::{Access, ConnectConfig};
+use crate::config::Access;
 use crate::error::{redact, CliError};
 use crate::interact::{Interrupt, KeyWatcher};
 use crate::output::{
@@ -198,7 +198,7 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
     let result = once(ctx, &args, &thresholds).await;
     if result.is_err() && ctx.out.format == OutputFormat::Prometheus {
         // So that a textfile collector learns that the queue could not be read.
-        write_stdout(&prometheus_text(&[up_family(0.0)]));
+        write_stdout(&prometheus_text(&[up_family(0.0)]))?;
     }
     result
 }
@@ -209,8 +209,8 @@ async fn once(ctx: &Ctx, args: &StatusArgs, thresholds: &Thresholds) -> anyhow::
     let report = collect(args, thresholds, &pool, &queues, None).await?;
     match ctx.out.format {
         OutputFormat::Json => ctx.out.json(&report)?,
-        OutputFormat::Prometheus => write_stdout(&prometheus(&report)),
-        OutputFormat::Table => write_stdout(&render(&ctx.out, &report)),
+        OutputFormat::Prometheus => write_stdout(&prometheus(&report))?,
+        OutputFormat::Table => write_stdout(&render(&ctx.out, &report))?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -237,7 +237,7 @@ async fn check(ctx: &Ctx, args: &StatusArgs, thresholds: &Thresholds) -> anyhow:
                 ctx.out
                     .json(&serde_json::json!({"verdict": Level::Unknown, "error": msg}))?;
             } else {
-                ctx.out.line(format!("ABSURD UNKNOWN - {first}"));
+                ctx.out.line(format!("ABSURD UNKNOWN - {first}"))?;
             }
             eprintln!("absurdctl: {msg}");
             return Ok(ExitCode::from(Level::Unknown.exit_code()));
@@ -246,7 +246,7 @@ async fn check(ctx: &Ctx, args: &StatusArgs, thresholds: &Thresholds) -> anyhow:
     if ctx.out.is_json() {
         ctx.out.json(&report)?;
     } else {
-        ctx.out.line(nagios_line(&report));
+        ctx.out.line(nagios_line(&report))?;
     }
     Ok(ExitCode::from(report.verdict.exit_code()))
 }
@@ -1295,7 +1295,7 @@ async fn watch(
 ) -> anyhow::Result<ExitCode> {
     let pool = ctx.connect(Access::ReadOnly, 1).await?;
     let server = {
-        let c = ConnectConfig::resolve(&ctx.global, ctx.command)?;
+        let c = ctx.connect_config()?;
         let o = &c.options;
         (
             o.get_host().to_string(),
@@ -1312,7 +1312,7 @@ async fn watch(
     };
     if redraw {
         // Hide the cursor and clear the screen once; each frame then overwrites in place.
-        write_stdout("\x1b[?25l\x1b[2J");
+        write_stdout("\x1b[?25l\x1b[2J")?;
     }
     let mut previous: Option<Report> = None;
     let outcome = loop {
@@ -1373,11 +1373,11 @@ async fn watch(
                 screen.push_str("\x1b[K\n");
             }
             screen.push_str("\x1b[J");
-            write_stdout(&screen);
+            write_stdout(&screen)?;
         } else if ctx.out.format == OutputFormat::Table && !frame.is_empty() {
-            write_stdout(&format!("--- {}\n{frame}", fmt_time(Some(Utc::now()))));
+            write_stdout(&format!("--- {}\n{frame}", fmt_time(Some(Utc::now()))))?;
         } else {
-            write_stdout(&frame);
+            write_stdout(&frame)?;
         }
         let until = Instant::now() + every;
         let stop = loop {
@@ -1395,7 +1395,7 @@ async fn watch(
     };
     drop(keys);
     if redraw {
-        write_stdout("\x1b[?25h");
+        write_stdout("\x1b[?25h")?;
     }
     outcome
 }

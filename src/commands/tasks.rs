@@ -16,7 +16,7 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
     let filter = TaskFilter {
         queue: (!args.all_queues).then(|| ctx.global.queue.clone()),
         statuses: args.status,
-        task_names: args.task_name,
+        task_names: args.names.task_name,
         limit: Some(args.limit),
         ..TaskFilter::default()
     };
@@ -27,7 +27,7 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        ctx.out.note("no tasks match");
+        ctx.out.note("no tasks match")?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = ctx.out.table([
@@ -54,7 +54,7 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
             Cell::new(ellipsize(t.error.as_deref().unwrap_or(""), 60)),
         ]);
     }
-    ctx.out.print_table(&table);
+    ctx.out.print_table(&table)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -176,6 +176,6 @@ pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
     for (k, v) in rows {
         table.add_row(vec![Cell::new(k), v]);
     }
-    ctx.out.print_table(&table);
+    ctx.out.print_table(&table)?;
     Ok(ExitCode::SUCCESS)
 }

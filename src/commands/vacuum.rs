@@ -81,7 +81,7 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
         if preview.rows() > 0 {
             // The preview goes with the question, when there is someone to ask.
             if !ctx.global.yes && !ctx.out.is_json() && std::io::stdin().is_terminal() {
-                print_volumes(ctx, &preview.by_status, &report.retention);
+                print_volumes(ctx, &preview.by_status, &report.retention)?;
             }
             interact::confirm(
                 &ctx.out,

@@ -23,8 +23,8 @@ use tokio::sync::mpsc;
 
 use crate::cli::WorkerRunArgs;
 use crate::commands::Ctx;
-use crate::config::{Access, ConnectConfig};
-use crate::error::{CliError, EXIT_INTERRUPTED};
+use crate::config::Access;
+use crate::error::CliError;
 use crate::host::hostname;
 use crate::output::fmt_secs;
 use crate::queue::workers::{self, WorkerInfo};
@@ -66,7 +66,7 @@ pub async fn run(ctx: &Ctx, args: WorkerRunArgs) -> anyhow::Result<ExitCode> {
 
     // The schema must fit before anything is claimed.
     ctx.connect(Access::ReadWrite, 1).await?.close().await;
-    let config = ConnectConfig::resolve(&ctx.global, ctx.command)?;
+    let config = ctx.connect_config()?;
     // The listener and the worker id's lock have connections of their own
     // (detached); the loop needs one, a heartbeat waiting for a locked row
     // another, a spare covers a reconnect.
@@ -160,7 +160,7 @@ fn render(ctx: &Ctx, s: &Summary) -> anyhow::Result<()> {
         s.timed_out,
         s.released,
         s.lost
-    ));
+    ))?;
     Ok(())
 }
 
@@ -328,7 +328,8 @@ fn watch_signals(groups: Groups, log: Logger) -> anyhow::Result<mpsc::Receiver<&
                 json!({ "signal": name }),
             );
             groups.kill_all();
-            std::process::exit(EXIT_INTERRUPTED as i32);
+            crate::interact::abort();
+            return;
         }
     });
     Ok(rx)

@@ -2,13 +2,9 @@
 //! queue name nobody uses, history rows made in bulk, and removing the bench
 //! queue's rows afterwards. Every function here touches one queue's rows only.
 
-use sqlx::postgres::PgListener;
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgExecutor;
 
 use super::Result;
-
-/// The channel absurd.notify_task_ready() notifies on; the payload is the queue name.
-pub const TASK_READY_CHANNEL: &str = "absurd_task_ready";
 
 /// The server's version, e.g. `15.10 (Debian 15.10-0+deb12u1)`.
 pub async fn server_version(db: impl PgExecutor<'_>) -> Result<String> {
@@ -76,11 +72,4 @@ pub async fn delete_queue_rows(db: impl PgExecutor<'_>, queue: &str, limit: i64)
     .execute(db)
     .await?;
     Ok(done.rows_affected())
-}
-
-/// A listener on the task-ready channel, on a connection of its own from `pool`.
-pub async fn listen_task_ready(pool: &PgPool) -> Result<PgListener> {
-    let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(TASK_READY_CHANNEL).await?;
-    Ok(listener)
 }

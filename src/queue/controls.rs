@@ -145,7 +145,7 @@ pub async fn resume(conn: &mut PgConnection, queue: &str) -> Result<Option<Queue
     if ended.is_some() {
         sqlx::query!(
             r#"SELECT pg_notify($1, $2)"#,
-            super::workers::TASK_READY_CHANNEL,
+            super::TASK_READY_CHANNEL,
             queue
         )
         .execute(&mut *tx)

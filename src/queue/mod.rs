@@ -22,6 +22,12 @@ pub mod workers;
 pub use filter::TaskFilter;
 pub use types::*;
 
+/// The channel on which a new or re-queued task is announced; the payload
+/// is its queue's name. The tasks_notify_ready trigger and
+/// absurd.notify_task_ready() (migrations) notify on it in SQL; every Rust
+/// listener and notifier names it through this constant.
+pub const TASK_READY_CHANNEL: &str = "absurd_task_ready";
+
 /// How long a claimed task may go without a heartbeat before it counts as
 /// stuck. The legacy Python worker heartbeats every 30 s but can block its
 /// event loop for minutes on a long CASA call, so the default is generous.

@@ -126,16 +126,12 @@ pub async fn mark_stopped(db: impl PgExecutor<'_>, worker_id: &str) -> Result<()
     Ok(())
 }
 
-/// The channel on which a new or re-queued task is announced; the payload
-/// is its queue's name (see the tasks_notify_ready trigger).
-pub const TASK_READY_CHANNEL: &str = "absurd_task_ready";
-
 /// A connection listening for new tasks. It reconnects on its own when the
 /// connection is lost (`try_recv` then returns `Ok(None)`: anything sent
 /// meanwhile was missed).
 pub async fn listen_for_tasks(pool: &sqlx::PgPool) -> Result<sqlx::postgres::PgListener> {
     let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
-    listener.listen(TASK_READY_CHANNEL).await?;
+    listener.listen(super::TASK_READY_CHANNEL).await?;
     Ok(listener)
 }
 

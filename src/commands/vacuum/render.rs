@@ -20,7 +20,7 @@ pub(super) fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::R
             report.rows,
             report.queue,
             fmt_bytes(report.bytes)
-        ));
+        ))?;
     } else if ctx.out.quiet {
         return Ok(());
     } else {
@@ -37,14 +37,14 @@ pub(super) fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::R
                 Stopped::MaxDuration => "; stopped by --max-duration, run again for the rest",
                 Stopped::Interrupted => "; interrupted, run again for the rest",
             }
-        ));
+        ))?;
     }
-    print_volumes(ctx, &report.by_status, &report.retention);
+    print_volumes(ctx, &report.by_status, &report.retention)?;
     if report.kept_depended_on > 0 {
         ctx.out.line(format!(
             "kept {} finished tasks past retention: unfinished tasks depend on them",
             report.kept_depended_on
-        ));
+        ))?;
     }
     if let Some(a) = &report.archive {
         ctx.out.line(format!(
@@ -54,7 +54,7 @@ pub(super) fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::R
             if a.appended { "appended" } else { "written" },
             fmt_bytes(a.bytes as i64),
             if a.gzip { ", gzip" } else { "" }
-        ));
+        ))?;
     } else if let Some(path) = &args.archive {
         ctx.out.line(format!(
             "archive: {} would be {}",
@@ -64,7 +64,7 @@ pub(super) fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::R
             } else {
                 "created"
             }
-        ));
+        ))?;
     }
     if !report.dry_run {
         match (report.vacuum, &report.vacuum_skipped) {
@@ -77,14 +77,14 @@ pub(super) fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::R
                 fmt_secs(report.vacuum_seconds)
             )),
             (None, Some(why)) => ctx.out.line(format!("VACUUM skipped: {why}")),
-            (None, None) => {}
-        }
+            (None, None) => Ok(()),
+        }?;
     }
     if !report.dropped_invalid_indexes.is_empty() {
         ctx.out.line(format!(
             "dropped invalid indexes left by stopped rebuilds: {}",
             report.dropped_invalid_indexes.join(", ")
-        ));
+        ))?;
     }
     if !report.index_bloat.is_empty() {
         let rebuild = reindex::candidates(&report.index_bloat, args.reindex_threshold);
@@ -113,7 +113,7 @@ pub(super) fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::R
                 Cell::new(rebuilt),
             ]);
         }
-        ctx.out.print_table(&table);
+        ctx.out.print_table(&table)?;
     }
     if report.dry_run {
         let mut table = ctx.out.table(["relation", "size"]);
@@ -127,7 +127,7 @@ pub(super) fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::R
                 Cell::new(fmt_bytes(i.bytes_before)),
             ]);
         }
-        ctx.out.print_table(&table);
+        ctx.out.print_table(&table)?;
         return Ok(());
     }
     let mut table = ctx.out.table(["relation", "size before", "size after"]);
@@ -144,14 +144,18 @@ pub(super) fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::R
             Cell::new(after(i.bytes_after)),
         ]);
     }
-    ctx.out.print_table(&table);
+    ctx.out.print_table(&table)?;
     ctx.out
-        .line(format!("took {}", fmt_secs(report.elapsed_seconds)));
+        .line(format!("took {}", fmt_secs(report.elapsed_seconds)))?;
     Ok(())
 }
 
 /// Rows and sizes per status, with the cutoff each was measured against.
-pub(super) fn print_volumes(ctx: &Ctx, volumes: &[StatusVolume], r: &RetentionReport) {
+pub(super) fn print_volumes(
+    ctx: &Ctx,
+    volumes: &[StatusVolume],
+    r: &RetentionReport,
+) -> std::io::Result<()> {
     let mut table = ctx.out.table(["status", "rows", "size", "finished before"]);
     for v in volumes {
         let cutoff = match v.status {
@@ -166,7 +170,7 @@ pub(super) fn print_volumes(ctx: &Ctx, volumes: &[StatusVolume], r: &RetentionRe
             Cell::new(fmt_time(Some(cutoff))),
         ]);
     }
-    ctx.out.print_table(&table);
+    ctx.out.print_table(&table)
 }
 
 /// `completed 3, failed 0, cancelled 1`, for the confirmation question.

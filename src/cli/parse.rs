@@ -1,0 +1,81 @@
+//! Value parsers shared by the flags: durations, percentages, names.
+
+/// The longest duration any flag takes: a century keeps `now() - d` a valid
+/// PostgreSQL timestamp and `now + d` a valid deadline (no overflow panic).
+const LONGEST_DURATION: std::time::Duration = std::time::Duration::from_secs(100 * 31_557_600);
+
+/// Parses a humantime duration such as `30m`, `2h`, `7d`, at most a century.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|e| format!("{e}; expected a duration such as 30s, 15m, 2h or 7d"))?;
+    if d > LONGEST_DURATION {
+        return Err("longer than a century, the longest duration absurdctl takes".into());
+    }
+    Ok(d)
+}
+
+/// A PostgreSQL session timeout: it takes at most 2^31-1 ms; 0 turns it off.
+pub(super) fn parse_pg_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if d.as_millis() > i32::MAX as u128 {
+        return Err(
+            "longer than PostgreSQL allows (24d 20h 31m 23s); 0 turns the limit off".into(),
+        );
+    }
+    Ok(d)
+}
+
+/// A queue name: empty, blank or control characters would name no queue
+/// anyone can see (and forge lines in logs).
+pub(super) fn parse_queue_name(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err("a queue name cannot be empty or blank".into());
+    }
+    if s.chars().any(char::is_control) {
+        return Err("a queue name cannot contain control characters (newlines, tabs...)".into());
+    }
+    Ok(s.to_string())
+}
+
+pub(super) fn parse_positive_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if d.is_zero() {
+        return Err("must be longer than zero".into());
+    }
+    Ok(d)
+}
+
+pub(super) fn parse_human_duration(s: &str) -> Result<humantime::Duration, String> {
+    parse_duration(s).map(Into::into)
+}
+
+/// A reaper's age limit: at least a second. Limits under a minute are
+/// allowed (for queues served only by absurdctl workers with a short
+/// --heartbeat-interval) but warned about when used.
+pub(super) fn parse_reap_age(s: &str) -> Result<humantime::Duration, String> {
+    let d = parse_duration(s)?;
+    if d < std::time::Duration::from_secs(1) {
+        return Err(format!(
+            "{s} is too short: at least 1s (and above the workers' heartbeat interval)"
+        ));
+    }
+    Ok(d.into())
+}
+
+pub(super) fn parse_nonempty(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(s.to_string())
+    }
+}
+
+/// Parses a percentage from 0 to 100, with or without `%`.
+pub fn parse_percent(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let t = t.strip_suffix('%').unwrap_or(t);
+    match t.parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a percentage from 0 to 100")),
+    }
+}

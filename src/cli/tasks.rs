@@ -1,0 +1,117 @@
+//! Looking at tasks and adding them: `tasks`, `spawn`, `errors`, `audit`.
+
+use clap::{Args, Subcommand};
+
+use super::parse::{parse_duration, parse_nonempty};
+use crate::queue::TaskStatus;
+
+/// `--task-name`, with one meaning wherever tasks are picked by name.
+#[derive(Debug, Args, Clone)]
+pub struct TaskNames {
+    /// Only tasks of this name (repeatable)
+    #[arg(long, value_name = "NAME", value_parser = parse_nonempty)]
+    pub task_name: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TasksCommand {
+    /// List tasks, newest first.
+    ///
+    /// Read-only. Example: absurdctl tasks list --status failed --task-name imaging --limit 20
+    List(TasksListArgs),
+
+    /// Show every field of one task: params, result, error, attempts, timings,
+    /// heartbeat age and dependencies.
+    ///
+    /// Read-only. Example: absurdctl tasks show 0b6e6f3c-8a1e-4f4e-9a55-0d2d8c1f2a10
+    Show(TasksShowArgs),
+}
+
+/// Options of `tasks list`.
+#[derive(Debug, Args)]
+pub struct TasksListArgs {
+    /// Only tasks in this status (repeatable)
+    #[arg(long, value_enum)]
+    pub status: Vec<TaskStatus>,
+
+    #[command(flatten)]
+    pub names: TaskNames,
+
+    /// Tasks of every queue, not only --queue
+    #[arg(long)]
+    pub all_queues: bool,
+
+    /// At most this many tasks
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
+    pub limit: i64,
+}
+
+/// Options of `tasks show`.
+#[derive(Debug, Args)]
+pub struct TasksShowArgs {
+    /// The task's id (a UUID)
+    pub id: uuid::Uuid,
+}
+
+/// Options of `spawn`.
+#[derive(Debug, Args)]
+pub struct SpawnArgs {
+    /// Task name, e.g. calibration-solve
+    #[arg(long, value_name = "NAME", value_parser = parse_nonempty)]
+    pub task_name: String,
+
+    /// Parameters as a JSON object
+    #[arg(long, default_value = "{}", value_name = "JSON")]
+    pub params: String,
+
+    /// Priority: higher runs first
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    pub priority: i32,
+
+    /// Longest the task may run before it is killed and failed (e.g. 2h)
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Option<std::time::Duration>,
+
+    /// How many times the task may be claimed before it stays failed
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(0..))]
+    pub max_retries: i32,
+
+    /// Do not run before these tasks have completed (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub depends_on: Vec<uuid::Uuid>,
+
+    /// Do not run before this long from now (e.g. 10m)
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub delay: Option<std::time::Duration>,
+}
+
+/// Options of `errors`.
+#[derive(Debug, Args)]
+pub struct ErrorsArgs {
+    /// Failures within this long before now (e.g. 1h, 7d)
+    #[arg(long, default_value = "24h", value_parser = parse_duration, value_name = "DURATION")]
+    pub since: std::time::Duration,
+
+    #[command(flatten)]
+    pub names: TaskNames,
+
+    /// Failures of every queue, not only --queue
+    #[arg(long)]
+    pub all_queues: bool,
+
+    /// At most this many causes, the most frequent first
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
+    pub limit: i64,
+}
+
+/// Options of `audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// At most this many rows
+    #[arg(long, allow_negative_numbers = true, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..))]
+    pub limit: i64,
+
+    /// Actions on every queue (and on none in particular), not only --queue
+    #[arg(long)]
+    pub all_queues: bool,
+}
