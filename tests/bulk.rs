@@ -368,8 +368,8 @@ async fn every_filter_selects_the_same_rows_in_every_command() {
     assert_eq!(before, db.tasks_checksum(), "dry runs changed nothing");
 }
 
-fn tempdir() -> TempDir {
-    TempDir::new("absurdctl-bulk")
+fn tempdir() -> Scratch {
+    Scratch::new("absurdctl-bulk")
 }
 
 #[tokio::test]

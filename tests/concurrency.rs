@@ -8,7 +8,6 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,56 +17,6 @@ use common::*;
 use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
-
-/// A directory of handler scripts and the files they leave.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Scratch {
-        let dir = std::env::temp_dir().join(format!("absurdctl-conc-{}", Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    /// A /bin/sh script; `$DIR` in it is this directory.
-    fn script(&self, name: &str, body: &str) -> String {
-        use std::os::unix::fs::PermissionsExt;
-        let path = self.0.join(name);
-        std::fs::write(
-            &path,
-            format!("#!/bin/sh\nDIR='{}'\n{body}\n", self.0.display()),
-        )
-        .unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        path.to_str().unwrap().to_string()
-    }
-
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.0.join(name)).unwrap_or_default()
-    }
-
-    /// Waits until the file `name` holds a whole line.
-    fn wait_for(&self, name: &str) -> String {
-        let started = Instant::now();
-        loop {
-            let text = self.read(name);
-            if text.ends_with('\n') {
-                return text.trim().to_string();
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "{name} never appeared"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Records every status change of absurd.tasks (and every deletion) in
 /// public.task_changes, with the wall-clock time it happened.
@@ -214,7 +163,7 @@ async fn cancel_include_claimed_stops_the_running_handler_and_the_worker_carries
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     record_changes(&db);
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-conc");
     // The long handler would store a result if its SIGTERM were taken for
     // an ending: the worker must not store it.
     let handler = dir.script(
@@ -234,7 +183,7 @@ echo '{"done": true}'"#,
         "--concurrency 1 --heartbeat-interval 200ms --kill-grace 5s",
         &handler,
     );
-    let pid: i32 = dir.wait_for(&format!("{long}.pid")).parse().unwrap();
+    let pid: i32 = dir.wait_for(&format!("{long}.pid"), Duration::from_secs(20)).parse().unwrap();
 
     let out = db.cli(&[
         "--queue",
@@ -303,7 +252,7 @@ async fn a_real_reap_stops_a_frozen_workers_handler_and_its_late_completion_is_r
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     record_changes(&db);
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-conc");
     // First attempt: `long` runs until stopped, `short` ends after a second
     // (while its worker is frozen). Later attempts end at once.
     let handler = dir.script(
@@ -328,8 +277,8 @@ echo '{"run": "second"}'"#,
         "--worker-id w1 --concurrency 2 --heartbeat-interval 200ms --kill-grace 1s",
         &handler,
     );
-    let long_pid: i32 = dir.wait_for(&format!("{long}.1.pid")).parse().unwrap();
-    let short_pid: i32 = dir.wait_for(&format!("{short}.1.pid")).parse().unwrap();
+    let long_pid: i32 = dir.wait_for(&format!("{long}.1.pid"), Duration::from_secs(20)).parse().unwrap();
+    let short_pid: i32 = dir.wait_for(&format!("{short}.1.pid"), Duration::from_secs(20)).parse().unwrap();
 
     // Frozen: it heartbeats no more. Its handlers (own process groups) run on.
     signal(w1.pid(), libc::SIGSTOP);
@@ -543,7 +492,7 @@ async fn cancel_include_claimed_while_workers_run_ends_each_task_once() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     record_changes(&db);
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-conc");
     let handler = dir.script(
         "h.sh",
         r#"echo "$ABSURD_TASK_ID" >> "$DIR/executions"
@@ -656,7 +605,7 @@ async fn drain_while_tasks_are_spawned_pauses_claims_and_loses_nothing() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     record_changes(&db);
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-conc");
     let handler = dir.script("h.sh", "sleep 0.05");
     let w = worker(
         &db,
@@ -818,7 +767,7 @@ async fn drain_while_tasks_are_spawned_pauses_claims_and_loses_nothing() {
 async fn vacuum_while_workers_run_deletes_only_old_finished_tasks_each_once() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-conc");
     let handler = dir.script("h.sh", "sleep 0.0$(( $$ % 5 ))");
     // History past retention, history within it, and new work.
     db.psql(

@@ -373,7 +373,7 @@ async fn migrate_prints_the_role_statements_when_it_may_not_run_them() {
     // A DBA runs them as printed (-q: the statements alone).
     let quiet = reader.cli(&["-q", "migrate"]);
     quiet.assert_success();
-    let file = TempDir::new("roles");
+    let file = Scratch::new("roles");
     let path = file.join("roles.sql");
     std::fs::write(&path, &quiet.stdout).unwrap();
     psql_file(&db.url, &path);

@@ -562,7 +562,7 @@ async fn a_reaped_python_worker_cannot_overwrite_a_running_absurdctl_worker() {
         .assert_success();
     backoff_over(&db, id);
 
-    let dir = TempDir::new("shared-queue");
+    let dir = Scratch::new("shared-queue");
     let go = dir.join("go");
     let handler = dir.join("handler.sh");
     std::fs::write(

@@ -41,8 +41,8 @@ fn ids(db: &TestDb) -> BTreeSet<String> {
         .collect()
 }
 
-fn temp_dir() -> TempDir {
-    TempDir::new("absurdctl-vacuum")
+fn temp_dir() -> Scratch {
+    Scratch::new("absurdctl-vacuum")
 }
 
 /// Every complete row of an archive, plain or gzip. A crash may cut the
