@@ -63,9 +63,9 @@ pub fn days(n: u64) -> Duration {
 }
 
 impl At {
-    /// `d` later than this moment.
-    pub fn plus(self, d: Duration) -> At {
-        At(self.0 + d.as_secs_f64())
+    /// `secs` seconds later than this moment (earlier when negative).
+    pub fn plus(self, secs: f64) -> At {
+        At(self.0 + secs)
     }
 
     fn sql(self) -> String {
@@ -172,7 +172,8 @@ impl TaskSeed {
         self.set("execution_time_sec", format!("{secs:?}"))
     }
 
-    /// A value the database computes (a payload too large to send, say).
+    /// A value the database computes (a payload too large to send, say);
+    /// in `seed_series` it may use the row's number `i`.
     pub fn computed(self, column: &'static str, sql: &str) -> TaskSeed {
         self.set(column, sql.to_string())
     }
@@ -217,4 +218,19 @@ pub fn seed_url(url: &str, rows: impl IntoIterator<Item = TaskSeed>) -> Vec<Uuid
         .lines()
         .map(|l| l.parse().expect("a task id"))
         .collect()
+}
+
+/// Inserts `n` rows like `row`, numbered `i` from 1 by the database (for
+/// histories of a million rows, which would not fit in one statement's text).
+pub fn seed_series_url(url: &str, n: usize, row: &TaskSeed) {
+    let (columns, values): (Vec<&str>, Vec<&str>) =
+        row.columns.iter().map(|(c, v)| (*c, v.as_str())).unzip();
+    super::psql_stdin(
+        url,
+        &format!(
+            "INSERT INTO absurd.tasks ({}) SELECT {} FROM generate_series(1, {n}) i",
+            columns.join(", "),
+            values.join(", ")
+        ),
+    );
 }

@@ -115,6 +115,11 @@ impl TestDb {
         seed_url(&self.url, rows)
     }
 
+    /// Inserts `n` rows like `row` (see `factory::seed_series_url`).
+    pub fn seed_series(&self, n: usize, row: &TaskSeed) {
+        seed_series_url(&self.url, n, row)
+    }
+
     /// Inserts one task: its id.
     pub fn seed_one(&self, row: TaskSeed) -> uuid::Uuid {
         self.seed([row])[0]
