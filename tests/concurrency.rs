@@ -144,20 +144,6 @@ async fn wait_until_db(pool: &PgPool, what: &str, timeout: Duration, sql: &str) 
     }
 }
 
-fn spawn_cli(db: &TestDb, queue: &str, name: &str, priority: &str) -> Uuid {
-    let out = db.cli(&[
-        "--queue",
-        queue,
-        "spawn",
-        "--task-name",
-        name,
-        "--priority",
-        priority,
-    ]);
-    out.assert_success();
-    out.stdout.trim().parse().unwrap()
-}
-
 #[tokio::test]
 async fn cancel_include_claimed_stops_the_running_handler_and_the_worker_carries_on() {
     let db = TestDb::migrated().await;
@@ -175,8 +161,8 @@ if [ "$ABSURD_TASK_NAME" = long ]; then
 fi
 echo '{"done": true}'"#,
     );
-    let long = spawn_cli(&db, "cq", "long", "10");
-    let short = spawn_cli(&db, "cq", "short", "0");
+    let long = db.seed_one(task().queue("cq").name("long").priority(10));
+    let short = db.seed_one(task().queue("cq").name("short"));
     let mut w = worker(
         &db,
         "cq",
@@ -269,8 +255,8 @@ if [ "$ABSURD_ATTEMPT" = 1 ]; then
 fi
 echo '{"run": "second"}'"#,
     );
-    let long = spawn_cli(&db, "rq", "long", "0");
-    let short = spawn_cli(&db, "rq", "short", "0");
+    let long = db.seed_one(task().queue("rq").name("long"));
+    let short = db.seed_one(task().queue("rq").name("short"));
     let mut w1 = worker(
         &db,
         "rq",
@@ -379,16 +365,32 @@ async fn two_retry_failed_runs_at_once_change_each_task_once() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     let failed = 3000;
-    db.psql(&format!(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, max_retries, error, completed_at)
-         SELECT 'bq', 'calib-' || (i % 5), 'failed', 3, 3, 'boom ' || i, now() - interval '1 hour'
-           FROM generate_series(1, {failed}) i;
-         INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, completed_at)
-         SELECT 'bq', 'calib', s, 1, CASE WHEN s = 'pending' THEN NULL ELSE now() END
-           FROM generate_series(1, 200) i, unnest(array['completed', 'pending', 'cancelled']) s;
-         INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, max_retries, completed_at)
-         SELECT 'other', 'calib', 'failed', 3, 3, now() FROM generate_series(1, 200) i"
-    ));
+    let dead = (1..=failed).map(|i| {
+        task()
+            .queue("bq")
+            .name(&format!("calib-{}", i % 5))
+            .status("failed")
+            .attempt(3)
+            .max_retries(3)
+            .error(&format!("boom {i}"))
+            .completed(ago(hours(1)))
+    });
+    let bq = task().queue("bq").name("calib").attempt(1);
+    let others = (0..200).flat_map(|_| {
+        [
+            bq.clone().status("completed").completed(NOW),
+            bq.clone().status("pending"),
+            bq.clone().status("cancelled").completed(NOW),
+        ]
+    });
+    let other_queue = task()
+        .queue("other")
+        .name("calib")
+        .status("failed")
+        .attempt(3)
+        .max_retries(3)
+        .completed(NOW);
+    db.seed(dead.chain(others).chain(vec![other_queue; 200]));
     record_changes(&db);
     let untouched = "SELECT md5(string_agg(t::text, '|' ORDER BY task_id)) FROM absurd.tasks t
                       WHERE NOT (queue_name = 'bq' AND error LIKE 'boom %')";
@@ -499,10 +501,7 @@ async fn cancel_include_claimed_while_workers_run_ends_each_task_once() {
 sleep 0.0$(( $$ % 10 ))"#,
     );
     let total = 600;
-    db.psql(&format!(
-        "INSERT INTO absurd.tasks (queue_name, task_name, params)
-         SELECT 'cw', 'imaging', jsonb_build_object('i', i) FROM generate_series(1, {total}) i"
-    ));
+    db.seed((1..=total).map(|i| task().queue("cw").params(serde_json::json!({"i": i}))));
     let options = "--concurrency 4 --heartbeat-interval 200ms --kill-grace 1s";
     let workers = [
         worker(&db, "cw", options, &handler),
@@ -770,24 +769,41 @@ async fn vacuum_while_workers_run_deletes_only_old_finished_tasks_each_once() {
     let dir = Scratch::new("absurdctl-conc");
     let handler = dir.script("h.sh", "sleep 0.0$(( $$ % 5 ))");
     // History past retention, history within it, and new work.
-    db.psql(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, created_at, completed_at)
-         SELECT 'vq', 'imaging', s, 1, now() - interval '120 days', now() - interval '100 days'
-           FROM generate_series(1, 1500) i, unnest(array['completed', 'cancelled', 'failed']) s;
-         INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, created_at, completed_at)
-         SELECT 'vq', 'imaging', s, 1, now() - interval '20 days', now() - interval '10 days'
-           FROM generate_series(1, 100) i, unnest(array['completed', 'cancelled', 'failed']) s;
-         INSERT INTO absurd.tasks (queue_name, task_name, params)
-         SELECT 'vq', 'imaging', jsonb_build_object('i', i) FROM generate_series(1, 600) i;",
+    let finished = |n: usize, created: At, completed: At| {
+        (0..n).flat_map(move |_| {
+            ["completed", "cancelled", "failed"].map(|s| {
+                task()
+                    .queue("vq")
+                    .status(s)
+                    .attempt(1)
+                    .created(created)
+                    .completed(completed)
+            })
+        })
+    };
+    db.seed(
+        finished(1500, ago(days(120)), ago(days(100)))
+            .chain(finished(100, ago(days(20)), ago(days(10))))
+            .chain((1..=600).map(|i| task().queue("vq").params(serde_json::json!({"i": i})))),
     );
     // An old finished task that a waiting task depends on stays.
-    let kept = db.psql(
-        "WITH dep AS (INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, created_at, completed_at)
-                      VALUES ('vq', 'calibration', 'completed', 1, now() - interval '120 days', now() - interval '100 days')
-                      RETURNING task_id)
-         INSERT INTO absurd.tasks (queue_name, task_name, depends_on, available_at)
-         SELECT 'vq', 'needs-calibration', array[task_id], now() + interval '1 day' FROM dep
-         RETURNING depends_on[1]",
+    let kept = db
+        .seed_one(
+            task()
+                .queue("vq")
+                .name("calibration")
+                .status("completed")
+                .attempt(1)
+                .created(ago(days(120)))
+                .completed(ago(days(100))),
+        )
+        .to_string();
+    db.seed_one(
+        task()
+            .queue("vq")
+            .name("needs-calibration")
+            .depends_on(&[&kept])
+            .available(from_now(days(1))),
     );
     let old: HashSet<Uuid> = sqlx::query_scalar(
         "SELECT task_id FROM absurd.tasks WHERE completed_at < now() - interval '90 days' AND task_id <> $1",
