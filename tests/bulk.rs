@@ -730,7 +730,11 @@ async fn a_task_a_worker_holds_locked_is_not_touched() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     db.seed(vec![
-        task().queue(Q).status("failed").attempt(3).error("boom");
+        task()
+            .queue(Q)
+            .status("failed")
+            .attempt(3)
+            .error("boom");
         5
     ]);
     let locked: Uuid = sqlx::query_scalar("SELECT task_id FROM absurd.tasks LIMIT 1")

@@ -169,7 +169,10 @@ echo '{"done": true}'"#,
         "--concurrency 1 --heartbeat-interval 200ms --kill-grace 5s",
         &handler,
     );
-    let pid: i32 = dir.wait_for(&format!("{long}.pid"), Duration::from_secs(20)).parse().unwrap();
+    let pid: i32 = dir
+        .wait_for(&format!("{long}.pid"), Duration::from_secs(20))
+        .parse()
+        .unwrap();
 
     let out = db.cli(&[
         "--queue",
@@ -263,8 +266,14 @@ echo '{"run": "second"}'"#,
         "--worker-id w1 --concurrency 2 --heartbeat-interval 200ms --kill-grace 1s",
         &handler,
     );
-    let long_pid: i32 = dir.wait_for(&format!("{long}.1.pid"), Duration::from_secs(20)).parse().unwrap();
-    let short_pid: i32 = dir.wait_for(&format!("{short}.1.pid"), Duration::from_secs(20)).parse().unwrap();
+    let long_pid: i32 = dir
+        .wait_for(&format!("{long}.1.pid"), Duration::from_secs(20))
+        .parse()
+        .unwrap();
+    let short_pid: i32 = dir
+        .wait_for(&format!("{short}.1.pid"), Duration::from_secs(20))
+        .parse()
+        .unwrap();
 
     // Frozen: it heartbeats no more. Its handlers (own process groups) run on.
     signal(w1.pid(), libc::SIGSTOP);

@@ -208,7 +208,14 @@ async fn failures_and_backlog_over_their_thresholds() {
         .status("failed")
         .completed(ago(mins(10)))
         .error("boom");
-    db.seed([failed.clone(), failed.clone(), failed, task(), task(), task()]);
+    db.seed([
+        failed.clone(),
+        failed.clone(),
+        failed,
+        task(),
+        task(),
+        task(),
+    ]);
     let (r, code) = preflight(&db, &[]);
     assert_eq!(code, 0, "{r:#}");
     assert_eq!(item(&r, "failures")["value"], 3.0);
@@ -316,7 +323,10 @@ async fn dead_tuples_suggest_vacuum() {
     let db = healthy().await;
     // 2000 live and 2000 dead rows, and no autovacuum to clean them meanwhile.
     db.psql("ALTER TABLE absurd.tasks SET (autovacuum_enabled = false)");
-    db.seed(vec![task().status("completed").completed(ago(days(3))); 1999]);
+    db.seed(vec![
+        task().status("completed").completed(ago(days(3)));
+        1999
+    ]);
     db.psql("UPDATE absurd.tasks SET priority = 1");
     // psql's session flushed its statistics as it ended.
     let (r, code) = preflight(&db, &[]);

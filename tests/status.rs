@@ -70,22 +70,110 @@ fn fixture_tasks() -> Vec<TaskSeed> {
             .worker("w-reg-1")
             .claimed(ago(mins(1))),
         // completed
-        done("d1", "imaging", "completed", 1, [mins(10), mins(9), mins(2)], 10.0, 100.0),
-        done("d2", "imaging", "completed", 1, [mins(10), mins(9), mins(2)], 30.0, 300.0),
-        done("d3", "imaging", "completed", 1, [mins(50), mins(45), mins(30)], 50.0, 500.0),
-        done("d4", "calibration-solve", "completed", 1, [hours(4), hours(4), hours(3)], 1.0, 1.0),
-        done("d5", "calibration-solve", "completed", 1, [hours(4), hours(4), hours(3)], 1.0, 1.0),
-        done("d6", "calibration-solve", "completed", 1, [hours(4), hours(4), hours(3)], 1.0, 1.0),
-        done("d7", "validation", "completed", 1, [days(3), days(3), days(2)], 1.0, 1.0),
+        done(
+            "d1",
+            "imaging",
+            "completed",
+            1,
+            [mins(10), mins(9), mins(2)],
+            10.0,
+            100.0,
+        ),
+        done(
+            "d2",
+            "imaging",
+            "completed",
+            1,
+            [mins(10), mins(9), mins(2)],
+            30.0,
+            300.0,
+        ),
+        done(
+            "d3",
+            "imaging",
+            "completed",
+            1,
+            [mins(50), mins(45), mins(30)],
+            50.0,
+            500.0,
+        ),
+        done(
+            "d4",
+            "calibration-solve",
+            "completed",
+            1,
+            [hours(4), hours(4), hours(3)],
+            1.0,
+            1.0,
+        ),
+        done(
+            "d5",
+            "calibration-solve",
+            "completed",
+            1,
+            [hours(4), hours(4), hours(3)],
+            1.0,
+            1.0,
+        ),
+        done(
+            "d6",
+            "calibration-solve",
+            "completed",
+            1,
+            [hours(4), hours(4), hours(3)],
+            1.0,
+            1.0,
+        ),
+        done(
+            "d7",
+            "validation",
+            "completed",
+            1,
+            [days(3), days(3), days(2)],
+            1.0,
+            1.0,
+        ),
         // failed
-        done("e1", "imaging", "failed", 3, [mins(30), mins(25), mins(10)], 20.0, 200.0)
-            .error("FileNotFoundError: /data/incoming/2025-11-30T12:00:00_sb03.uvh5"),
-        done("e2", "calibration-solve", "failed", 3, [hours(6), hours(6), hours(5)], 5.0, 5.0)
-            .error("FileNotFoundError: /data/incoming/2025-11-30T13:00:00_sb07.uvh5"),
-        done("e3", "validation", "failed", 3, [days(4), days(4), days(3)], 5.0, 3600.0)
-            .error("Timeout after 3600 s"),
-        done("e4", "validation", "failed", 3, [days(4), days(4), days(3)], 5.0, 7200.0)
-            .error("Timeout after 7200 s"),
+        done(
+            "e1",
+            "imaging",
+            "failed",
+            3,
+            [mins(30), mins(25), mins(10)],
+            20.0,
+            200.0,
+        )
+        .error("FileNotFoundError: /data/incoming/2025-11-30T12:00:00_sb03.uvh5"),
+        done(
+            "e2",
+            "calibration-solve",
+            "failed",
+            3,
+            [hours(6), hours(6), hours(5)],
+            5.0,
+            5.0,
+        )
+        .error("FileNotFoundError: /data/incoming/2025-11-30T13:00:00_sb07.uvh5"),
+        done(
+            "e3",
+            "validation",
+            "failed",
+            3,
+            [days(4), days(4), days(3)],
+            5.0,
+            3600.0,
+        )
+        .error("Timeout after 3600 s"),
+        done(
+            "e4",
+            "validation",
+            "failed",
+            3,
+            [days(4), days(4), days(3)],
+            5.0,
+            7200.0,
+        )
+        .error("Timeout after 7200 s"),
         // cancelled
         t("f1", "validation", "cancelled", 0, mins(5))
             .error("Cancelled by user")

@@ -173,7 +173,17 @@ pub fn fixture_path(file: &str) -> PathBuf {
 pub fn psql_stdin(url: &str, sql: &str) -> String {
     use std::io::Write;
     let mut child = Command::new("psql")
-        .args([url, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-t", "-A", "-f", "-"])
+        .args([
+            url,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-X",
+            "-q",
+            "-t",
+            "-A",
+            "-f",
+            "-",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -225,6 +235,19 @@ impl CliOutput {
     pub fn assert_code(&self, code: i32) -> &Self {
         assert_eq!(self.code, Some(code), "expected exit code {code}:\n{self}");
         self
+    }
+
+    /// Its stderr, line by line.
+    pub fn log(&self) -> Vec<String> {
+        self.stderr.lines().map(str::to_string).collect()
+    }
+
+    /// The JSON lines of its stderr (a worker's --log-format json).
+    pub fn events(&self) -> Vec<serde_json::Value> {
+        self.stderr
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -474,6 +497,19 @@ impl Background {
         }
     }
 
+    /// Waits for the JSON line of stderr of the event named `event`.
+    pub fn wait_for_named(&mut self, event: &str, timeout: Duration) -> serde_json::Value {
+        self.wait_for_event(&format!("`{event}` event"), timeout, |e| {
+            e["event"] == event
+        })
+    }
+
+    /// Sends it `sig`, which must reach it.
+    pub fn signal(&self, sig: i32) {
+        // SAFETY: kill has no memory-safety preconditions.
+        assert_eq!(unsafe { libc::kill(self.pid(), sig) }, 0);
+    }
+
     /// Waits for it to exit (killing it after `timeout`): its exit code,
     /// stdout and stderr.
     pub fn wait(&mut self, timeout: Duration) -> CliOutput {
@@ -541,16 +577,19 @@ impl Scratch {
         path.to_str().unwrap().to_string()
     }
 
-    /// The file `name`, empty while it does not exist.
+    /// The file `name`, trimmed.
     pub fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.0.join(name)).unwrap_or_default()
+        std::fs::read_to_string(self.0.join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .trim()
+            .to_string()
     }
 
     /// Waits until the file `name` holds a whole line: its text, trimmed.
     pub fn wait_for(&self, name: &str, timeout: Duration) -> String {
         let started = std::time::Instant::now();
         loop {
-            let text = self.read(name);
+            let text = std::fs::read_to_string(self.0.join(name)).unwrap_or_default();
             if text.ends_with('\n') {
                 return text.trim().to_string();
             }
