@@ -611,7 +611,3 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
-
-/// The name tests/chaos.rs still uses, until it moves to `Scratch` with
-/// the worker branch.
-pub type TempDir = Scratch;
