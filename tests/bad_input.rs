@@ -1091,19 +1091,12 @@ async fn sql_metacharacters_in_every_text_filter_are_literal_text() {
 #[tokio::test]
 async fn a_handler_that_prints_the_database_url_leaks_no_password() {
     let f = Fixture::new().await;
-    let dir = std::env::temp_dir().join(format!("absurdctl-leak-{}", Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let handler = dir.join("h.sh");
+    let dir = Scratch::new("absurdctl-leak");
     // A traceback that shows the connection string it was given.
-    std::fs::write(
-        &handler,
-        "#!/bin/sh\necho \"psycopg.OperationalError: could not connect to $ABSURD_DATABASE_URL\" >&2\nexit 1\n",
-    )
-    .unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&handler, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let handler = dir.script(
+        "h.sh",
+        "echo \"psycopg.OperationalError: could not connect to $ABSURD_DATABASE_URL\" >&2\nexit 1",
+    );
     let url = f.writer();
     run(
         &url,
@@ -1120,7 +1113,7 @@ async fn a_handler_that_prints_the_database_url_leaks_no_password() {
             "--log-format",
             format,
             "--",
-            handler.to_str().unwrap(),
+            &handler,
         ])
         .env("ABSURD_DATABASE_URL", &url)
         .output()
@@ -1148,7 +1141,6 @@ async fn a_handler_that_prints_the_database_url_leaks_no_password() {
     ] {
         run(&url, None, &args).assert_success();
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Issue 16.12: an empty `--queue` was accepted and `--connect-timeout 0s`
