@@ -1138,7 +1138,7 @@ echo "{\"attempt\": $ABSURD_ATTEMPT}""#,
     let mut handlers = Vec::new();
     let started = Instant::now();
     while handlers.len() < 2 {
-        handlers = std::fs::read_dir(&dir.path(""))
+        handlers = std::fs::read_dir(&*dir)
             .unwrap()
             .flatten()
             .filter_map(|e| {
@@ -1507,7 +1507,7 @@ echo "{\"pid\": $$}""#,
     wait_for_status(&pool, id, "claimed", Duration::from_secs(15)).await;
     let started = Instant::now();
     let first_handler = loop {
-        let pids: Vec<String> = std::fs::read_dir(&dir.path(""))
+        let pids: Vec<String> = std::fs::read_dir(&*dir)
             .unwrap()
             .flatten()
             .filter_map(|e| {
