@@ -594,23 +594,34 @@ impl Fixture {
     /// changes: pending, failed, stuck claimed, completed) and a paused
     /// queue with a task. Returns the pending task's id.
     fn seed(&self) -> String {
+        self.db.seed([
+            task()
+                .name("calibration-solve")
+                .status("failed")
+                .attempt(3)
+                .error("boom: solver diverged")
+                .claimed(ago(hours(3)))
+                .completed(ago(hours(2))),
+            task()
+                .status("claimed")
+                .attempt(1)
+                .worker("w-dead")
+                .claimed(ago(hours(3)))
+                .heartbeat(ago(hours(2))),
+            task()
+                .status("completed")
+                .attempt(1)
+                .worker("w-old")
+                .claimed(ago(hours(3)))
+                .heartbeat(ago(hours(3)))
+                .completed(ago(hours(2))),
+            task().queue("paused-q"),
+        ]);
         self.db.psql(
-            "INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, error, worker_id,
-                                       claimed_at, heartbeat_at, completed_at)
-             VALUES ('dsa110-pipeline', 'calibration-solve', 'failed', 3, 'boom: solver diverged', NULL,
-                     now() - interval '3 hours', NULL, now() - interval '2 hours'),
-                    ('dsa110-pipeline', 'imaging', 'claimed', 1, NULL, 'w-dead',
-                     now() - interval '3 hours', now() - interval '2 hours', NULL),
-                    ('dsa110-pipeline', 'imaging', 'completed', 1, NULL, 'w-old',
-                     now() - interval '3 hours', now() - interval '3 hours', now() - interval '2 hours'),
-                    ('paused-q', 'imaging', 'pending', 0, NULL, NULL, NULL, NULL, NULL);
-             INSERT INTO absurd.queue_controls (queue_name, paused, paused_at, paused_by, pause_reason)
-             VALUES ('paused-q', true, now(), 'test', 'matrix');",
+            "INSERT INTO absurd.queue_controls (queue_name, paused, paused_at, paused_by, pause_reason)
+             VALUES ('paused-q', true, now(), 'test', 'matrix')",
         );
-        self.db.psql(
-            "INSERT INTO absurd.tasks (queue_name, task_name) VALUES ('dsa110-pipeline', 'imaging')
-             RETURNING task_id",
-        )
+        self.db.seed_one(task()).to_string()
     }
 
     /// Everything a command could change: tasks, pauses, workers, audit.
@@ -864,15 +875,21 @@ async fn sql_metacharacters_in_every_text_filter_are_literal_text() {
     let f = Fixture::new().await;
     let pool = f.db.pool().await;
     for name in METACHARACTERS.iter().chain(DECOYS) {
-        sqlx::query(
-            "INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, error, completed_at)
-             VALUES ('meta', $1, 'failed', 3, 'boom: ' || $1, now()),
-                    ('meta', $1, 'retrying', 1, 'retry: ' || $1, NULL)",
-        )
-        .bind(name)
-        .execute(&pool)
-        .await
-        .unwrap();
+        f.db.seed([
+            task()
+                .queue("meta")
+                .name(name)
+                .status("failed")
+                .attempt(3)
+                .error(&format!("boom: {name}"))
+                .completed(NOW),
+            task()
+                .queue("meta")
+                .name(name)
+                .status("retrying")
+                .attempt(1)
+                .error(&format!("retry: {name}")),
+        ]);
     }
     let url = f.writer();
     let meta = Some("meta");
@@ -1015,11 +1032,7 @@ async fn sql_metacharacters_in_every_text_filter_are_literal_text() {
             .await
             .unwrap();
         for name in [m, "x", "decoy"] {
-            sqlx::query("INSERT INTO absurd.tasks (queue_name, task_name) VALUES ('meta-run', $1)")
-                .bind(name)
-                .execute(&pool)
-                .await
-                .unwrap();
+            f.db.seed_one(task().queue("meta-run").name(name));
         }
         for format in ["human", "json"] {
             let out = run(
@@ -1078,19 +1091,12 @@ async fn sql_metacharacters_in_every_text_filter_are_literal_text() {
 #[tokio::test]
 async fn a_handler_that_prints_the_database_url_leaks_no_password() {
     let f = Fixture::new().await;
-    let dir = std::env::temp_dir().join(format!("absurdctl-leak-{}", Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let handler = dir.join("h.sh");
+    let dir = Scratch::new("absurdctl-leak");
     // A traceback that shows the connection string it was given.
-    std::fs::write(
-        &handler,
-        "#!/bin/sh\necho \"psycopg.OperationalError: could not connect to $ABSURD_DATABASE_URL\" >&2\nexit 1\n",
-    )
-    .unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&handler, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let handler = dir.script(
+        "h.sh",
+        "echo \"psycopg.OperationalError: could not connect to $ABSURD_DATABASE_URL\" >&2\nexit 1",
+    );
     let url = f.writer();
     run(
         &url,
@@ -1107,7 +1113,7 @@ async fn a_handler_that_prints_the_database_url_leaks_no_password() {
             "--log-format",
             format,
             "--",
-            handler.to_str().unwrap(),
+            &handler,
         ])
         .env("ABSURD_DATABASE_URL", &url)
         .output()
@@ -1135,7 +1141,6 @@ async fn a_handler_that_prints_the_database_url_leaks_no_password() {
     ] {
         run(&url, None, &args).assert_success();
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Issue 16.12: an empty `--queue` was accepted and `--connect-timeout 0s`

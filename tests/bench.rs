@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use absurdctl::queue::{tasks, NewTask, TaskId, TaskStatus};
 use common::*;
 
+/// A task for `tasks::spawn_many`, the batched spawn that bench measures.
 fn new_task(queue: &str, name: &str, priority: i32) -> NewTask {
     NewTask {
         queue_name: queue.into(),
@@ -189,10 +190,15 @@ async fn batched_claim_hands_out_tasks_by_priority_then_age() {
     let pool = db.pool().await;
     let mut conn = pool.acquire().await.unwrap();
     let spawned = [("low", 0), ("high", 10), ("mid", 5), ("low-2", 0)];
-    let batch: Vec<NewTask> = spawned.iter().map(|(n, p)| new_task("q", n, *p)).collect();
     // One at a time, so that created_at orders them.
-    for task in &batch {
-        tasks::spawn(&mut conn, task).await.unwrap();
+    for (name, priority) in spawned {
+        db.seed_one(
+            task()
+                .queue("q")
+                .name(name)
+                .priority(priority)
+                .params(serde_json::json!({ "name": name })),
+        );
     }
     let claimed = tasks::claim(&mut *conn, "q", "w1", 3, None).await.unwrap();
     let names: Vec<&str> = claimed.iter().map(|t| t.task_name.as_str()).collect();

@@ -35,31 +35,66 @@ struct Row {
 /// the default queue, errors and attempts spread over them (a `%` and a `_`
 /// error among them, to prove they are literal), and one task per status in
 /// queue `mosaic`.
-const GRID: &str = "
-WITH grid AS (
-  SELECT s.status, n.name, a.age, row_number() OVER () AS k
-    FROM unnest(array['pending','retrying','claimed','completed','failed','cancelled']) s(status)
-   CROSS JOIN unnest(array['imaging','calibration-solve','validation']) n(name)
-   CROSS JOIN unnest(array['10 minutes','3 hours','3 days']::interval[]) a(age)
-)
-INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, max_retries, error, created_at,
-                          worker_id, claimed_at, heartbeat_at, completed_at)
-SELECT 'dsa110-pipeline', name, status, (k * 5 + 1) % 4, 3,
-       (array[NULL, 'CASA: Table not found', 'disk 100% full', 'disk 1000 full',
-              'bad key a_b', 'bad key axb'])[1 + (k * 7 + 3) % 6],
-       now() - age,
-       CASE WHEN status = 'claimed' THEN 'w-fixture' END,
-       CASE WHEN status IN ('claimed', 'completed', 'failed') THEN now() - age / 2 END,
-       CASE WHEN status = 'claimed' THEN now() END,
-       CASE WHEN status IN ('completed', 'failed', 'cancelled') THEN now() - age / 4 END
-  FROM grid;
-INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, error, created_at)
-SELECT 'mosaic', 'imaging', s, 3, 'CASA: Table not found', now() - interval '3 hours'
-  FROM unnest(array['pending','retrying','claimed','completed','failed','cancelled']) s;
-";
+fn grid() -> Vec<TaskSeed> {
+    const STATUSES: [&str; 6] = [
+        "pending",
+        "retrying",
+        "claimed",
+        "completed",
+        "failed",
+        "cancelled",
+    ];
+    const ERRORS: [Option<&str>; 6] = [
+        None,
+        Some("CASA: Table not found"),
+        Some("disk 100% full"),
+        Some("disk 1000 full"),
+        Some("bad key a_b"),
+        Some("bad key axb"),
+    ];
+    let mut rows = Vec::new();
+    let mut k = 0;
+    for status in STATUSES {
+        for name in ["imaging", "calibration-solve", "validation"] {
+            for age in [mins(10), hours(3), days(3)] {
+                k += 1;
+                let mut t = task()
+                    .name(name)
+                    .status(status)
+                    .attempt((k * 5 + 1) % 4)
+                    .max_retries(3)
+                    .created(ago(age));
+                if let Some(error) = ERRORS[(k as usize * 7 + 3) % 6] {
+                    t = t.error(error);
+                }
+                if status == "claimed" {
+                    t = t.worker("w-fixture").heartbeat(NOW);
+                }
+                if ["claimed", "completed", "failed"].contains(&status) {
+                    t = t.claimed(ago(age / 2));
+                }
+                if ["completed", "failed", "cancelled"].contains(&status) {
+                    t = t.completed(ago(age / 4));
+                }
+                rows.push(t);
+            }
+        }
+    }
+    for status in STATUSES {
+        rows.push(
+            task()
+                .queue("mosaic")
+                .status(status)
+                .attempt(3)
+                .error("CASA: Table not found")
+                .created(ago(hours(3))),
+        );
+    }
+    rows
+}
 
 async fn load_grid(db: &TestDb) -> Vec<Row> {
-    db.psql(GRID);
+    db.seed(grid());
     rows(&db.pool().await).await
 }
 
@@ -368,8 +403,8 @@ async fn every_filter_selects_the_same_rows_in_every_command() {
     assert_eq!(before, db.tasks_checksum(), "dry runs changed nothing");
 }
 
-fn tempdir() -> TempDir {
-    TempDir::new("absurdctl-bulk")
+fn tempdir() -> Scratch {
+    Scratch::new("absurdctl-bulk")
 }
 
 #[tokio::test]
@@ -473,17 +508,23 @@ async fn retry_failed_requeues_failed_tasks_and_grants_attempts() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     let spawn = |status: &str, attempt: i32, error: &str| {
-        db.psql(&format!(
-            "INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, max_retries, error,
-                                       worker_id, claimed_at, heartbeat_at, completed_at,
-                                       available_at, created_at)
-             VALUES ('{Q}', 'calibration-solve', '{status}', {attempt}, 3, '{error}', 'w-old',
-                     now() - interval '2 h', now() - interval '1 h', now() - interval '1 h',
-                     now() - interval '3 h', now() - interval '3 h')
-             RETURNING task_id"
-        ))
-        .parse::<TaskId>()
-        .unwrap()
+        TaskId(
+            db.seed_one(
+                task()
+                    .queue(Q)
+                    .name("calibration-solve")
+                    .status(status)
+                    .attempt(attempt)
+                    .max_retries(3)
+                    .error(error)
+                    .worker("w-old")
+                    .claimed(ago(hours(2)))
+                    .heartbeat(ago(hours(1)))
+                    .completed(ago(hours(1)))
+                    .available(ago(hours(3)))
+                    .created(ago(hours(3))),
+            ),
+        )
     };
     let exhausted = spawn("failed", 3, "Table not found: cal.B0");
     let early = spawn("failed", 1, "legacy fail_task, attempts left");
@@ -688,10 +729,14 @@ async fn prioritize_changes_the_claim_order_at_once() {
 async fn a_task_a_worker_holds_locked_is_not_touched() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    db.psql(&format!(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, error)
-         SELECT '{Q}', 'imaging', 'failed', 3, 'boom' FROM generate_series(1, 5)"
-    ));
+    db.seed(vec![
+        task()
+            .queue(Q)
+            .status("failed")
+            .attempt(3)
+            .error("boom");
+        5
+    ]);
     let locked: Uuid = sqlx::query_scalar("SELECT task_id FROM absurd.tasks LIMIT 1")
         .fetch_one(&pool)
         .await
@@ -1075,18 +1120,32 @@ impl Drop for NoAuditRole {
 #[tokio::test]
 async fn without_the_right_to_audit_no_command_changes_anything() {
     let db = TestDb::migrated().await;
-    db.psql(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, max_retries, error, completed_at)
-         SELECT 'dsa110-pipeline', 'imaging', 'failed', 3, 3, 'boom', now() FROM generate_series(1, 3);
-         INSERT INTO absurd.tasks (queue_name, task_name) SELECT 'dsa110-pipeline', 'calib'
-           FROM generate_series(1, 3);
-         INSERT INTO absurd.tasks (queue_name, task_name, status, completed_at)
-         SELECT 'dsa110-pipeline', 'old', 'completed', now() - interval '100 days'
-           FROM generate_series(1, 3);
-         INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, max_retries, worker_id,
-                                   claimed_at, heartbeat_at)
-         SELECT 'dsa110-pipeline', 'hung', 'claimed', 1, 3, 'w-dead', now() - interval '2 hours',
-                now() - interval '2 hours' FROM generate_series(1, 2);",
+    let failed = task()
+        .status("failed")
+        .attempt(3)
+        .max_retries(3)
+        .error("boom")
+        .completed(NOW);
+    let old = task()
+        .name("old")
+        .status("completed")
+        .completed(ago(days(100)));
+    let hung = task()
+        .name("hung")
+        .status("claimed")
+        .attempt(1)
+        .max_retries(3)
+        .worker("w-dead")
+        .claimed(ago(hours(2)))
+        .heartbeat(ago(hours(2)));
+    db.seed(
+        [
+            vec![failed; 3],
+            vec![task().name("calib"); 3],
+            vec![old; 3],
+            vec![hung; 2],
+        ]
+        .concat(),
     );
     db.cli(&["--queue", "paused-q", "drain", "--yes", "--no-wait"])
         .assert_success();
@@ -1129,10 +1188,9 @@ async fn without_the_right_to_audit_no_command_changes_anything() {
 async fn a_second_signal_does_not_skip_the_audit_or_the_summary() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
+    db.seed(vec![task(); 60]);
     db.psql(
-        "INSERT INTO absurd.tasks (queue_name, task_name) SELECT 'dsa110-pipeline', 'imaging'
-           FROM generate_series(1, 60);
-         CREATE FUNCTION public.slow_update() RETURNS trigger LANGUAGE plpgsql AS
+        "CREATE FUNCTION public.slow_update() RETURNS trigger LANGUAGE plpgsql AS
            $$ BEGIN PERFORM pg_sleep(0.05); RETURN NEW; END $$;
          CREATE TRIGGER slow_update BEFORE UPDATE ON absurd.tasks
            FOR EACH ROW EXECUTE FUNCTION public.slow_update();",
@@ -1201,10 +1259,7 @@ async fn a_second_signal_does_not_skip_the_audit_or_the_summary() {
 #[tokio::test]
 async fn audit_shows_one_line_per_run_also_unfinished_ones() {
     let db = TestDb::migrated().await;
-    db.psql(
-        "INSERT INTO absurd.tasks (queue_name, task_name) SELECT 'dsa110-pipeline', 'imaging'
-           FROM generate_series(1, 7)",
-    );
+    db.seed(vec![task(); 7]);
     db.cli(&["cancel", "--yes", "--batch-size", "2"])
         .assert_success();
     assert_eq!(

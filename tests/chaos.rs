@@ -24,15 +24,14 @@ mod common;
 mod silent_proxy;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::io::Read;
+use std::process::Command;
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use common::*;
-use serde_json::Value;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 const QUEUE: &str = "chaos";
@@ -78,8 +77,7 @@ enum KillMode {
 
 struct Worker {
     id: String,
-    child: Child,
-    log: Arc<Mutex<Vec<String>>>,
+    process: Background,
     killed: Option<KillMode>,
     exit: Option<std::process::ExitStatus>,
     stdout: String,
@@ -87,7 +85,7 @@ struct Worker {
 
 impl Worker {
     fn start(url: &str, id: &str, handler: &str) -> Worker {
-        let mut child = absurdctl_command(&[
+        let process = Background::start(absurdctl_command(&[
             "--database-url",
             url,
             "--queue",
@@ -112,23 +110,10 @@ impl Worker {
             "json",
             "--",
             handler,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start absurdctl worker run");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let sink = log.clone();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
+        ]));
         Worker {
             id: id.to_string(),
-            child,
-            log,
+            process,
             killed: None,
             exit: None,
             stdout: String::new(),
@@ -136,16 +121,11 @@ impl Worker {
     }
 
     fn pid(&self) -> i32 {
-        self.child.id() as i32
+        self.process.pid()
     }
 
     fn events(&self) -> Vec<Value> {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .filter_map(|l| serde_json::from_str(l).ok())
-            .collect()
+        self.process.events()
     }
 
     fn has_event(&self, event: &str) -> bool {
@@ -153,7 +133,7 @@ impl Worker {
     }
 
     fn log_text(&self) -> String {
-        self.log.lock().unwrap().join("\n")
+        self.process.lines().join("\n")
     }
 
     /// SIGKILLs the worker (frozen first with SIGSTOP, so that it starts no
@@ -163,7 +143,7 @@ impl Worker {
         signal(self.pid(), libc::SIGSTOP);
         let handlers = children_of(self.pid());
         signal(self.pid(), libc::SIGKILL);
-        self.exit = Some(self.child.wait().unwrap());
+        self.exit = Some(self.process.child.wait().unwrap());
         self.killed = Some(mode);
         match mode {
             KillMode::Process => handlers,
@@ -176,15 +156,6 @@ impl Worker {
                 }
                 Vec::new()
             }
-        }
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
         }
     }
 }
@@ -338,14 +309,6 @@ struct Execution {
     ended: bool,
 }
 
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[tokio::test]
 async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
     let tasks: usize = std::env::var("ABSURD_CHAOS_TASKS")
@@ -368,11 +331,9 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
     let cluster = PgCluster::start();
     let db = TestDb::empty_on(&cluster.url).await;
     db.cli(&["migrate"]).assert_success();
-    let dir =
-        Scratch(std::env::temp_dir().join(format!("absurdctl-chaos-{}", Uuid::new_v4().simple())));
-    std::fs::create_dir_all(&dir.0).unwrap();
-    let log_path = dir.0.join("executions.log");
-    let handler = dir.0.join("handler.sh");
+    let dir = Scratch::new("absurdctl-chaos");
+    let log_path = dir.path("executions.log");
+    let handler = dir.path("handler.sh");
     // One short O_APPEND write per line (well under PIPE_BUF): lines of
     // concurrent handlers never interleave. $$ varies per run, so the
     // sleep is a few milliseconds that differ from task to task.
@@ -394,12 +355,18 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
         std::fs::set_permissions(&handler, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let handler = handler.to_str().unwrap().to_string();
-    db.psql(&format!(
-        "INSERT INTO absurd.tasks (queue_name, task_name, params, max_retries)
-         SELECT '{QUEUE}', CASE WHEN i % 100 = 0 THEN 'chaos-long' ELSE 'chaos-' || (i % 7) END,
-                jsonb_build_object('i', i), {MAX_RETRIES}
-           FROM generate_series(1, {tasks}) i"
-    ));
+    db.seed((1..=tasks).map(|i| {
+        let name = if i % 100 == 0 {
+            "chaos-long".to_string()
+        } else {
+            format!("chaos-{}", i % 7)
+        };
+        task()
+            .queue(QUEUE)
+            .name(&name)
+            .params(json!({"i": i}))
+            .max_retries(MAX_RETRIES)
+    }));
 
     let started = Instant::now();
     let deadline = started + Duration::from_secs(120) + Duration::from_millis(tasks as u64 * 60);
@@ -446,7 +413,7 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
                     .join("\n")
             );
             for w in workers.iter_mut().filter(|w| w.killed.is_none()) {
-                if let Some(status) = w.child.try_wait().unwrap() {
+                if let Some(status) = w.process.child.try_wait().unwrap() {
                     panic!(
                         "worker {} exited on its own ({status}):\n{}",
                         w.id,
@@ -504,7 +471,7 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
     for w in workers.iter_mut().filter(|w| w.killed.is_none()) {
         let t = Instant::now();
         let status = loop {
-            if let Some(status) = w.child.try_wait().unwrap() {
+            if let Some(status) = w.process.child.try_wait().unwrap() {
                 break status;
             }
             assert!(
@@ -516,7 +483,8 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
             std::thread::sleep(Duration::from_millis(20));
         };
         w.exit = Some(status);
-        w.child
+        w.process
+            .child
             .stdout
             .take()
             .unwrap()
@@ -791,7 +759,7 @@ fn start_worker_through(url: &str, id: &str, handler: &str) -> Background {
 async fn every_task_completes_exactly_once_through_a_network_that_keeps_going_silent() {
     let tasks = 200;
     let db = TestDb::migrated().await;
-    let dir = TempDir::new("absurdctl-chaos-silent");
+    let dir = Scratch::new("absurdctl-chaos-silent");
     let log_path = dir.join("executions.log");
     let handler = dir.join("handler.sh");
     std::fs::write(
@@ -807,11 +775,13 @@ async fn every_task_completes_exactly_once_through_a_network_that_keeps_going_si
         std::fs::set_permissions(&handler, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let handler = handler.to_str().unwrap().to_string();
-    db.psql(&format!(
-        "INSERT INTO absurd.tasks (queue_name, task_name, params, max_retries)
-         SELECT '{QUEUE}', 'silent-' || (i % 5), jsonb_build_object('i', i), 3
-           FROM generate_series(1, {tasks}) i"
-    ));
+    db.seed((1..=tasks).map(|i| {
+        task()
+            .queue(QUEUE)
+            .name(&format!("silent-{}", i % 5))
+            .params(json!({"i": i}))
+            .max_retries(3)
+    }));
     let proxy = silent_proxy::SilentProxy::start(&db.url, "");
     let url = proxy.url(&db.url);
     let mut workers: Vec<Background> = (1..=2)

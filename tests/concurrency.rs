@@ -8,7 +8,6 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,56 +17,6 @@ use common::*;
 use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
-
-/// A directory of handler scripts and the files they leave.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Scratch {
-        let dir = std::env::temp_dir().join(format!("absurdctl-conc-{}", Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    /// A /bin/sh script; `$DIR` in it is this directory.
-    fn script(&self, name: &str, body: &str) -> String {
-        use std::os::unix::fs::PermissionsExt;
-        let path = self.0.join(name);
-        std::fs::write(
-            &path,
-            format!("#!/bin/sh\nDIR='{}'\n{body}\n", self.0.display()),
-        )
-        .unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        path.to_str().unwrap().to_string()
-    }
-
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.0.join(name)).unwrap_or_default()
-    }
-
-    /// Waits until the file `name` holds a whole line.
-    fn wait_for(&self, name: &str) -> String {
-        let started = Instant::now();
-        loop {
-            let text = self.read(name);
-            if text.ends_with('\n') {
-                return text.trim().to_string();
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "{name} never appeared"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Records every status change of absurd.tasks (and every deletion) in
 /// public.task_changes, with the wall-clock time it happened.
@@ -195,26 +144,12 @@ async fn wait_until_db(pool: &PgPool, what: &str, timeout: Duration, sql: &str) 
     }
 }
 
-fn spawn_cli(db: &TestDb, queue: &str, name: &str, priority: &str) -> Uuid {
-    let out = db.cli(&[
-        "--queue",
-        queue,
-        "spawn",
-        "--task-name",
-        name,
-        "--priority",
-        priority,
-    ]);
-    out.assert_success();
-    out.stdout.trim().parse().unwrap()
-}
-
 #[tokio::test]
 async fn cancel_include_claimed_stops_the_running_handler_and_the_worker_carries_on() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     record_changes(&db);
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-conc");
     // The long handler would store a result if its SIGTERM were taken for
     // an ending: the worker must not store it.
     let handler = dir.script(
@@ -226,15 +161,18 @@ if [ "$ABSURD_TASK_NAME" = long ]; then
 fi
 echo '{"done": true}'"#,
     );
-    let long = spawn_cli(&db, "cq", "long", "10");
-    let short = spawn_cli(&db, "cq", "short", "0");
+    let long = db.seed_one(task().queue("cq").name("long").priority(10));
+    let short = db.seed_one(task().queue("cq").name("short"));
     let mut w = worker(
         &db,
         "cq",
         "--concurrency 1 --heartbeat-interval 200ms --kill-grace 5s",
         &handler,
     );
-    let pid: i32 = dir.wait_for(&format!("{long}.pid")).parse().unwrap();
+    let pid: i32 = dir
+        .wait_for(&format!("{long}.pid"), Duration::from_secs(20))
+        .parse()
+        .unwrap();
 
     let out = db.cli(&[
         "--queue",
@@ -303,7 +241,7 @@ async fn a_real_reap_stops_a_frozen_workers_handler_and_its_late_completion_is_r
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     record_changes(&db);
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-conc");
     // First attempt: `long` runs until stopped, `short` ends after a second
     // (while its worker is frozen). Later attempts end at once.
     let handler = dir.script(
@@ -320,16 +258,22 @@ if [ "$ABSURD_ATTEMPT" = 1 ]; then
 fi
 echo '{"run": "second"}'"#,
     );
-    let long = spawn_cli(&db, "rq", "long", "0");
-    let short = spawn_cli(&db, "rq", "short", "0");
+    let long = db.seed_one(task().queue("rq").name("long"));
+    let short = db.seed_one(task().queue("rq").name("short"));
     let mut w1 = worker(
         &db,
         "rq",
         "--worker-id w1 --concurrency 2 --heartbeat-interval 200ms --kill-grace 1s",
         &handler,
     );
-    let long_pid: i32 = dir.wait_for(&format!("{long}.1.pid")).parse().unwrap();
-    let short_pid: i32 = dir.wait_for(&format!("{short}.1.pid")).parse().unwrap();
+    let long_pid: i32 = dir
+        .wait_for(&format!("{long}.1.pid"), Duration::from_secs(20))
+        .parse()
+        .unwrap();
+    let short_pid: i32 = dir
+        .wait_for(&format!("{short}.1.pid"), Duration::from_secs(20))
+        .parse()
+        .unwrap();
 
     // Frozen: it heartbeats no more. Its handlers (own process groups) run on.
     signal(w1.pid(), libc::SIGSTOP);
@@ -430,16 +374,32 @@ async fn two_retry_failed_runs_at_once_change_each_task_once() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     let failed = 3000;
-    db.psql(&format!(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, max_retries, error, completed_at)
-         SELECT 'bq', 'calib-' || (i % 5), 'failed', 3, 3, 'boom ' || i, now() - interval '1 hour'
-           FROM generate_series(1, {failed}) i;
-         INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, completed_at)
-         SELECT 'bq', 'calib', s, 1, CASE WHEN s = 'pending' THEN NULL ELSE now() END
-           FROM generate_series(1, 200) i, unnest(array['completed', 'pending', 'cancelled']) s;
-         INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, max_retries, completed_at)
-         SELECT 'other', 'calib', 'failed', 3, 3, now() FROM generate_series(1, 200) i"
-    ));
+    let dead = (1..=failed).map(|i| {
+        task()
+            .queue("bq")
+            .name(&format!("calib-{}", i % 5))
+            .status("failed")
+            .attempt(3)
+            .max_retries(3)
+            .error(&format!("boom {i}"))
+            .completed(ago(hours(1)))
+    });
+    let bq = task().queue("bq").name("calib").attempt(1);
+    let others = (0..200).flat_map(|_| {
+        [
+            bq.clone().status("completed").completed(NOW),
+            bq.clone().status("pending"),
+            bq.clone().status("cancelled").completed(NOW),
+        ]
+    });
+    let other_queue = task()
+        .queue("other")
+        .name("calib")
+        .status("failed")
+        .attempt(3)
+        .max_retries(3)
+        .completed(NOW);
+    db.seed(dead.chain(others).chain(vec![other_queue; 200]));
     record_changes(&db);
     let untouched = "SELECT md5(string_agg(t::text, '|' ORDER BY task_id)) FROM absurd.tasks t
                       WHERE NOT (queue_name = 'bq' AND error LIKE 'boom %')";
@@ -543,17 +503,14 @@ async fn cancel_include_claimed_while_workers_run_ends_each_task_once() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     record_changes(&db);
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-conc");
     let handler = dir.script(
         "h.sh",
         r#"echo "$ABSURD_TASK_ID" >> "$DIR/executions"
 sleep 0.0$(( $$ % 10 ))"#,
     );
     let total = 600;
-    db.psql(&format!(
-        "INSERT INTO absurd.tasks (queue_name, task_name, params)
-         SELECT 'cw', 'imaging', jsonb_build_object('i', i) FROM generate_series(1, {total}) i"
-    ));
+    db.seed((1..=total).map(|i| task().queue("cw").params(serde_json::json!({"i": i}))));
     let options = "--concurrency 4 --heartbeat-interval 200ms --kill-grace 1s";
     let workers = [
         worker(&db, "cw", options, &handler),
@@ -656,7 +613,7 @@ async fn drain_while_tasks_are_spawned_pauses_claims_and_loses_nothing() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     record_changes(&db);
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-conc");
     let handler = dir.script("h.sh", "sleep 0.05");
     let w = worker(
         &db,
@@ -818,27 +775,44 @@ async fn drain_while_tasks_are_spawned_pauses_claims_and_loses_nothing() {
 async fn vacuum_while_workers_run_deletes_only_old_finished_tasks_each_once() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-conc");
     let handler = dir.script("h.sh", "sleep 0.0$(( $$ % 5 ))");
     // History past retention, history within it, and new work.
-    db.psql(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, created_at, completed_at)
-         SELECT 'vq', 'imaging', s, 1, now() - interval '120 days', now() - interval '100 days'
-           FROM generate_series(1, 1500) i, unnest(array['completed', 'cancelled', 'failed']) s;
-         INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, created_at, completed_at)
-         SELECT 'vq', 'imaging', s, 1, now() - interval '20 days', now() - interval '10 days'
-           FROM generate_series(1, 100) i, unnest(array['completed', 'cancelled', 'failed']) s;
-         INSERT INTO absurd.tasks (queue_name, task_name, params)
-         SELECT 'vq', 'imaging', jsonb_build_object('i', i) FROM generate_series(1, 600) i;",
+    let finished = |n: usize, created: At, completed: At| {
+        (0..n).flat_map(move |_| {
+            ["completed", "cancelled", "failed"].map(|s| {
+                task()
+                    .queue("vq")
+                    .status(s)
+                    .attempt(1)
+                    .created(created)
+                    .completed(completed)
+            })
+        })
+    };
+    db.seed(
+        finished(1500, ago(days(120)), ago(days(100)))
+            .chain(finished(100, ago(days(20)), ago(days(10))))
+            .chain((1..=600).map(|i| task().queue("vq").params(serde_json::json!({"i": i})))),
     );
     // An old finished task that a waiting task depends on stays.
-    let kept = db.psql(
-        "WITH dep AS (INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, created_at, completed_at)
-                      VALUES ('vq', 'calibration', 'completed', 1, now() - interval '120 days', now() - interval '100 days')
-                      RETURNING task_id)
-         INSERT INTO absurd.tasks (queue_name, task_name, depends_on, available_at)
-         SELECT 'vq', 'needs-calibration', array[task_id], now() + interval '1 day' FROM dep
-         RETURNING depends_on[1]",
+    let kept = db
+        .seed_one(
+            task()
+                .queue("vq")
+                .name("calibration")
+                .status("completed")
+                .attempt(1)
+                .created(ago(days(120)))
+                .completed(ago(days(100))),
+        )
+        .to_string();
+    db.seed_one(
+        task()
+            .queue("vq")
+            .name("needs-calibration")
+            .depends_on(&[&kept])
+            .available(from_now(days(1))),
     );
     let old: HashSet<Uuid> = sqlx::query_scalar(
         "SELECT task_id FROM absurd.tasks WHERE completed_at < now() - interval '90 days' AND task_id <> $1",

@@ -600,7 +600,7 @@ fn a_password_comes_from_a_password_file_or_a_url_file_and_is_never_printed() {
         .unwrap()
         .to_string();
     let no_password = format!("postgres://ops@127.0.0.1:{port}/postgres");
-    let dir = TempDir::new("absurdctl-pw");
+    let dir = Scratch::new("absurdctl-pw");
     let run = |args: &[&str], env: &[(&str, &std::path::Path)]| {
         let mut cmd = absurdctl_command(args);
         cmd.env("HOME", &*dir);

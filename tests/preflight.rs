@@ -15,10 +15,9 @@ const Q: &str = "dsa110-pipeline";
 async fn healthy() -> TestDb {
     let db = TestDb::migrated().await;
     db.psql(
-        "INSERT INTO absurd.worker_registry (worker_id, queue_name, hostname) VALUES ('w1', 'dsa110-pipeline', 'node1');
-         INSERT INTO absurd.tasks (queue_name, task_name, status, completed_at)
-           VALUES ('dsa110-pipeline', 'imaging', 'completed', now() - interval '1 min');",
+        "INSERT INTO absurd.worker_registry (worker_id, queue_name, hostname) VALUES ('w1', 'dsa110-pipeline', 'node1')",
     );
+    db.seed_one(task().status("completed").completed(ago(mins(1))));
     db
 }
 
@@ -155,9 +154,12 @@ async fn workers_below_the_minimum_warn_and_none_fail() {
     let (r, code) = preflight(&db, &["--min-workers", "2"]);
     assert_eq!((result(&r, "workers").as_str(), code), ("WARN", 1));
     // A legacy worker with a fresh heartbeat counts too.
-    db.psql(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, worker_id, claimed_at, heartbeat_at)
-         VALUES ('dsa110-pipeline', 'imaging', 'claimed', 'py-1', now(), now())",
+    db.seed_one(
+        task()
+            .status("claimed")
+            .worker("py-1")
+            .claimed(NOW)
+            .heartbeat(NOW),
     );
     let (r, code) = preflight(&db, &["--min-workers", "2"]);
     assert_eq!((result(&r, "workers").as_str(), code), ("PASS", 0), "{r:#}");
@@ -177,9 +179,12 @@ async fn workers_below_the_minimum_warn_and_none_fail() {
 #[tokio::test]
 async fn a_stuck_task_warns_and_many_fail() {
     let db = healthy().await;
-    db.psql(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, worker_id, claimed_at, heartbeat_at)
-         VALUES ('dsa110-pipeline', 'imaging', 'claimed', 'py-dead', now() - interval '2 hours', now() - interval '1 hour')",
+    db.seed_one(
+        task()
+            .status("claimed")
+            .worker("py-dead")
+            .claimed(ago(hours(2)))
+            .heartbeat(ago(hours(1))),
     );
     let (r, code) = preflight(&db, &[]);
     assert_eq!((result(&r, "stuck_tasks").as_str(), code), ("WARN", 1));
@@ -199,12 +204,18 @@ async fn a_stuck_task_warns_and_many_fail() {
 #[tokio::test]
 async fn failures_and_backlog_over_their_thresholds() {
     let db = healthy().await;
-    db.psql(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, completed_at, error)
-           SELECT 'dsa110-pipeline', 'imaging', 'failed', now() - interval '10 min', 'boom' FROM generate_series(1, 3);
-         INSERT INTO absurd.tasks (queue_name, task_name)
-           SELECT 'dsa110-pipeline', 'imaging' FROM generate_series(1, 3);",
-    );
+    let failed = task()
+        .status("failed")
+        .completed(ago(mins(10)))
+        .error("boom");
+    db.seed([
+        failed.clone(),
+        failed.clone(),
+        failed,
+        task(),
+        task(),
+        task(),
+    ]);
     let (r, code) = preflight(&db, &[]);
     assert_eq!(code, 0, "{r:#}");
     assert_eq!(item(&r, "failures")["value"], 3.0);
@@ -312,10 +323,10 @@ async fn dead_tuples_suggest_vacuum() {
     let db = healthy().await;
     // 2000 live and 2000 dead rows, and no autovacuum to clean them meanwhile.
     db.psql("ALTER TABLE absurd.tasks SET (autovacuum_enabled = false)");
-    db.psql(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, completed_at)
-         SELECT 'dsa110-pipeline', 'imaging', 'completed', now() - interval '3 days' FROM generate_series(1, 1999)",
-    );
+    db.seed(vec![
+        task().status("completed").completed(ago(days(3)));
+        1999
+    ]);
     db.psql("UPDATE absurd.tasks SET priority = 1");
     // psql's session flushed its statistics as it ended.
     let (r, code) = preflight(&db, &[]);

@@ -18,16 +18,14 @@ const Q: &str = "dsa110-pipeline";
 
 /// Spawns `n` tasks of `queue` and claims each for a worker of its own
 /// (`{prefix}-{i}`), through the real claim path.
-async fn spawn_and_claim(pool: &PgPool, queue: &str, prefix: &str, n: usize) -> Vec<Task> {
-    sqlx::query(
-        "INSERT INTO absurd.tasks (queue_name, task_name, max_retries)
-         SELECT $1, 'imaging', 3 FROM generate_series(1, $2)",
-    )
-    .bind(queue)
-    .bind(n as i32)
-    .execute(pool)
-    .await
-    .unwrap();
+async fn spawn_and_claim(
+    db: &TestDb,
+    pool: &PgPool,
+    queue: &str,
+    prefix: &str,
+    n: usize,
+) -> Vec<Task> {
+    db.seed(vec![task().queue(queue).max_retries(3); n]);
     let mut claimed = Vec::new();
     for i in 0..n {
         let mut got = tasks::claim(pool, queue, &format!("{prefix}-{i}"), 1, None)
@@ -81,7 +79,7 @@ fn reaped_ids(report: &serde_json::Value) -> Vec<String> {
 async fn a_stale_heartbeat_is_reaped_and_claimable_again_a_fresh_one_is_not() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let claimed = spawn_and_claim(&pool, Q, "w", 2).await;
+    let claimed = spawn_and_claim(&db, &pool, Q, "w", 2).await;
     let (stale, fresh) = (&claimed[0], &claimed[1]);
     silence(&pool, stale.task_id, "20 minutes").await;
     silence(&pool, fresh.task_id, "1 minute").await;
@@ -318,7 +316,7 @@ async fn a_task_claimed_before_migration_is_reaped_once_silent_since_heartbeats_
 async fn older_than_reaps_on_claim_age_alone() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let claimed = spawn_and_claim(&pool, Q, "w", 2).await;
+    let claimed = spawn_and_claim(&db, &pool, Q, "w", 2).await;
     sqlx::query(
         "UPDATE absurd.tasks SET claimed_at = now() - CASE WHEN task_id = $1 THEN interval '3 hours'
                                                           ELSE interval '1 hour' END
@@ -355,7 +353,7 @@ async fn older_than_reaps_on_claim_age_alone() {
 async fn dry_run_lists_and_changes_nothing() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let claimed = spawn_and_claim(&pool, Q, "w", 3).await;
+    let claimed = spawn_and_claim(&db, &pool, Q, "w", 3).await;
     silence(&pool, claimed[1].task_id, "1 hour").await;
     db.psql(
         "INSERT INTO absurd.worker_registry (worker_id, queue_name, hostname, last_seen_at)
@@ -424,7 +422,7 @@ async fn silent_registered_workers_are_marked_dead() {
 async fn a_second_reaper_finds_the_lock_held_and_does_nothing() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let claimed = spawn_and_claim(&pool, Q, "w", 1).await;
+    let claimed = spawn_and_claim(&db, &pool, Q, "w", 1).await;
     silence(&pool, claimed[0].task_id, "1 hour").await;
     let mut holder = pool.acquire().await.unwrap();
     assert!(reap::try_lock(&mut holder, Q).await.unwrap());
@@ -476,7 +474,7 @@ async fn two_reapers_started_at_the_same_instant_reap_each_task_once() {
         .unwrap_or(100);
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    spawn_and_claim(&pool, Q, "w", n).await;
+    spawn_and_claim(&db, &pool, Q, "w", n).await;
     sqlx::query(
         "UPDATE absurd.tasks SET heartbeat_at = now() - interval '1 hour' WHERE status = 'claimed'",
     )
@@ -528,7 +526,7 @@ async fn two_reapers_started_at_the_same_instant_reap_each_task_once() {
 async fn a_worker_that_speaks_up_after_selection_wins() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let claimed = spawn_and_claim(&pool, Q, "w", 3).await;
+    let claimed = spawn_and_claim(&db, &pool, Q, "w", 3).await;
     for t in &claimed {
         silence(&pool, t.task_id, "1 hour").await;
     }
@@ -602,7 +600,7 @@ async fn completing_while_the_reaper_acts_is_one_or_the_other_never_both() {
     let (mut completed, mut reaped, mut left_alone) = (0, 0, 0);
     for round in 0..rounds {
         let queue = format!("race-{round}");
-        let claimed = spawn_and_claim(&pool, &queue, &format!("w{round}"), PER_ROUND).await;
+        let claimed = spawn_and_claim(&db, &pool, &queue, &format!("w{round}"), PER_ROUND).await;
         sqlx::query(
             "UPDATE absurd.tasks SET heartbeat_at = now() - interval '1 hour' WHERE queue_name = $1",
         )
@@ -686,7 +684,7 @@ async fn completing_while_the_reaper_acts_is_one_or_the_other_never_both() {
 async fn a_reaped_workers_fenced_completion_of_a_reclaimed_task_is_refused() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let t = spawn_and_claim(&pool, Q, "old", 1).await.remove(0);
+    let t = spawn_and_claim(&db, &pool, Q, "old", 1).await.remove(0);
     silence(&pool, t.task_id, "1 hour").await;
     db.cli(&["reap", "-q"]).assert_success();
     let mine = tasks::claim(&pool, Q, "new", 1, None)
@@ -731,7 +729,7 @@ async fn a_reaped_workers_fenced_completion_of_a_reclaimed_task_is_refused() {
 async fn reaping_wakes_idle_workers() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let t = spawn_and_claim(&pool, Q, "w", 1).await.remove(0);
+    let t = spawn_and_claim(&db, &pool, Q, "w", 1).await.remove(0);
     silence(&pool, t.task_id, "1 hour").await;
     let mut listener = sqlx::postgres::PgListener::connect(&db.url).await.unwrap();
     listener.listen("absurd_task_ready").await.unwrap();
@@ -747,7 +745,7 @@ async fn reaping_wakes_idle_workers() {
 async fn bad_input_changes_nothing() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let t = spawn_and_claim(&pool, Q, "w", 1).await.remove(0);
+    let t = spawn_and_claim(&db, &pool, Q, "w", 1).await.remove(0);
     silence(&pool, t.task_id, "1 hour").await;
     let before = db.tasks_checksum();
     for args in [
@@ -835,15 +833,7 @@ async fn a_live_legacy_worker_is_never_reaped_across_migrate_and_past_its_timeou
     // The pipeline spawns with a 10 min timeout; its worker claimed the task
     // two hours ago and is still at work (the Python worker never enforces
     // timeout_sec), heartbeating into a schema that recorded nothing.
-    let id: TaskId = sqlx::query_scalar("SELECT absurd.spawn_task($1,$2,$3,$4,$5)")
-        .bind(Q)
-        .bind("imaging")
-        .bind(json!({"field": 7}))
-        .bind(0)
-        .bind(Some(600))
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let id = TaskId(db.seed_one(task().params(json!({"field": 7})).timeout_sec(600)));
     let worker = LegacyWorker::claim(&db.url, Q, "dsa-node-3-1a2b3c4d").await;
     assert_eq!(worker.task_id, id);
     db.psql(&format!(
@@ -904,7 +894,7 @@ async fn a_live_legacy_worker_is_never_reaped_across_migrate_and_past_its_timeou
 async fn a_reapers_lock_held_longer_than_a_reap_takes_is_reported() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let claimed = spawn_and_claim(&pool, Q, "w", 1).await;
+    let claimed = spawn_and_claim(&db, &pool, Q, "w", 1).await;
     silence(&pool, claimed[0].task_id, "1 hour").await;
     // A second session takes the lock and hangs.
     let mut holder = pool.acquire().await.unwrap();

@@ -232,16 +232,22 @@ impl Need {
 #[tokio::test]
 async fn each_role_does_exactly_its_job_and_a_refusal_names_the_role_needed() {
     let db = TestDb::migrated().await;
-    let id = db.psql(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, attempt, error, worker_id,
-                                   claimed_at, heartbeat_at, completed_at)
-         VALUES ('dsa110-pipeline', 'calibration-solve', 'failed', 1, 'boom', NULL,
-                 now() - interval '3 hours', NULL, now() - interval '2 hours'),
-                ('dsa110-pipeline', 'imaging', 'claimed', 1, NULL, 'w-dead',
-                 now() - interval '3 hours', now() - interval '2 hours', NULL);
-         INSERT INTO absurd.tasks (queue_name, task_name) VALUES ('dsa110-pipeline', 'imaging')
-         RETURNING task_id",
-    );
+    db.seed([
+        task()
+            .name("calibration-solve")
+            .status("failed")
+            .attempt(1)
+            .error("boom")
+            .claimed(ago(hours(3)))
+            .completed(ago(hours(2))),
+        task()
+            .status("claimed")
+            .attempt(1)
+            .worker("w-dead")
+            .claimed(ago(hours(3)))
+            .heartbeat(ago(hours(2))),
+    ]);
+    let id = db.seed_one(task()).to_string();
     let public = Login::create(&db, "pub", None);
     let reader = Login::create(&db, "rdr", Some("absurd_reader"));
     let worker = Login::create(&db, "wrk", Some("absurd_worker"));
@@ -402,7 +408,7 @@ async fn migrate_prints_the_role_statements_when_it_may_not_run_them() {
     // A DBA runs them as printed (-q: the statements alone).
     let quiet = reader.cli(&["-q", "migrate"]);
     quiet.assert_success();
-    let file = TempDir::new("roles");
+    let file = Scratch::new("roles");
     let path = file.join("roles.sql");
     std::fs::write(&path, &quiet.stdout).unwrap();
     psql_file(&db.url, &path);

@@ -17,17 +17,8 @@ use uuid::Uuid;
 
 const Q: &str = "dsa110-pipeline";
 
-async fn spawn(pool: &PgPool, task: &str, max_retries: i32) -> Uuid {
-    sqlx::query_scalar("SELECT absurd.spawn_task($1,$2,$3,$4,$5,$6)")
-        .bind(Q)
-        .bind(task)
-        .bind(serde_json::json!({}))
-        .bind(0)
-        .bind(None::<i32>)
-        .bind(max_retries)
-        .fetch_one(pool)
-        .await
-        .unwrap()
+fn spawn(db: &TestDb, task_name: &str, max_retries: i32) -> Uuid {
+    db.seed_one(task().queue(Q).name(task_name).max_retries(max_retries))
 }
 
 /// The Python worker's claim: `SELECT * FROM absurd.claim_task($1,$2)`.
@@ -85,7 +76,7 @@ fn error_of(db: &TestDb, id: Uuid) -> String {
 async fn late_legacy_calls_cannot_overwrite_an_absurdctl_worker() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let id = spawn(&pool, "imaging", 3).await;
+    let id = spawn(&db, "imaging", 3);
     let py = "pipeline-node1-0a1b2c3d";
     assert_eq!(legacy_claim(&pool, py).await, Some(id));
 
@@ -159,7 +150,7 @@ async fn late_legacy_calls_cannot_overwrite_an_absurdctl_worker() {
     );
 
     // The Python worker's own tasks still take its two-argument calls.
-    let own = spawn(&pool, "validation", 3).await;
+    let own = spawn(&db, "validation", 3);
     assert_eq!(legacy_claim(&pool, py).await, Some(own));
     assert!(legacy_bool(&pool, "SELECT absurd.heartbeat_task($1)", own, None).await);
     assert!(
@@ -195,8 +186,8 @@ fn tasks_json(db: &TestDb, args: &[&str]) -> Vec<Value> {
 async fn a_task_waiting_for_its_retry_is_pending_to_python_and_retrying_to_absurdctl() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let a = spawn(&pool, "imaging", 3).await;
-    let b = spawn(&pool, "imaging", 3).await;
+    let a = spawn(&db, "imaging", 3);
+    let b = spawn(&db, "imaging", 3);
     for id in [a, b] {
         assert_eq!(legacy_claim(&pool, "node1-0a1b2c3d").await, Some(id));
         assert!(
@@ -301,7 +292,7 @@ async fn a_completed_task_has_no_error() {
     let pool = db.pool().await;
 
     // Legacy: fail, retry, succeed.
-    let id = spawn(&pool, "imaging", 3).await;
+    let id = spawn(&db, "imaging", 3);
     legacy_claim(&pool, "node1-0a1b2c3d").await.unwrap();
     assert!(
         legacy_bool(
@@ -326,7 +317,7 @@ async fn a_completed_task_has_no_error() {
     assert_eq!(error_of(&db, id), "completed|NULL");
 
     // absurdctl's worker: fenced fail, then batched completion.
-    let id = spawn(&pool, "imaging", 3).await;
+    let id = spawn(&db, "imaging", 3);
     absurdctl_claim(&pool, "w1").await;
     let failed: bool = sqlx::query_scalar("SELECT absurd.fail_task($1, $2, $3)")
         .bind(id)
@@ -349,7 +340,7 @@ async fn a_completed_task_has_no_error() {
     assert_eq!(error_of(&db, id), "completed|NULL");
 
     // Failed for good, replayed by retry-failed, then completed (fenced).
-    let id = spawn(&pool, "imaging", 1).await;
+    let id = spawn(&db, "imaging", 1);
     absurdctl_claim(&pool, "w1").await;
     let _: bool = sqlx::query_scalar("SELECT absurd.fail_task($1, $2, $3)")
         .bind(id)
@@ -372,7 +363,7 @@ async fn a_completed_task_has_no_error() {
     assert_eq!(error_of(&db, id), "completed|NULL");
 
     // Reaped, claimed again, completed.
-    let id = spawn(&pool, "imaging", 3).await;
+    let id = spawn(&db, "imaging", 3);
     legacy_claim(&pool, "node1-0a1b2c3d").await.unwrap();
     db.psql(&format!(
         "UPDATE absurd.tasks SET claimed_at = now() - interval '2 hours' WHERE task_id = '{id}'"
@@ -401,7 +392,7 @@ async fn completion_with_dependencies_clears_the_error() {
     db.load_fixture("legacy_ext_d.sql");
     db.cli(&["migrate"]).assert_success();
     let pool = db.pool().await;
-    let id = spawn(&pool, "create-mosaic", 3).await;
+    let id = spawn(&db, "create-mosaic", 3);
     legacy_claim(&pool, "node1-0a1b2c3d").await.unwrap();
     assert!(
         legacy_bool(
@@ -510,7 +501,7 @@ async fn a_task_given_back_with_a_new_error_waits_for_its_retry() {
         out.json()["status"].as_str().unwrap().to_string()
     };
 
-    let reaped = spawn(&pool, "imaging", 3).await;
+    let reaped = spawn(&db, "imaging", 3);
     legacy_claim(&pool, "node1-0a1b2c3d").await.unwrap();
     db.psql(&format!(
         "UPDATE absurd.tasks SET status = 'pending', worker_id = NULL,
@@ -523,7 +514,7 @@ async fn a_task_given_back_with_a_new_error_waits_for_its_retry() {
         "pending|reaped by absurdctl: no heartbeat"
     );
 
-    let released = spawn(&pool, "imaging", 3).await;
+    let released = spawn(&db, "imaging", 3);
     assert_eq!(absurdctl_claim(&pool, "w1").await, released);
     let ok: bool = sqlx::query_scalar("SELECT absurd.release_task($1, $2)")
         .bind(released)
@@ -550,7 +541,7 @@ async fn a_task_given_back_with_a_new_error_waits_for_its_retry() {
 async fn a_reaped_python_worker_cannot_overwrite_a_running_absurdctl_worker() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let id = spawn(&pool, "imaging", 3).await;
+    let id = spawn(&db, "imaging", 3);
     assert_eq!(
         legacy_claim(&pool, "pipeline-node1-0a1b2c3d").await,
         Some(id)
@@ -562,7 +553,7 @@ async fn a_reaped_python_worker_cannot_overwrite_a_running_absurdctl_worker() {
         .assert_success();
     backoff_over(&db, id);
 
-    let dir = TempDir::new("shared-queue");
+    let dir = Scratch::new("shared-queue");
     let go = dir.join("go");
     let handler = dir.join("handler.sh");
     std::fs::write(

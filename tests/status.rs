@@ -16,79 +16,187 @@ const Q: &str = "dsa110-pipeline";
 /// A queue with rows in every status, stale and fresh heartbeats, three task
 /// names and known timings. Times are relative to now(), so ages hold to a
 /// few seconds. What each figure must be is worked out in the tests.
-const FIXTURE: &str = r#"
-INSERT INTO absurd.tasks (task_id, queue_name, task_name, status, worker_id, attempt, error,
-                          created_at, claimed_at, completed_at, heartbeat_at, available_at,
-                          wait_time_sec, execution_time_sec, depends_on, timeout_sec)
-VALUES
- -- backlog: 3 ready (p1, p2, r1), 1 delayed (p3), 1 blocked by a claimed dependency (p4)
- ('00000000-0000-0000-0000-0000000000a1', 'dsa110-pipeline', 'imaging', 'pending', NULL, 0, NULL,
-  now() - interval '20 min', NULL, NULL, NULL, now() - interval '20 min', NULL, NULL, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000a2', 'dsa110-pipeline', 'imaging', 'pending', NULL, 0, NULL,
-  now() - interval '2 min', NULL, NULL, NULL, now() - interval '2 min', NULL, NULL, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000a3', 'dsa110-pipeline', 'calibration-solve', 'pending', NULL, 0, NULL,
-  now() - interval '1 min', NULL, NULL, NULL, now() + interval '1 hour', NULL, NULL, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000a4', 'dsa110-pipeline', 'validation', 'pending', NULL, 0, NULL,
-  now() - interval '30 min', NULL, NULL, NULL, now() - interval '30 min', NULL, NULL,
-  '{00000000-0000-0000-0000-0000000000c1}', NULL),
- ('00000000-0000-0000-0000-0000000000b1', 'dsa110-pipeline', 'calibration-solve', 'retrying', NULL, 1,
-  'CASA error at /stage/ms/2025-11-30T12:00:00.ms: code 12',
-  now() - interval '40 min', now() - interval '10 min', now() - interval '3 min', NULL, now() - interval '1 min',
-  600, 420, '{}', NULL),
- -- claimed: c1 fresh (registered worker), c2 stale heartbeat (stuck), c3 past its timeout but
- -- heartbeating (overran, not stuck), c4 claimed before heartbeats were recorded, recently (not stuck)
- ('00000000-0000-0000-0000-0000000000c1', 'dsa110-pipeline', 'imaging', 'claimed', 'w-reg-1', 1, NULL,
-  now() - interval '6 min', now() - interval '5 min', NULL, now() - interval '10 s', now() - interval '6 min', NULL, NULL, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000c2', 'dsa110-pipeline', 'imaging', 'claimed', 'py-legacy-1', 1, NULL,
-  now() - interval '1 hour', now() - interval '50 min', NULL, now() - interval '20 min', now() - interval '1 hour', NULL, NULL, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000c3', 'dsa110-pipeline', 'validation', 'claimed', 'py-legacy-2', 1, NULL,
-  now() - interval '11 min', now() - interval '10 min', NULL, now() - interval '30 s', now() - interval '11 min', NULL, NULL, '{}', 60),
- ('00000000-0000-0000-0000-0000000000c4', 'dsa110-pipeline', 'calibration-solve', 'claimed', 'w-reg-1', 1, NULL,
-  now() - interval '2 min', now() - interval '1 min', NULL, NULL, now() - interval '2 min', NULL, NULL, '{}', NULL),
- -- completed
- ('00000000-0000-0000-0000-0000000000d1', 'dsa110-pipeline', 'imaging', 'completed', 'w-reg-1', 1, NULL,
-  now() - interval '10 min', now() - interval '9 min', now() - interval '2 min', NULL, now() - interval '10 min', 10, 100, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000d2', 'dsa110-pipeline', 'imaging', 'completed', 'w-reg-1', 1, NULL,
-  now() - interval '10 min', now() - interval '9 min', now() - interval '2 min', NULL, now() - interval '10 min', 30, 300, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000d3', 'dsa110-pipeline', 'imaging', 'completed', 'w-reg-1', 1, NULL,
-  now() - interval '50 min', now() - interval '45 min', now() - interval '30 min', NULL, now() - interval '50 min', 50, 500, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000d4', 'dsa110-pipeline', 'calibration-solve', 'completed', 'w-reg-1', 1, NULL,
-  now() - interval '4 hours', now() - interval '4 hours', now() - interval '3 hours', NULL, now() - interval '4 hours', 1, 1, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000d5', 'dsa110-pipeline', 'calibration-solve', 'completed', 'w-reg-1', 1, NULL,
-  now() - interval '4 hours', now() - interval '4 hours', now() - interval '3 hours', NULL, now() - interval '4 hours', 1, 1, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000d6', 'dsa110-pipeline', 'calibration-solve', 'completed', 'w-reg-1', 1, NULL,
-  now() - interval '4 hours', now() - interval '4 hours', now() - interval '3 hours', NULL, now() - interval '4 hours', 1, 1, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000d7', 'dsa110-pipeline', 'validation', 'completed', 'w-reg-1', 1, NULL,
-  now() - interval '3 days', now() - interval '3 days', now() - interval '2 days', NULL, now() - interval '3 days', 1, 1, '{}', NULL),
- -- failed
- ('00000000-0000-0000-0000-0000000000e1', 'dsa110-pipeline', 'imaging', 'failed', 'w-reg-1', 3,
-  'FileNotFoundError: /data/incoming/2025-11-30T12:00:00_sb03.uvh5',
-  now() - interval '30 min', now() - interval '25 min', now() - interval '10 min', NULL, now() - interval '30 min', 20, 200, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000e2', 'dsa110-pipeline', 'calibration-solve', 'failed', 'w-reg-1', 3,
-  'FileNotFoundError: /data/incoming/2025-11-30T13:00:00_sb07.uvh5',
-  now() - interval '6 hours', now() - interval '6 hours', now() - interval '5 hours', NULL, now() - interval '6 hours', 5, 5, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000e3', 'dsa110-pipeline', 'validation', 'failed', 'w-reg-1', 3,
-  'Timeout after 3600 s', now() - interval '4 days', now() - interval '4 days', now() - interval '3 days', NULL,
-  now() - interval '4 days', 5, 3600, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000e4', 'dsa110-pipeline', 'validation', 'failed', 'w-reg-1', 3,
-  'Timeout after 7200 s', now() - interval '4 days', now() - interval '4 days', now() - interval '3 days', NULL,
-  now() - interval '4 days', 5, 7200, '{}', NULL),
- -- cancelled
- ('00000000-0000-0000-0000-0000000000f1', 'dsa110-pipeline', 'validation', 'cancelled', NULL, 0, 'Cancelled by user',
-  now() - interval '5 min', NULL, now() - interval '1 min', NULL, now() - interval '5 min', NULL, NULL, '{}', NULL),
- ('00000000-0000-0000-0000-0000000000f2', 'dsa110-pipeline', 'imaging', 'cancelled', NULL, 0, 'Cancelled by user',
-  now() - interval '5 days', NULL, now() - interval '4 days', NULL, now() - interval '5 days', NULL, NULL, '{}', NULL);
+fn fixture_tasks() -> Vec<TaskSeed> {
+    // A task of `name` created `age` ago, ready since then.
+    let t = |id: &str, name: &str, status: &str, attempt: i32, age: Duration| {
+        factory::task()
+            .id(format!("00000000-0000-0000-0000-0000000000{id}"))
+            .name(name)
+            .status(status)
+            .attempt(attempt)
+            .created(ago(age))
+            .available(ago(age))
+    };
+    // Finished by a registered worker, with its wait and run times.
+    let done = |id, name, status, attempt, times: [Duration; 3], wait: f64, run: f64| {
+        let [created, claimed, completed] = times;
+        t(id, name, status, attempt, created)
+            .worker("w-reg-1")
+            .claimed(ago(claimed))
+            .completed(ago(completed))
+            .wait_time_sec(wait)
+            .execution_time_sec(run)
+    };
+    vec![
+        // backlog: 3 ready (p1, p2, r1), 1 delayed (p3), 1 blocked by a claimed dependency (p4)
+        t("a1", "imaging", "pending", 0, mins(20)),
+        t("a2", "imaging", "pending", 0, mins(2)),
+        t("a3", "calibration-solve", "pending", 0, mins(1)).available(from_now(hours(1))),
+        t("a4", "validation", "pending", 0, mins(30))
+            .depends_on(&["00000000-0000-0000-0000-0000000000c1"]),
+        t("b1", "calibration-solve", "retrying", 1, mins(40))
+            .error("CASA error at /stage/ms/2025-11-30T12:00:00.ms: code 12")
+            .claimed(ago(mins(10)))
+            .completed(ago(mins(3)))
+            .available(ago(mins(1)))
+            .wait_time_sec(600.0)
+            .execution_time_sec(420.0),
+        // claimed: c1 fresh (registered worker), c2 stale heartbeat (stuck), c3 past its timeout but
+        // heartbeating (overran, not stuck), c4 claimed before heartbeats were recorded, recently (not stuck)
+        t("c1", "imaging", "claimed", 1, mins(6))
+            .worker("w-reg-1")
+            .claimed(ago(mins(5)))
+            .heartbeat(ago(secs(10))),
+        t("c2", "imaging", "claimed", 1, hours(1))
+            .worker("py-legacy-1")
+            .claimed(ago(mins(50)))
+            .heartbeat(ago(mins(20))),
+        t("c3", "validation", "claimed", 1, mins(11))
+            .worker("py-legacy-2")
+            .claimed(ago(mins(10)))
+            .heartbeat(ago(secs(30)))
+            .timeout_sec(60),
+        t("c4", "calibration-solve", "claimed", 1, mins(2))
+            .worker("w-reg-1")
+            .claimed(ago(mins(1))),
+        // completed
+        done(
+            "d1",
+            "imaging",
+            "completed",
+            1,
+            [mins(10), mins(9), mins(2)],
+            10.0,
+            100.0,
+        ),
+        done(
+            "d2",
+            "imaging",
+            "completed",
+            1,
+            [mins(10), mins(9), mins(2)],
+            30.0,
+            300.0,
+        ),
+        done(
+            "d3",
+            "imaging",
+            "completed",
+            1,
+            [mins(50), mins(45), mins(30)],
+            50.0,
+            500.0,
+        ),
+        done(
+            "d4",
+            "calibration-solve",
+            "completed",
+            1,
+            [hours(4), hours(4), hours(3)],
+            1.0,
+            1.0,
+        ),
+        done(
+            "d5",
+            "calibration-solve",
+            "completed",
+            1,
+            [hours(4), hours(4), hours(3)],
+            1.0,
+            1.0,
+        ),
+        done(
+            "d6",
+            "calibration-solve",
+            "completed",
+            1,
+            [hours(4), hours(4), hours(3)],
+            1.0,
+            1.0,
+        ),
+        done(
+            "d7",
+            "validation",
+            "completed",
+            1,
+            [days(3), days(3), days(2)],
+            1.0,
+            1.0,
+        ),
+        // failed
+        done(
+            "e1",
+            "imaging",
+            "failed",
+            3,
+            [mins(30), mins(25), mins(10)],
+            20.0,
+            200.0,
+        )
+        .error("FileNotFoundError: /data/incoming/2025-11-30T12:00:00_sb03.uvh5"),
+        done(
+            "e2",
+            "calibration-solve",
+            "failed",
+            3,
+            [hours(6), hours(6), hours(5)],
+            5.0,
+            5.0,
+        )
+        .error("FileNotFoundError: /data/incoming/2025-11-30T13:00:00_sb07.uvh5"),
+        done(
+            "e3",
+            "validation",
+            "failed",
+            3,
+            [days(4), days(4), days(3)],
+            5.0,
+            3600.0,
+        )
+        .error("Timeout after 3600 s"),
+        done(
+            "e4",
+            "validation",
+            "failed",
+            3,
+            [days(4), days(4), days(3)],
+            5.0,
+            7200.0,
+        )
+        .error("Timeout after 7200 s"),
+        // cancelled
+        t("f1", "validation", "cancelled", 0, mins(5))
+            .error("Cancelled by user")
+            .completed(ago(mins(1))),
+        t("f2", "imaging", "cancelled", 0, days(5))
+            .error("Cancelled by user")
+            .completed(ago(days(4))),
+    ]
+}
 
+/// The workers of the fixture: two live, one silent for an hour, one stopped.
+const WORKERS: &str = "
 INSERT INTO absurd.worker_registry (worker_id, queue_name, hostname, status, last_seen_at) VALUES
  ('w-reg-1', 'dsa110-pipeline', 'node1', 'running', now() - interval '5 s'),
  ('w-reg-2', 'dsa110-pipeline', 'node2', 'running', now() - interval '1 min'),
  ('w-dead', 'dsa110-pipeline', 'node3', 'running', now() - interval '1 hour'),
  ('w-stopped', 'dsa110-pipeline', 'node1', 'stopped', now() - interval '1 min');
-"#;
+";
 
 async fn fixture() -> TestDb {
     let db = TestDb::migrated().await;
-    db.psql(FIXTURE);
+    db.seed(fixture_tasks());
+    db.psql(WORKERS);
     db
 }
 
@@ -447,13 +555,18 @@ async fn each_threshold_sets_the_verdict_and_the_nagios_code() {
 #[tokio::test]
 async fn success_rate_is_judged_from_ten_finished_tasks() {
     let db = TestDb::migrated().await;
-    db.psql(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, completed_at, claimed_at, error)
-         SELECT 'mosaic', 'create-mosaic', CASE WHEN g <= 8 THEN 'completed' ELSE 'failed' END,
-                now() - interval '5 min', now() - interval '6 min',
-                CASE WHEN g > 8 THEN 'out of memory' END
-           FROM generate_series(1, 10) g",
-    );
+    db.seed((1..=10).map(|g| {
+        let t = factory::task()
+            .queue("mosaic")
+            .name("create-mosaic")
+            .completed(ago(mins(5)))
+            .claimed(ago(mins(6)));
+        if g <= 8 {
+            t.status("completed")
+        } else {
+            t.status("failed").error("out of memory")
+        }
+    }));
     let (r, code) = check(&db, &["--queue", "mosaic"]);
     approx(&queue(&r, "mosaic")["success_rate_1h"], 0.8, 1e-9);
     assert_eq!(level(&r, Some("mosaic"), "success_rate_1h"), "WARNING");
@@ -510,10 +623,15 @@ async fn a_paused_queue_is_shown_with_who_when_and_why() {
 #[tokio::test]
 async fn all_queues_finds_queues_by_tasks_pauses_and_workers() {
     let db = fixture().await;
+    db.seed_one(
+        factory::task()
+            .queue("mosaic")
+            .name("create-mosaic")
+            .status("completed")
+            .completed(ago(days(40))),
+    );
     db.psql(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, completed_at)
-           VALUES ('mosaic', 'create-mosaic', 'completed', now() - interval '40 days');
-         INSERT INTO absurd.queue_controls (queue_name, paused) VALUES ('maintenance', true);
+        "INSERT INTO absurd.queue_controls (queue_name, paused) VALUES ('maintenance', true);
          INSERT INTO absurd.worker_registry (worker_id, queue_name, hostname) VALUES ('w9', 'dsa110-ingestion', 'node9');
          INSERT INTO absurd.worker_registry (worker_id, queue_name, hostname, status)
            VALUES ('w10', 'retired', 'node9', 'stopped');",
@@ -742,7 +860,7 @@ fn sample(
 async fn prometheus_output_parses_as_the_text_format() {
     let db = fixture().await;
     // A label value that needs escaping.
-    db.psql(r#"INSERT INTO absurd.tasks (queue_name, task_name) VALUES ('dsa110-pipeline', 'odd "name" \ x')"#);
+    db.seed_one(factory::task().name(r#"odd "name" \ x"#));
     let out = db.cli(&["--output", "prometheus", "status", "--all-queues"]);
     out.assert_success();
     let text = &out.stdout;

@@ -12,26 +12,30 @@ use common::*;
 use serde_json::Value;
 
 /// Inserts a task of `queue` in `status`, created and finished `days` ago.
-fn task(db: &TestDb, queue: &str, status: &str, days: f64) -> String {
-    db.psql(&format!(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, params, created_at, completed_at)
-         VALUES ('{queue}', 'imaging', '{status}', '{{\"n\": 1}}',
-                 now() - make_interval(secs => {days} * 86400 + 60),
-                 now() - make_interval(secs => {days} * 86400))
-         RETURNING task_id"
-    ))
+fn finished_task(db: &TestDb, queue: &str, status: &str, days: f64) -> String {
+    let finished = ago(Duration::from_secs_f64(days * 86_400.0));
+    db.seed_one(
+        task()
+            .queue(queue)
+            .status(status)
+            .params(serde_json::json!({"n": 1}))
+            .created(finished.plus(-60.0))
+            .completed(finished),
+    )
+    .to_string()
 }
 
 /// `n` tasks finished `days` ago, cycling through the finished statuses.
 fn finished_tasks(db: &TestDb, n: usize, days: f64) {
-    db.psql(&format!(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, params, result, created_at, completed_at)
-         SELECT 'dsa110-pipeline', 'imaging', (ARRAY['completed','cancelled','failed'])[1 + i % 3],
-                jsonb_build_object('i', i), '{{\"ok\": true}}',
-                now() - make_interval(secs => {days} * 86400 + 60),
-                now() - make_interval(secs => {days} * 86400 - i)
-           FROM generate_series(1, {n}) i"
-    ));
+    let finished = ago(Duration::from_secs_f64(days * 86_400.0));
+    db.seed((1..=n).map(|i| {
+        task()
+            .status(["completed", "cancelled", "failed"][i % 3])
+            .params(serde_json::json!({"i": i}))
+            .result(serde_json::json!({"ok": true}))
+            .created(finished.plus(-60.0))
+            .completed(finished.plus(i as f64))
+    }));
 }
 
 fn ids(db: &TestDb) -> BTreeSet<String> {
@@ -41,8 +45,8 @@ fn ids(db: &TestDb) -> BTreeSet<String> {
         .collect()
 }
 
-fn temp_dir() -> TempDir {
-    TempDir::new("absurdctl-vacuum")
+fn temp_dir() -> Scratch {
+    Scratch::new("absurdctl-vacuum")
 }
 
 /// Every complete row of an archive, plain or gzip. A crash may cut the
@@ -95,19 +99,19 @@ fn by_status(report: &Value, status: &str) -> i64 {
 #[tokio::test]
 async fn exactly_the_rows_past_each_retention_go() {
     let db = TestDb::migrated().await;
-    let completed_old = task(&db, "dsa110-pipeline", "completed", 31.0);
-    let completed_new = task(&db, "dsa110-pipeline", "completed", 29.0);
-    let cancelled_old = task(&db, "dsa110-pipeline", "cancelled", 31.0);
-    let cancelled_new = task(&db, "dsa110-pipeline", "cancelled", 29.0);
-    let failed_31 = task(&db, "dsa110-pipeline", "failed", 31.0);
-    let failed_89 = task(&db, "dsa110-pipeline", "failed", 89.0);
-    let failed_old = task(&db, "dsa110-pipeline", "failed", 91.0);
-    let other_queue = task(&db, "mosaic", "completed", 400.0);
+    let completed_old = finished_task(&db, "dsa110-pipeline", "completed", 31.0);
+    let completed_new = finished_task(&db, "dsa110-pipeline", "completed", 29.0);
+    let cancelled_old = finished_task(&db, "dsa110-pipeline", "cancelled", 31.0);
+    let cancelled_new = finished_task(&db, "dsa110-pipeline", "cancelled", 29.0);
+    let failed_31 = finished_task(&db, "dsa110-pipeline", "failed", 31.0);
+    let failed_89 = finished_task(&db, "dsa110-pipeline", "failed", 89.0);
+    let failed_old = finished_task(&db, "dsa110-pipeline", "failed", 91.0);
+    let other_queue = finished_task(&db, "mosaic", "completed", 400.0);
     // Unfinished tasks of any age stay, even with a completed_at (a failed
     // attempt sets it on retrying tasks).
     let unfinished: Vec<String> = ["pending", "retrying", "claimed"]
         .iter()
-        .map(|s| task(&db, "dsa110-pipeline", s, 400.0))
+        .map(|s| finished_task(&db, "dsa110-pipeline", s, 400.0))
         .collect();
 
     let out = db.cli(&["--output", "json", "vacuum", "--yes", "--batch-size", "2"]);
@@ -188,24 +192,33 @@ async fn exactly_the_rows_past_each_retention_go() {
 #[tokio::test]
 async fn a_finished_task_still_depended_on_stays() {
     let db = TestDb::migrated().await;
-    let solve = task(&db, "dsa110-pipeline", "completed", 60.0);
-    let failed = task(&db, "dsa110-pipeline", "failed", 120.0);
-    let done_dep = task(&db, "dsa110-pipeline", "completed", 60.0);
+    let solve = finished_task(&db, "dsa110-pipeline", "completed", 60.0);
+    let failed = finished_task(&db, "dsa110-pipeline", "failed", 120.0);
+    let done_dep = finished_task(&db, "dsa110-pipeline", "completed", 60.0);
     // A pending task waits for `solve`, a retrying one for `failed`; a
     // finished one depended on `done_dep`, which no longer matters.
-    let waiting = db.psql(&format!(
-        "INSERT INTO absurd.tasks (queue_name, task_name, depends_on)
-         VALUES ('dsa110-ingestion', 'calibration-apply', ARRAY['{solve}']::uuid[]) RETURNING task_id"
-    ));
-    db.psql(&format!(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, depends_on, completed_at)
-         VALUES ('dsa110-pipeline', 'imaging', 'retrying', ARRAY['{failed}', '{solve}']::uuid[], now())"
-    ));
-    let finished_dependent = db.psql(&format!(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, depends_on, completed_at)
-         VALUES ('dsa110-pipeline', 'imaging', 'completed', ARRAY['{done_dep}']::uuid[],
-                 now() - interval '60 days') RETURNING task_id"
-    ));
+    let waiting = db
+        .seed_one(
+            task()
+                .queue("dsa110-ingestion")
+                .name("calibration-apply")
+                .depends_on(&[&solve]),
+        )
+        .to_string();
+    db.seed_one(
+        task()
+            .status("retrying")
+            .depends_on(&[&failed, &solve])
+            .completed(NOW),
+    );
+    let finished_dependent = db
+        .seed_one(
+            task()
+                .status("completed")
+                .depends_on(&[&done_dep])
+                .completed(ago(days(60))),
+        )
+        .to_string();
 
     let dry = db.cli(&["--output", "json", "vacuum", "--dry-run"]).json();
     assert_eq!(dry["rows"], 2, "{dry}");
@@ -235,7 +248,7 @@ async fn dry_run_changes_nothing() {
     let db = TestDb::migrated().await;
     finished_tasks(&db, 30, 100.0);
     finished_tasks(&db, 9, 1.0);
-    task(&db, "dsa110-pipeline", "pending", 500.0);
+    finished_task(&db, "dsa110-pipeline", "pending", 500.0);
     let before = db.tasks_checksum();
     let dir = temp_dir();
     let archive = dir.join("dry.jsonl");
@@ -788,23 +801,38 @@ async fn measure_vacuum_under_load() {
         .collect();
     for batch in env("ABSURDCTL_BENCH_BATCHES", "5000").split(',') {
         let db = TestDb::migrated().await;
-        db.psql(&format!(
-            "INSERT INTO absurd.tasks (queue_name, task_name, status, params, result, attempt,
-                                       created_at, claimed_at, completed_at, worker_id,
-                                       wait_time_sec, execution_time_sec)
-             SELECT 'dsa110-pipeline', 'calibration-apply',
-                    (ARRAY['completed','completed','completed','failed','cancelled'])[1 + i % 5],
-                    jsonb_build_object('group', '2025-11-30T12:00:00', 'subband', i % 16,
-                                       'ms', '/data/dsa110/ms/2025-11-30T12:00:00_sb' || (i % 16) || '.ms'),
-                    jsonb_build_object('ok', true, 'output', '/data/dsa110/cal/' || i || '.bcal'),
-                    1, now() - interval '200 days', now() - interval '200 days',
-                    now() - interval '200 days' + make_interval(secs => i), 'worker-1', 1.5, 120.0
-               FROM generate_series(1, {rows}) i"
-        ));
-        db.psql(
-            "INSERT INTO absurd.tasks (queue_name, task_name, params)
-             SELECT 'dsa110-pipeline', 'imaging', jsonb_build_object('i', i)
-               FROM generate_series(1, 10000) i",
+        // A history of a million calibrations, numbered `i` by the database.
+        db.seed_series(
+            rows,
+            &task()
+                .name("calibration-apply")
+                .computed(
+                    "status",
+                    "(ARRAY['completed','completed','completed','failed','cancelled'])[1 + i % 5]",
+                )
+                .computed(
+                    "params",
+                    "jsonb_build_object('group', '2025-11-30T12:00:00', 'subband', i % 16,
+                       'ms', '/data/dsa110/ms/2025-11-30T12:00:00_sb' || (i % 16) || '.ms')",
+                )
+                .computed(
+                    "result",
+                    "jsonb_build_object('ok', true, 'output', '/data/dsa110/cal/' || i || '.bcal')",
+                )
+                .attempt(1)
+                .created(ago(days(200)))
+                .claimed(ago(days(200)))
+                .computed(
+                    "completed_at",
+                    "now() - interval '200 days' + make_interval(secs => i)",
+                )
+                .worker("worker-1")
+                .wait_time_sec(1.5)
+                .execution_time_sec(120.0),
+        );
+        db.seed_series(
+            10_000,
+            &task().computed("params", "jsonb_build_object('i', i)"),
         );
         db.psql("VACUUM ANALYZE absurd.tasks");
         db.psql("CHECKPOINT");
@@ -923,12 +951,15 @@ async fn a_second_vacuum_on_the_same_archive_refuses_and_deletes_nothing() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     finished_tasks(&db, 60, 100.0);
-    db.psql(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, result, created_at, completed_at)
-         SELECT 'other', 'imaging', 'completed', '{\"ok\": true}', now() - interval '101 days',
-                now() - interval '100 days'
-           FROM generate_series(1, 30)",
-    );
+    db.seed(vec![
+        task()
+            .queue("other")
+            .status("completed")
+            .result(serde_json::json!({"ok": true}))
+            .created(ago(days(101)))
+            .completed(ago(days(100)));
+        30
+    ]);
     slow_deletes(&db, 0.05);
     let first_queue = ids(&db);
     let other_before =
@@ -1057,15 +1088,24 @@ async fn archiving_large_rows_does_not_hold_the_batch_in_memory() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     // Compressible: 1 MB each on the wire and in the archive, little on disk.
-    db.psql(&format!(
-        "INSERT INTO absurd.tasks (queue_name, task_name, status, result, created_at, completed_at)
-         SELECT 'dsa110-pipeline', 'imaging', 'completed',
-                jsonb_build_object('image', repeat(md5(i::text), {ROW_BYTES} / 32)),
-                now() - interval '101 days', now() - interval '100 days' + make_interval(secs => i)
-           FROM generate_series(1, {ROWS}) i;
-         CREATE TABLE public.before_vacuum AS SELECT row_to_json(t)::text AS line FROM absurd.tasks t;
-         CREATE TABLE public.archived (line text);"
-    ));
+    db.seed_series(
+        ROWS as usize,
+        &task()
+            .status("completed")
+            .computed(
+                "result",
+                &format!("jsonb_build_object('image', repeat(md5(i::text), {ROW_BYTES} / 32))"),
+            )
+            .created(ago(days(101)))
+            .computed(
+                "completed_at",
+                "now() - interval '100 days' + make_interval(secs => i)",
+            ),
+    );
+    db.psql(
+        "CREATE TABLE public.before_vacuum AS SELECT row_to_json(t)::text AS line FROM absurd.tasks t;
+         CREATE TABLE public.archived (line text);",
+    );
     let dir = temp_dir();
     for name in ["big.jsonl", "big.jsonl.gz"] {
         let path = dir.join(name);

@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
-use std::process::{Child, Stdio};
+use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,226 +14,28 @@ use serde_json::{json, Value};
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
-/// A directory of handler scripts and the files they leave, removed at the end.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("absurdctl-worker-{}", Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    /// A /bin/sh script; `$DIR` in it is this directory.
-    fn script(&self, name: &str, body: &str) -> String {
-        use std::os::unix::fs::PermissionsExt;
-        let path = self.0.join(name);
-        let text = format!("#!/bin/sh\nDIR='{}'\n{body}\n", self.0.display());
-        std::fs::write(&path, text).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        path.to_str().unwrap().to_string()
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.0.join(name))
-            .unwrap_or_else(|e| panic!("{name}: {e}"))
-            .trim()
-            .to_string()
-    }
-
-    /// Waits until the handler wrote `name`.
-    fn wait_for(&self, name: &str, timeout: Duration) -> String {
-        let started = Instant::now();
-        loop {
-            if let Ok(text) = std::fs::read_to_string(self.0.join(name)) {
-                if text.ends_with('\n') {
-                    return text.trim().to_string();
-                }
-            }
-            assert!(started.elapsed() < timeout, "{name} never appeared");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
+/// `worker run OPTIONS -- HANDLER` on queue `wq`, in the background.
+fn start_worker(url: &str, options: &str, handler: &str) -> Background {
+    start_worker_with_env(url, options, handler, &[])
 }
 
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A running `absurdctl worker run`, its stderr collected line by line.
-struct Worker {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-/// How a worker ended.
-struct Ended {
-    code: Option<i32>,
-    stdout: String,
-    log: Vec<String>,
-}
-
-impl Ended {
-    fn events(&self) -> Vec<Value> {
-        parse_events(&self.log)
-    }
-
-    fn summary(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "summary is not JSON ({e}): {}\n{}",
-                self.stdout,
-                self.log.join("\n")
-            )
-        })
-    }
-
-    fn assert_code(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.code,
-            Some(code),
-            "worker exit\n--- stdout\n{}\n--- log\n{}",
-            self.stdout,
-            self.log.join("\n")
-        );
-        self
-    }
-}
-
-fn parse_events(lines: &[String]) -> Vec<Value> {
-    lines
-        .iter()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .collect()
-}
-
-impl Worker {
-    /// `worker run OPTIONS -- HANDLER` on queue `wq`.
-    fn start(url: &str, options: &str, handler: &str) -> Worker {
-        Self::start_with_env(url, options, handler, &[])
-    }
-
-    fn start_with_env(url: &str, options: &str, handler: &str, env: &[(&str, &str)]) -> Worker {
-        let mut full = vec!["--database-url", url, "--queue", "wq", "worker", "run"];
-        full.extend(options.split_whitespace());
-        full.extend(["--", handler]);
-        let mut cmd = absurdctl_command(&full);
-        cmd.envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("start absurdctl worker run");
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let stderr = child.stderr.take().unwrap();
-        let sink = lines.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        Worker { child, lines }
-    }
-
-    fn pid(&self) -> i32 {
-        self.child.id() as i32
-    }
-
-    fn log(&self) -> Vec<String> {
-        self.lines.lock().unwrap().clone()
-    }
-
-    /// Waits for a log event (JSON log) named `event`.
-    fn wait_for_event(&mut self, event: &str, timeout: Duration) -> Value {
-        let started = Instant::now();
-        loop {
-            if let Some(e) = parse_events(&self.log())
-                .into_iter()
-                .find(|e| e["event"] == event)
-            {
-                return e;
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "worker exited ({status}) before `{event}`:\n{}",
-                    self.log().join("\n")
-                );
-            }
-            assert!(
-                started.elapsed() < timeout,
-                "no `{event}` event within {timeout:?}:\n{}",
-                self.log().join("\n")
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn signal(&self, sig: i32) {
-        // SAFETY: kill has no memory-safety preconditions.
-        assert_eq!(unsafe { libc::kill(self.pid(), sig) }, 0);
-    }
-
-    /// Waits for the worker to exit on its own; kills it after `timeout`.
-    fn wait(mut self, timeout: Duration) -> Ended {
-        let started = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if started.elapsed() > timeout {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                panic!(
-                    "worker still running after {timeout:?}:\n{}",
-                    self.log().join("\n")
-                );
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let mut stdout = String::new();
-        self.child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut stdout)
-            .unwrap();
-        // The reader thread finishes with the pipe; give it a moment.
-        std::thread::sleep(Duration::from_millis(50));
-        Ended {
-            code: status.code(),
-            stdout,
-            log: self.log(),
-        }
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// Gone, or a zombie waiting for its reparented parent to reap it.
-fn process_gone(pid: &str) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
-    }
+fn start_worker_with_env(
+    url: &str,
+    options: &str,
+    handler: &str,
+    env: &[(&str, &str)],
+) -> Background {
+    let mut full = vec!["--database-url", url, "--queue", "wq", "worker", "run"];
+    full.extend(options.split_whitespace());
+    full.extend(["--", handler]);
+    let mut cmd = absurdctl_command(&full);
+    cmd.envs(env.iter().copied());
+    Background::start(cmd)
 }
 
 fn assert_process_gone(pid: &str, what: &str) {
     let started = Instant::now();
-    while !process_gone(pid) {
+    while !process_gone(pid.parse().unwrap()) {
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "{what} (pid {pid}) is still running"
@@ -244,21 +44,9 @@ fn assert_process_gone(pid: &str, what: &str) {
     }
 }
 
-async fn spawn_task(
-    pool: &PgPool,
-    name: &str,
-    params: Value,
-    timeout_sec: Option<i32>,
-    max_retries: i32,
-) -> Uuid {
-    sqlx::query_scalar("SELECT absurd.spawn_task('wq', $1, $2, 0, $3, $4)")
-        .bind(name)
-        .bind(params)
-        .bind(timeout_sec)
-        .bind(max_retries)
-        .fetch_one(pool)
-        .await
-        .unwrap()
+/// A task of the queue the workers here run, `wq`.
+fn wq(task_name: &str) -> TaskSeed {
+    task().queue("wq").name(task_name)
 }
 
 async fn task_row(pool: &PgPool, id: Uuid) -> sqlx::postgres::PgRow {
@@ -283,7 +71,7 @@ fn backoff_base(db: &TestDb, secs: &str) {
 async fn a_handler_gets_the_task_and_its_json_output_becomes_the_result() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "handler.sh",
         r#"cat > "$DIR/$ABSURD_TASK_ID.json"
@@ -294,33 +82,31 @@ case "$ABSURD_TASK_NAME" in
   quiet) ;;
 esac"#,
     );
-    let imaging = spawn_task(
-        &pool,
-        "imaging",
-        json!({"group": "2025-11-30T12:00"}),
-        Some(600),
-        2,
-    )
-    .await;
-    let calibrate = spawn_task(&pool, "calibrate", json!({}), None, 3).await;
-    let quiet = spawn_task(&pool, "quiet", json!({}), None, 3).await;
-    let other = spawn_task(&pool, "mosaic", json!({}), None, 3).await;
+    let imaging = db.seed_one(
+        wq("imaging")
+            .params(json!({"group": "2025-11-30T12:00"}))
+            .timeout_sec(600)
+            .max_retries(2),
+    );
+    let calibrate = db.seed_one(wq("calibrate"));
+    let quiet = db.seed_one(wq("quiet"));
+    let other = db.seed_one(wq("mosaic"));
 
-    let ended = Worker::start(
+    let ended = start_worker(
         &db.url,
         "--concurrency 2 --exit-when-empty --output json --task-name imaging --task-name calibrate --task-name quiet",
         &handler,
     )
     .wait(Duration::from_secs(30));
     ended.assert_code(0);
-    let summary = ended.summary();
+    let summary = ended.json();
     assert_eq!(summary["completed"], 3, "{summary}");
     assert_eq!(summary["stopped_by"], "exit-when-empty");
     let worker_id = summary["worker_id"].as_str().unwrap().to_string();
     assert!(
-        ended.log.iter().any(|l| l.contains("completed in")),
+        ended.log().iter().any(|l| l.contains("completed in")),
         "human log lines: {:?}",
-        ended.log
+        ended.log()
     );
 
     let row = task_row(&pool, imaging).await;
@@ -399,7 +185,7 @@ async fn a_failure_keeps_stderr_and_retries_after_backoff_until_attempts_run_out
     let db = TestDb::migrated().await;
     backoff_base(&db, "0.2");
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "fail.sh",
         r#"echo "noise on stdout"
@@ -407,9 +193,9 @@ echo "reading the measurement set" >&2
 echo "boom on attempt $ABSURD_ATTEMPT" >&2
 exit 3"#,
     );
-    let id = spawn_task(&pool, "calibrate", json!({}), None, 3).await;
+    let id = db.seed_one(wq("calibrate"));
     // A long poll interval: retries must come from the backoff alarm.
-    let ended = Worker::start(
+    let ended = start_worker(
         &db.url,
         "--log-format json --max-tasks 3 --poll-interval 60s",
         &handler,
@@ -458,7 +244,7 @@ exit 3"#,
 async fn a_handler_past_its_timeout_is_killed_with_its_whole_group_and_failed() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     // The default-timeout task ignores SIGTERM (and so does its grandchild,
     // which inherits that): only SIGKILL after the kill grace ends them.
     let handler = dir.script(
@@ -470,16 +256,16 @@ echo $$ > "$DIR/$ABSURD_TASK_ID.leader"
 echo "working" >&2
 sleep 1000"#,
     );
-    let own = spawn_task(&pool, "imaging", json!({}), Some(1), 1).await;
-    let stubborn = spawn_task(&pool, "stubborn", json!({}), None, 1).await;
-    let ended = Worker::start(
+    let own = db.seed_one(wq("imaging").timeout_sec(1).max_retries(1));
+    let stubborn = db.seed_one(wq("stubborn").max_retries(1));
+    let ended = start_worker(
         &db.url,
         "--log-format json --concurrency 2 --max-tasks 2 --default-timeout 2s --kill-grace 1s --output json",
         &handler,
     )
     .wait(Duration::from_secs(30));
     ended.assert_code(0);
-    assert_eq!(ended.summary()["timed_out"], 2);
+    assert_eq!(ended.json()["timed_out"], 2);
 
     let row = task_row(&pool, own).await;
     assert_eq!(row.get::<String, _>("status"), "failed");
@@ -517,16 +303,16 @@ sleep 1000"#,
 async fn cancelling_or_reaping_a_running_task_stops_its_handler() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "long.sh",
         r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
 sleep 1000
 echo '{"finished": true}'"#,
     );
-    let cancelled = spawn_task(&pool, "imaging", json!({}), None, 3).await;
-    let reaped = spawn_task(&pool, "imaging", json!({}), None, 3).await;
-    let worker = Worker::start(
+    let cancelled = db.seed_one(wq("imaging"));
+    let reaped = db.seed_one(wq("imaging"));
+    let mut worker = start_worker(
         &db.url,
         "--log-format json --concurrency 2 --max-tasks 2 --heartbeat-interval 200ms --kill-grace 1s --output json",
         &handler,
@@ -543,7 +329,7 @@ echo '{"finished": true}'"#,
     ));
     let ended = worker.wait(Duration::from_secs(20));
     ended.assert_code(0);
-    assert_eq!(ended.summary()["lost"], 2);
+    assert_eq!(ended.json()["lost"], 2);
     assert_process_gone(&pid_a, "the cancelled task's handler");
     assert_process_gone(&pid_b, "the reaped task's handler");
 
@@ -572,21 +358,21 @@ echo '{"finished": true}'"#,
 async fn sigterm_waits_for_the_running_handler_then_exits_0() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "short.sh",
         r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
 sleep 1
 echo '{"done": true}'"#,
     );
-    let first = spawn_task(&pool, "imaging", json!({}), None, 3).await;
-    let second = spawn_task(&pool, "imaging", json!({}), None, 3).await;
-    let mut worker = Worker::start(
+    let first = db.seed_one(wq("imaging"));
+    let second = db.seed_one(wq("imaging"));
+    let mut worker = start_worker(
         &db.url,
         "--log-format json --grace 30s --output json",
         &handler,
     );
-    let claimed = worker.wait_for_event("started", Duration::from_secs(15));
+    let claimed = worker.wait_for_named("started", Duration::from_secs(15));
     dir.wait_for(
         &format!("{}.pid", claimed["task_id"].as_str().unwrap()),
         Duration::from_secs(15),
@@ -596,7 +382,7 @@ echo '{"done": true}'"#,
     worker.signal(libc::SIGTERM);
     let ended = worker.wait(Duration::from_secs(20));
     ended.assert_code(0);
-    let summary = ended.summary();
+    let summary = ended.json();
     assert_eq!(summary["stopped_by"], "SIGTERM");
     assert_eq!(summary["completed"], 1);
 
@@ -622,24 +408,24 @@ echo '{"done": true}'"#,
 async fn a_handler_still_running_after_the_grace_is_killed_and_its_task_given_back() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "forever.sh",
         r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
 sleep 1000"#,
     );
-    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
-    let mut worker = Worker::start(
+    let id = db.seed_one(wq("imaging"));
+    let mut worker = start_worker(
         &db.url,
         "--log-format json --grace 1s --kill-grace 1s --output json",
         &handler,
     );
-    worker.wait_for_event("started", Duration::from_secs(15));
+    worker.wait_for_named("started", Duration::from_secs(15));
     let pid = dir.wait_for(&format!("{id}.pid"), Duration::from_secs(15));
     worker.signal(libc::SIGINT);
     let ended = worker.wait(Duration::from_secs(20));
     ended.assert_code(0);
-    assert_eq!(ended.summary()["released"], 1);
+    assert_eq!(ended.json()["released"], 1);
     assert_process_gone(&pid, "the handler");
 
     let row = task_row(&pool, id).await;
@@ -655,18 +441,17 @@ sleep 1000"#,
 #[tokio::test]
 async fn a_second_signal_kills_the_handlers_and_exits_at_once() {
     let db = TestDb::migrated().await;
-    let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "forever.sh",
         r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
 sleep 1000"#,
     );
-    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
-    let mut worker = Worker::start(&db.url, "--log-format json --grace 10m", &handler);
+    let id = db.seed_one(wq("imaging"));
+    let mut worker = start_worker(&db.url, "--log-format json --grace 10m", &handler);
     let pid = dir.wait_for(&format!("{id}.pid"), Duration::from_secs(15));
     worker.signal(libc::SIGTERM);
-    worker.wait_for_event("draining", Duration::from_secs(10));
+    worker.wait_for_named("draining", Duration::from_secs(10));
     worker.signal(libc::SIGTERM);
     let ended = worker.wait(Duration::from_secs(10));
     ended.assert_code(130);
@@ -677,20 +462,20 @@ sleep 1000"#,
 async fn an_idle_worker_picks_up_a_spawned_task_without_waiting_for_the_poll() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script("noop.sh", "true");
     let poll = Duration::from_secs(10);
-    let mut worker = Worker::start(
+    let mut worker = start_worker(
         &db.url,
         "--log-format json --poll-interval 10s --output json",
         &handler,
     );
-    worker.wait_for_event("worker_started", Duration::from_secs(15));
+    worker.wait_for_named("worker_started", Duration::from_secs(15));
     // Past its first (empty) claim; the next poll is seconds away.
     std::thread::sleep(Duration::from_millis(1000));
     let mut ids = Vec::new();
     for _ in 0..3 {
-        ids.push(spawn_task(&pool, "imaging", json!({}), None, 3).await);
+        ids.push(db.seed_one(wq("imaging")));
         std::thread::sleep(Duration::from_millis(300));
     }
     let started = Instant::now();
@@ -735,7 +520,7 @@ async fn the_worker_survives_a_postgres_restart_and_finishes_every_task() {
     let db = TestDb::empty_on(&cluster.url).await;
     db.cli(&["migrate"]).assert_success();
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "work.sh",
         r#"sleep 0.3
@@ -743,10 +528,10 @@ echo "{\"attempt\": $ABSURD_ATTEMPT}""#,
     );
     let n = 12usize;
     for _ in 0..n {
-        spawn_task(&pool, "imaging", json!({}), None, 3).await;
+        db.seed_one(wq("imaging"));
     }
     pool.close().await;
-    let worker = Worker::start(
+    let mut worker = start_worker(
         &db.url,
         &format!(
             "--log-format json --concurrency 2 --max-tasks {n} --connect-timeout 1s \
@@ -764,7 +549,7 @@ echo "{\"attempt\": $ABSURD_ATTEMPT}""#,
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "no progress:\n{}",
-            worker.log().join("\n")
+            worker.lines().join("\n")
         );
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -778,7 +563,7 @@ echo "{\"attempt\": $ABSURD_ATTEMPT}""#,
         assert!(
             events.iter().any(|e| e["event"] == noticed),
             "no {noticed}: {}",
-            ended.log.join("\n")
+            ended.log().join("\n")
         );
     }
     let runs = events.iter().filter(|e| e["event"] == "started").count();
@@ -787,7 +572,7 @@ echo "{\"attempt\": $ABSURD_ATTEMPT}""#,
         db.psql("SELECT count(*) FROM absurd.tasks WHERE status = 'completed'"),
         n.to_string(),
         "{}",
-        ended.log.join("\n")
+        ended.log().join("\n")
     );
 }
 
@@ -795,8 +580,7 @@ echo "{\"attempt\": $ABSURD_ATTEMPT}""#,
 async fn systemd_hears_ready_watchdog_and_stopping() {
     use std::os::unix::net::UnixDatagram;
     let db = TestDb::migrated().await;
-    let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "env.sh",
         r#"env > "$DIR/$ABSURD_TASK_ID.env"
@@ -814,7 +598,7 @@ sleep 0.5"#,
         (&by_path, path_socket.to_str().unwrap().to_string()),
         (&by_name, format!("@{name}")),
     ] {
-        let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+        let id = db.seed_one(wq("imaging"));
         let listener = socket.try_clone().unwrap();
         listener
             .set_read_timeout(Some(Duration::from_secs(20)))
@@ -830,7 +614,7 @@ sleep 0.5"#,
             }
             heard
         });
-        let ended = Worker::start_with_env(
+        let ended = start_worker_with_env(
             &db.url,
             "--max-tasks 1",
             &handler,
@@ -865,7 +649,7 @@ sleep 0.5"#,
 async fn concurrency_claims_in_batches_and_runs_handlers_side_by_side() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "side.sh",
         r#"touch "$DIR/running.$$"
@@ -874,16 +658,16 @@ sleep 1
 rm "$DIR/running.$$""#,
     );
     for _ in 0..8 {
-        spawn_task(&pool, "imaging", json!({}), None, 3).await;
+        db.seed_one(wq("imaging"));
     }
-    let ended = Worker::start(
+    let ended = start_worker(
         &db.url,
         "--concurrency 4 --exit-when-empty --output json",
         &handler,
     )
     .wait(Duration::from_secs(30));
     ended.assert_code(0);
-    assert_eq!(ended.summary()["completed"], 8);
+    assert_eq!(ended.json()["completed"], 8);
     // One claim took four tasks: they share the claiming transaction's now().
     let batch: i64 = sqlx::query_scalar(
         "SELECT max(n) FROM (SELECT count(*) AS n FROM absurd.tasks GROUP BY claimed_at) c",
@@ -905,7 +689,7 @@ rm "$DIR/running.$$""#,
 async fn a_handler_that_cannot_run_is_refused_before_anything_is_claimed() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let id = db.seed_one(wq("imaging"));
     let out = db.cli(&[
         "--queue",
         "wq",
@@ -935,18 +719,18 @@ async fn a_handler_that_cannot_start_gives_its_task_back_uncharged() {
     use std::os::unix::fs::PermissionsExt;
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script("flaky.sh", r#"echo '{"ran": true}'"#);
-    let mut worker = Worker::start(
+    let mut worker = start_worker(
         &db.url,
         "--log-format json --poll-interval 300ms --max-tasks 2 --output json",
         &handler,
     );
-    worker.wait_for_event("worker_started", Duration::from_secs(15));
+    worker.wait_for_named("worker_started", Duration::from_secs(15));
     // Broken after the start-up check, as by a deployment gone wrong.
     std::fs::set_permissions(&handler, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
-    worker.wait_for_event("spawn_failed", Duration::from_secs(15));
+    let id = db.seed_one(wq("imaging"));
+    worker.wait_for_named("spawn_failed", Duration::from_secs(15));
     std::fs::set_permissions(&handler, std::fs::Permissions::from_mode(0o755)).unwrap();
     let ended = worker.wait(Duration::from_secs(20));
     ended.assert_code(0);
@@ -963,7 +747,7 @@ async fn a_handler_that_cannot_start_gives_its_task_back_uncharged() {
         .iter()
         .filter(|e| e["event"] == "released")
         .count();
-    assert!(released >= 1, "{:?}", ended.log);
+    assert!(released >= 1, "{:?}", ended.log());
 }
 
 #[tokio::test]
@@ -971,9 +755,9 @@ async fn the_example_handler_completes_and_fails_tasks() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
     let handler = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/handler.sh");
-    let echo = spawn_task(&pool, "echo", json!({"group": "g1"}), None, 3).await;
-    let unknown = spawn_task(&pool, "mystery", json!({}), None, 1).await;
-    Worker::start(&db.url, "--exit-when-empty", handler)
+    let echo = db.seed_one(wq("echo").params(json!({"group": "g1"})));
+    let unknown = db.seed_one(wq("mystery").max_retries(1));
+    start_worker(&db.url, "--exit-when-empty", handler)
         .wait(Duration::from_secs(20))
         .assert_code(0);
     let row = task_row(&pool, echo).await;
@@ -1032,7 +816,7 @@ async fn a_row_locked_by_another_session_delays_no_other_tasks_heartbeat_or_resu
     use sqlx::{Connection, PgConnection};
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "h.sh",
         r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
@@ -1040,10 +824,10 @@ async fn a_row_locked_by_another_session_delays_no_other_tasks_heartbeat_or_resu
 while [ ! -e "$DIR/$go" ]; do sleep 0.05; done
 echo "{\"name\": \"$ABSURD_TASK_NAME\"}""#,
     );
-    let locked = spawn_task(&pool, "locked", json!({}), None, 3).await;
-    let other = spawn_task(&pool, "other", json!({}), None, 3).await;
-    let quick = spawn_task(&pool, "quick", json!({}), None, 3).await;
-    let worker = Worker::start(
+    let locked = db.seed_one(wq("locked"));
+    let other = db.seed_one(wq("other"));
+    let quick = db.seed_one(wq("quick"));
+    let mut worker = start_worker(
         &db.url,
         "--log-format json --concurrency 3 --max-tasks 3 --heartbeat-interval 200ms --output json",
         &handler,
@@ -1069,7 +853,7 @@ echo "{\"name\": \"$ABSURD_TASK_NAME\"}""#,
     assert!(
         after > before,
         "the other task's heartbeat stood still while a row was locked:\n{}",
-        worker.log().join("\n")
+        worker.lines().join("\n")
     );
     let reap = db.cli(&[
         "--queue",
@@ -1088,7 +872,7 @@ echo "{\"name\": \"$ABSURD_TASK_NAME\"}""#,
     std::fs::write(dir.path("go"), "").unwrap();
     let ended = worker.wait(Duration::from_secs(30));
     ended.assert_code(0);
-    let summary = ended.summary();
+    let summary = ended.json();
     assert_eq!(summary["completed"], 3, "{summary}");
     assert_eq!(
         summary["lost"], 0,
@@ -1121,7 +905,7 @@ echo "{\"name\": \"$ABSURD_TASK_NAME\"}""#,
 async fn results_are_stored_in_batches_bounded_by_bytes_and_one_too_big_fails_saying_so() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     // Everyone prints at once, so that the results wait together.
     let handler = dir.script(
         "big.sh",
@@ -1132,10 +916,10 @@ printf '{"blob": "%s"}' "$(head -c $n /dev/zero | tr '\0' x)""#,
     );
     let mut big = Vec::new();
     for _ in 0..6 {
-        big.push(spawn_task(&pool, "big", json!({}), None, 3).await);
+        big.push(db.seed_one(wq("big")));
     }
-    let huge = spawn_task(&pool, "huge", json!({}), None, 1).await;
-    let worker = Worker::start(
+    let huge = db.seed_one(wq("huge").max_retries(1));
+    let mut worker = start_worker(
         &db.url,
         "--log-format json --concurrency 7 --max-tasks 7 --result-batch-bytes 250000 --output json",
         &handler,
@@ -1146,7 +930,7 @@ printf '{"blob": "%s"}' "$(head -c $n /dev/zero | tr '\0' x)""#,
     std::fs::write(dir.path("go"), "").unwrap();
     let ended = worker.wait(Duration::from_secs(60));
     ended.assert_code(0);
-    let summary = ended.summary();
+    let summary = ended.json();
     assert_eq!(summary["completed"], 6, "{summary}");
     assert_eq!(summary["failed"], 1, "{summary}");
 
@@ -1180,7 +964,7 @@ printf '{"blob": "%s"}' "$(head -c $n /dev/zero | tr '\0' x)""#,
         "{error}"
     );
     assert!(
-        !ended.log.iter().any(|l| l.contains("xxxxxxxxxxxxxxxx")),
+        !ended.log().iter().any(|l| l.contains("xxxxxxxxxxxxxxxx")),
         "a result's content was logged"
     );
 }
@@ -1219,9 +1003,9 @@ async fn a_stopped_database_is_named_in_the_log_and_unstored_results_are_logged_
     let db = TestDb::empty_on(&cluster.url).await;
     db.cli(&["migrate"]).assert_success();
     let pool = db.pool().await;
-    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let id = db.seed_one(wq("imaging"));
     pool.close().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "late.sh",
         r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
@@ -1229,7 +1013,7 @@ while [ ! -e "$DIR/go" ]; do sleep 0.05; done
 head -c 200000 /dev/zero | tr '\0' y"#,
     );
     let url = url_with_password(&db, "pw-never-shown-5f1");
-    let mut worker = Worker::start(
+    let mut worker = start_worker(
         &url,
         "--log-format json --connect-timeout 1s --heartbeat-interval 300ms --grace 1s --output json",
         &handler,
@@ -1245,7 +1029,7 @@ head -c 200000 /dev/zero | tr '\0' y"#,
         .to_string();
 
     stop_cluster(&cluster);
-    let down = worker.wait_for_event("db_error", Duration::from_secs(20));
+    let down = worker.wait_for_named("db_error", Duration::from_secs(20));
     let message = down["message"].as_str().unwrap();
     assert!(
         message.contains(&format!("127.0.0.1:{port}")) && message.contains(&db.name),
@@ -1254,7 +1038,7 @@ head -c 200000 /dev/zero | tr '\0' y"#,
     assert!(!message.contains("pool timed out"), "{message}");
     // It keeps trying, and hears the database come back.
     start_cluster(&cluster);
-    worker.wait_for_event("db_restored", Duration::from_secs(30));
+    worker.wait_for_named("db_restored", Duration::from_secs(30));
 
     // Down again when the result comes: it cannot be stored.
     stop_cluster(&cluster);
@@ -1263,14 +1047,14 @@ head -c 200000 /dev/zero | tr '\0' y"#,
     worker.signal(libc::SIGTERM);
     let ended = worker.wait(Duration::from_secs(60));
     ended.assert_code(1);
-    assert_eq!(ended.summary()["unstored"], 1);
+    assert_eq!(ended.json()["unstored"], 1);
     let unstored = ended
         .events()
         .into_iter()
         .find(|e| e["event"] == "unstored")
-        .unwrap_or_else(|| panic!("no unstored event:\n{}", ended.log.join("\n")));
+        .unwrap_or_else(|| panic!("no unstored event:\n{}", ended.log().join("\n")));
     assert_eq!(unstored["result_bytes"], 200_013, "{unstored}");
-    let log = ended.log.join("\n");
+    let log = ended.log().join("\n");
     assert!(
         !log.contains("yyyyyyyyyyyyyyyy"),
         "a result's content was logged"
@@ -1285,29 +1069,29 @@ head -c 200000 /dev/zero | tr '\0' y"#,
 async fn a_second_worker_with_a_live_workers_id_refuses_to_start() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "wait.sh",
         r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
 while [ ! -e "$DIR/go" ]; do sleep 0.05; done
 echo '{"by": "first"}'"#,
     );
-    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
-    let first = Worker::start(
+    let id = db.seed_one(wq("imaging"));
+    let mut first = start_worker(
         &db.url,
         "--log-format json --worker-id dup-1 --max-tasks 1 --heartbeat-interval 200ms --output json",
         &handler,
     );
     dir.wait_for(&format!("{id}.pid"), Duration::from_secs(15));
 
-    let second = Worker::start(
+    let second = start_worker(
         &db.url,
         "--log-format json --worker-id dup-1 --heartbeat-interval 200ms",
         &handler,
     )
     .wait(Duration::from_secs(20));
     second.assert_code(2);
-    let said = second.log.join("\n");
+    let said = second.log().join("\n");
     assert!(
         said.contains("dup-1") && said.contains(&format!("pid {}", first.pid())),
         "says who holds the id: {said}"
@@ -1328,7 +1112,7 @@ echo '{"by": "first"}'"#,
     std::fs::write(dir.path("go"), "").unwrap();
     let ended = first.wait(Duration::from_secs(20));
     ended.assert_code(0);
-    assert_eq!(ended.summary()["completed"], 1);
+    assert_eq!(ended.json()["completed"], 1);
     assert!(!ended.events().iter().any(|e| e["event"] == "stopping"));
     let row = task_row(&pool, id).await;
     assert_eq!(row.get::<Value, _>("result"), json!({"by": "first"}));
@@ -1338,18 +1122,15 @@ echo '{"by": "first"}'"#,
 async fn a_worker_restarted_with_its_id_after_sigkill_takes_back_its_tasks_at_once() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "h.sh",
         r#"echo $$ > "$DIR/$ABSURD_TASK_ID.$ABSURD_ATTEMPT.$$.pid"
 [ -e "$DIR/go" ] || sleep 1000
 echo "{\"attempt\": $ABSURD_ATTEMPT}""#,
     );
-    let ids = [
-        spawn_task(&pool, "imaging", json!({}), None, 3).await,
-        spawn_task(&pool, "imaging", json!({}), None, 3).await,
-    ];
-    let mut crashed = Worker::start(
+    let ids = [db.seed_one(wq("imaging")), db.seed_one(wq("imaging"))];
+    let mut crashed = start_worker(
         &db.url,
         "--log-format json --worker-id crash-1 --concurrency 2",
         &handler,
@@ -1357,7 +1138,7 @@ echo "{\"attempt\": $ABSURD_ATTEMPT}""#,
     let mut handlers = Vec::new();
     let started = Instant::now();
     while handlers.len() < 2 {
-        handlers = std::fs::read_dir(&dir.0)
+        handlers = std::fs::read_dir(&*dir)
             .unwrap()
             .flatten()
             .filter_map(|e| {
@@ -1390,14 +1171,14 @@ echo "{\"attempt\": $ABSURD_ATTEMPT}""#,
     );
 
     // Restarted with the same id (systemd's Restart=): no reaper runs.
-    let ended = Worker::start(
+    let ended = start_worker(
         &db.url,
         "--log-format json --worker-id crash-1 --concurrency 2 --max-tasks 2 --output json",
         &handler,
     )
     .wait(Duration::from_secs(30));
     ended.assert_code(0);
-    let summary = ended.summary();
+    let summary = ended.json();
     assert_eq!(summary["released"], 2, "{summary}");
     assert_eq!(summary["completed"], 2, "{summary}");
     for id in ids {
@@ -1415,26 +1196,25 @@ echo "{\"attempt\": $ABSURD_ATTEMPT}""#,
 #[tokio::test]
 async fn a_newline_in_a_task_name_forges_no_line_of_the_log() {
     let db = TestDb::migrated().await;
-    let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script("ok.sh", "true");
     let forged = "evil\n2030-01-01T00:00:00.000Z INFO  worker forged: \u{1b}[2Kall is well";
-    spawn_task(&pool, forged, json!({}), None, 3).await;
-    let ended = Worker::start(&db.url, "--exit-when-empty", &handler).wait(Duration::from_secs(20));
+    db.seed_one(wq(forged));
+    let ended = start_worker(&db.url, "--exit-when-empty", &handler).wait(Duration::from_secs(20));
     ended.assert_code(0);
     assert!(
-        !ended.log.iter().any(|l| l.starts_with("2030-01-01")),
+        !ended.log().iter().any(|l| l.starts_with("2030-01-01")),
         "a forged line: {:?}",
-        ended.log
+        ended.log()
     );
     assert!(
         ended
-            .log
+            .log()
             .iter()
             .any(|l| l
                 .contains("evil\\n2030-01-01T00:00:00.000Z INFO  worker forged: \\u{1b}[2Kall")),
         "{:?}",
-        ended.log
+        ended.log()
     );
 }
 
@@ -1442,7 +1222,7 @@ async fn a_newline_in_a_task_name_forges_no_line_of_the_log() {
 async fn a_handler_that_exits_0_as_the_grace_ends_has_its_result_stored() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     // It finishes when told to stop: its result is ready as the grace ends.
     let handler = dir.script(
         "finish.sh",
@@ -1451,8 +1231,8 @@ echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
 sleep 1000 &
 wait"#,
     );
-    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
-    let worker = Worker::start(
+    let id = db.seed_one(wq("imaging"));
+    let mut worker = start_worker(
         &db.url,
         "--log-format json --grace 1s --kill-grace 10s --output json",
         &handler,
@@ -1461,7 +1241,7 @@ wait"#,
     worker.signal(libc::SIGTERM);
     let ended = worker.wait(Duration::from_secs(30));
     ended.assert_code(0);
-    let summary = ended.summary();
+    let summary = ended.json();
     assert_eq!(summary["completed"], 1, "{summary}");
     assert_eq!(summary["released"], 0, "{summary}");
     let row = task_row(&pool, id).await;
@@ -1477,7 +1257,7 @@ wait"#,
 async fn handlers_get_no_database_password_and_nothing_stored_shows_it() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "leak.sh",
         r#"env > "$DIR/$ABSURD_TASK_ID.env"
@@ -1498,8 +1278,8 @@ printf '{"url": "%s", "said": "url-pw-7c2 env-pw-3d9", "url-pw-7c2": 1}' "$ABSUR
         bg.wait(Duration::from_secs(30))
     };
 
-    let done = spawn_task(&pool, "ok", json!({}), None, 3).await;
-    let failed = spawn_task(&pool, "fail", json!({}), None, 1).await;
+    let done = db.seed_one(wq("ok"));
+    let failed = db.seed_one(wq("fail").max_retries(1));
     let out = run(&[]);
     out.assert_success();
     let env = dir.read(&format!("{done}.env"));
@@ -1529,7 +1309,7 @@ printf '{"url": "%s", "said": "url-pw-7c2 env-pw-3d9", "url-pw-7c2": 1}' "$ABSUR
     assert!(!out.stderr.contains("-pw-"), "{out}");
 
     // Passed on only when asked for.
-    let asked = spawn_task(&pool, "ok", json!({}), None, 3).await;
+    let asked = db.seed_one(wq("ok"));
     run(&["--pass-database-password"]).assert_success();
     let env = dir.read(&format!("{asked}.env"));
     assert!(
@@ -1577,7 +1357,7 @@ async fn a_stderr_tail_cut_inside_the_password_keeps_none_of_it() {
 async fn every_result_is_stored_as_a_json_object() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "kinds.sh",
         r#"case "$ABSURD_TASK_NAME" in
@@ -1603,9 +1383,9 @@ esac"#,
     ];
     let mut ids = Vec::new();
     for (name, _) in &expected {
-        ids.push(spawn_task(&pool, name, json!({}), None, 3).await);
+        ids.push(db.seed_one(wq(name)));
     }
-    Worker::start(&db.url, "--exit-when-empty --max-output 1024", &handler)
+    start_worker(&db.url, "--exit-when-empty --max-output 1024", &handler)
         .wait(Duration::from_secs(30))
         .assert_code(0);
     for ((name, want), id) in expected.iter().zip(ids) {
@@ -1693,20 +1473,20 @@ impl Proxy {
 async fn a_result_stored_just_before_the_connection_died_is_confirmed_not_counted_lost() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "h.sh",
         r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
 while [ ! -e "$DIR/go" ]; do sleep 0.05; done
 echo '{"stored": "once"}'"#,
     );
-    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let id = db.seed_one(wq("imaging"));
     let authority = db.url.split('@').nth(1).unwrap().split('/').next().unwrap();
     let proxy = Proxy::start(authority.to_string());
     let url = db
         .url
         .replace(authority, &format!("127.0.0.1:{}", proxy.port));
-    let worker = Worker::start(
+    let mut worker = start_worker(
         &url,
         "--log-format json --max-tasks 1 --heartbeat-interval 60s --connect-timeout 2s --output json",
         &handler,
@@ -1722,12 +1502,12 @@ echo '{"stored": "once"}'"#,
 
     let ended = worker.wait(Duration::from_secs(30));
     ended.assert_code(0);
-    let summary = ended.summary();
+    let summary = ended.json();
     assert_eq!(
         summary["completed"],
         1,
         "{summary}\n{}",
-        ended.log.join("\n")
+        ended.log().join("\n")
     );
     assert_eq!(summary["lost"], 0, "{summary}");
     let events = ended.events();
@@ -1744,15 +1524,15 @@ echo '{"stored": "once"}'"#,
 async fn a_worker_whose_id_was_taken_while_it_was_away_stops_and_exits_1() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "h.sh",
         r#"echo $$ > "$DIR/$$.pid"
 while [ ! -e "$DIR/go" ]; do sleep 0.05; done
 echo "{\"pid\": $$}""#,
     );
-    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
-    let first = Worker::start(
+    let id = db.seed_one(wq("imaging"));
+    let mut first = start_worker(
         &db.url,
         "--log-format json --worker-id taken-1 --heartbeat-interval 200ms --kill-grace 1s",
         &handler,
@@ -1760,7 +1540,7 @@ echo "{\"pid\": $$}""#,
     wait_for_status(&pool, id, "claimed", Duration::from_secs(15)).await;
     let started = Instant::now();
     let first_handler = loop {
-        let pids: Vec<String> = std::fs::read_dir(&dir.0)
+        let pids: Vec<String> = std::fs::read_dir(&*dir)
             .unwrap()
             .flatten()
             .filter_map(|e| {
@@ -1785,12 +1565,12 @@ echo "{\"pid\": $$}""#,
             AND ((l.classid::bigint << 32) | l.objid::bigint)
                 = hashtextextended('absurdctl worker id ' || 'taken-1', 0)",
     );
-    let mut second = Worker::start(
+    let mut second = start_worker(
         &db.url,
         "--log-format json --worker-id taken-1 --max-tasks 1 --heartbeat-interval 200ms --output json",
         &handler,
     );
-    second.wait_for_event("started", Duration::from_secs(15));
+    second.wait_for_named("started", Duration::from_secs(15));
     first.signal(libc::SIGCONT);
     let ended = first.wait(Duration::from_secs(20));
     ended.assert_code(1);
@@ -1800,14 +1580,14 @@ echo "{\"pid\": $$}""#,
             .iter()
             .any(|e| e["event"] == "worker_id_taken"),
         "{}",
-        ended.log.join("\n")
+        ended.log().join("\n")
     );
     assert_process_gone(&first_handler, "the first worker's handler");
 
     std::fs::write(dir.path("go"), "").unwrap();
     let ended = second.wait(Duration::from_secs(20));
     ended.assert_code(0);
-    let summary = ended.summary();
+    let summary = ended.json();
     assert_eq!(summary["released"], 1, "{summary}");
     assert_eq!(summary["completed"], 1, "{summary}");
     let row = task_row(&pool, id).await;
@@ -1872,7 +1652,7 @@ async fn a_result_the_database_refuses_fails_its_task_instead_of_being_retried_f
         .connect(&db.url)
         .await
         .unwrap();
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     let handler = dir.script(
         "h.sh",
         r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
@@ -1886,9 +1666,9 @@ esac"#,
     );
     let mut ids = Vec::new();
     for (name, retries) in [("ascii", 3), ("latin", 3), ("cjk", 1), ("stderr", 1)] {
-        ids.push(spawn_task(&pool, name, json!({}), None, retries).await);
+        ids.push(seed_url(&db.url, [wq(name).max_retries(retries)])[0]);
     }
-    let worker = Worker::start(
+    let mut worker = start_worker(
         &db.url,
         "--log-format json --concurrency 4 --max-tasks 4 --output json",
         &handler,
@@ -1900,7 +1680,7 @@ esac"#,
     std::fs::write(dir.path("go"), "").unwrap();
     let ended = worker.wait(Duration::from_secs(30));
     ended.assert_code(0);
-    let summary = ended.summary();
+    let summary = ended.json();
     assert_eq!(summary["completed"], 2, "{summary}");
     assert_eq!(summary["failed"], 2, "{summary}");
     assert_eq!(summary["unstored"], 0, "{summary}");

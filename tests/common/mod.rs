@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+pub mod factory;
+pub use factory::*;
+
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
 use std::str::FromStr;
@@ -107,6 +110,21 @@ impl TestDb {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    /// Inserts `rows` (see `factory`) in one statement: their ids, in order.
+    pub fn seed(&self, rows: impl IntoIterator<Item = TaskSeed>) -> Vec<uuid::Uuid> {
+        seed_url(&self.url, rows)
+    }
+
+    /// Inserts `n` rows like `row` (see `factory::seed_series_url`).
+    pub fn seed_series(&self, n: usize, row: &TaskSeed) {
+        seed_series_url(&self.url, n, row)
+    }
+
+    /// Inserts one task: its id.
+    pub fn seed_one(&self, row: TaskSeed) -> uuid::Uuid {
+        self.seed([row])[0]
+    }
+
     /// Runs absurdctl with --database-url pointing here.
     pub fn cli(&self, args: &[&str]) -> CliOutput {
         let mut full = vec!["--database-url", self.url.as_str()];
@@ -149,6 +167,43 @@ pub fn fixture_path(file: &str) -> PathBuf {
         .join(file)
 }
 
+/// Runs one statement through psql on its standard input (a seed of
+/// thousands of rows is longer than an argument may be): what it printed,
+/// unaligned and trimmed.
+pub fn psql_stdin(url: &str, sql: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new("psql")
+        .args([
+            url,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-X",
+            "-q",
+            "-t",
+            "-A",
+            "-f",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run psql");
+    let mut stdin = child.stdin.take().unwrap();
+    let text = sql.to_string();
+    // Written from a thread of its own: psql may fill its stdout pipe first.
+    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let out = child.wait_with_output().expect("run psql");
+    let _ = writer.join();
+    assert!(
+        out.status.success(),
+        "psql failed: {}\n{}",
+        sql.chars().take(4000).collect::<String>(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 pub fn psql_file(url: &str, path: &Path) {
     let out = Command::new("psql")
         .args([url, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-f"])
@@ -180,6 +235,19 @@ impl CliOutput {
     pub fn assert_code(&self, code: i32) -> &Self {
         assert_eq!(self.code, Some(code), "expected exit code {code}:\n{self}");
         self
+    }
+
+    /// Its stderr, line by line.
+    pub fn log(&self) -> Vec<String> {
+        self.stderr.lines().map(str::to_string).collect()
+    }
+
+    /// The JSON lines of its stderr (a worker's --log-format json).
+    pub fn events(&self) -> Vec<serde_json::Value> {
+        self.stderr
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -429,6 +497,19 @@ impl Background {
         }
     }
 
+    /// Waits for the JSON line of stderr of the event named `event`.
+    pub fn wait_for_named(&mut self, event: &str, timeout: Duration) -> serde_json::Value {
+        self.wait_for_event(&format!("`{event}` event"), timeout, |e| {
+            e["event"] == event
+        })
+    }
+
+    /// Sends it `sig`, which must reach it.
+    pub fn signal(&self, sig: i32) {
+        // SAFETY: kill has no memory-safety preconditions.
+        assert_eq!(unsafe { libc::kill(self.pid(), sig) }, 0);
+    }
+
     /// Waits for it to exit (killing it after `timeout`): its exit code,
     /// stdout and stderr.
     pub fn wait(&mut self, timeout: Duration) -> CliOutput {
@@ -471,25 +552,61 @@ impl Drop for Background {
     }
 }
 
-/// A directory of a test's own under the system temp dir, removed when dropped.
-pub struct TempDir(PathBuf);
+/// A directory of a test's own under the system temp dir (handler scripts,
+/// the files they leave, archives), removed when dropped.
+pub struct Scratch(PathBuf);
 
-impl TempDir {
-    pub fn new(prefix: &str) -> TempDir {
+impl Scratch {
+    pub fn new(prefix: &str) -> Scratch {
         let dir = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
+        Scratch(dir)
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// A /bin/sh script; `$DIR` in it is this directory.
+    pub fn script(&self, name: &str, body: &str) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.0.join(name);
+        let text = format!("#!/bin/sh\nDIR='{}'\n{body}\n", self.0.display());
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+
+    /// The file `name`, trimmed.
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.0.join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .trim()
+            .to_string()
+    }
+
+    /// Waits until the file `name` holds a whole line: its text, trimmed.
+    pub fn wait_for(&self, name: &str, timeout: Duration) -> String {
+        let started = std::time::Instant::now();
+        loop {
+            let text = std::fs::read_to_string(self.0.join(name)).unwrap_or_default();
+            if text.ends_with('\n') {
+                return text.trim().to_string();
+            }
+            assert!(started.elapsed() < timeout, "{name} never appeared");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
-impl std::ops::Deref for TempDir {
+impl std::ops::Deref for Scratch {
     type Target = Path;
     fn deref(&self) -> &Path {
         &self.0
     }
 }
 
-impl Drop for TempDir {
+impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
