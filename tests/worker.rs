@@ -1326,14 +1326,14 @@ printf '{"url": "%s", "said": "url-pw-7c2 env-pw-3d9", "url-pw-7c2": 1}' "$ABSUR
 async fn a_stderr_tail_cut_inside_the_password_keeps_none_of_it() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;
-    let dir = Scratch::new();
+    let dir = Scratch::new("absurdctl-worker");
     // "url-pw-7c2" and 4,090 bytes after it: the tail begins at "pw-7c2".
     let handler = dir.script(
         "cut.sh",
         r#"printf 'url-pw-7c2' >&2; head -c 4090 /dev/zero | tr '\0' x >&2; exit 1"#,
     );
     let url = url_with_password(&db, "url-pw-7c2");
-    let failed = spawn_task(&pool, "fail", json!({}), None, 1).await;
+    let failed = db.seed_one(wq("fail").max_retries(1));
     let mut cmd = absurdctl_command(&[
         "--queue",
         "wq",
