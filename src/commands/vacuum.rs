@@ -19,7 +19,7 @@ use crate::commands::Ctx;
 use crate::config::Access;
 use crate::error::CliError;
 use crate::interact::{self, Interrupt};
-use crate::output::{fmt_secs, fmt_time};
+use crate::output::{fmt_bytes, fmt_secs, fmt_time};
 use crate::queue::audit::{AuditEntry, Run};
 use crate::queue::maintenance::{self, IndexBloat, TableSizes};
 use crate::queue::retention::{self, Retention, StatusVolume};
@@ -811,32 +811,4 @@ fn per_status_text(volumes: &[StatusVolume]) -> String {
         .map(|v| format!("{} {}", v.status, v.rows))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// `512 B`, `4.0 KiB`, `45.2 MiB`, `1.4 GiB`.
-fn fmt_bytes(bytes: i64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value.abs() >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fmt_bytes;
-
-    #[test]
-    fn sizes_are_short() {
-        assert_eq!(fmt_bytes(512), "512 B");
-        assert_eq!(fmt_bytes(4096), "4.0 KiB");
-        assert_eq!(fmt_bytes(47_395_635), "45.2 MiB");
-    }
 }
