@@ -341,36 +341,12 @@ pub fn workers(q: &QueueSnapshot, min: i64) -> Finding {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use std::time::Duration;
-
     use super::*;
-    use crate::cli::{FlowThresholds, LoadThresholds, RoundTripThresholds};
+    use crate::checks::thresholds::tests::{flow, load, rtt};
     use crate::queue::stats::{HostWorkers, Workers};
 
     pub(crate) fn thresholds() -> Thresholds {
-        Thresholds::new(
-            &LoadThresholds {
-                backlog_warn: 20,
-                backlog_crit: 500,
-                stuck_warn: 0,
-                stuck_crit: 5,
-                failures_warn: 5,
-                failures_crit: 50,
-            },
-            &FlowThresholds {
-                oldest_warn: Duration::from_secs(600),
-                oldest_crit: Duration::from_secs(3600),
-                success_warn: 90.0,
-                success_crit: 80.0,
-                stall_warn: Duration::from_secs(900),
-                stall_crit: Duration::from_secs(3600),
-            },
-            &RoundTripThresholds {
-                rtt_warn: Duration::from_millis(100),
-                rtt_crit: Duration::from_secs(1),
-            },
-        )
-        .unwrap()
+        Thresholds::new(&load(), &flow(), &rtt()).unwrap()
     }
 
     /// A quiet queue: nothing waiting, one live worker.

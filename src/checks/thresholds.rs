@@ -189,10 +189,10 @@ impl Preflight {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn load() -> LoadThresholds {
+    pub(crate) fn load() -> LoadThresholds {
         LoadThresholds {
             backlog_warn: 20,
             backlog_crit: 500,
@@ -203,14 +203,14 @@ mod tests {
         }
     }
 
-    fn rtt() -> RoundTripThresholds {
+    pub(crate) fn rtt() -> RoundTripThresholds {
         RoundTripThresholds {
             rtt_warn: Duration::from_millis(100),
             rtt_crit: Duration::from_secs(1),
         }
     }
 
-    fn flow() -> FlowThresholds {
+    pub(crate) fn flow() -> FlowThresholds {
         FlowThresholds {
             oldest_warn: Duration::from_secs(600),
             oldest_crit: Duration::from_secs(3600),
