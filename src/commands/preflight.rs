@@ -2,8 +2,10 @@
 //! command. Each item is PASS, WARN or FAIL with a detail and what to do;
 //! the exit code is the worst, in the Nagios convention.
 //!
-//! The queue items (pause, workers, stuck tasks, failures, backlog) come
-//! from the same statistics as `status`, so the two always agree.
+//! Every item is judged by `crate::checks`, the queue items (pause,
+//! workers, stuck tasks, failures, backlog) from the same statistics and by
+//! the same functions as `status`, so the two always agree; this file reads
+//! the figures and prints the findings as a checklist.
 
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;

@@ -40,15 +40,8 @@ pub(super) async fn watch(
     };
     let mut stop = StopSignals::install();
     let redraw = ctx.out.stdout_tty && ctx.out.format == OutputFormat::Table;
-    let keys = if redraw && std::io::stdin().is_terminal() {
-        KeyWatcher::start()
-    } else {
-        None
-    };
-    if redraw {
-        // Hide the cursor and clear the screen once; each frame then overwrites in place.
-        write_stdout("\x1b[?25l\x1b[2J");
-    }
+    let terminal = redraw.then(Terminal::take);
+    let keys = terminal.as_ref().and_then(|t| t.keys.as_ref());
     let mut previous: Option<Report> = None;
     let outcome = loop {
         let read = async {
@@ -120,7 +113,7 @@ pub(super) async fn watch(
         }
         let until = Instant::now() + every;
         let quit = loop {
-            if keys.as_ref().is_some_and(|k| k.quit_requested()) {
+            if keys.is_some_and(|k| k.quit_requested()) {
                 break true;
             }
             if Instant::now() >= until {
@@ -135,14 +128,39 @@ pub(super) async fn watch(
             break Ok(ExitCode::SUCCESS);
         }
     };
-    drop(keys);
-    if redraw {
+    // The terminal is given back however the loop ended (an error frame
+    // returned with `?` included); the signal handlers stay installed for
+    // the rest of the process, so a late Ctrl-C cannot interrupt that.
+    drop(terminal);
+    outcome
+}
+
+/// The terminal while the view is redrawn in place: cursor hidden and, when
+/// standard input is a terminal too, keys read one at a time without echo.
+/// Dropping it restores both.
+struct Terminal {
+    keys: Option<KeyWatcher>,
+}
+
+impl Terminal {
+    fn take() -> Terminal {
+        let keys = if std::io::stdin().is_terminal() {
+            KeyWatcher::start()
+        } else {
+            None
+        };
+        // Hide the cursor and clear the screen once; each frame then overwrites in place.
+        write_stdout("\x1b[?25l\x1b[2J");
+        Terminal { keys }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        // Echo and line mode first (KeyWatcher's drop), then the cursor.
+        self.keys = None;
         write_stdout("\x1b[?25h");
     }
-    // `stop` is dropped only now: its handlers stay installed for the rest
-    // of the process, so a late second Ctrl-C cannot end it either.
-    drop(stop);
-    outcome
 }
 
 /// Ctrl-C and SIGTERM for the watch loop. Not `Interrupt::install`, whose
