@@ -1918,7 +1918,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__worker__subcmd__run)
-            opts="-c -o -y -q -v -h -V --concurrency --task-name --worker-id --heartbeat-interval --default-timeout --kill-grace --grace --poll-interval --max-tasks --exit-when-empty --log-format --max-output --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-c -o -y -q -v -h -V --concurrency --task-name --worker-id --heartbeat-interval --default-timeout --kill-grace --grace --poll-interval --max-tasks --exit-when-empty --log-format --max-output --result-batch-bytes --pass-database-password --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1969,6 +1969,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --max-output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --result-batch-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

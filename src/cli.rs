@@ -1080,6 +1080,18 @@ pub struct WorkerRunArgs {
     #[arg(long, allow_negative_numbers = true, default_value_t = 1 << 20, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..=(1 << 26)))]
     pub max_output: u64,
 
+    /// Most bytes of results (as JSON text) stored in one statement; more
+    /// go in several. A single result larger than this fails its task,
+    /// saying so, since it could never be stored
+    #[arg(long, allow_negative_numbers = true, default_value_t = 64 << 20, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..=(512 << 20)))]
+    pub result_batch_bytes: u64,
+
+    /// Pass the database password on to handlers: ABSURD_DATABASE_URL and
+    /// DATABASE_URL as they are and PGPASSWORD [default: handlers get the
+    /// URLs without the password, and no PGPASSWORD]
+    #[arg(long)]
+    pub pass_database_password: bool,
+
     /// The handler to run for each task, and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,

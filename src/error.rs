@@ -68,11 +68,22 @@ pub fn register_secret(secret: &str) {
 /// overlap is as likely to be ordinary text, and gives away little.
 const MIN_EDGE: usize = 3;
 
-/// Replaces by `***` every registered secret in `text`, the rest of one cut
-/// at either edge of `text` (a tail or head of some output that begins or
-/// ends inside the password), and any password written in a URL
-/// (`scheme://user:PASSWORD@host`) or as `password=VALUE`, registered or not.
+/// Replaces by `***` every registered secret in `text`, and any password
+/// written in a URL (`scheme://user:PASSWORD@host`) or as `password=VALUE`,
+/// registered or not.
 pub fn redact(text: &str) -> String {
+    redact_secrets(text, false)
+}
+
+/// [`redact`] for a piece cut out of a longer text (the tail of a handler's
+/// output): also the rest of a secret cut at either edge. Only for such
+/// pieces: in a whole text, a word that happens to begin a password (a JSON
+/// key `url` beside the password `url-pw-…`) is not a leak.
+pub fn redact_cut(text: &str) -> String {
+    redact_secrets(text, true)
+}
+
+fn redact_secrets(text: &str, cut: bool) -> String {
     let mut out = text.to_string();
     if let Ok(secrets) = SECRETS.lock() {
         let mut secrets: Vec<&String> = secrets.iter().collect();
@@ -81,8 +92,10 @@ pub fn redact(text: &str) -> String {
         for s in &secrets {
             out = out.replace(s.as_str(), "***");
         }
-        for s in &secrets {
-            out = redact_edges(&out, s);
+        if cut {
+            for s in &secrets {
+                out = redact_edges(&out, s);
+            }
         }
     }
     redact_url_passwords(&out)
@@ -209,11 +222,17 @@ mod tests {
     fn a_text_cut_inside_a_registered_password_keeps_none_of_it() {
         register_secret("Edge-Pw-7f3a9c");
         // A tail that begins inside the password, a head that ends inside it.
-        assert_eq!(redact("w-7f3a9c@db:5432 refused"), "***@db:5432 refused");
-        assert_eq!(redact("connecting as u:Edge-Pw"), "connecting as u:***");
+        assert_eq!(
+            redact_cut("w-7f3a9c@db:5432 refused"),
+            "***@db:5432 refused"
+        );
+        assert_eq!(redact_cut("connecting as u:Edge-Pw"), "connecting as u:***");
+        assert_eq!(redact_cut("x Edge-Pw-7f3a9c y"), "x *** y");
         assert_eq!(redact("x Edge-Pw-7f3a9c y"), "x *** y");
         // Overlaps shorter than MIN_EDGE are left: they are ordinary text.
-        assert_eq!(redact("9c is a hex pair"), "9c is a hex pair");
+        assert_eq!(redact_cut("9c is a hex pair"), "9c is a hex pair");
+        // A whole text is not cut: a word that begins the password stays.
+        assert_eq!(redact("Edge"), "Edge");
     }
 
     #[test]

@@ -5,6 +5,12 @@
 //! completed exactly once in the table, and every execution beyond one per
 //! task must belong to a worker that was killed while it ran that task.
 //!
+//! All along, another session locks rows of running tasks (FOR UPDATE in an
+//! open transaction, as an operator's forgotten `BEGIN; SELECT ... FOR
+//! UPDATE` would), some for longer than the reaper's limit: a locked row
+//! must delay no other task's heartbeat or result, and no live worker's
+//! task may be reaped for it (the execution checks below would catch it).
+//!
 //! Kills alternate between two shapes of a crash: the worker alone (its
 //! handlers live on as orphans and finish, like systemd's KillMode=process
 //! or a supervisor crash) and the worker with its handlers' process groups
@@ -236,6 +242,67 @@ fn progress(url: &str) -> Option<(usize, usize)> {
     Some((parts.next()??, parts.next()??))
 }
 
+/// One hold of the row-lock phase: how many rows, for how long.
+struct Hold {
+    rows: usize,
+    secs: u64,
+}
+
+/// Locks one or two claimed rows of the queue (long-running tasks first)
+/// for a random 1 to 10 s, again and again until `stop`: often longer than
+/// HEARTBEAT_TIMEOUT and than the workers' lock_timeout (5 s), so that a
+/// worker whose statements wait for the lock goes silent long enough for
+/// the reaper to take its other tasks. The holds that locked something.
+fn lock_rows(
+    url: String,
+    seed: u64,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> JoinHandle<Vec<Hold>> {
+    std::thread::spawn(move || {
+        let mut rng = Rng(seed);
+        let mut holds = Vec::new();
+        while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+            let secs = 1 + rng.below(10) as u64;
+            let rows = 1 + rng.below(2);
+            // One statement, one transaction: the locks taken in the
+            // subquery are held through the sleep, until it ends.
+            let out = Command::new("psql")
+                .args([
+                    url.as_str(),
+                    "-X",
+                    "-q",
+                    "-t",
+                    "-A",
+                    "-c",
+                    &format!(
+                        "SELECT n FROM (SELECT count(*) AS n FROM (
+                             SELECT task_id FROM absurd.tasks
+                              WHERE queue_name = '{QUEUE}' AND status = 'claimed'
+                              ORDER BY task_name = 'chaos-long' DESC, random()
+                              LIMIT {rows} FOR UPDATE SKIP LOCKED) l) c, pg_sleep({secs})"
+                    ),
+                ])
+                .env("PGCONNECT_TIMEOUT", "2")
+                .output();
+            let locked = out
+                .ok()
+                .filter(|o| o.status.success())
+                .and_then(|o| {
+                    String::from_utf8_lossy(&o.stdout)
+                        .trim()
+                        .parse::<usize>()
+                        .ok()
+                })
+                .unwrap_or(0);
+            if locked > 0 {
+                holds.push(Hold { rows: locked, secs });
+            }
+            std::thread::sleep(rng.millis(200, 1000));
+        }
+        holds
+    })
+}
+
 /// A reaper run as cron starts it; its exit code and output.
 fn start_reaper(url: &str) -> JoinHandle<CliOutput> {
     let url = url.to_string();
@@ -316,6 +383,7 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
              LOG='{}'\n\
              echo \"start $ABSURD_TASK_ID $ABSURD_WORKER_ID $$\" >> \"$LOG\"\n\
              sleep 0.00$(( $$ % 10 ))\n\
+             [ \"$ABSURD_TASK_NAME\" = chaos-long ] && sleep 2\n\
              echo \"end $ABSURD_TASK_ID $ABSURD_WORKER_ID $$\" >> \"$LOG\"\n",
             log_path.display()
         ),
@@ -328,7 +396,8 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
     let handler = handler.to_str().unwrap().to_string();
     db.psql(&format!(
         "INSERT INTO absurd.tasks (queue_name, task_name, params, max_retries)
-         SELECT '{QUEUE}', 'chaos-' || (i % 7), jsonb_build_object('i', i), {MAX_RETRIES}
+         SELECT '{QUEUE}', CASE WHEN i % 100 = 0 THEN 'chaos-long' ELSE 'chaos-' || (i % 7) END,
+                jsonb_build_object('i', i), {MAX_RETRIES}
            FROM generate_series(1, {tasks}) i"
     ));
 
@@ -353,6 +422,8 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
     let mut next_reap = Instant::now() + Duration::from_secs(1);
     let mut restarted: Option<f64> = None;
     let mut kills = 0usize;
+    let stop_locking = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let locker = lock_rows(db.url.clone(), seed ^ 0x5eed, stop_locking.clone());
     // The restart runs on a thread of its own: reapers go on starting
     // through the outage, as cron's would, and fail to connect.
     std::thread::scope(|scope| {
@@ -423,6 +494,8 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
         }
     });
     let run_secs = started.elapsed().as_secs_f64();
+    stop_locking.store(true, std::sync::atomic::Ordering::SeqCst);
+    let holds = locker.join().expect("the row locker");
 
     // Every worker still alive stops on SIGTERM and exits 0.
     for w in workers.iter().filter(|w| w.killed.is_none()) {
@@ -650,8 +723,28 @@ async fn every_task_completes_exactly_once_through_kills_reaps_and_a_restart() {
         extra_claims - (total_executions - tasks) as i64
     );
     eprintln!("  results refused or runs stopped because the task was no longer the worker's (`lost`): {lost}");
+    eprintln!(
+        "  row locks held by another session: {} hold(s) of {} row(s) in all, {} longer than the reaper's {HEARTBEAT_TIMEOUT}",
+        holds.len(),
+        holds.iter().map(|h| h.rows).sum::<usize>(),
+        holds.iter().filter(|h| h.secs > 5).count()
+    );
     assert!(restarted.is_some(), "PostgreSQL was restarted");
     assert!(kills > 0, "some worker was killed");
+    assert!(
+        holds.iter().any(|h| h.secs > 5),
+        "some row was locked for longer than the reaper's limit"
+    );
+    // No statement of a worker waited for a locked row until its
+    // lock_timeout: meanwhile it would have heartbeated nothing else.
+    for w in &workers {
+        let log = w.log_text();
+        assert!(
+            !log.contains("lock timeout"),
+            "worker {} waited for a locked row:\n{log}",
+            w.id
+        );
+    }
 }
 
 /// A worker of the silent-network phase: through `url` (the proxy), with a

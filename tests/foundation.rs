@@ -503,7 +503,11 @@ async fn a_network_gone_silent_ends_reap_and_retry_with_exit_3_and_nothing_locke
         drop(proxy);
         no_absurdctl_session_left(&pool).await;
         let locks: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+            // pg_locks spans the cluster: count this test's database only.
+            sqlx::query_scalar(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+                    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            )
                 .fetch_one(&pool)
                 .await
                 .unwrap();

@@ -180,6 +180,35 @@ async fn the_audit_log_is_append_only_for_all_but_its_owner() {
         "REVOKE ALL ON absurd.audit_log FROM {}",
         operator.name
     ));
+
+    // The batch records of bulk runs likewise.
+    db.cli(&["spawn", "--task-name", "imaging"])
+        .assert_success();
+    db.cli(&["cancel", "--task-name", "imaging", "--yes"])
+        .assert_success();
+    let batches = || db.psql("SELECT string_agg(b::text, '|') FROM absurd.audit_batches b");
+    let before = batches();
+    assert!(!before.is_empty(), "cancel recorded its batch");
+    db.psql(&format!(
+        "GRANT UPDATE, DELETE ON absurd.audit_batches TO {}",
+        operator.name
+    ));
+    for sql in [
+        "UPDATE absurd.audit_batches SET affected = 0",
+        "DELETE FROM absurd.audit_batches",
+    ] {
+        let out = operator.psql(sql);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("append-only"),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(before, batches());
+    db.psql(&format!(
+        "REVOKE ALL ON absurd.audit_batches FROM {}",
+        operator.name
+    ));
 }
 
 /// What a command needs, of the three roles.

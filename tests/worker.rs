@@ -332,7 +332,8 @@ esac"#,
     let row = task_row(&pool, calibrate).await;
     assert_eq!(
         row.get::<Value, _>("result"),
-        json!("line one\ncalibrated fine")
+        json!({"output": "line one\ncalibrated fine"}),
+        "text is stored under `output`: a result is always a JSON object"
     );
     let row = task_row(&pool, quiet).await;
     assert_eq!(row.get::<String, _>("status"), "completed");
@@ -984,4 +985,940 @@ async fn the_example_handler_completes_and_fails_tasks() {
     assert!(row
         .get::<String, _>("error")
         .contains("unknown task name: mystery"));
+}
+
+/// The test database's URL with a password in it. The throwaway servers
+/// trust local connections, so it is never checked: it only has to stay
+/// out of everything printed, stored or passed on.
+fn url_with_password(db: &TestDb, password: &str) -> String {
+    let url = db
+        .url
+        .replacen("postgres@", &format!("postgres:{password}@"), 1);
+    assert_ne!(url, db.url, "the test URL names the user postgres");
+    url
+}
+
+async fn heartbeat_epoch(pool: &PgPool, id: Uuid) -> f64 {
+    sqlx::query_scalar(
+        "SELECT extract(epoch FROM heartbeat_at)::float8 FROM absurd.tasks WHERE task_id = $1",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+async fn wait_for_status(pool: &PgPool, id: Uuid, status: &str, timeout: Duration) {
+    let started = Instant::now();
+    loop {
+        let now: String = sqlx::query_scalar("SELECT status FROM absurd.tasks WHERE task_id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        if now == status {
+            return;
+        }
+        assert!(
+            started.elapsed() < timeout,
+            "task {id} is {now}, not {status}, after {timeout:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[tokio::test]
+async fn a_row_locked_by_another_session_delays_no_other_tasks_heartbeat_or_result() {
+    use sqlx::{Connection, PgConnection};
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "h.sh",
+        r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
+[ "$ABSURD_TASK_NAME" = quick ] && go=quick.go || go=go
+while [ ! -e "$DIR/$go" ]; do sleep 0.05; done
+echo "{\"name\": \"$ABSURD_TASK_NAME\"}""#,
+    );
+    let locked = spawn_task(&pool, "locked", json!({}), None, 3).await;
+    let other = spawn_task(&pool, "other", json!({}), None, 3).await;
+    let quick = spawn_task(&pool, "quick", json!({}), None, 3).await;
+    let worker = Worker::start(
+        &db.url,
+        "--log-format json --concurrency 3 --max-tasks 3 --heartbeat-interval 200ms --output json",
+        &handler,
+    );
+    for id in [locked, other, quick] {
+        dir.wait_for(&format!("{id}.pid"), Duration::from_secs(15));
+    }
+
+    // Another session holds one running task's row, for longer than the
+    // reaper's limit below, as an operator's open transaction would.
+    let mut holder = PgConnection::connect(&db.url).await.unwrap();
+    let mut tx = holder.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM absurd.tasks WHERE task_id = $1 FOR UPDATE")
+        .bind(locked)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let before = heartbeat_epoch(&pool, other).await;
+    std::fs::write(dir.path("quick.go"), "").unwrap();
+    wait_for_status(&pool, quick, "completed", Duration::from_secs(15)).await;
+    std::thread::sleep(Duration::from_millis(1500));
+    let after = heartbeat_epoch(&pool, other).await;
+    assert!(
+        after > before,
+        "the other task's heartbeat stood still while a row was locked:\n{}",
+        worker.log().join("\n")
+    );
+    let reap = db.cli(&[
+        "--queue",
+        "wq",
+        "reap",
+        "--heartbeat-timeout",
+        "1s",
+        "--yes",
+        "--output",
+        "json",
+    ]);
+    reap.assert_success();
+    assert_eq!(reap.json()["totals"]["reaped"], 0, "{reap}");
+    tx.commit().await.unwrap();
+
+    std::fs::write(dir.path("go"), "").unwrap();
+    let ended = worker.wait(Duration::from_secs(30));
+    ended.assert_code(0);
+    let summary = ended.summary();
+    assert_eq!(summary["completed"], 3, "{summary}");
+    assert_eq!(
+        summary["lost"], 0,
+        "a busy row is not a lost task: {summary}"
+    );
+    for (id, name) in [(locked, "locked"), (other, "other"), (quick, "quick")] {
+        let row = task_row(&pool, id).await;
+        assert_eq!(row.get::<String, _>("status"), "completed");
+        assert_eq!(row.get::<i32, _>("attempt"), 1, "{name} ran once");
+        assert_eq!(row.get::<Value, _>("result"), json!({ "name": name }));
+    }
+    let events = ended.events();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "row_locked" && e["task_id"] == locked.to_string()),
+        "{events:?}"
+    );
+    assert!(
+        !events.iter().any(|e| e["event"] == "stopping"),
+        "{events:?}"
+    );
+    assert!(
+        !events.iter().any(|e| e["event"] == "db_error"),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn results_are_stored_in_batches_bounded_by_bytes_and_one_too_big_fails_saying_so() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    // Everyone prints at once, so that the results wait together.
+    let handler = dir.script(
+        "big.sh",
+        r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
+while [ ! -e "$DIR/go" ]; do sleep 0.05; done
+[ "$ABSURD_TASK_NAME" = huge ] && n=300000 || n=100000
+printf '{"blob": "%s"}' "$(head -c $n /dev/zero | tr '\0' x)""#,
+    );
+    let mut big = Vec::new();
+    for _ in 0..6 {
+        big.push(spawn_task(&pool, "big", json!({}), None, 3).await);
+    }
+    let huge = spawn_task(&pool, "huge", json!({}), None, 1).await;
+    let worker = Worker::start(
+        &db.url,
+        "--log-format json --concurrency 7 --max-tasks 7 --result-batch-bytes 250000 --output json",
+        &handler,
+    );
+    for id in big.iter().chain([&huge]) {
+        dir.wait_for(&format!("{id}.pid"), Duration::from_secs(15));
+    }
+    std::fs::write(dir.path("go"), "").unwrap();
+    let ended = worker.wait(Duration::from_secs(60));
+    ended.assert_code(0);
+    let summary = ended.summary();
+    assert_eq!(summary["completed"], 6, "{summary}");
+    assert_eq!(summary["failed"], 1, "{summary}");
+
+    let lengths: Vec<i32> = sqlx::query_scalar(
+        "SELECT length(result->>'blob') FROM absurd.tasks WHERE task_id = ANY($1) AND status = 'completed'",
+    )
+    .bind(&big)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(lengths, vec![100_000; 6]);
+    // One statement stores a batch: its tasks share its transaction's now().
+    let per_batch: i64 = sqlx::query_scalar(
+        "SELECT max(n) FROM (SELECT count(*) AS n FROM absurd.tasks
+                              WHERE task_id = ANY($1) GROUP BY completed_at) b",
+    )
+    .bind(&big)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(
+        per_batch <= 2,
+        "{per_batch} results of 100 kB in one batch of 250 kB"
+    );
+
+    let row = task_row(&pool, huge).await;
+    assert_eq!(row.get::<String, _>("status"), "failed");
+    let error: String = row.get("error");
+    assert!(
+        error.contains("300011 bytes") && error.contains("--result-batch-bytes"),
+        "{error}"
+    );
+    assert!(
+        !ended.log.iter().any(|l| l.contains("xxxxxxxxxxxxxxxx")),
+        "a result's content was logged"
+    );
+}
+
+/// The throwaway script, for a cluster stopped and started by hand.
+fn pg_script(args: &[&str], port: Option<&str>) -> bool {
+    let mut cmd = std::process::Command::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scripts/pg-throwaway.sh"
+    ));
+    cmd.args(args);
+    if let Some(p) = port {
+        cmd.env("PG_PORT", p);
+    }
+    cmd.output().unwrap().status.success()
+}
+
+fn stop_cluster(cluster: &PgCluster) {
+    assert!(pg_script(&["stop", cluster.dir.to_str().unwrap()], None));
+}
+
+fn start_cluster(cluster: &PgCluster) {
+    let port = std::fs::read_to_string(cluster.dir.join("port")).unwrap();
+    for _ in 0..20 {
+        if pg_script(&["start", cluster.dir.to_str().unwrap()], Some(port.trim())) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    panic!("PostgreSQL did not start again");
+}
+
+#[tokio::test]
+async fn a_stopped_database_is_named_in_the_log_and_unstored_results_are_logged_by_size() {
+    let cluster = PgCluster::start();
+    let db = TestDb::empty_on(&cluster.url).await;
+    db.cli(&["migrate"]).assert_success();
+    let pool = db.pool().await;
+    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    pool.close().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "late.sh",
+        r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
+while [ ! -e "$DIR/go" ]; do sleep 0.05; done
+head -c 200000 /dev/zero | tr '\0' y"#,
+    );
+    let url = url_with_password(&db, "pw-never-shown-5f1");
+    let mut worker = Worker::start(
+        &url,
+        "--log-format json --connect-timeout 1s --heartbeat-interval 300ms --grace 1s --output json",
+        &handler,
+    );
+    dir.wait_for(&format!("{id}.pid"), Duration::from_secs(15));
+    let port = url
+        .split(':')
+        .nth(3)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+
+    stop_cluster(&cluster);
+    let down = worker.wait_for_event("db_error", Duration::from_secs(20));
+    let message = down["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("127.0.0.1:{port}")) && message.contains(&db.name),
+        "host, port and database named: {message}"
+    );
+    assert!(!message.contains("pool timed out"), "{message}");
+    // It keeps trying, and hears the database come back.
+    start_cluster(&cluster);
+    worker.wait_for_event("db_restored", Duration::from_secs(30));
+
+    // Down again when the result comes: it cannot be stored.
+    stop_cluster(&cluster);
+    std::fs::write(dir.path("go"), "").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    worker.signal(libc::SIGTERM);
+    let ended = worker.wait(Duration::from_secs(60));
+    ended.assert_code(1);
+    assert_eq!(ended.summary()["unstored"], 1);
+    let unstored = ended
+        .events()
+        .into_iter()
+        .find(|e| e["event"] == "unstored")
+        .unwrap_or_else(|| panic!("no unstored event:\n{}", ended.log.join("\n")));
+    assert_eq!(unstored["result_bytes"], 200_013, "{unstored}");
+    let log = ended.log.join("\n");
+    assert!(
+        !log.contains("yyyyyyyyyyyyyyyy"),
+        "a result's content was logged"
+    );
+    assert!(
+        !log.contains("pw-never-shown-5f1"),
+        "the password was logged"
+    );
+}
+
+#[tokio::test]
+async fn a_second_worker_with_a_live_workers_id_refuses_to_start() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "wait.sh",
+        r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
+while [ ! -e "$DIR/go" ]; do sleep 0.05; done
+echo '{"by": "first"}'"#,
+    );
+    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let first = Worker::start(
+        &db.url,
+        "--log-format json --worker-id dup-1 --max-tasks 1 --heartbeat-interval 200ms --output json",
+        &handler,
+    );
+    dir.wait_for(&format!("{id}.pid"), Duration::from_secs(15));
+
+    let second = Worker::start(
+        &db.url,
+        "--log-format json --worker-id dup-1 --heartbeat-interval 200ms",
+        &handler,
+    )
+    .wait(Duration::from_secs(20));
+    second.assert_code(2);
+    let said = second.log.join("\n");
+    assert!(
+        said.contains("dup-1") && said.contains(&format!("pid {}", first.pid())),
+        "says who holds the id: {said}"
+    );
+    let row = task_row(&pool, id).await;
+    assert_eq!(
+        row.get::<String, _>("status"),
+        "claimed",
+        "the first one's task stays"
+    );
+    let pid: i32 =
+        sqlx::query_scalar("SELECT pid FROM absurd.worker_registry WHERE worker_id = 'dup-1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(pid, first.pid(), "the registry keeps the first one");
+
+    std::fs::write(dir.path("go"), "").unwrap();
+    let ended = first.wait(Duration::from_secs(20));
+    ended.assert_code(0);
+    assert_eq!(ended.summary()["completed"], 1);
+    assert!(!ended.events().iter().any(|e| e["event"] == "stopping"));
+    let row = task_row(&pool, id).await;
+    assert_eq!(row.get::<Value, _>("result"), json!({"by": "first"}));
+}
+
+#[tokio::test]
+async fn a_worker_restarted_with_its_id_after_sigkill_takes_back_its_tasks_at_once() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "h.sh",
+        r#"echo $$ > "$DIR/$ABSURD_TASK_ID.$ABSURD_ATTEMPT.$$.pid"
+[ -e "$DIR/go" ] || sleep 1000
+echo "{\"attempt\": $ABSURD_ATTEMPT}""#,
+    );
+    let ids = [
+        spawn_task(&pool, "imaging", json!({}), None, 3).await,
+        spawn_task(&pool, "imaging", json!({}), None, 3).await,
+    ];
+    let mut crashed = Worker::start(
+        &db.url,
+        "--log-format json --worker-id crash-1 --concurrency 2",
+        &handler,
+    );
+    let mut handlers = Vec::new();
+    let started = Instant::now();
+    while handlers.len() < 2 {
+        handlers = std::fs::read_dir(&dir.0)
+            .unwrap()
+            .flatten()
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_suffix(".pid")
+                    .map(str::to_string)
+            })
+            .collect();
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "handlers not started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The worker and its handlers die at once, as with a host's power cut
+    // or systemd's control-group kill; the tasks stay claimed by crash-1.
+    crashed.signal(libc::SIGKILL);
+    let _ = crashed.child.wait();
+    for name in &handlers {
+        let pid: i32 = name.rsplit('.').next().unwrap().parse().unwrap();
+        signal(-pid, libc::SIGKILL);
+    }
+    std::fs::write(dir.path("go"), "").unwrap();
+    assert_eq!(
+        db.psql(
+            "SELECT count(*) FROM absurd.tasks WHERE status = 'claimed' AND worker_id = 'crash-1'"
+        ),
+        "2"
+    );
+
+    // Restarted with the same id (systemd's Restart=): no reaper runs.
+    let ended = Worker::start(
+        &db.url,
+        "--log-format json --worker-id crash-1 --concurrency 2 --max-tasks 2 --output json",
+        &handler,
+    )
+    .wait(Duration::from_secs(30));
+    ended.assert_code(0);
+    let summary = ended.summary();
+    assert_eq!(summary["released"], 2, "{summary}");
+    assert_eq!(summary["completed"], 2, "{summary}");
+    for id in ids {
+        let row = task_row(&pool, id).await;
+        assert_eq!(row.get::<String, _>("status"), "completed");
+        assert_eq!(
+            row.get::<i32, _>("attempt"),
+            1,
+            "given back uncharged, as a release is"
+        );
+        assert_eq!(row.get::<Value, _>("result"), json!({"attempt": 1}));
+    }
+}
+
+#[tokio::test]
+async fn a_newline_in_a_task_name_forges_no_line_of_the_log() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script("ok.sh", "true");
+    let forged = "evil\n2030-01-01T00:00:00.000Z INFO  worker forged: \u{1b}[2Kall is well";
+    spawn_task(&pool, forged, json!({}), None, 3).await;
+    let ended = Worker::start(&db.url, "--exit-when-empty", &handler).wait(Duration::from_secs(20));
+    ended.assert_code(0);
+    assert!(
+        !ended.log.iter().any(|l| l.starts_with("2030-01-01")),
+        "a forged line: {:?}",
+        ended.log
+    );
+    assert!(
+        ended
+            .log
+            .iter()
+            .any(|l| l
+                .contains("evil\\n2030-01-01T00:00:00.000Z INFO  worker forged: \\u{1b}[2Kall")),
+        "{:?}",
+        ended.log
+    );
+}
+
+#[tokio::test]
+async fn a_handler_that_exits_0_as_the_grace_ends_has_its_result_stored() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    // It finishes when told to stop: its result is ready as the grace ends.
+    let handler = dir.script(
+        "finish.sh",
+        r#"trap 'echo "{\"finished\": \"at the end of the grace\"}"; exit 0' TERM
+echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
+sleep 1000 &
+wait"#,
+    );
+    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let worker = Worker::start(
+        &db.url,
+        "--log-format json --grace 1s --kill-grace 10s --output json",
+        &handler,
+    );
+    dir.wait_for(&format!("{id}.pid"), Duration::from_secs(15));
+    worker.signal(libc::SIGTERM);
+    let ended = worker.wait(Duration::from_secs(30));
+    ended.assert_code(0);
+    let summary = ended.summary();
+    assert_eq!(summary["completed"], 1, "{summary}");
+    assert_eq!(summary["released"], 0, "{summary}");
+    let row = task_row(&pool, id).await;
+    assert_eq!(row.get::<String, _>("status"), "completed");
+    assert_eq!(row.get::<i32, _>("attempt"), 1);
+    assert_eq!(
+        row.get::<Value, _>("result"),
+        json!({"finished": "at the end of the grace"})
+    );
+}
+
+#[tokio::test]
+async fn handlers_get_no_database_password_and_nothing_stored_shows_it() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "leak.sh",
+        r#"env > "$DIR/$ABSURD_TASK_ID.env"
+echo "connecting with url-pw-7c2 and env-pw-3d9" >&2
+if [ "$ABSURD_TASK_NAME" = fail ]; then exit 1; fi
+printf '{"url": "%s", "said": "url-pw-7c2 env-pw-3d9", "url-pw-7c2": 1}' "$ABSURD_DATABASE_URL""#,
+    );
+    let url = url_with_password(&db, "url-pw-7c2");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--queue", "wq", "worker", "run", "--exit-when-empty"];
+        args.extend_from_slice(extra);
+        args.extend(["--", handler.as_str()]);
+        let mut cmd = absurdctl_command(&args);
+        cmd.env("ABSURD_DATABASE_URL", &url)
+            .env("DATABASE_URL", &url)
+            .env("PGPASSWORD", "env-pw-3d9");
+        let mut bg = Background::start(cmd);
+        bg.wait(Duration::from_secs(30))
+    };
+
+    let done = spawn_task(&pool, "ok", json!({}), None, 3).await;
+    let failed = spawn_task(&pool, "fail", json!({}), None, 1).await;
+    let out = run(&[]);
+    out.assert_success();
+    let env = dir.read(&format!("{done}.env"));
+    let without = db.url.clone();
+    assert!(
+        env.lines()
+            .any(|l| l == format!("ABSURD_DATABASE_URL={without}"))
+            && env.lines().any(|l| l == format!("DATABASE_URL={without}")),
+        "the URLs are passed on without the password:\n{env}"
+    );
+    assert!(
+        !env.contains("url-pw-7c2") && !env.contains("env-pw-3d9"),
+        "{env}"
+    );
+    assert!(!env.contains("PGPASSWORD"), "{env}");
+
+    let row = task_row(&pool, done).await;
+    assert_eq!(
+        row.get::<Value, _>("result"),
+        json!({"url": without, "said": "*** ***", "***": 1})
+    );
+    let row = task_row(&pool, failed).await;
+    let error: String = row.get("error");
+    assert!(error.contains("connecting with *** and ***"), "{error}");
+    let everything = db.psql("SELECT string_agg(t::text, ' ') FROM absurd.tasks t");
+    assert!(!everything.contains("-pw-"), "{everything}");
+    assert!(!out.stderr.contains("-pw-"), "{out}");
+
+    // Passed on only when asked for.
+    let asked = spawn_task(&pool, "ok", json!({}), None, 3).await;
+    run(&["--pass-database-password"]).assert_success();
+    let env = dir.read(&format!("{asked}.env"));
+    assert!(
+        env.lines()
+            .any(|l| l == format!("ABSURD_DATABASE_URL={url}"))
+            && env.lines().any(|l| l == "PGPASSWORD=env-pw-3d9"),
+        "{env}"
+    );
+}
+
+/// Issue 16.6: the tail of a handler's stderr that begins inside the
+/// password keeps none of it (the worker keeps the last 4096 bytes).
+#[tokio::test]
+async fn a_stderr_tail_cut_inside_the_password_keeps_none_of_it() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    // "url-pw-7c2" and 4,090 bytes after it: the tail begins at "pw-7c2".
+    let handler = dir.script(
+        "cut.sh",
+        r#"printf 'url-pw-7c2' >&2; head -c 4090 /dev/zero | tr '\0' x >&2; exit 1"#,
+    );
+    let url = url_with_password(&db, "url-pw-7c2");
+    let failed = spawn_task(&pool, "fail", json!({}), None, 1).await;
+    let mut cmd = absurdctl_command(&[
+        "--queue",
+        "wq",
+        "worker",
+        "run",
+        "--exit-when-empty",
+        "--",
+        handler.as_str(),
+    ]);
+    cmd.env("ABSURD_DATABASE_URL", &url);
+    Background::start(cmd)
+        .wait(Duration::from_secs(30))
+        .assert_success();
+    let row = task_row(&pool, failed).await;
+    let error: String = row.get("error");
+    assert!(error.contains("…***xxx"), "the tail was cut: {error}");
+    assert!(!error.contains("7c2"), "{error}");
+}
+
+#[tokio::test]
+async fn every_result_is_stored_as_a_json_object() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "kinds.sh",
+        r#"case "$ABSURD_TASK_NAME" in
+  object) echo '{"images": 3}' ;;
+  array) echo '[1, "two"]' ;;
+  number) echo '42' ;;
+  string) echo '"a JSON string"' ;;
+  bool) echo 'true' ;;
+  null) echo 'null' ;;
+  text) echo 'calibrated'; echo 'fine' ;;
+  long) head -c 3000 /dev/zero | tr '\0' z ;;
+esac"#,
+    );
+    let expected = [
+        ("object", json!({"images": 3})),
+        ("array", json!({"output": [1, "two"]})),
+        ("number", json!({"output": 42})),
+        ("string", json!({"output": "a JSON string"})),
+        ("bool", json!({"output": true})),
+        ("null", json!({"output": null})),
+        ("text", json!({"output": "calibrated\nfine"})),
+        ("long", json!({"output": format!("…{}", "z".repeat(1024))})),
+    ];
+    let mut ids = Vec::new();
+    for (name, _) in &expected {
+        ids.push(spawn_task(&pool, name, json!({}), None, 3).await);
+    }
+    Worker::start(&db.url, "--exit-when-empty --max-output 1024", &handler)
+        .wait(Duration::from_secs(30))
+        .assert_code(0);
+    for ((name, want), id) in expected.iter().zip(ids) {
+        let (kind, result): (String, Value) = sqlx::query_as(
+            "SELECT jsonb_typeof(result), result FROM absurd.tasks WHERE task_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(kind, "object", "{name}: {result}");
+        assert_eq!(&result, want, "{name}");
+    }
+}
+
+/// A TCP proxy in front of PostgreSQL whose answers can be slowed down and
+/// whose connections can all be cut at once: what a server crash does to a
+/// statement that committed before its answer reached the client.
+struct Proxy {
+    port: u16,
+    lag: Arc<std::sync::atomic::AtomicBool>,
+    conns: Arc<Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Proxy {
+    fn start(upstream: String) -> Proxy {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let lag = Arc::new(AtomicBool::new(false));
+        let conns: Arc<Mutex<Vec<std::net::TcpStream>>> = Arc::default();
+        let (lag2, conns2) = (lag.clone(), conns.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = std::net::TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                let mut all = conns2.lock().unwrap();
+                all.push(client.try_clone().unwrap());
+                all.push(server.try_clone().unwrap());
+                let pump = |mut from: std::net::TcpStream,
+                            mut to: std::net::TcpStream,
+                            lag: Option<Arc<AtomicBool>>| {
+                    std::thread::spawn(move || {
+                        use std::io::Write;
+                        let mut buf = vec![0u8; 64 * 1024];
+                        while let Ok(n) = from.read(&mut buf) {
+                            if n == 0 {
+                                break;
+                            }
+                            if lag.as_ref().is_some_and(|l| l.load(Ordering::SeqCst)) {
+                                std::thread::sleep(Duration::from_millis(300));
+                            }
+                            if to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                };
+                pump(
+                    client.try_clone().unwrap(),
+                    server.try_clone().unwrap(),
+                    None,
+                );
+                pump(server, client, Some(lag2.clone()));
+            }
+        });
+        Proxy { port, lag, conns }
+    }
+
+    fn set_lag(&self, on: bool) {
+        self.lag.store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Cuts every connection made so far.
+    fn cut(&self) {
+        for c in self.conns.lock().unwrap().drain(..) {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_result_stored_just_before_the_connection_died_is_confirmed_not_counted_lost() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "h.sh",
+        r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
+while [ ! -e "$DIR/go" ]; do sleep 0.05; done
+echo '{"stored": "once"}'"#,
+    );
+    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let authority = db.url.split('@').nth(1).unwrap().split('/').next().unwrap();
+    let proxy = Proxy::start(authority.to_string());
+    let url = db
+        .url
+        .replace(authority, &format!("127.0.0.1:{}", proxy.port));
+    let worker = Worker::start(
+        &url,
+        "--log-format json --max-tasks 1 --heartbeat-interval 60s --connect-timeout 2s --output json",
+        &handler,
+    );
+    dir.wait_for(&format!("{id}.pid"), Duration::from_secs(15));
+    // Answers now take 300 ms: the result commits, and the connection dies
+    // while its answer is on the way.
+    proxy.set_lag(true);
+    std::fs::write(dir.path("go"), "").unwrap();
+    wait_for_status(&pool, id, "completed", Duration::from_secs(30)).await;
+    proxy.cut();
+    proxy.set_lag(false);
+
+    let ended = worker.wait(Duration::from_secs(30));
+    ended.assert_code(0);
+    let summary = ended.summary();
+    assert_eq!(
+        summary["completed"],
+        1,
+        "{summary}\n{}",
+        ended.log.join("\n")
+    );
+    assert_eq!(summary["lost"], 0, "{summary}");
+    let events = ended.events();
+    assert!(
+        events.iter().any(|e| e["event"] == "db_error"),
+        "the connection was cut: {events:?}"
+    );
+    assert!(!events.iter().any(|e| e["event"] == "lost"), "{events:?}");
+    let row = task_row(&pool, id).await;
+    assert_eq!(row.get::<Value, _>("result"), json!({"stored": "once"}));
+}
+
+#[tokio::test]
+async fn a_worker_whose_id_was_taken_while_it_was_away_stops_and_exits_1() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "h.sh",
+        r#"echo $$ > "$DIR/$$.pid"
+while [ ! -e "$DIR/go" ]; do sleep 0.05; done
+echo "{\"pid\": $$}""#,
+    );
+    let id = spawn_task(&pool, "imaging", json!({}), None, 3).await;
+    let first = Worker::start(
+        &db.url,
+        "--log-format json --worker-id taken-1 --heartbeat-interval 200ms --kill-grace 1s",
+        &handler,
+    );
+    wait_for_status(&pool, id, "claimed", Duration::from_secs(15)).await;
+    let started = Instant::now();
+    let first_handler = loop {
+        let pids: Vec<String> = std::fs::read_dir(&dir.0)
+            .unwrap()
+            .flatten()
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_suffix(".pid")
+                    .map(str::to_string)
+            })
+            .collect();
+        if let Some(p) = pids.first() {
+            break p.clone();
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "no handler");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // Frozen, and its id's session gone (as in an outage): another process
+    // takes the id meanwhile, and with it the task.
+    first.signal(libc::SIGSTOP);
+    db.psql(
+        "SELECT pg_terminate_backend(l.pid) FROM pg_locks l
+          WHERE l.locktype = 'advisory' AND l.objsubid = 1
+            AND ((l.classid::bigint << 32) | l.objid::bigint)
+                = hashtextextended('absurdctl worker id ' || 'taken-1', 0)",
+    );
+    let mut second = Worker::start(
+        &db.url,
+        "--log-format json --worker-id taken-1 --max-tasks 1 --heartbeat-interval 200ms --output json",
+        &handler,
+    );
+    second.wait_for_event("started", Duration::from_secs(15));
+    first.signal(libc::SIGCONT);
+    let ended = first.wait(Duration::from_secs(20));
+    ended.assert_code(1);
+    assert!(
+        ended
+            .events()
+            .iter()
+            .any(|e| e["event"] == "worker_id_taken"),
+        "{}",
+        ended.log.join("\n")
+    );
+    assert_process_gone(&first_handler, "the first worker's handler");
+
+    std::fs::write(dir.path("go"), "").unwrap();
+    let ended = second.wait(Duration::from_secs(20));
+    ended.assert_code(0);
+    let summary = ended.summary();
+    assert_eq!(summary["released"], 1, "{summary}");
+    assert_eq!(summary["completed"], 1, "{summary}");
+    let row = task_row(&pool, id).await;
+    assert_eq!(row.get::<String, _>("status"), "completed");
+    let result: Value = row.get("result");
+    assert_ne!(
+        result["pid"].to_string(),
+        first_handler,
+        "the result is the second worker's run"
+    );
+}
+
+/// A database in LATIN1, which cannot hold most of Unicode: a real way for
+/// PostgreSQL to refuse a result for what it carries. Dropped at the end.
+struct Latin1Db {
+    name: String,
+    url: String,
+}
+
+impl Latin1Db {
+    fn create() -> Latin1Db {
+        let name = format!("absurdctl_latin1_{}", Uuid::new_v4().simple());
+        let server = server_url();
+        let out = std::process::Command::new("psql")
+            .args([server.as_str(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c"])
+            .arg(format!(
+                "CREATE DATABASE \"{name}\" ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"
+            ))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Latin1Db {
+            url: url_with_db(&server, &name),
+            name,
+        }
+    }
+}
+
+impl Drop for Latin1Db {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("psql")
+            .args([server_url().as_str(), "-X", "-q", "-c"])
+            .arg(format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ))
+            .output();
+    }
+}
+
+#[tokio::test]
+async fn a_result_the_database_refuses_fails_its_task_instead_of_being_retried_for_ever() {
+    let db = Latin1Db::create();
+    let migrate = absurdctl(&["--database-url", &db.url, "migrate"]);
+    migrate.assert_success();
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .connect(&db.url)
+        .await
+        .unwrap();
+    let dir = Scratch::new();
+    let handler = dir.script(
+        "h.sh",
+        r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
+while [ ! -e "$DIR/go" ]; do sleep 0.05; done
+case "$ABSURD_TASK_NAME" in
+  ascii) echo '{"city": "Owens Valley"}' ;;
+  latin) echo '{"city": "Zürich"}' ;;
+  cjk) echo '{"city": "日本"}' ;;
+  stderr) echo "失败 on the way" >&2; exit 1 ;;
+esac"#,
+    );
+    let mut ids = Vec::new();
+    for (name, retries) in [("ascii", 3), ("latin", 3), ("cjk", 1), ("stderr", 1)] {
+        ids.push(spawn_task(&pool, name, json!({}), None, retries).await);
+    }
+    let worker = Worker::start(
+        &db.url,
+        "--log-format json --concurrency 4 --max-tasks 4 --output json",
+        &handler,
+    );
+    for id in &ids {
+        dir.wait_for(&format!("{id}.pid"), Duration::from_secs(15));
+    }
+    // All at once, so that the refused result shares its batch.
+    std::fs::write(dir.path("go"), "").unwrap();
+    let ended = worker.wait(Duration::from_secs(30));
+    ended.assert_code(0);
+    let summary = ended.summary();
+    assert_eq!(summary["completed"], 2, "{summary}");
+    assert_eq!(summary["failed"], 2, "{summary}");
+    assert_eq!(summary["unstored"], 0, "{summary}");
+
+    let row = |i: usize| task_row(&pool, ids[i]);
+    let ascii = row(0).await;
+    assert_eq!(
+        ascii.get::<Value, _>("result"),
+        json!({"city": "Owens Valley"})
+    );
+    let latin = row(1).await;
+    assert_eq!(latin.get::<Value, _>("result"), json!({"city": "Zürich"}));
+    let cjk = row(2).await;
+    assert_eq!(cjk.get::<String, _>("status"), "failed");
+    let error: String = cjk.get("error");
+    assert!(error.contains("the database refused its result"), "{error}");
+    let stderr = row(3).await;
+    assert_eq!(stderr.get::<String, _>("status"), "failed");
+    let error: String = stderr.get("error");
+    assert!(error.contains("\\u{5931}\\u{8d25} on the way"), "{error}");
 }

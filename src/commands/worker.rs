@@ -15,12 +15,14 @@ use std::time::Duration;
 
 use serde_json::json;
 use sqlx::postgres::PgListener;
+use sqlx::PgConnection;
 use tokio::sync::mpsc;
 
 use crate::cli::WorkerRunArgs;
 use crate::commands::Ctx;
 use crate::config::{Access, ConnectConfig};
 use crate::error::{CliError, EXIT_INTERRUPTED};
+use crate::output::fmt_secs;
 use crate::queue::audit::hostname;
 use crate::queue::workers::{self, WorkerInfo};
 use handler::Groups;
@@ -62,8 +64,11 @@ pub async fn run(ctx: &Ctx, args: WorkerRunArgs) -> anyhow::Result<ExitCode> {
     // The schema must fit before anything is claimed.
     ctx.connect(Access::ReadWrite, 1).await?.close().await;
     let config = ConnectConfig::resolve(&ctx.global, ctx.command)?;
-    // One connection listens; the loop needs one, a spare covers a reconnect.
+    // The listener and the worker id's lock have connections of their own
+    // (detached); the loop needs one, a heartbeat waiting for a locked row
+    // another, a spare covers a reconnect.
     let pool = config.lazy_pool(3);
+    let id_lock = hold_worker_id(&pool, &info.worker_id).await?;
     let groups = Groups::default();
     let signals = watch_signals(groups.clone(), log.clone())?;
     let listener = workers::listen_for_tasks(&pool).await?;
@@ -106,13 +111,28 @@ pub async fn run(ctx: &Ctx, args: WorkerRunArgs) -> anyhow::Result<ExitCode> {
         max_tasks: args.max_tasks,
         exit_when_empty: args.exit_when_empty,
         max_output: usize::try_from(args.max_output).unwrap_or(usize::MAX),
+        env_override: handler_env(args.pass_database_password),
+        result_batch_bytes: usize::try_from(args.result_batch_bytes).unwrap_or(usize::MAX),
+        target: format!(
+            "{}:{} (database {})",
+            config.options.get_host(),
+            config.options.get_port(),
+            config.options.get_database().unwrap_or("<default>")
+        ),
         op_timeout: ctx.global.connect_timeout + Duration::from_secs(15),
         info,
     };
     let summary = Supervisor::new(settings, pool, log, groups, notifier, wake_rx, signals)
+        .holding_worker_id(id_lock)
         .run()
         .await;
     render(ctx, &summary)?;
+    if summary.stopped_by == supervisor::EVICTED {
+        anyhow::bail!(
+            "worker id {} was taken by another process while the database was away; this one stopped",
+            summary.worker_id
+        );
+    }
     if summary.unstored > 0 {
         anyhow::bail!(
             "{} task result(s) could not be stored: the database did not answer (see the log)",
@@ -139,6 +159,107 @@ fn render(ctx: &Ctx, s: &Summary) -> anyhow::Result<()> {
         s.lost
     ));
     Ok(())
+}
+
+/// Takes this worker id for the process: a live worker with the same id
+/// (its session holds the id's lock) is refused with who holds it, since
+/// two workers under one id would give back and overwrite each other's
+/// tasks. A dead one's session is gone, and so is its lock.
+async fn hold_worker_id(pool: &sqlx::PgPool, worker_id: &str) -> anyhow::Result<PgConnection> {
+    let mut conn = pool.acquire().await?.detach();
+    if workers::hold_worker_id(&mut conn, worker_id).await? {
+        return Ok(conn);
+    }
+    let h = workers::worker_id_holder(&mut conn, worker_id).await?;
+    let mut who = match (&h.hostname, h.pid) {
+        (Some(host), Some(pid)) => format!("pid {pid} on host {host}"),
+        _ => "another session".to_string(),
+    };
+    if let Some(q) = &h.queue_name {
+        who.push_str(&format!(", queue {q}"));
+    }
+    if let Some(s) = h.last_seen_secs {
+        who.push_str(&format!(", last seen {} ago", fmt_secs(s.max(0.0))));
+    }
+    if let Some(a) = &h.client_addr {
+        who.push_str(&format!(", connected from {a}"));
+    }
+    Err(CliError::usage(format!(
+        "worker id {worker_id} is held by a running worker ({who}): give this one another \
+         --worker-id, or stop that one first; nothing was claimed"
+    )))
+}
+
+/// The database variables as handlers see them: without the password
+/// (URLs keep user, host, port and database), unless `pass` says otherwise.
+fn handler_env(pass: bool) -> Vec<(&'static str, Option<String>)> {
+    if pass {
+        return Vec::new();
+    }
+    let mut env = vec![("PGPASSWORD", None)];
+    for name in ["ABSURD_DATABASE_URL", "DATABASE_URL"] {
+        if let Ok(value) = std::env::var(name) {
+            env.push((name, Some(without_password(&value))));
+        }
+    }
+    env
+}
+
+/// A connection string without its password: `user:pw@` in a URL becomes
+/// `user@`, and `password=...` (URL query or key/value form) goes.
+fn without_password(conn: &str) -> String {
+    if let Some((scheme, rest)) = conn.split_once("://") {
+        let (main, query) = match rest.split_once('?') {
+            Some((m, q)) => (m, Some(q)),
+            None => (rest, None),
+        };
+        let (authority, path) = match main.find('/') {
+            Some(i) => main.split_at(i),
+            None => (main, ""),
+        };
+        let authority = match authority.rsplit_once('@') {
+            Some((userinfo, host)) => {
+                let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+                format!("{user}@{host}")
+            }
+            None => authority.to_string(),
+        };
+        let query: Vec<&str> = query
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .filter(|kv| !kv.to_ascii_lowercase().starts_with("password="))
+            .collect();
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", query.join("&"))
+        };
+        return format!("{scheme}://{authority}{path}{query}");
+    }
+    // Key/value form; a quoted password may hold spaces.
+    let mut out = Vec::new();
+    let mut words = conn.split_whitespace();
+    while let Some(word) = words.next() {
+        if let Some(value) = word.strip_prefix("password=") {
+            if let Some(quoted) = value.strip_prefix('\'') {
+                let mut rest = quoted.to_string();
+                while !closes_quote(&rest) {
+                    match words.next() {
+                        Some(w) => rest = format!("{rest} {w}"),
+                        None => break,
+                    }
+                }
+            }
+            continue;
+        }
+        out.push(word);
+    }
+    out.join(" ")
+}
+
+/// Whether a quoted value's rest ends its quote (an unescaped `'`).
+fn closes_quote(rest: &str) -> bool {
+    rest.ends_with('\'') && !rest.ends_with("\\'")
 }
 
 /// HOST-PID-RANDOM: unique among live workers, and it says where to look.
@@ -231,6 +352,31 @@ async fn relay_wakeups(mut listener: PgListener, queue: String, wake: mpsc::Send
                 backoff = (backoff * 2).min(Duration::from_secs(5));
                 let _ = wake.try_send(());
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn passwords_are_taken_out_of_connection_strings() {
+        for (given, passed) in [
+            (
+                "postgres://app:s3cret@db:5432/absurd?sslmode=require",
+                "postgres://app@db:5432/absurd?sslmode=require",
+            ),
+            (
+                "postgresql://app:p%40ss@db/absurd?password=x&application_name=a",
+                "postgresql://app@db/absurd?application_name=a",
+            ),
+            ("postgres://db/absurd?Password=x", "postgres://db/absurd"),
+            ("postgres://app@db/absurd", "postgres://app@db/absurd"),
+            ("host=db password='a b' user=app", "host=db user=app"),
+            ("host=db password=x dbname=absurd", "host=db dbname=absurd"),
+        ] {
+            assert_eq!(without_password(given), passed, "{given}");
         }
     }
 }

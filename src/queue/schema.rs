@@ -364,11 +364,11 @@ pub async fn role_statements(conn: &mut PgConnection) -> Result<Vec<String>> {
     s.push(format!(
         "GRANT SELECT, INSERT, UPDATE, DELETE ON {tables} TO absurd_operator"
     ));
-    s.push(format!("GRANT SELECT, INSERT ON {audit} TO absurd_operator"));
+    s.push(format!(
+        "GRANT SELECT, INSERT ON {audit} TO absurd_operator"
+    ));
     s.push("GRANT SELECT ON absurd.legacy_pollers TO absurd_operator".into());
-    s.push(
-        "GRANT USAGE ON SEQUENCE absurd.audit_batches_batch_id_seq TO absurd_operator".into(),
-    );
+    s.push("GRANT USAGE ON SEQUENCE absurd.audit_batches_batch_id_seq TO absurd_operator".into());
     s.push("GRANT SELECT, INSERT, UPDATE ON absurd.reaper_locks TO absurd_operator".into());
     if seq {
         s.push("GRANT USAGE ON SEQUENCE absurd.audit_log_audit_id_seq TO absurd_operator".into());

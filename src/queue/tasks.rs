@@ -146,20 +146,6 @@ pub async fn release(db: impl PgExecutor<'_>, id: TaskId, worker: &str) -> Resul
         .await?)
 }
 
-/// Heartbeats every task in `ids` that `worker` still owns, in one round
-/// trip, and returns those; the others were cancelled, reaped or re-claimed.
-pub async fn heartbeat_many(
-    db: impl PgExecutor<'_>,
-    ids: &[TaskId],
-    worker: &str,
-) -> Result<Vec<TaskId>> {
-    Ok(sqlx::query_scalar("SELECT absurd.heartbeat_tasks($1, $2)")
-        .bind(ids)
-        .bind(worker)
-        .fetch_all(db)
-        .await?)
-}
-
 /// Enqueues many tasks in one statement and returns how many were inserted.
 /// Tasks with dependencies are refused: spawn those one at a time, which
 /// checks that their dependencies exist.
@@ -236,17 +222,5 @@ pub async fn next_available_in(
     .bind(queue)
     .bind(task_names)
     .fetch_one(db)
-    .await?)
-}
-
-/// The tasks of `queue` that `worker` holds claimed right now.
-pub async fn claimed_by(db: impl PgExecutor<'_>, queue: &str, worker: &str) -> Result<Vec<TaskId>> {
-    Ok(sqlx::query_scalar(
-        "SELECT task_id FROM absurd.tasks
-          WHERE queue_name = $1 AND status = 'claimed' AND worker_id = $2",
-    )
-    .bind(queue)
-    .bind(worker)
-    .fetch_all(db)
     .await?)
 }

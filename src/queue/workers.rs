@@ -1,10 +1,13 @@
-//! The worker registry (absurd.worker_registry): which `worker run`
-//! processes exist, what they serve, and when each was last seen.
+//! The worker's side of the queue: the registry (absurd.worker_registry:
+//! which `worker run` processes exist, what they serve, when each was last
+//! seen), the lock that makes a worker id one process's, and the worker's
+//! heartbeats, completions, failures and releases, which never wait for a
+//! row another session holds locked.
 
 use serde::Serialize;
 use sqlx::PgExecutor;
 
-use super::Result;
+use super::{Result, TaskId};
 
 /// A worker's own state in the registry's status column (`dead` is for
 /// others to set, about a worker no longer seen).
@@ -67,19 +70,46 @@ pub async fn register(db: impl PgExecutor<'_>, info: &WorkerInfo) -> Result<()> 
     Ok(())
 }
 
-/// Records that the worker is alive, in `status` (running or draining);
-/// false when its row is gone (someone cleaned the registry), so that it
-/// registers again.
-pub async fn touch(db: impl PgExecutor<'_>, worker_id: &str, status: WorkerStatus) -> Result<bool> {
+/// Whether the registry row was refreshed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Touched {
+    Yes,
+    /// Another session holds the row locked: not waited for.
+    Busy,
+    /// The row is gone (someone cleaned the registry): register again.
+    Missing,
+}
+
+/// Records that the worker is alive, in `status` (running or draining),
+/// without waiting for a lock another session holds on its row.
+pub async fn touch(
+    db: &mut sqlx::PgConnection,
+    worker_id: &str,
+    status: WorkerStatus,
+) -> Result<Touched> {
     let done = sqlx::query(
         "UPDATE absurd.worker_registry SET last_seen_at = now(), status = $2
-          WHERE worker_id = $1",
+          WHERE worker_id = (SELECT worker_id FROM absurd.worker_registry
+                              WHERE worker_id = $1 FOR UPDATE SKIP LOCKED)",
     )
     .bind(worker_id)
     .bind(status.as_str())
-    .execute(db)
+    .execute(&mut *db)
     .await?;
-    Ok(done.rows_affected() > 0)
+    if done.rows_affected() > 0 {
+        return Ok(Touched::Yes);
+    }
+    let present: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM absurd.worker_registry WHERE worker_id = $1)",
+    )
+    .bind(worker_id)
+    .fetch_one(db)
+    .await?;
+    Ok(if present {
+        Touched::Busy
+    } else {
+        Touched::Missing
+    })
 }
 
 /// Marks the worker stopped (on a clean exit).
@@ -107,4 +137,314 @@ pub async fn listen_for_tasks(pool: &sqlx::PgPool) -> Result<sqlx::postgres::PgL
     let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
     listener.listen(TASK_READY_CHANNEL).await?;
     Ok(listener)
+}
+
+// Everything below is the worker's side of sharing rows with other
+// sessions: no statement of `worker run` waits for a row lock another
+// session holds (an operator's open transaction, a slow bulk update), since
+// its loop serves every running task. Rows are locked with SKIP LOCKED
+// first and the fenced functions are called on the rows got; a row found
+// locked is "busy", which is neither "done" nor "no longer ours".
+
+/// How a batch of heartbeats or completions went.
+#[derive(Debug, Default)]
+pub struct Round {
+    /// Heartbeat recorded, or completion stored (now, or by an earlier try
+    /// whose answer was lost with the connection).
+    pub done: Vec<TaskId>,
+    /// Still this worker's, but another session holds the row: try again.
+    pub busy: Vec<TaskId>,
+    /// No longer this worker's (cancelled, reaped, claimed again).
+    pub gone: Vec<TaskId>,
+}
+
+/// Locks, in key order (so that two sessions cannot deadlock), the rows of
+/// `ids` that `worker` holds claimed and that no other session has locked.
+async fn lock_own(
+    tx: &mut sqlx::PgConnection,
+    ids: &[TaskId],
+    worker: &str,
+) -> Result<Vec<TaskId>> {
+    Ok(sqlx::query_scalar(
+        "SELECT task_id FROM absurd.tasks
+          WHERE task_id = ANY ($1) AND status = 'claimed' AND worker_id = $2
+          ORDER BY task_id
+            FOR UPDATE SKIP LOCKED",
+    )
+    .bind(ids)
+    .bind(worker)
+    .fetch_all(tx)
+    .await?)
+}
+
+/// Of `ids` (not locked by us), those `worker` still holds claimed as far
+/// as a plain read sees: their rows are locked by someone else. A plain
+/// read never waits for a lock.
+async fn still_claimed(
+    db: &mut sqlx::PgConnection,
+    ids: &[TaskId],
+    worker: &str,
+) -> Result<Vec<TaskId>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_scalar(
+        "SELECT task_id FROM absurd.tasks
+          WHERE task_id = ANY ($1) AND status = 'claimed' AND worker_id = $2",
+    )
+    .bind(ids)
+    .bind(worker)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Heartbeats the tasks of `ids` that `worker` still holds, skipping rows
+/// another session has locked (reported busy, not gone).
+pub async fn heartbeat_unlocked(
+    db: &mut sqlx::PgConnection,
+    ids: &[TaskId],
+    worker: &str,
+) -> Result<Round> {
+    use sqlx::Connection;
+    let mut tx = db.begin().await?;
+    let locked = lock_own(&mut tx, ids, worker).await?;
+    let done: Vec<TaskId> = if locked.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_scalar("SELECT absurd.heartbeat_tasks($1, $2)")
+            .bind(&locked)
+            .bind(worker)
+            .fetch_all(&mut *tx)
+            .await?
+    };
+    tx.commit().await?;
+    let rest: Vec<TaskId> = ids.iter().copied().filter(|i| !done.contains(i)).collect();
+    let busy = still_claimed(db, &rest, worker).await?;
+    let gone = rest.into_iter().filter(|i| !busy.contains(i)).collect();
+    Ok(Round { done, busy, gone })
+}
+
+/// A result to store: the task, when this worker claimed it, and what to
+/// store (`None`: no result).
+pub struct Finished<'a> {
+    pub task_id: TaskId,
+    pub claimed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub result: Option<&'a serde_json::Value>,
+}
+
+/// Completes the tasks of `done` that `worker` still holds, skipping rows
+/// another session has locked (busy). A task no longer claimed that is
+/// completed under this worker's own claim counts as done: an earlier try
+/// committed and its answer was lost with the connection.
+pub async fn complete_unlocked(
+    db: &mut sqlx::PgConnection,
+    done: &[Finished<'_>],
+    worker: &str,
+) -> Result<Round> {
+    use sqlx::Connection;
+    let ids: Vec<TaskId> = done.iter().map(|f| f.task_id).collect();
+    let mut tx = db.begin().await?;
+    let locked = lock_own(&mut tx, &ids, worker).await?;
+    let mut stored: Vec<TaskId> = if locked.is_empty() {
+        Vec::new()
+    } else {
+        let batch: Vec<&Finished> = locked
+            .iter()
+            .filter_map(|id| done.iter().find(|f| f.task_id == *id))
+            .collect();
+        sqlx::query_scalar("SELECT * FROM absurd.complete_tasks($1, $2, $3)")
+            .bind(batch.iter().map(|f| f.task_id).collect::<Vec<_>>())
+            .bind(batch.iter().map(|f| f.result).collect::<Vec<_>>())
+            .bind(worker)
+            .fetch_all(&mut *tx)
+            .await?
+    };
+    tx.commit().await?;
+    let rest: Vec<&Finished> = done
+        .iter()
+        .filter(|f| !stored.contains(&f.task_id))
+        .collect();
+    let rest_ids: Vec<TaskId> = rest.iter().map(|f| f.task_id).collect();
+    let busy = still_claimed(db, &rest_ids, worker).await?;
+    let unsure: Vec<&&Finished> = rest.iter().filter(|f| !busy.contains(&f.task_id)).collect();
+    if !unsure.is_empty() {
+        let confirmed: Vec<TaskId> = sqlx::query_scalar(
+            "SELECT t.task_id FROM absurd.tasks t
+               JOIN unnest($1::uuid[], $2::timestamptz[]) AS u(task_id, claimed_at)
+                 ON t.task_id = u.task_id
+              WHERE t.status = 'completed' AND t.worker_id = $3
+                AND t.claimed_at IS NOT DISTINCT FROM u.claimed_at",
+        )
+        .bind(unsure.iter().map(|f| f.task_id).collect::<Vec<_>>())
+        .bind(unsure.iter().map(|f| f.claimed_at).collect::<Vec<_>>())
+        .bind(worker)
+        .fetch_all(&mut *db)
+        .await?;
+        stored.extend(confirmed);
+    }
+    let gone = rest_ids
+        .into_iter()
+        .filter(|i| !busy.contains(i) && !stored.contains(i))
+        .collect();
+    Ok(Round {
+        done: stored,
+        busy,
+        gone,
+    })
+}
+
+/// How storing one failure or release went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    Done,
+    /// Another session holds the row: try again.
+    Busy,
+    /// No longer this worker's.
+    Gone,
+}
+
+/// What to store for a task that did not complete.
+pub enum Settlement<'a> {
+    /// Fail it (it retries while attempts remain), with this error.
+    Fail(&'a str),
+    /// Give it back without charging the attempt.
+    Release,
+}
+
+/// Fails or releases one task `worker` still holds, without waiting for a
+/// row lock. A failure that an earlier try stored (its answer lost with the
+/// connection) counts as done.
+pub async fn settle_unlocked(
+    db: &mut sqlx::PgConnection,
+    id: TaskId,
+    claimed_at: Option<chrono::DateTime<chrono::Utc>>,
+    worker: &str,
+    what: Settlement<'_>,
+) -> Result<Settled> {
+    use sqlx::Connection;
+    let mut tx = db.begin().await?;
+    let locked = lock_own(&mut tx, &[id], worker).await?;
+    let done = if locked.is_empty() {
+        false
+    } else {
+        match what {
+            Settlement::Fail(error) => {
+                sqlx::query_scalar::<_, bool>("SELECT absurd.fail_task($1, $2, $3)")
+                    .bind(id)
+                    .bind(error)
+                    .bind(worker)
+                    .fetch_one(&mut *tx)
+                    .await?
+            }
+            Settlement::Release => {
+                sqlx::query_scalar::<_, bool>("SELECT absurd.release_task($1, $2)")
+                    .bind(id)
+                    .bind(worker)
+                    .fetch_one(&mut *tx)
+                    .await?
+            }
+        }
+    };
+    tx.commit().await?;
+    if done {
+        return Ok(Settled::Done);
+    }
+    if !still_claimed(db, &[id], worker).await?.is_empty() {
+        return Ok(Settled::Busy);
+    }
+    if let Settlement::Fail(error) = what {
+        // A failure keeps the worker, the claim time and the error it stored.
+        let stored: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM absurd.tasks
+                             WHERE task_id = $1 AND status <> 'claimed' AND worker_id = $2
+                               AND claimed_at IS NOT DISTINCT FROM $3 AND error = $4)",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(claimed_at)
+        .bind(error)
+        .fetch_one(&mut *db)
+        .await?;
+        if stored {
+            return Ok(Settled::Done);
+        }
+    }
+    Ok(Settled::Gone)
+}
+
+/// The tasks `worker` holds claimed, in any queue.
+pub async fn held_by(db: impl PgExecutor<'_>, worker: &str) -> Result<Vec<TaskId>> {
+    Ok(sqlx::query_scalar(
+        "SELECT task_id FROM absurd.tasks WHERE status = 'claimed' AND worker_id = $1",
+    )
+    .bind(worker)
+    .fetch_all(db)
+    .await?)
+}
+
+/// The advisory lock that makes a worker id one process's: held by a
+/// session of the worker for as long as it runs, released by PostgreSQL
+/// when that session ends (the worker exits or dies).
+const WORKER_ID_LOCK: &str = "hashtextextended('absurdctl worker id ' || $1, 0)";
+
+/// Takes the worker id for this session; false when another session holds it.
+pub async fn hold_worker_id(db: &mut sqlx::PgConnection, worker: &str) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar(&format!("SELECT pg_try_advisory_lock({WORKER_ID_LOCK})"))
+            .bind(worker)
+            .fetch_one(db)
+            .await?,
+    )
+}
+
+/// Who holds a worker id, as far as the registry and pg_stat_activity say
+/// (fields a role may not see are None).
+#[derive(Debug, Default, sqlx::FromRow)]
+pub struct IdHolder {
+    pub hostname: Option<String>,
+    pub pid: Option<i32>,
+    pub queue_name: Option<String>,
+    pub last_seen_secs: Option<f64>,
+    pub client_addr: Option<String>,
+}
+
+/// Who holds `worker`'s id lock (for the refusal of a second worker).
+pub async fn worker_id_holder(db: impl PgExecutor<'_>, worker: &str) -> Result<IdHolder> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT r.hostname, r.pid, r.queue_name,
+                extract(epoch FROM now() - r.last_seen_at)::float8 AS last_seen_secs,
+                a.client_addr::text AS client_addr
+           FROM (SELECT 1) one
+           LEFT JOIN absurd.worker_registry r ON r.worker_id = $1
+           LEFT JOIN pg_locks l
+             ON l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+            AND ((l.classid::bigint << 32) | l.objid::bigint) = {WORKER_ID_LOCK}
+           LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+          LIMIT 1"
+    ))
+    .bind(worker)
+    .fetch_one(db)
+    .await?)
+}
+
+/// Heartbeats one task, waiting for its row however long another session
+/// holds it (up to the session's statement_timeout, not its lock_timeout):
+/// queued behind the lock, it lands the moment the lock is released.
+pub async fn heartbeat_when_free(
+    db: &mut sqlx::PgConnection,
+    id: TaskId,
+    worker: &str,
+) -> Result<bool> {
+    use sqlx::Connection;
+    let mut tx = db.begin().await?;
+    sqlx::query("SELECT set_config('lock_timeout', '0', true)")
+        .execute(&mut *tx)
+        .await?;
+    let alive = sqlx::query_scalar("SELECT absurd.heartbeat_task($1, $2)")
+        .bind(id)
+        .bind(worker)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(alive)
 }

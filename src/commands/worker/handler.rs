@@ -37,6 +37,9 @@ pub struct Spec {
     pub program: String,
     pub args: Vec<String>,
     pub env: Vec<(&'static str, String)>,
+    /// Variables of the worker's environment changed for the handler: a
+    /// value replaces it, None removes it (the database password).
+    pub env_override: Vec<(&'static str, Option<String>)>,
     pub stdin: Vec<u8>,
     pub timeout: Option<Duration>,
     pub kill_grace: Duration,
@@ -100,6 +103,12 @@ pub async fn run(spec: Spec, mut stop: oneshot::Receiver<StopReason>, groups: Gr
         // Its own group: a terminal's Ctrl-C reaches the worker only, and
         // one kill(-pgid) reaches everything the handler started.
         .process_group(0);
+    for (name, value) in &spec.env_override {
+        match value {
+            Some(v) => cmd.env(name, v),
+            None => cmd.env_remove(name),
+        };
+    }
     let mut child = match cmd.spawn() {
         Ok(child) => child,
         Err(e) => {
@@ -143,6 +152,9 @@ pub async fn run(spec: Spec, mut stop: oneshot::Receiver<StopReason>, groups: Gr
     let grace = spec.kill_grace;
     let status = loop {
         tokio::select! {
+            // An exit already there wins over a stop asked at the same
+            // moment: a handler done as its grace ends keeps its result.
+            biased;
             status = child.wait() => break status,
             reason = &mut stop, if stop_open => {
                 stop_open = false;
@@ -273,7 +285,8 @@ impl Tail {
         if self.is_whole() {
             text.to_string()
         } else {
-            format!("…{text}")
+            // The cut may fall inside a password: none of it is kept.
+            format!("…{}", crate::error::redact_cut(text))
         }
     }
 }

@@ -70,12 +70,21 @@ impl Logger {
                     Level::Warn => "WARN ",
                     Level::Error => "ERROR",
                 };
+                // One event, one line: a newline in a task name or a
+                // handler's stderr must not forge another event's line.
+                let message = escape_controls(message);
                 match task {
                     Some(t) => format!(
                         "{now} {level} task {} {} [{}/{}]: {message}",
-                        t.task_id, t.task_name, t.attempt, t.max_retries
+                        t.task_id,
+                        escape_controls(&t.task_name),
+                        t.attempt,
+                        t.max_retries
                     ),
-                    None => format!("{now} {level} worker {}: {message}", self.0.worker_id),
+                    None => format!(
+                        "{now} {level} worker {}: {message}",
+                        escape_controls(&self.0.worker_id)
+                    ),
                 }
             }
             LogFormat::Json => {
@@ -103,5 +112,35 @@ impl Logger {
         let line = crate::error::redact(&line);
         // A closed stderr must not take the worker (and its handlers) down.
         let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+}
+
+/// `s` with control characters (newline, carriage return, escape...)
+/// written as escapes (`\n`, `\u{1b}`), and backslashes doubled so that
+/// an escape cannot be forged either.
+fn escape_controls(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() || c == '\\') {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| match c {
+            '\\' => "\\\\".to_string(),
+            c if c.is_control() => c.escape_default().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_controls;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape_controls("plain name"), "plain name");
+        assert_eq!(
+            escape_controls("a\nb\r\u{1b}[31mc\\n"),
+            "a\\nb\\r\\u{1b}[31mc\\\\n"
+        );
     }
 }

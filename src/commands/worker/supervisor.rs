@@ -27,6 +27,16 @@ use crate::queue::{tasks, Task, TaskId};
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
 
+/// How often the log says again that the database is still away.
+const STILL_DOWN_EVERY: Duration = Duration::from_secs(60);
+
+/// `stopped_by` when another process took this worker's id.
+pub const EVICTED: &str = "worker-id-taken";
+
+/// The key under which a result that is not a JSON object is stored: the
+/// pipeline's API reads only objects (or no result).
+pub const RESULT_KEY: &str = "output";
+
 /// How the worker runs, from the command line.
 pub struct Settings {
     pub info: WorkerInfo,
@@ -40,6 +50,14 @@ pub struct Settings {
     pub max_tasks: Option<u64>,
     pub exit_when_empty: bool,
     pub max_output: usize,
+    /// The database variables as handlers get them (see handler::Spec).
+    pub env_override: Vec<(&'static str, Option<String>)>,
+    /// Most bytes of results stored in one statement; a single result
+    /// larger than this fails its task instead.
+    pub result_batch_bytes: usize,
+    /// Where the database is (host, port, database; never the password),
+    /// for the log.
+    pub target: String,
     /// Longest a database call may take, connecting included, before it
     /// counts as failed (for networks that drop packets silently).
     pub op_timeout: Duration,
@@ -60,7 +78,8 @@ pub struct Summary {
     /// Tasks that stopped being this worker's (cancelled, reaped) while
     /// they ran or before their result was stored; nothing was stored.
     pub lost: u64,
-    /// Tasks given back to the queue without charging an attempt.
+    /// Tasks given back to the queue without charging an attempt (also
+    /// those a dead predecessor with the same worker id still held).
     pub released: u64,
     /// Results the database could not take before the worker gave up.
     pub unstored: u64,
@@ -75,6 +94,8 @@ struct Run {
     stop: Option<oneshot::Sender<StopReason>>,
     /// The task is no longer ours: whatever the handler does is not stored.
     lost: bool,
+    /// Another session holds the task's row locked (logged once).
+    busy: bool,
 }
 
 /// A successful run waiting to be stored.
@@ -82,6 +103,8 @@ struct Completion {
     task: Task,
     /// None (SQL NULL) when the handler printed nothing.
     result: Option<Value>,
+    /// Bytes of the result as JSON text, as sent to the database.
+    size: usize,
     elapsed: Duration,
 }
 
@@ -127,8 +150,21 @@ pub struct Supervisor {
     signal: Option<&'static str>,
     drain_deadline: Option<Instant>,
     stopping_all: bool,
-    /// Look for claims this worker holds without knowing (after an outage).
+    /// Look for claims this worker holds without knowing (after an outage,
+    /// and at start: a dead predecessor with this worker id may hold some).
     check_claims: bool,
+    /// Whether those claims would be a predecessor's (for the log).
+    at_start: bool,
+    /// The session holding this worker id's lock; None when it was lost
+    /// with the connection and must be taken again.
+    id_lock: Option<sqlx::PgConnection>,
+    /// Another process took this worker id while the database was away.
+    evicted: bool,
+    /// A heartbeat waiting for a busy row's lock, on a connection of its own.
+    patient: Option<tokio::task::JoinHandle<()>>,
+    /// Something to store may be tried again at once (a failure rewritten
+    /// after the database refused it).
+    store_again: bool,
     /// When stopping with results the database will not take: last try.
     give_up_at: Option<Instant>,
     summary: Summary,
@@ -156,7 +192,7 @@ impl Supervisor {
             ..Summary::default()
         };
         Supervisor {
-            health: DbHealth::new(cfg.op_timeout, log.clone()),
+            health: DbHealth::new(cfg.op_timeout, cfg.target.clone(), log.clone()),
             next_heartbeat: now + cfg.heartbeat_interval,
             cfg,
             pool,
@@ -180,10 +216,22 @@ impl Supervisor {
             signal: None,
             drain_deadline: None,
             stopping_all: false,
-            check_claims: false,
+            check_claims: true,
+            at_start: true,
+            id_lock: None,
+            evicted: false,
+            patient: None,
+            store_again: false,
             give_up_at: None,
             summary,
         }
+    }
+
+    /// The session holding this worker's id lock (else the first
+    /// heartbeat round takes it).
+    pub fn holding_worker_id(mut self, conn: sqlx::PgConnection) -> Supervisor {
+        self.id_lock = Some(conn);
+        self
     }
 
     /// Runs until a graceful stop, --max-tasks or --exit-when-empty.
@@ -210,20 +258,25 @@ impl Supervisor {
                 .await;
         }
         for c in &self.completions {
+            // Its size, never its content: a result may be gigabytes.
             self.log.task(
                 Level::Error,
                 "unstored",
                 &c.task,
                 &format!(
-                    "result not stored, the database did not take it: {}",
-                    c.result.as_ref().unwrap_or(&Value::Null)
+                    "succeeded, but its result ({} bytes) was not stored: the database did not take it; \
+                     the task stays claimed until reaped",
+                    c.size
                 ),
-                json!({ "result": c.result }),
+                json!({ "result_bytes": c.size }),
             );
         }
         for s in &self.settlements {
             let what = match &s.kind {
-                Settle::Fail { error, .. } => format!("failure not stored: {error}"),
+                Settle::Fail { error, .. } => format!(
+                    "failure not stored: {}",
+                    error.lines().next().unwrap_or_default()
+                ),
                 Settle::Release { .. } => "not given back to the queue".to_string(),
             };
             self.log.task(
@@ -236,7 +289,7 @@ impl Supervisor {
                 json!({}),
             );
         }
-        self.summary.unstored = (self.completions.len() + self.settlements.len()) as u64;
+        self.summary.unstored += (self.completions.len() + self.settlements.len()) as u64;
         self.summary.run_time_sec = started.elapsed().as_secs_f64();
         let s = &self.summary;
         self.log.worker(
@@ -310,7 +363,7 @@ impl Supervisor {
                 until = until.min(at);
             }
         }
-        if idle_slots && self.more_work && self.health.ready() {
+        if ((idle_slots && self.more_work) || self.store_again) && self.health.ready() {
             until = Instant::now();
         }
         if let (Some(at), false) = (self.drain_deadline, self.stopping_all) {
@@ -338,7 +391,7 @@ impl Supervisor {
 
     /// Slots a claim may fill now: none while draining or past --max-tasks.
     fn free_slots(&self) -> usize {
-        if self.drain_deadline.is_some() {
+        if self.drain_deadline.is_some() || self.evicted {
             return 0;
         }
         let left = self
@@ -358,7 +411,11 @@ impl Supervisor {
         if !self.runs.is_empty() {
             return false;
         }
-        let reason = if let Some(signal) = self.signal {
+        let reason = if self.evicted {
+            // Whatever is left unstored belongs to the id's new holder.
+            self.summary.stopped_by = EVICTED.to_string();
+            return true;
+        } else if let Some(signal) = self.signal {
             signal
         } else if self
             .cfg
@@ -469,6 +526,7 @@ impl Supervisor {
                 ("ABSURD_ATTEMPT", task.attempt.to_string()),
                 ("ABSURD_WORKER_ID", worker_id.clone()),
             ],
+            env_override: self.cfg.env_override.clone(),
             stdin,
             timeout,
             kill_grace: self.cfg.kill_grace,
@@ -501,6 +559,7 @@ impl Supervisor {
                 timeout,
                 stop: Some(stop_tx),
                 lost: false,
+                busy: false,
             },
         );
     }
@@ -533,6 +592,12 @@ impl Supervisor {
             return;
         }
         let kind = match (out.stopped, &out.status) {
+            // Done just as the grace ran out: the result is there, keep it
+            // rather than run the task again.
+            (Some(StopReason::Shutdown), Ok(status)) if status.success() => {
+                self.push_completion(task, &out.stdout, elapsed);
+                return;
+            }
             (Some(StopReason::Shutdown), _) => Settle::Release {
                 why: "the worker is shutting down",
             },
@@ -563,11 +628,7 @@ impl Supervisor {
                 timed_out: true,
             },
             (_, Ok(status)) if status.success() => {
-                self.completions.push(Completion {
-                    task,
-                    result: result_of(&out.stdout),
-                    elapsed,
-                });
+                self.push_completion(task, &out.stdout, elapsed);
                 return;
             }
             (_, Ok(status)) => Settle::Fail {
@@ -582,40 +643,131 @@ impl Supervisor {
         });
     }
 
-    /// Stores what finished handlers left: completions in one round trip,
-    /// failures and releases (rarer) one by one. Whatever the database does
-    /// not take stays for the next try.
+    /// A successful run's result, to be stored; one larger than a batch may
+    /// hold fails its task instead (it could never be stored).
+    fn push_completion(&mut self, task: Task, stdout: &Tail, elapsed: Duration) {
+        let result = result_of(stdout);
+        let size = result.as_ref().map_or(0, json_size);
+        if size > self.cfg.result_batch_bytes {
+            self.settlements.push(Settlement {
+                task,
+                kind: Settle::Fail {
+                    error: format!(
+                        "succeeded, but its result ({size} bytes of JSON) is larger than the {} bytes \
+                         a worker stores at once (--result-batch-bytes): not stored",
+                        self.cfg.result_batch_bytes
+                    ),
+                    timed_out: false,
+                },
+                elapsed,
+            });
+            return;
+        }
+        self.completions.push(Completion {
+            task,
+            result,
+            size,
+            elapsed,
+        });
+    }
+
+    /// Stores what finished handlers left: completions in batches of at
+    /// most --result-batch-bytes, failures and releases (rarer) one by one.
+    /// A task whose row another session holds locked is skipped, not waited
+    /// for; it and whatever the database does not take stay for the next try.
     async fn store(&mut self) {
+        self.store_again = false;
         let pool = self.pool.clone();
         let worker_id = self.cfg.info.worker_id.clone();
-        if !self.completions.is_empty() {
-            let batch: Vec<(TaskId, Option<Value>)> = self
-                .completions
-                .iter()
-                .map(|c| (c.task.task_id, c.result.clone()))
-                .collect();
-            let Some(stored) = self
-                .health
-                .run(
-                    "storing results",
-                    tasks::complete_many(&pool, &batch, &worker_id),
-                )
-                .await
-            else {
-                return;
+        let mut pending = std::mem::take(&mut self.completions);
+        let mut kept = Vec::new();
+        let mut busy = Vec::new();
+        // Batches of one, after a batch was refused for its content.
+        let mut singles = 0usize;
+        while !pending.is_empty() {
+            let mut bytes = 0;
+            let take = if singles > 0 {
+                singles -= 1;
+                1
+            } else {
+                pending
+                    .iter()
+                    .take_while(|c| {
+                        bytes += c.size;
+                        bytes <= self.cfg.result_batch_bytes
+                    })
+                    .count()
+                    .max(1)
             };
-            let stored: HashSet<TaskId> = stored.into_iter().collect();
-            for c in std::mem::take(&mut self.completions) {
+            let rest = pending.split_off(take);
+            let batch = std::mem::replace(&mut pending, rest);
+            let finished: Vec<workers::Finished> = batch
+                .iter()
+                .map(|c| workers::Finished {
+                    task_id: c.task.task_id,
+                    claimed_at: c.task.claimed_at,
+                    result: c.result.as_ref(),
+                })
+                .collect();
+            let round = self
+                .health
+                .run_refusable("storing results", async {
+                    let mut conn = pool.acquire().await?;
+                    workers::complete_unlocked(&mut conn, &finished, &worker_id).await
+                })
+                .await;
+            drop(finished);
+            let round = match round {
+                None => {
+                    kept.extend(batch);
+                    kept.append(&mut pending);
+                    break;
+                }
+                Some(Ok(round)) => round,
+                // One result spoils its batch: they go again one by one,
+                // and the one refused alone fails its task.
+                Some(Err(_)) if batch.len() > 1 => {
+                    singles = batch.len();
+                    let mut again = batch;
+                    again.append(&mut pending);
+                    pending = again;
+                    continue;
+                }
+                Some(Err(why)) => {
+                    for c in batch {
+                        self.settlements.push(Settlement {
+                            task: c.task,
+                            kind: Settle::Fail {
+                                error: format!(
+                                    "succeeded, but the database refused its result ({} bytes): {}",
+                                    c.size,
+                                    ascii_only(&why)
+                                ),
+                                timed_out: false,
+                            },
+                            elapsed: c.elapsed,
+                        });
+                    }
+                    continue;
+                }
+            };
+            for c in batch {
+                let id = c.task.task_id;
                 let took = c.elapsed.as_secs_f64();
-                if stored.contains(&c.task.task_id) {
+                if round.done.contains(&id) {
                     self.summary.completed += 1;
                     self.log.task(
                         Level::Info,
                         "completed",
                         &c.task,
-                        &format!("completed in {}", fmt_secs(took)),
-                        json!({ "duration_sec": took }),
+                        &format!("completed in {} (result {} bytes)", fmt_secs(took), c.size),
+                        json!({ "duration_sec": took, "result_bytes": c.size }),
                     );
+                    // A completion may release tasks that depend on it.
+                    self.more_work = true;
+                } else if round.busy.contains(&id) {
+                    busy.push(id);
+                    kept.push(c);
                 } else {
                     self.summary.lost += 1;
                     self.log.task(
@@ -627,35 +779,82 @@ impl Supervisor {
                     );
                 }
             }
-            // A completion may release tasks that depend on it.
-            self.more_work = true;
         }
-        while let Some(s) = self.settlements.first() {
+        self.completions = kept;
+        if !self.health.ready() {
+            // The database failed just now: the rest waits for its backoff.
+            return;
+        }
+        let mut kept = Vec::new();
+        let mut settlements = std::mem::take(&mut self.settlements).into_iter();
+        for mut s in settlements.by_ref() {
             let id = s.task.task_id;
-            let stored = match &s.kind {
-                Settle::Fail { error, .. } => {
-                    self.health
-                        .run(
-                            "storing a failure",
-                            tasks::fail(&pool, id, &worker_id, error),
-                        )
-                        .await
-                }
-                Settle::Release { .. } => {
-                    self.health
-                        .run("giving a task back", tasks::release(&pool, id, &worker_id))
-                        .await
-                }
+            let what = match &s.kind {
+                Settle::Fail { error, .. } => workers::Settlement::Fail(error),
+                Settle::Release { .. } => workers::Settlement::Release,
             };
-            let Some(ours) = stored else {
-                return;
+            let claimed_at = s.task.claimed_at;
+            let call = match s.kind {
+                Settle::Fail { .. } => "storing a failure",
+                Settle::Release { .. } => "giving a task back",
             };
-            let s = self.settlements.remove(0);
-            self.log_settled(&s, ours);
-            // A retry or a release is work again, now or after a backoff
-            // (the claim that follows sets the alarm for it).
-            self.more_work = true;
+            let stored = self
+                .health
+                .run_refusable(call, async {
+                    let mut conn = pool.acquire().await?;
+                    workers::settle_unlocked(&mut conn, id, claimed_at, &worker_id, what).await
+                })
+                .await;
+            let stored = match stored {
+                Some(Err(why)) => {
+                    match &mut s.kind {
+                        // A character of stderr the database's encoding
+                        // cannot hold: the error again, in plain ASCII.
+                        Settle::Fail { error, .. } if ascii_only(error) != *error => {
+                            *error = ascii_only(error);
+                            kept.push(s);
+                            self.store_again = true;
+                        }
+                        _ => {
+                            self.summary.unstored += 1;
+                            self.log.task(
+                                Level::Error,
+                                "unstored",
+                                &s.task,
+                                &format!(
+                                    "the database refused to store how it ended ({}); \
+                                     the task stays claimed until reaped",
+                                    ascii_only(&why)
+                                ),
+                                json!({ "error": why }),
+                            );
+                        }
+                    }
+                    continue;
+                }
+                Some(Ok(settled)) => Some(settled),
+                None => None,
+            };
+            match stored {
+                None => {
+                    kept.push(s);
+                    break;
+                }
+                Some(workers::Settled::Busy) => {
+                    busy.push(id);
+                    kept.push(s);
+                }
+                Some(settled) => {
+                    self.log_settled(&s, settled == workers::Settled::Done);
+                    // A retry or a release is work again, now or after a
+                    // backoff (the claim that follows sets the alarm for it).
+                    self.more_work = true;
+                }
+            }
         }
+        kept.extend(settlements);
+        self.settlements = kept;
+        self.wait_for_busy_row(&busy);
     }
 
     fn log_settled(&mut self, s: &Settlement, ours: bool) {
@@ -706,8 +905,10 @@ impl Supervisor {
         }
     }
 
-    /// Heartbeats every running task (stopping those no longer ours) and
-    /// keeps the registry row fresh.
+    /// Heartbeats every running task (stopping those no longer ours),
+    /// checks that this worker id is still this process's, and keeps the
+    /// registry row fresh. A task whose row another session holds locked is
+    /// skipped, never waited for: the other tasks' heartbeats go on.
     async fn heartbeat(&mut self) {
         let pool = self.pool.clone();
         let worker_id = self.cfg.info.worker_id.clone();
@@ -718,36 +919,126 @@ impl Supervisor {
             .map(|r| r.task.task_id)
             .collect();
         if !ids.is_empty() {
-            let Some(alive) = self
+            let Some(round) = self
                 .health
-                .run(
-                    "recording heartbeats",
-                    tasks::heartbeat_many(&pool, &ids, &worker_id),
-                )
+                .run("recording heartbeats", async {
+                    let mut conn = pool.acquire().await?;
+                    workers::heartbeat_unlocked(&mut conn, &ids, &worker_id).await
+                })
                 .await
             else {
                 return;
             };
-            let alive: HashSet<TaskId> = alive.into_iter().collect();
-            for run in self
-                .runs
-                .values_mut()
-                .filter(|r| !r.lost && !alive.contains(&r.task.task_id))
-            {
-                run.lost = true;
-                if let Some(stop) = run.stop.take() {
-                    let _ = stop.send(StopReason::Lost);
+            for run in self.runs.values_mut().filter(|r| !r.lost) {
+                let id = run.task.task_id;
+                if round.gone.contains(&id) {
+                    run.lost = true;
+                    if let Some(stop) = run.stop.take() {
+                        let _ = stop.send(StopReason::Lost);
+                    }
+                    self.log.task(
+                        Level::Warn,
+                        "stopping",
+                        &run.task,
+                        "the task is no longer this worker's (cancelled or reaped): stopping its handler",
+                        json!({}),
+                    );
+                } else if round.busy.contains(&id) {
+                    if !run.busy {
+                        run.busy = true;
+                        self.log.task(
+                            Level::Warn,
+                            "row_locked",
+                            &run.task,
+                            "another session holds this task's row locked: its heartbeat waits \
+                             for the lock, the other tasks' go on",
+                            json!({}),
+                        );
+                    }
+                } else {
+                    run.busy = false;
                 }
-                self.log.task(
-                    Level::Warn,
-                    "stopping",
-                    &run.task,
-                    "the task is no longer this worker's (cancelled or reaped): stopping its handler",
-                    json!({}),
-                );
+            }
+            self.wait_for_busy_row(&round.busy);
+        }
+        self.keep_worker_id().await;
+        self.touch_registry().await;
+    }
+
+    /// Queues a heartbeat behind the lock of one busy row (a running task's,
+    /// or a finished one's whose result waits), on a connection of its own,
+    /// so that it lands the moment the lock is released, before a reaper can
+    /// see the task silent. One at a time: a connection each for many locked
+    /// rows would be more than the worker's share.
+    fn wait_for_busy_row(&mut self, busy: &[TaskId]) {
+        if self.patient.as_ref().is_some_and(|p| !p.is_finished()) {
+            return;
+        }
+        let Some(&id) = busy.first() else {
+            return;
+        };
+        let pool = self.pool.clone();
+        let worker_id = self.cfg.info.worker_id.clone();
+        // Its answer does not matter: the next round reads the row.
+        self.patient = Some(tokio::spawn(async move {
+            if let Ok(mut conn) = pool.acquire().await {
+                let _ = workers::heartbeat_when_free(&mut conn, id, &worker_id).await;
+            }
+        }));
+    }
+
+    /// The session holding this worker id's lock dies with its connection
+    /// (a PostgreSQL restart): take the lock again. When another process
+    /// took the id meanwhile, it is that process's now: stop everything.
+    async fn keep_worker_id(&mut self) {
+        let pool = self.pool.clone();
+        let worker_id = self.cfg.info.worker_id.clone();
+        if let Some(mut conn) = self.id_lock.take() {
+            let alive = self
+                .health
+                .run("checking the worker id's lock", async {
+                    sqlx::Connection::ping(&mut conn).await?;
+                    Ok(())
+                })
+                .await;
+            if alive.is_some() {
+                self.id_lock = Some(conn);
+            }
+            return;
+        }
+        let Some(taken) = self
+            .health
+            .run("taking the worker id's lock again", async {
+                let mut conn = pool.acquire().await?.detach();
+                let held = workers::hold_worker_id(&mut conn, &worker_id).await?;
+                Ok(held.then_some(conn))
+            })
+            .await
+        else {
+            return;
+        };
+        if taken.is_some() {
+            self.id_lock = taken;
+            return;
+        }
+        self.evicted = true;
+        let mut stopped = 0;
+        for run in self.runs.values_mut() {
+            run.lost = true;
+            if let Some(stop) = run.stop.take() {
+                let _ = stop.send(StopReason::Lost);
+                stopped += 1;
             }
         }
-        self.touch_registry().await;
+        self.log.worker(
+            Level::Error,
+            "worker_id_taken",
+            &format!(
+                "another process took worker id {worker_id} while the database was away: \
+                 stopping {stopped} handler(s), storing nothing, exiting"
+            ),
+            json!({ "stopping": stopped }),
+        );
     }
 
     async fn touch_registry(&mut self) {
@@ -757,14 +1048,15 @@ impl Supervisor {
         } else {
             WorkerStatus::Running
         };
+        let worker_id = self.cfg.info.worker_id.clone();
         let present = self
             .health
-            .run(
-                "updating the worker registry",
-                workers::touch(&pool, &self.cfg.info.worker_id, status),
-            )
+            .run("updating the worker registry", async {
+                let mut conn = pool.acquire().await?;
+                workers::touch(&mut conn, &worker_id, status).await
+            })
             .await;
-        if present == Some(false) {
+        if present == Some(workers::Touched::Missing) {
             self.health
                 .run(
                     "registering the worker again",
@@ -795,16 +1087,18 @@ impl Supervisor {
     }
 
     /// Gives back tasks claimed under this worker's id that it does not
-    /// run: claims whose commit reached the database while the answer was
-    /// lost with the connection. They never ran, so no attempt is charged.
+    /// run: at start, what a dead predecessor with this id still held (at
+    /// once, rather than after the reaper's limit); after an outage, claims
+    /// whose commit reached the database while the answer was lost with
+    /// the connection. No attempt is charged.
     async fn release_unknown_claims(&mut self) {
         let pool = self.pool.clone();
         let worker_id = self.cfg.info.worker_id.clone();
         let Some(held) = self
             .health
             .run(
-                "looking for claims lost with the connection",
-                tasks::claimed_by(&pool, &self.cfg.info.queue_name, &worker_id),
+                "looking for claims this worker does not know of",
+                workers::held_by(&pool, &worker_id),
             )
             .await
         else {
@@ -817,30 +1111,47 @@ impl Supervisor {
             .chain(self.completions.iter().map(|c| c.task.task_id))
             .chain(self.settlements.iter().map(|s| s.task.task_id))
             .collect();
+        let mut busy = false;
         for id in held.into_iter().filter(|id| !known.contains(id)) {
             let Some(released) = self
                 .health
-                .run(
-                    "giving back a claim lost with the connection",
-                    tasks::release(&pool, id, &worker_id),
-                )
+                .run("giving back a claim this worker does not run", async {
+                    let mut conn = pool.acquire().await?;
+                    workers::settle_unlocked(
+                        &mut conn,
+                        id,
+                        None,
+                        &worker_id,
+                        workers::Settlement::Release,
+                    )
+                    .await
+                })
                 .await
             else {
                 return;
             };
-            if released {
-                self.summary.released += 1;
-                self.log.worker(
-                    Level::Warn,
-                    "released",
-                    &format!(
-                        "task {id}: claimed while the connection was lost, never run: given back, attempt not charged"
-                    ),
-                    json!({ "task_id": id }),
-                );
+            match released {
+                workers::Settled::Done => {
+                    self.summary.released += 1;
+                    let why = if self.at_start {
+                        "held under this worker id by a predecessor that is gone"
+                    } else {
+                        "claimed while the connection was lost, never run"
+                    };
+                    self.log.worker(
+                        Level::Warn,
+                        "released",
+                        &format!("task {id}: {why}: given back, attempt not charged"),
+                        json!({ "task_id": id }),
+                    );
+                }
+                workers::Settled::Busy => busy = true,
+                workers::Settled::Gone => {}
             }
         }
-        self.check_claims = false;
+        // A locked row is tried again at the next turn.
+        self.check_claims = busy;
+        self.at_start &= busy;
     }
 
     /// The grace is over: stop every handler; their tasks go back.
@@ -872,35 +1183,59 @@ impl Supervisor {
     }
 }
 
-/// The result of a successful run: standard output when it is JSON, none
-/// when empty, else its tail as a string. PostgreSQL refuses NUL in text
-/// and jsonb, so NULs become U+FFFD rather than a result it cannot store.
+/// The result of a successful run, always a JSON object (or none when
+/// standard output is empty): a JSON object printed is stored as it is;
+/// any other JSON (array, number, string...) or text (its tail when cut)
+/// under [`RESULT_KEY`]. PostgreSQL refuses NUL in text and jsonb, so NULs
+/// become U+FFFD; passwords the worker knows become `***`.
 fn result_of(stdout: &Tail) -> Option<Value> {
+    let mut value = None;
     if stdout.is_whole() {
         let bytes = stdout.bytes();
         if bytes.trim_ascii().is_empty() {
             return None;
         }
-        if let Ok(mut value) = serde_json::from_slice::<Value>(bytes) {
-            scrub_nul(&mut value);
-            return Some(value);
-        }
+        value = serde_json::from_slice::<Value>(bytes).ok();
     }
-    Some(Value::String(stdout.text().replace('\0', "\u{FFFD}")))
+    let mut value = value.unwrap_or_else(|| Value::String(stdout.text()));
+    scrub(&mut value);
+    Some(match value {
+        Value::Object(_) => value,
+        other => json!({ RESULT_KEY: other }),
+    })
 }
 
-fn scrub_nul(value: &mut Value) {
+/// Bytes of `value` as compact JSON text, counted without building it.
+fn json_size(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
+}
+
+/// Every string and key of a result: NUL replaced, passwords redacted.
+fn scrub(value: &mut Value) {
+    let clean = |s: &str| crate::error::redact(&s.replace('\0', "\u{FFFD}"));
     match value {
-        Value::String(s) if s.contains('\0') => *s = s.replace('\0', "\u{FFFD}"),
-        Value::Array(items) => items.iter_mut().for_each(scrub_nul),
+        Value::String(s) => *s = clean(s),
+        Value::Array(items) => items.iter_mut().for_each(scrub),
         Value::Object(map) => {
-            if map.keys().any(|k| k.contains('\0')) {
-                *map = std::mem::take(map)
-                    .into_iter()
-                    .map(|(k, v)| (k.replace('\0', "\u{FFFD}"), v))
-                    .collect();
-            }
-            map.values_mut().for_each(scrub_nul);
+            *map = std::mem::take(map)
+                .into_iter()
+                .map(|(k, mut v)| {
+                    scrub(&mut v);
+                    (clean(&k), v)
+                })
+                .collect();
         }
         _ => {}
     }
@@ -919,6 +1254,26 @@ fn error_text(what: &str, stderr: &Tail) -> String {
     crate::error::redact(&text.replace('\0', "\u{FFFD}"))
 }
 
+fn refused_for_content(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c.starts_with("22") || c.starts_with("54"))
+}
+
+/// `text` with every character outside printable ASCII written as an
+/// escape: what any database encoding can hold.
+fn ascii_only(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c == '\n' || (' '..='~').contains(&c) {
+                c.to_string()
+            } else {
+                c.escape_unicode().to_string()
+            }
+        })
+        .collect()
+}
+
 /// Whether the database answers, and when to try again when it does not.
 /// A failed call is logged once per outage, not once per retry.
 struct DbHealth {
@@ -927,17 +1282,26 @@ struct DbHealth {
     retry_at: Instant,
     backoff: Duration,
     op_timeout: Duration,
+    /// Host, port and database, for the log.
+    target: String,
+    /// When the outage began, and when the log last said so.
+    down_since: Instant,
+    said_at: Instant,
     log: Logger,
 }
 
 impl DbHealth {
-    fn new(op_timeout: Duration, log: Logger) -> DbHealth {
+    fn new(op_timeout: Duration, target: String, log: Logger) -> DbHealth {
+        let now = Instant::now();
         DbHealth {
             up: true,
             restored: false,
-            retry_at: Instant::now(),
+            retry_at: now,
             backoff: BACKOFF_MIN,
             op_timeout,
+            target,
+            down_since: now,
+            said_at: now,
             log,
         }
     }
@@ -952,6 +1316,27 @@ impl DbHealth {
         std::mem::take(&mut self.restored)
     }
 
+    /// Like `run`, but a statement the database refused for what it
+    /// carries (SQLSTATE class 22, data exception: a character the
+    /// database's encoding cannot hold; class 54, a program limit: a value
+    /// too large for jsonb) is no outage: its message comes back, since
+    /// sending it again would be refused again, for ever.
+    async fn run_refusable<T>(
+        &mut self,
+        what: &str,
+        call: impl Future<Output = crate::queue::Result<T>>,
+    ) -> Option<Result<T, String>> {
+        self.run(what, async {
+            match call.await {
+                Err(crate::queue::QueueError::Db(e)) if refused_for_content(&e) => {
+                    Ok(Err(e.to_string()))
+                }
+                other => other.map(Ok),
+            }
+        })
+        .await
+    }
+
     async fn run<T>(
         &mut self,
         what: &str,
@@ -962,15 +1347,25 @@ impl DbHealth {
                 if !self.up {
                     self.up = true;
                     self.restored = true;
+                    let down = self.down_since.elapsed().as_secs_f64();
                     self.log.worker(
                         Level::Info,
                         "db_restored",
-                        "the database answers again",
-                        json!({}),
+                        &format!(
+                            "the database at {} answers again (after {})",
+                            self.target,
+                            fmt_secs(down)
+                        ),
+                        json!({ "database": self.target, "down_sec": down }),
                     );
                 }
                 self.backoff = BACKOFF_MIN;
                 return Some(value);
+            }
+            // The pool's own words ("pool timed out while waiting for an
+            // open connection") say neither where nor why.
+            Ok(Err(crate::queue::QueueError::Db(sqlx::Error::PoolTimedOut))) => {
+                "no connection could be opened (the server is down or unreachable)".to_string()
             }
             Ok(Err(e)) => e.to_string(),
             Err(_) => format!(
@@ -978,14 +1373,32 @@ impl DbHealth {
                 fmt_secs(self.op_timeout.as_secs_f64())
             ),
         };
+        let now = Instant::now();
         if self.up {
+            self.down_since = now;
+            self.said_at = now;
             self.log.worker(
                 Level::Error,
                 "db_error",
                 &format!(
-                    "database error while {what}: {failure}; retrying with backoff, running handlers carry on"
+                    "database at {} failed while {what}: {failure}; retrying with backoff, \
+                     running handlers carry on",
+                    self.target
                 ),
-                json!({ "error": failure }),
+                json!({ "database": self.target, "error": failure }),
+            );
+        } else if now.duration_since(self.said_at) >= STILL_DOWN_EVERY {
+            self.said_at = now;
+            let down = now.duration_since(self.down_since).as_secs_f64();
+            self.log.worker(
+                Level::Error,
+                "db_error",
+                &format!(
+                    "database at {} still unreachable after {} ({failure}); still retrying",
+                    self.target,
+                    fmt_secs(down)
+                ),
+                json!({ "database": self.target, "error": failure, "down_sec": down }),
             );
         }
         self.up = false;
@@ -1006,10 +1419,11 @@ mod tests {
     }
 
     #[test]
-    fn results_are_json_or_text_or_null() {
+    fn results_are_json_objects_or_null() {
         assert_eq!(result_of(&tail(b"{\"a\": 1}\n")), Some(json!({"a": 1})));
-        assert_eq!(result_of(&tail(b"done\n")), Some(json!("done")));
-        assert_eq!(result_of(&tail(b"null")), Some(Value::Null));
+        assert_eq!(result_of(&tail(b"done\n")), Some(json!({"output": "done"})));
+        assert_eq!(result_of(&tail(b"null")), Some(json!({"output": null})));
+        assert_eq!(result_of(&tail(b"[1, 2]")), Some(json!({"output": [1, 2]})));
         assert_eq!(result_of(&tail(b" \n")), None);
         assert_eq!(
             result_of(&tail(b"{\"k\\u0000\": \"v\\u0000\"}")),
