@@ -2,6 +2,7 @@
 //! tests and benchmarks can drive the queue layer directly.
 
 pub mod archive;
+pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 use serde::Serialize;
 
+use crate::checks::Level;
 use crate::cli::OutputFormat;
 use crate::queue::TaskStatus;
 
@@ -129,6 +130,33 @@ impl Output {
             Cell::new(text)
         }
     }
+
+    /// Text in bold (and `color`) when colour is on, for lines outside
+    /// tables: the ANSI counterpart of [`Output::paint`].
+    pub fn paint_text(&self, text: &str, color: Option<Color>) -> String {
+        if !self.color {
+            return text.to_string();
+        }
+        let sgr = match color {
+            Some(Color::Red) => "1;31",
+            Some(Color::Green) => "1;32",
+            Some(Color::Yellow) => "1;33",
+            Some(Color::Magenta) => "1;35",
+            Some(Color::DarkGrey) => "1;90",
+            _ => "1",
+        };
+        format!("\x1b[{sgr}m{text}\x1b[0m")
+    }
+
+    /// A verdict word (OK, FAIL, ...) as a table cell in its level's colour.
+    pub fn level_cell(&self, word: &str, level: Level) -> Cell {
+        self.paint(word, level_color(level))
+    }
+
+    /// A verdict word in its level's colour, outside tables.
+    pub fn level_text(&self, word: &str, level: Level) -> String {
+        self.paint_text(word, Some(level_color(level)))
+    }
 }
 
 /// Writes to stdout. A failure goes up to `main` like any error; a closed
@@ -170,6 +198,44 @@ pub fn fmt_secs(secs: f64) -> String {
         format!("-{text}")
     } else {
         text
+    }
+}
+
+/// `0.42ms`, `12.3ms`, then as [`fmt_secs`]: round trips and query times.
+pub fn fmt_ms(ms: f64) -> String {
+    if ms < 1.0 {
+        format!("{ms:.2}ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.1}ms")
+    } else {
+        fmt_secs(ms / 1000.0)
+    }
+}
+
+/// `512 B`, `4.0 KiB`, `45.2 MiB`, `1.4 GiB`.
+pub fn fmt_bytes(bytes: i64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value.abs() >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// The colour of a level, wherever it is printed.
+fn level_color(level: Level) -> Color {
+    match level {
+        Level::Skipped => Color::DarkGrey,
+        Level::Ok => Color::Green,
+        Level::Warning => Color::Yellow,
+        Level::Unknown => Color::Magenta,
+        Level::Critical => Color::Red,
     }
 }
 
@@ -301,6 +367,17 @@ mod tests {
         assert_eq!(fmt_secs(250.0), "4m 10s");
         assert_eq!(fmt_secs(3.0 * 3600.0 + 120.0), "3h 2m");
         assert_eq!(fmt_secs(2.0 * 86400.0 + 5.0 * 3600.0), "2d 5h");
+    }
+
+    #[test]
+    fn milliseconds_and_sizes_are_short() {
+        assert_eq!(fmt_ms(0.421), "0.42ms");
+        assert_eq!(fmt_ms(12.34), "12.3ms");
+        assert_eq!(fmt_ms(2500.0), "2.5s");
+        assert_eq!(fmt_bytes(512), "512 B");
+        assert_eq!(fmt_bytes(4096), "4.0 KiB");
+        assert_eq!(fmt_bytes(47_395_635), "45.2 MiB");
+        assert_eq!(fmt_bytes(3 * 1024 * 1024 * 1024 / 2), "1.5 GiB");
     }
 
     #[test]

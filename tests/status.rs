@@ -1029,8 +1029,15 @@ async fn watch_without_a_terminal_prints_one_snapshot_per_interval() {
 fn watch_on_a_terminal(url: &str) -> (String, Option<i32>) {
     let bin = env!("CARGO_BIN_EXE_absurdctl");
     let cmd = format!("{bin} --database-url '{url}' status --watch 1");
+    on_a_terminal(&cmd, &[b"q"])
+}
+
+/// Runs the shell command `cmd` on a pseudo-terminal, waits for the second
+/// frame of `status --watch`, types `keys` (a short pause between them)
+/// and returns what the terminal showed and the exit status.
+fn on_a_terminal(cmd: &str, keys: &[&[u8]]) -> (String, Option<i32>) {
     let mut child = std::process::Command::new("script")
-        .args(["-q", "-e", "-c", &cmd, "/dev/null"])
+        .args(["-q", "-e", "-c", cmd, "/dev/null"])
         .env_remove("NO_COLOR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -1056,8 +1063,13 @@ fn watch_on_a_terminal(url: &str) -> (String, Option<i32>) {
             seen.extend(chunk);
         }
         if !pressed && String::from_utf8_lossy(&seen).matches("overall").count() >= 2 {
-            stdin.write_all(b"q").unwrap();
-            stdin.flush().unwrap();
+            for (i, key) in keys.iter().enumerate() {
+                if i > 0 {
+                    std::thread::sleep(Duration::from_millis(30));
+                }
+                stdin.write_all(key).unwrap();
+                stdin.flush().unwrap();
+            }
             pressed = true;
         }
         if let Some(status) = child.try_wait().unwrap() {
@@ -1092,6 +1104,30 @@ async fn watch_on_a_terminal_redraws_in_place_until_q() {
         screen.contains("since last"),
         "rates between refreshes: {screen}"
     );
+    assert!(screen.contains("\x1b[?25h"), "cursor shown again");
+}
+
+#[tokio::test]
+async fn a_quick_double_ctrl_c_gives_the_terminal_back() {
+    let db = fixture().await;
+    let bin = env!("CARGO_BIN_EXE_absurdctl");
+    // stty runs on the same terminal once absurdctl has returned: bash goes
+    // on after a child that handled the SIGINT itself.
+    let cmd = format!(
+        "bash -c \"{bin} --database-url '{}' status --watch 1; echo exit=$?; stty -a\"",
+        db.url
+    );
+    let (screen, code) = on_a_terminal(&cmd, &[b"\x03", b"\x03"]);
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(screen.contains("exit=0"), "Ctrl-C ends the watch: {screen}");
+    let settings: Vec<&str> = screen
+        .split_once("exit=0")
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    assert!(settings.contains(&"echo"), "echo is on again: {screen}");
+    assert!(settings.contains(&"icanon"), "line mode again: {screen}");
     assert!(screen.contains("\x1b[?25h"), "cursor shown again");
 }
 

@@ -21,7 +21,7 @@ use crate::error::CliError;
 use crate::host;
 use crate::interact::{self, Interrupt};
 use crate::queue::audit::{self, AuditEntry};
-use crate::queue::{bench, tasks, workers, NewTask, TaskId};
+use crate::queue::{bench, health, tasks, workers, NewTask, TaskId};
 
 /// History rows per INSERT and rows per DELETE: each statement stays well
 /// under the statement timeout, and Ctrl-C is honoured between them.
@@ -238,7 +238,7 @@ struct Bench<'a> {
 impl Bench<'_> {
     /// Every measurement; `None` when interrupted.
     async fn measure(&self) -> anyhow::Result<Option<Report>> {
-        let server_version = bench::server_version(&self.pool).await?;
+        let (_, server_version) = health::server_version(&self.pool).await?;
         let mut runs = Vec::new();
         let Some(run) = self.run(0, 0.0).await? else {
             return Ok(None);

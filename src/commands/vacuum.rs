@@ -28,10 +28,11 @@ use crate::config::Access;
 use crate::error::CliError;
 use crate::host;
 use crate::interact::{self, Interrupt};
+use crate::output::fmt_bytes;
 use crate::queue::audit::{AuditEntry, Run};
 use crate::queue::maintenance;
 use crate::queue::retention;
-use render::{fmt_bytes, per_status_text, print_volumes, render};
+use render::{per_status_text, print_volumes, render};
 use report::{Report, Stopped};
 
 pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {

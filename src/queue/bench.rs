@@ -6,15 +6,6 @@ use sqlx::PgExecutor;
 
 use super::Result;
 
-/// The server's version, e.g. `15.10 (Debian 15.10-0+deb12u1)`.
-pub async fn server_version(db: impl PgExecutor<'_>) -> Result<String> {
-    Ok(
-        sqlx::query_scalar("SELECT current_setting('server_version')")
-            .fetch_one(db)
-            .await?,
-    )
-}
-
 /// How many rows `queue` has, whatever their status.
 pub async fn count_queue(db: impl PgExecutor<'_>, queue: &str) -> Result<i64> {
     Ok(

@@ -6,7 +6,7 @@ use super::reindex;
 use super::report::{Report, RetentionReport, Stopped, VacuumKind};
 use crate::cli::VacuumArgs;
 use crate::commands::Ctx;
-use crate::output::{fmt_secs, fmt_time};
+use crate::output::{fmt_bytes, fmt_secs, fmt_time};
 use crate::queue::retention::StatusVolume;
 use crate::queue::TaskStatus;
 
@@ -183,20 +183,6 @@ pub(super) fn per_status_text(volumes: &[StatusVolume]) -> String {
 }
 
 /// `512 B`, `4.0 KiB`, `45.2 MiB`, `1.4 GiB`.
-pub(super) fn fmt_bytes(bytes: i64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value.abs() >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
 
 #[cfg(test)]
 mod tests {

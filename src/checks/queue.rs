@@ -1,0 +1,473 @@
+//! The checks of one queue, from its statistics snapshot: one function per
+//! check, each giving one finding. `status` runs [`findings`] (and the
+//! reaper checks) on every queue; `preflight` runs the ones an ingestion
+//! needs on its queue.
+
+use crate::output::{fmt_secs, pause_details};
+use crate::queue::reap::StaleLock;
+use crate::queue::stats::QueueSnapshot;
+
+use super::thresholds::Thresholds;
+use super::{above, below, Finding, Level};
+
+/// Every threshold check of `status` for one queue, in the report's order.
+pub fn findings(q: &QueueSnapshot, t: &Thresholds) -> Vec<Finding> {
+    vec![
+        paused(q),
+        backlog(q, t.backlog_warn, t.backlog_crit),
+        oldest_ready(q, t),
+        stuck(q, t.stuck_warn, t.stuck_crit),
+        failures_1h(q, t.failures_1h_warn, t.failures_1h_crit),
+        success_rate_1h(q, t),
+        no_completion(q, t),
+    ]
+}
+
+/// `PAUSED by alice at ... : disk swap`.
+pub fn pause_text(q: &QueueSnapshot) -> String {
+    format!(
+        "PAUSED{}",
+        pause_details(
+            q.paused_by.as_deref(),
+            q.paused_at,
+            q.pause_reason.as_deref()
+        )
+    )
+}
+
+/// A paused queue warns: workers hold back their claims.
+pub fn paused(q: &QueueSnapshot) -> Finding {
+    let (level, message) = if q.paused {
+        (
+            Level::Warning,
+            format!(
+                "{}; `absurdctl resume` lets workers claim again",
+                pause_text(q)
+            ),
+        )
+    } else {
+        (Level::Ok, "not paused".to_string())
+    };
+    Finding::new("paused", level, message)
+        .queue(&q.queue)
+        .value(if q.paused { 1.0 } else { 0.0 })
+}
+
+/// Pending and retrying tasks.
+pub fn backlog(q: &QueueSnapshot, warn: i64, crit: i64) -> Finding {
+    let n = q.figures.backlog;
+    let level = above(n, warn, crit);
+    let message = match level {
+        Level::Ok => format!("backlog {n}"),
+        _ => format!("backlog {n} (> {})", level.limit(warn, crit)),
+    };
+    Finding::new("backlog", level, message)
+        .queue(&q.queue)
+        .value(n as f64)
+        .limits(Some(warn as f64), Some(crit as f64))
+}
+
+/// How long the oldest task ready to claim has waited; not judged while
+/// the queue is paused (waiting is then expected).
+pub fn oldest_ready(q: &QueueSnapshot, t: &Thresholds) -> Finding {
+    let (warn, crit) = (t.oldest_ready_warn_sec, t.oldest_ready_crit_sec);
+    let age = q.figures.oldest_ready_age_sec;
+    let (level, message) = if q.paused {
+        (
+            Level::Ok,
+            "oldest ready task: not judged while paused".to_string(),
+        )
+    } else {
+        let level = above(age.unwrap_or(0.0), warn, crit);
+        let message = match age {
+            None => "no task waiting to be claimed".into(),
+            Some(age) if level == Level::Ok => {
+                format!("oldest ready task waiting {}", fmt_secs(age))
+            }
+            Some(age) => format!(
+                "oldest ready task waiting {} (> {})",
+                fmt_secs(age),
+                fmt_secs(level.limit(warn, crit))
+            ),
+        };
+        (level, message)
+    };
+    Finding::new("oldest_ready", level, message)
+        .queue(&q.queue)
+        .value(age.unwrap_or(0.0))
+        .limits(Some(warn), Some(crit))
+}
+
+/// Claimed tasks with no heartbeat, or past their timeout (the rule of the
+/// snapshot, which is reap-stuck's).
+pub fn stuck(q: &QueueSnapshot, warn: i64, crit: i64) -> Finding {
+    let n = q.figures.stuck;
+    let level = above(n, warn, crit);
+    let message = if level == Level::Ok {
+        format!("{n} stuck")
+    } else {
+        format!(
+            "{n} stuck task{} (> {}): claimed with no heartbeat or past their timeout; \
+             `absurdctl reap-stuck` gives them back",
+            if n == 1 { "" } else { "s" },
+            level.limit(warn, crit)
+        )
+    };
+    Finding::new("stuck", level, message)
+        .queue(&q.queue)
+        .value(n as f64)
+        .limits(Some(warn as f64), Some(crit as f64))
+}
+
+/// Tasks failed in the last hour.
+pub fn failures_1h(q: &QueueSnapshot, warn: i64, crit: i64) -> Finding {
+    let n = q.figures.failed_1h;
+    let level = above(n, warn, crit);
+    let message = if level == Level::Ok {
+        format!("{n} failed in the last hour")
+    } else {
+        format!(
+            "{n} failed in the last hour (> {}); `absurdctl errors --since 1h` groups them by cause",
+            level.limit(warn, crit)
+        )
+    };
+    Finding::new("failures_1h", level, message)
+        .queue(&q.queue)
+        .value(n as f64)
+        .limits(Some(warn as f64), Some(crit as f64))
+}
+
+/// The success rate of the last hour, judged from a few finished tasks on.
+pub fn success_rate_1h(q: &QueueSnapshot, t: &Thresholds) -> Finding {
+    let f = &q.figures;
+    let (warn, crit) = (
+        t.success_rate_1h_warn_percent,
+        t.success_rate_1h_crit_percent,
+    );
+    let finished_1h = f.completed_1h + f.failed_1h;
+    let (level, value, message) = match f.success_rate_1h {
+        Some(rate) if finished_1h >= t.success_rate_min_samples => {
+            let pct = rate * 100.0;
+            let level = below(pct, warn, crit);
+            let message = if level == Level::Ok {
+                format!("success rate {pct:.1}% in the last hour")
+            } else {
+                format!(
+                    "success rate {pct:.1}% in the last hour (< {}%)",
+                    level.limit(warn, crit)
+                )
+            };
+            (level, Some(pct), message)
+        }
+        rate => (
+            Level::Ok,
+            rate.map(|r| r * 100.0),
+            format!(
+                "success rate not judged: {finished_1h} finished in the last hour (fewer than {})",
+                t.success_rate_min_samples
+            ),
+        ),
+    };
+    let mut finding = Finding::new("success_rate_1h", level, message)
+        .queue(&q.queue)
+        .limits(Some(warn), Some(crit));
+    finding.value = value;
+    finding
+}
+
+/// Time without a completion while tasks are ready; not judged while paused.
+pub fn no_completion(q: &QueueSnapshot, t: &Thresholds) -> Finding {
+    let (warn, crit) = (t.no_completion_warn_sec, t.no_completion_crit_sec);
+    let (level, message) = match q.no_completion_sec {
+        _ if q.paused => (Level::Ok, "progress: not judged while paused".to_string()),
+        None => (Level::Ok, "progress: no task waiting".to_string()),
+        Some(secs) => {
+            let level = above(secs, warn, crit);
+            let message = if level == Level::Ok {
+                format!("progress: last completion {} ago", fmt_secs(secs))
+            } else {
+                format!(
+                    "tasks are ready but nothing completed for {} (> {}); {} live worker{}",
+                    fmt_secs(secs),
+                    fmt_secs(level.limit(warn, crit)),
+                    q.workers.live,
+                    if q.workers.live == 1 { "" } else { "s" }
+                )
+            };
+            (level, message)
+        }
+    };
+    Finding::new("no_completion", level, message)
+        .queue(&q.queue)
+        .value(q.no_completion_sec.unwrap_or(0.0))
+        .limits(Some(warn), Some(crit))
+}
+
+/// Tasks that overran their timeout on a live worker: a default reap
+/// leaves them, so the operator is told.
+pub fn overran_timeout(queue: &str, overran: i64) -> Finding {
+    let (level, message) = if overran > 0 {
+        (
+            Level::Warning,
+            format!(
+                "{overran} task(s) overran their timeout while their worker still \
+                 heartbeats (not reaped by default: `absurdctl reap-stuck --reap-overrun`)"
+            ),
+        )
+    } else {
+        (Level::Ok, "no task overran its timeout".to_string())
+    };
+    Finding::new("overran_timeout", level, message)
+        .queue(queue)
+        .value(overran as f64)
+        .limits(Some(0.0), None)
+}
+
+/// The reaper's lock held by a hung session: nothing is reaped until it
+/// ends. `held` is the level this gets: a warning for a monitor, a failure
+/// before an ingestion.
+pub fn reaper_lock(queue: &str, lock: Option<&StaleLock>, held: Level) -> Finding {
+    let (level, message) = match lock {
+        Some(l) => (
+            held,
+            format!(
+                "the reaper's lock has been held for {} by pid {}{}: nothing is reaped \
+                 until that session ends (pg_terminate_backend if it hangs)",
+                fmt_secs(l.holder.held_sec.unwrap_or(0.0)),
+                l.holder.pid,
+                l.holder
+                    .usename
+                    .as_deref()
+                    .map(|u| format!(" (role {u})"))
+                    .unwrap_or_default()
+            ),
+        ),
+        None => (
+            Level::Ok,
+            "the reaper's lock is free or briefly held".to_string(),
+        ),
+    };
+    Finding::new("reaper_lock", level, message)
+        .queue(queue)
+        .value(lock.and_then(|l| l.holder.held_sec).unwrap_or(0.0))
+}
+
+/// Before an ingestion the queue must take claims: paused fails, a queue
+/// nobody knows (a typo in --queue?) warns.
+pub fn ready_to_ingest(q: &QueueSnapshot, known: &[String]) -> Finding {
+    let queue = &q.queue;
+    let finding = if q.paused {
+        Finding::new(
+            "queue",
+            Level::Critical,
+            format!(
+                "queue {queue} is PAUSED (claims are held back){}",
+                pause_details(
+                    q.paused_by.as_deref(),
+                    q.paused_at,
+                    q.pause_reason.as_deref()
+                )
+            ),
+        )
+        .remedy(format!(
+            "`absurdctl resume --queue {queue}` once the maintenance is over"
+        ))
+    } else if !known.contains(queue) {
+        let others = if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        };
+        Finding::new(
+            "queue",
+            Level::Warning,
+            format!("queue {queue} has no tasks, workers or pause record (known queues: {others})"),
+        )
+        .remedy("check --queue / ABSURD_QUEUE_NAME; a new queue appears with its first task")
+    } else {
+        Finding::new(
+            "queue",
+            Level::Ok,
+            format!(
+                "queue {queue} is not paused; {} waiting, {} claimed",
+                q.figures.backlog, q.figures.claimed
+            ),
+        )
+    };
+    finding.queue(queue)
+}
+
+/// Live workers: none fails, fewer than `min` warns.
+pub fn workers(q: &QueueSnapshot, min: i64) -> Finding {
+    let live = q.workers.live;
+    let level = if live >= min {
+        Level::Ok
+    } else if live == 0 {
+        Level::Critical
+    } else {
+        Level::Warning
+    };
+    let hosts: Vec<String> = q
+        .workers
+        .hosts
+        .iter()
+        .map(|h| {
+            format!(
+                "{} {}",
+                h.host.as_deref().unwrap_or("unregistered"),
+                h.workers
+            )
+        })
+        .collect();
+    Finding::new(
+        "workers",
+        level,
+        format!(
+            "{live} live worker{} (at least {min} wanted){}",
+            if live == 1 { "" } else { "s" },
+            if hosts.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", hosts.join(", "))
+            }
+        ),
+    )
+    .queue(&q.queue)
+    .value(live as f64)
+    .remedy(
+        "start workers: `systemctl start dsa110-absurd-worker@{1..4}` (or `absurdctl worker run`)",
+    )
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::checks::thresholds::tests::{flow, load, rtt};
+    use crate::queue::stats::{HostWorkers, Workers};
+
+    pub(crate) fn thresholds() -> Thresholds {
+        Thresholds::new(&load(), &flow(), &rtt()).unwrap()
+    }
+
+    /// A quiet queue: nothing waiting, one live worker.
+    pub(crate) fn snapshot(queue: &str) -> QueueSnapshot {
+        QueueSnapshot {
+            queue: queue.to_string(),
+            paused: false,
+            paused_at: None,
+            paused_by: None,
+            pause_reason: None,
+            figures: Default::default(),
+            no_completion_sec: None,
+            drain_rate_per_min: 0.0,
+            eta_sec: Some(0.0),
+            total_estimate: Some(0),
+            workers: Workers {
+                live: 1,
+                hosts: vec![HostWorkers {
+                    host: Some("node-1".into()),
+                    workers: 1,
+                    running: 0,
+                }],
+                list: vec![],
+            },
+            task_names: vec![],
+        }
+    }
+
+    fn level(f: Finding) -> (String, Level) {
+        (f.check, f.level)
+    }
+
+    #[test]
+    fn a_quiet_queue_is_ok() {
+        let found = findings(&snapshot("q"), &thresholds());
+        assert_eq!(found.len(), 7);
+        assert!(found.iter().all(|f| f.level == Level::Ok), "{found:#?}");
+        assert!(found.iter().all(|f| f.queue.as_deref() == Some("q")));
+    }
+
+    #[test]
+    fn backlog_warns_then_is_critical() {
+        let mut q = snapshot("q");
+        q.figures.backlog = 25;
+        let f = backlog(&q, 20, 500);
+        assert_eq!(
+            (f.level, f.message.as_str()),
+            (Level::Warning, "backlog 25 (> 20)")
+        );
+        q.figures.backlog = 501;
+        assert_eq!(backlog(&q, 20, 500).message, "backlog 501 (> 500)");
+        assert_eq!(backlog(&q, 20, 500).level, Level::Critical);
+    }
+
+    #[test]
+    fn a_paused_queue_warns_and_waiting_is_not_judged() {
+        let mut q = snapshot("q");
+        q.paused = true;
+        q.paused_by = Some("alice".into());
+        q.figures.oldest_ready_age_sec = Some(7200.0);
+        q.no_completion_sec = Some(7200.0);
+        let t = thresholds();
+        assert_eq!(paused(&q).level, Level::Warning);
+        assert!(paused(&q).message.contains("alice"));
+        assert_eq!(oldest_ready(&q, &t).level, Level::Ok);
+        assert_eq!(no_completion(&q, &t).level, Level::Ok);
+        // Before an ingestion a pause is a failure.
+        assert_eq!(ready_to_ingest(&q, &["q".into()]).level, Level::Critical);
+        q.paused = false;
+        assert_eq!(oldest_ready(&q, &t).level, Level::Critical);
+        assert_eq!(no_completion(&q, &t).level, Level::Critical);
+    }
+
+    #[test]
+    fn success_rate_needs_enough_samples() {
+        let t = thresholds();
+        let mut q = snapshot("q");
+        q.figures.completed_1h = 1;
+        q.figures.failed_1h = 1;
+        q.figures.success_rate_1h = Some(0.5);
+        let few = success_rate_1h(&q, &t);
+        assert_eq!((few.level, few.value), (Level::Ok, Some(50.0)));
+        assert!(few.message.contains("not judged"));
+        q.figures.completed_1h = t.success_rate_min_samples;
+        q.figures.failed_1h = t.success_rate_min_samples;
+        assert_eq!(success_rate_1h(&q, &t).level, Level::Critical);
+    }
+
+    #[test]
+    fn stuck_and_failures_name_their_remedy() {
+        let mut q = snapshot("q");
+        q.figures.stuck = 1;
+        q.figures.failed_1h = 6;
+        assert!(stuck(&q, 0, 5).message.contains("reap-stuck"));
+        assert!(failures_1h(&q, 5, 50).message.contains("errors --since 1h"));
+        assert_eq!(
+            [level(stuck(&q, 0, 5)), level(failures_1h(&q, 5, 50))],
+            [
+                ("stuck".to_string(), Level::Warning),
+                ("failures_1h".to_string(), Level::Warning)
+            ]
+        );
+    }
+
+    #[test]
+    fn workers_below_the_minimum() {
+        let mut q = snapshot("q");
+        assert_eq!(workers(&q, 1).level, Level::Ok);
+        assert!(workers(&q, 1).remedy.is_none());
+        assert_eq!(workers(&q, 2).level, Level::Warning);
+        q.workers.live = 0;
+        assert_eq!(workers(&q, 1).level, Level::Critical);
+        assert_eq!(workers(&q, 0).level, Level::Ok);
+    }
+
+    #[test]
+    fn an_unknown_queue_warns_with_the_known_ones() {
+        let f = ready_to_ingest(&snapshot("typo"), &["dsa110-pipeline".into()]);
+        assert_eq!(f.level, Level::Warning);
+        assert!(f.message.contains("known queues: dsa110-pipeline"));
+        assert_eq!(overran_timeout("q", 2).level, Level::Warning);
+        assert_eq!(reaper_lock("q", None, Level::Critical).level, Level::Ok);
+    }
+}

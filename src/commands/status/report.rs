@@ -1,0 +1,221 @@
+//! The report of `status`: one snapshot read in one transaction, judged by
+//! `crate::checks`, with rates since the previous report under `--watch`.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool};
+
+use crate::checks::thresholds::{stuck_rule, Thresholds};
+use crate::checks::{self, worst, Finding, Level};
+use crate::cli::StatusArgs;
+use crate::queue::health::round_trip;
+use crate::queue::reap;
+use crate::queue::stats::{self, QueueSnapshot, Snapshot, StuckRule};
+
+/// Rates between two refreshes of `--watch`.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct SinceLast {
+    pub seconds: f64,
+    pub completed: i64,
+    pub failed: i64,
+    pub completed_per_min: f64,
+    pub failed_per_min: f64,
+    pub backlog_change: i64,
+    pub backlog_change_per_min: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct QueueReport {
+    pub verdict: Level,
+    #[serde(flatten)]
+    pub snapshot: QueueSnapshot,
+    /// Only with --watch, from the second refresh on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since_last: Option<SinceLast>,
+}
+
+/// The JSON document of `status --output json`.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Report {
+    pub generated_at: DateTime<Utc>,
+    pub verdict: Level,
+    pub round_trip_ms: f64,
+    /// Time taken to read the snapshot (every query, one transaction).
+    pub query_ms: f64,
+    pub stuck_rule: StuckRule,
+    pub thresholds: Thresholds,
+    /// Every check, OK ones included; database-wide first.
+    pub checks: Vec<Finding>,
+    pub queues: Vec<QueueReport>,
+}
+
+/// Reads one snapshot and judges it. With `previous` (the last snapshot of
+/// `--watch`), rates since then are added.
+pub(super) async fn collect(
+    args: &StatusArgs,
+    thresholds: &Thresholds,
+    pool: &PgPool,
+    queues: &[String],
+    previous: Option<&Report>,
+) -> anyhow::Result<Report> {
+    let started = Instant::now();
+    let mut tx = stats::begin_snapshot(pool).await?;
+    let rtt = round_trip(&mut *tx).await?;
+    let snapshot = stats::snapshot(&mut tx, queues, stuck_rule(&args.stuck)).await?;
+    let reaper = reaper_state(&mut tx, queues, args).await?;
+    let since = match previous {
+        Some(prev) => {
+            let rows = stats::finished_since(&mut *tx, queues, prev.generated_at).await?;
+            Some((prev, rows))
+        }
+        None => None,
+    };
+    tx.commit().await?;
+    let mut report = judge(snapshot, rtt, &reaper, thresholds.clone());
+    report.query_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Some((prev, rows)) = since {
+        let secs = ((report.generated_at - prev.generated_at).num_milliseconds() as f64 / 1000.0)
+            .max(0.001);
+        for q in &mut report.queues {
+            let row = rows.iter().find(|r| r.queue_name == q.snapshot.queue);
+            let (completed, failed) = row.map_or((0, 0), |r| (r.completed, r.failed));
+            let before = prev
+                .queues
+                .iter()
+                .find(|p| p.snapshot.queue == q.snapshot.queue)
+                .map_or(0, |p| p.snapshot.figures.backlog);
+            let change = q.snapshot.figures.backlog - before;
+            q.since_last = Some(SinceLast {
+                seconds: secs,
+                completed,
+                failed,
+                completed_per_min: completed as f64 * 60.0 / secs,
+                failed_per_min: failed as f64 * 60.0 / secs,
+                backlog_change: change,
+                backlog_change_per_min: change as f64 * 60.0 / secs,
+            });
+        }
+    }
+    Ok(report)
+}
+
+/// What a default reap leaves to the operator: tasks that overran their
+/// timeout on a live worker, and reaper's locks held by a hung session.
+#[derive(Debug, Default)]
+pub(super) struct ReaperState {
+    pub overran: Vec<(String, i64)>,
+    pub stale_locks: Vec<reap::StaleLock>,
+}
+
+async fn reaper_state(
+    conn: &mut PgConnection,
+    queues: &[String],
+    args: &StatusArgs,
+) -> anyhow::Result<ReaperState> {
+    Ok(ReaperState {
+        overran: reap::overrun_counts(
+            &mut *conn,
+            queues,
+            args.stuck.heartbeat_timeout,
+            args.stuck.timeout_grace,
+        )
+        .await?,
+        stale_locks: reap::stale_locks(&mut *conn, queues, args.stuck.reaper_lock_stale_after)
+            .await?,
+    })
+}
+
+/// Applies the thresholds: the round trip, then per queue its threshold
+/// checks and the reaper's two, and the verdicts (the worst of each).
+pub(super) fn judge(
+    snapshot: Snapshot,
+    rtt: Duration,
+    reaper: &ReaperState,
+    t: Thresholds,
+) -> Report {
+    let ms = |v: f64| Duration::from_secs_f64(v / 1000.0);
+    let mut found = vec![checks::database::round_trip(
+        rtt,
+        ms(t.round_trip_warn_ms),
+        ms(t.round_trip_crit_ms),
+    )];
+    // status prints no remedies (its messages say what to do), and the
+    // thresholds as given, in milliseconds.
+    found[0].remedy = None;
+    found[0].warn = Some(t.round_trip_warn_ms);
+    found[0].crit = Some(t.round_trip_crit_ms);
+    let mut reaper_found = Vec::new();
+    let mut queues = Vec::new();
+    for q in snapshot.queues {
+        let mut own = checks::queue::findings(&q, &t);
+        let overran = reaper
+            .overran
+            .iter()
+            .find(|(n, _)| n == &q.queue)
+            .map_or(0, |(_, c)| *c);
+        let lock = reaper.stale_locks.iter().find(|l| l.queue_name == q.queue);
+        let reaper_own = [
+            checks::queue::overran_timeout(&q.queue, overran),
+            checks::queue::reaper_lock(&q.queue, lock, Level::Warning),
+        ];
+        let verdict = worst(own.iter().chain(&reaper_own).map(|f| f.level));
+        found.append(&mut own);
+        reaper_found.extend(reaper_own);
+        queues.push(QueueReport {
+            verdict,
+            snapshot: q,
+            since_last: None,
+        });
+    }
+    // The reaper's findings follow every queue's threshold checks, as the
+    // report has always listed them.
+    found.extend(reaper_found);
+    Report {
+        generated_at: snapshot.taken_at,
+        verdict: worst(found.iter().map(|f| f.level)),
+        round_trip_ms: rtt.as_secs_f64() * 1000.0,
+        query_ms: 0.0,
+        stuck_rule: snapshot.stuck_rule,
+        thresholds: t,
+        checks: found,
+        queues,
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::checks::queue::tests::{snapshot, thresholds};
+
+    /// A report of the given queues, judged, read at a fixed instant.
+    pub(crate) fn report(queues: Vec<QueueSnapshot>) -> Report {
+        let snap = Snapshot {
+            taken_at: "2026-01-02T03:04:05Z".parse().unwrap(),
+            stuck_rule: StuckRule::default(),
+            queues,
+        };
+        judge(
+            snap,
+            Duration::from_micros(420),
+            &ReaperState::default(),
+            thresholds(),
+        )
+    }
+
+    #[test]
+    fn the_verdicts_are_the_worst_findings() {
+        let mut busy = snapshot("busy");
+        busy.figures.backlog = 600;
+        let r = report(vec![snapshot("quiet"), busy]);
+        assert_eq!(r.verdict, Level::Critical);
+        assert_eq!(r.queues[0].verdict, Level::Ok);
+        assert_eq!(r.queues[1].verdict, Level::Critical);
+        // The round trip first, then 7 per queue, then the reaper's 2 per queue.
+        assert_eq!(r.checks.len(), 1 + 7 * 2 + 2 * 2);
+        assert_eq!(r.checks[0].check, "round_trip");
+        assert_eq!(r.checks[15].check, "overran_timeout");
+        assert!(r.checks.iter().all(|f| f.remedy.is_none()));
+    }
+}
