@@ -48,6 +48,20 @@ pub async fn run(ctx: &Ctx, args: MigrateArgs) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
+/// The shape found and the migrations pending; a schema migrated by a newer
+/// absurdctl is refused.
+async fn plan(
+    conn: &mut sqlx::PgConnection,
+) -> anyhow::Result<(schema::Shape, Vec<MigrationState>)> {
+    let shape = schema::detect_shape(&mut *conn).await?;
+    let status = schema::status(&mut *conn).await?;
+    if let Some(p @ SchemaProblem::Ahead { .. }) = status.problem() {
+        return Err(CliError::Schema(p.to_string()).into());
+    }
+    let pending: Vec<MigrationState> = status.pending().cloned().collect();
+    Ok((shape, pending))
+}
+
 /// --check and --dry-run: what `migrate` would apply; changes nothing.
 async fn preview(
     ctx: &Ctx,
@@ -55,12 +69,7 @@ async fn preview(
     check: bool,
     started: std::time::Instant,
 ) -> anyhow::Result<ExitCode> {
-    let shape = schema::detect_shape(&mut *conn).await?;
-    let status = schema::status(&mut *conn).await?;
-    if let Some(p @ SchemaProblem::Ahead { .. }) = status.problem() {
-        return Err(CliError::Schema(p.to_string()).into());
-    }
-    let pending: Vec<MigrationState> = status.pending().cloned().collect();
+    let (shape, pending) = plan(&mut *conn).await?;
     let report = Report {
         shape,
         pending: pending.clone(),
@@ -93,12 +102,7 @@ async fn apply(
     conn: &mut sqlx::PgConnection,
     started: std::time::Instant,
 ) -> anyhow::Result<ExitCode> {
-    let shape = schema::detect_shape(&mut *conn).await?;
-    let status = schema::status(&mut *conn).await?;
-    if let Some(p @ SchemaProblem::Ahead { .. }) = status.problem() {
-        return Err(CliError::Schema(p.to_string()).into());
-    }
-    let pending: Vec<MigrationState> = status.pending().cloned().collect();
+    let (shape, pending) = plan(&mut *conn).await?;
 
     if pending.is_empty() {
         let roles = schema::setup_roles(&mut *conn).await?;
