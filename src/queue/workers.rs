@@ -161,14 +161,14 @@ async fn lock_own(
     ids: &[TaskId],
     worker: &str,
 ) -> Result<Vec<TaskId>> {
-    Ok(sqlx::query_scalar(
-        "SELECT task_id FROM absurd.tasks
+    Ok(sqlx::query_scalar!(
+        r#"SELECT task_id AS "task_id: TaskId" FROM absurd.tasks
           WHERE task_id = ANY ($1) AND status = 'claimed' AND worker_id = $2
           ORDER BY task_id
-            FOR UPDATE SKIP LOCKED",
+            FOR UPDATE SKIP LOCKED"#,
+        &uuids(ids),
+        worker
     )
-    .bind(ids)
-    .bind(worker)
     .fetch_all(tx)
     .await?)
 }
@@ -184,12 +184,12 @@ async fn still_claimed(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(sqlx::query_scalar(
-        "SELECT task_id FROM absurd.tasks
-          WHERE task_id = ANY ($1) AND status = 'claimed' AND worker_id = $2",
+    Ok(sqlx::query_scalar!(
+        r#"SELECT task_id AS "task_id: TaskId" FROM absurd.tasks
+          WHERE task_id = ANY ($1) AND status = 'claimed' AND worker_id = $2"#,
+        &uuids(ids),
+        worker
     )
-    .bind(ids)
-    .bind(worker)
     .fetch_all(db)
     .await?)
 }
@@ -207,11 +207,13 @@ pub async fn heartbeat_unlocked(
     let done: Vec<TaskId> = if locked.is_empty() {
         Vec::new()
     } else {
-        sqlx::query_scalar("SELECT absurd.heartbeat_tasks($1, $2)")
-            .bind(&locked)
-            .bind(worker)
-            .fetch_all(&mut *tx)
-            .await?
+        sqlx::query_scalar!(
+            r#"SELECT absurd.heartbeat_tasks($1, $2) AS "task_id!: TaskId""#,
+            &uuids(&locked),
+            worker
+        )
+        .fetch_all(&mut *tx)
+        .await?
     };
     tx.commit().await?;
     let rest: Vec<TaskId> = ids.iter().copied().filter(|i| !done.contains(i)).collect();
@@ -248,12 +250,16 @@ pub async fn complete_unlocked(
             .iter()
             .filter_map(|id| done.iter().find(|f| f.task_id == *id))
             .collect();
-        sqlx::query_scalar("SELECT * FROM absurd.complete_tasks($1, $2, $3)")
-            .bind(batch.iter().map(|f| f.task_id).collect::<Vec<_>>())
-            .bind(batch.iter().map(|f| f.result).collect::<Vec<_>>())
-            .bind(worker)
-            .fetch_all(&mut *tx)
-            .await?
+        let results: Vec<Option<serde_json::Value>> =
+            batch.iter().map(|f| f.result.cloned()).collect();
+        sqlx::query_scalar!(
+            r#"SELECT t AS "task_id!: TaskId" FROM absurd.complete_tasks($1, $2, $3) t"#,
+            &batch.iter().map(|f| f.task_id.0).collect::<Vec<_>>(),
+            &results as &[Option<serde_json::Value>],
+            worker
+        )
+        .fetch_all(&mut *tx)
+        .await?
     };
     tx.commit().await?;
     let rest: Vec<&Finished> = done
@@ -264,16 +270,18 @@ pub async fn complete_unlocked(
     let busy = still_claimed(db, &rest_ids, worker).await?;
     let unsure: Vec<&&Finished> = rest.iter().filter(|f| !busy.contains(&f.task_id)).collect();
     if !unsure.is_empty() {
-        let confirmed: Vec<TaskId> = sqlx::query_scalar(
-            "SELECT t.task_id FROM absurd.tasks t
+        let claimed: Vec<Option<chrono::DateTime<chrono::Utc>>> =
+            unsure.iter().map(|f| f.claimed_at).collect();
+        let confirmed: Vec<TaskId> = sqlx::query_scalar!(
+            r#"SELECT t.task_id AS "task_id: TaskId" FROM absurd.tasks t
                JOIN unnest($1::uuid[], $2::timestamptz[]) AS u(task_id, claimed_at)
                  ON t.task_id = u.task_id
               WHERE t.status = 'completed' AND t.worker_id = $3
-                AND t.claimed_at IS NOT DISTINCT FROM u.claimed_at",
+                AND t.claimed_at IS NOT DISTINCT FROM u.claimed_at"#,
+            &unsure.iter().map(|f| f.task_id.0).collect::<Vec<_>>(),
+            &claimed as &[Option<chrono::DateTime<chrono::Utc>>],
+            worker
         )
-        .bind(unsure.iter().map(|f| f.task_id).collect::<Vec<_>>())
-        .bind(unsure.iter().map(|f| f.claimed_at).collect::<Vec<_>>())
-        .bind(worker)
         .fetch_all(&mut *db)
         .await?;
         stored.extend(confirmed);
@@ -324,21 +332,8 @@ pub async fn settle_unlocked(
         false
     } else {
         match what {
-            Settlement::Fail(error) => {
-                sqlx::query_scalar::<_, bool>("SELECT absurd.fail_task($1, $2, $3)")
-                    .bind(id)
-                    .bind(error)
-                    .bind(worker)
-                    .fetch_one(&mut *tx)
-                    .await?
-            }
-            Settlement::Release => {
-                sqlx::query_scalar::<_, bool>("SELECT absurd.release_task($1, $2)")
-                    .bind(id)
-                    .bind(worker)
-                    .fetch_one(&mut *tx)
-                    .await?
-            }
+            Settlement::Fail(error) => super::tasks::fail(&mut *tx, id, worker, error).await?,
+            Settlement::Release => super::tasks::release(&mut *tx, id, worker).await?,
         }
     };
     tx.commit().await?;
@@ -350,15 +345,15 @@ pub async fn settle_unlocked(
     }
     if let Settlement::Fail(error) = what {
         // A failure keeps the worker, the claim time and the error it stored.
-        let stored: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM absurd.tasks
+        let stored = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM absurd.tasks
                              WHERE task_id = $1 AND status <> 'claimed' AND worker_id = $2
-                               AND claimed_at IS NOT DISTINCT FROM $3 AND error = $4)",
+                               AND claimed_at IS NOT DISTINCT FROM $3 AND error = $4) AS "stored!""#,
+            id.0,
+            worker,
+            claimed_at,
+            error
         )
-        .bind(id)
-        .bind(worker)
-        .bind(claimed_at)
-        .bind(error)
         .fetch_one(&mut *db)
         .await?;
         if stored {
@@ -370,32 +365,32 @@ pub async fn settle_unlocked(
 
 /// The tasks `worker` holds claimed, in any queue.
 pub async fn held_by(db: impl PgExecutor<'_>, worker: &str) -> Result<Vec<TaskId>> {
-    Ok(sqlx::query_scalar(
-        "SELECT task_id FROM absurd.tasks WHERE status = 'claimed' AND worker_id = $1",
+    Ok(sqlx::query_scalar!(
+        r#"SELECT task_id AS "task_id: TaskId" FROM absurd.tasks
+          WHERE status = 'claimed' AND worker_id = $1"#,
+        worker
     )
-    .bind(worker)
     .fetch_all(db)
     .await?)
 }
 
-/// The advisory lock that makes a worker id one process's: held by a
-/// session of the worker for as long as it runs, released by PostgreSQL
-/// when that session ends (the worker exits or dies).
-const WORKER_ID_LOCK: &str = "hashtextextended('absurdctl worker id ' || $1, 0)";
-
-/// Takes the worker id for this session; false when another session holds it.
+/// Takes the worker id for this session; false when another session holds
+/// it. The advisory lock (key `hashtextextended('absurdctl worker id ' || id, 0)`,
+/// also in `worker_id_holder`) is held by a session of the worker for as long
+/// as it runs, and released by PostgreSQL when that session ends (the worker
+/// exits or dies).
 pub async fn hold_worker_id(db: &mut sqlx::PgConnection, worker: &str) -> Result<bool> {
-    Ok(
-        sqlx::query_scalar(&format!("SELECT pg_try_advisory_lock({WORKER_ID_LOCK})"))
-            .bind(worker)
-            .fetch_one(db)
-            .await?,
+    Ok(sqlx::query_scalar!(
+        r#"SELECT pg_try_advisory_lock(hashtextextended('absurdctl worker id ' || $1, 0)) AS "held!""#,
+        worker
     )
+    .fetch_one(db)
+    .await?)
 }
 
 /// Who holds a worker id, as far as the registry and pg_stat_activity say
 /// (fields a role may not see are None).
-#[derive(Debug, Default, sqlx::FromRow)]
+#[derive(Debug, Default)]
 pub struct IdHolder {
     pub hostname: Option<String>,
     pub pid: Option<i32>,
@@ -406,19 +401,21 @@ pub struct IdHolder {
 
 /// Who holds `worker`'s id lock (for the refusal of a second worker).
 pub async fn worker_id_holder(db: impl PgExecutor<'_>, worker: &str) -> Result<IdHolder> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT r.hostname, r.pid, r.queue_name,
+    Ok(sqlx::query_as!(
+        IdHolder,
+        r#"SELECT r.hostname AS "hostname?", r.pid AS "pid?", r.queue_name AS "queue_name?",
                 extract(epoch FROM now() - r.last_seen_at)::float8 AS last_seen_secs,
                 a.client_addr::text AS client_addr
            FROM (SELECT 1) one
            LEFT JOIN absurd.worker_registry r ON r.worker_id = $1
            LEFT JOIN pg_locks l
              ON l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-            AND ((l.classid::bigint << 32) | l.objid::bigint) = {WORKER_ID_LOCK}
+            AND ((l.classid::bigint << 32) | l.objid::bigint)
+                = hashtextextended('absurdctl worker id ' || $1, 0)
            LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-          LIMIT 1"
-    ))
-    .bind(worker)
+          LIMIT 1"#,
+        worker
+    )
     .fetch_one(db)
     .await?)
 }
@@ -436,11 +433,11 @@ pub async fn heartbeat_when_free(
     sqlx::query("SELECT set_config('lock_timeout', '0', true)")
         .execute(&mut *tx)
         .await?;
-    let alive = sqlx::query_scalar("SELECT absurd.heartbeat_task($1, $2)")
-        .bind(id)
-        .bind(worker)
-        .fetch_one(&mut *tx)
-        .await?;
+    let alive = super::tasks::heartbeat(&mut *tx, id, worker).await?;
     tx.commit().await?;
     Ok(alive)
+}
+
+fn uuids(ids: &[TaskId]) -> Vec<uuid::Uuid> {
+    ids.iter().map(|i| i.0).collect()
 }

@@ -182,19 +182,10 @@ pub(super) fn per_status_text(volumes: &[StatusVolume]) -> String {
         .join(", ")
 }
 
-/// `512 B`, `4.0 KiB`, `45.2 MiB`, `1.4 GiB`.
-
 #[cfg(test)]
 mod tests {
-    use super::{fmt_bytes, per_status_text};
+    use super::per_status_text;
     use crate::queue::retention::StatusVolume;
-
-    #[test]
-    fn sizes_are_short() {
-        assert_eq!(fmt_bytes(512), "512 B");
-        assert_eq!(fmt_bytes(4096), "4.0 KiB");
-        assert_eq!(fmt_bytes(47_395_635), "45.2 MiB");
-    }
 
     #[test]
     fn the_question_names_every_finished_status() {
