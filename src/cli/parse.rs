@@ -79,3 +79,26 @@ pub fn parse_percent(s: &str) -> Result<f64, String> {
         _ => Err(format!("`{s}` is not a percentage from 0 to 100")),
     }
 }
+
+/// `--status` takes the statuses absurdctl shows. Defined here, not derived
+/// in the queue layer, which knows nothing of clap.
+impl clap::ValueEnum for crate::queue::TaskStatus {
+    fn value_variants<'a>() -> &'a [Self] {
+        &crate::queue::TaskStatus::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use crate::queue::TaskStatus;
+        let value = clap::builder::PossibleValue::new(self.as_str());
+        Some(match self {
+            TaskStatus::Pending => {
+                value.help("Waiting to run (or for a dependency, or a delayed start)")
+            }
+            TaskStatus::Retrying => value
+                .help("Waiting for its retry after a failed or reaped attempt (stored as pending)"),
+            TaskStatus::Claimed => value.help("Held by a worker"),
+            TaskStatus::Failed => value.help("Failed with no attempt left (the dead letters)"),
+            TaskStatus::Completed | TaskStatus::Cancelled => value,
+        })
+    }
+}

@@ -32,7 +32,7 @@ impl std::str::FromStr for TaskId {
 /// the Python clients read and cancel) and marked `awaiting_retry`; see
 /// [`SHOWN_STATUS`]. Rows stored `retrying` by an earlier absurdctl count as
 /// retrying too until `migrate` converts them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TaskStatus {
     /// Waiting to run (or for a dependency, or a delayed start)
