@@ -5,7 +5,7 @@ use comfy_table::Cell;
 use super::{Lock, QueueReport, Report};
 use crate::commands::Ctx;
 use crate::output::{fmt_secs, fmt_time};
-use crate::queue::reap::LockHolder;
+use crate::queue::reap::{LockHolder, StuckTask};
 use crate::queue::TaskStatus;
 
 pub(super) fn render(ctx: &Ctx, report: &Report) -> anyhow::Result<()> {
@@ -95,71 +95,75 @@ fn print_overran(ctx: &Ctx, q: &QueueReport, several: bool) -> std::io::Result<(
     if ctx.out.quiet {
         return Ok(());
     }
-    let mut headers = vec![
-        "task id",
-        "task name",
-        "worker",
-        "claimed",
-        "running for",
-        "limit",
-    ];
-    if several {
-        headers.insert(0, "queue");
-    }
-    let mut table = ctx.out.table(headers);
-    for t in &q.overran_timeout {
-        let mut row = vec![
-            Cell::new(t.task_id),
-            Cell::new(&t.task_name),
-            Cell::new(t.worker_id.as_deref().unwrap_or("-")),
-            Cell::new(fmt_time(t.claimed_at)),
-            Cell::new(fmt_secs(t.running_sec)),
-            Cell::new(fmt_secs(t.limit_sec)),
-        ];
-        if several {
-            row.insert(0, Cell::new(&t.queue_name));
-        }
-        table.add_row(row);
-    }
-    ctx.out.print_table(&table)?;
-    Ok(())
+    print_task_table(
+        ctx,
+        several,
+        &["running for", "limit"],
+        q.overran_timeout.iter().map(|t| {
+            (
+                t,
+                vec![
+                    Cell::new(fmt_secs(t.running_sec)),
+                    Cell::new(fmt_secs(t.limit_sec)),
+                ],
+            )
+        }),
+    )
 }
 
 fn print_tasks(ctx: &Ctx, q: &QueueReport, several: bool, dry_run: bool) -> std::io::Result<()> {
     if q.reaped.is_empty() {
         return Ok(());
     }
-    let mut headers = vec![
-        "task id",
-        "task name",
-        "worker",
-        "claimed",
-        "silent for",
-        "reason",
-    ];
-    headers.push(if dry_run { "would become" } else { "now" });
+    print_task_table(
+        ctx,
+        several,
+        &[
+            "silent for",
+            "reason",
+            if dry_run { "would become" } else { "now" },
+        ],
+        q.reaped.iter().map(|r| {
+            (
+                &r.task,
+                vec![
+                    Cell::new(fmt_secs(r.task.silent_sec)),
+                    Cell::new(r.task.reason),
+                    ctx.out.status_cell(r.new_status),
+                ],
+            )
+        }),
+    )
+}
+
+/// Tasks with their id, name, worker and claim time, then `extra` columns;
+/// a queue column first when the run covers several queues.
+fn print_task_table<'a>(
+    ctx: &Ctx,
+    several: bool,
+    extra: &[&str],
+    rows: impl Iterator<Item = (&'a StuckTask, Vec<Cell>)>,
+) -> std::io::Result<()> {
+    let mut headers = vec!["task id", "task name", "worker", "claimed"];
+    headers.extend_from_slice(extra);
     if several {
         headers.insert(0, "queue");
     }
     let mut table = ctx.out.table(headers);
-    for r in &q.reaped {
-        let t = &r.task;
+    for (t, cells) in rows {
         let mut row = vec![
             Cell::new(t.task_id),
             Cell::new(&t.task_name),
             Cell::new(t.worker_id.as_deref().unwrap_or("-")),
             Cell::new(fmt_time(t.claimed_at)),
-            Cell::new(fmt_secs(t.silent_sec)),
-            Cell::new(t.reason),
-            ctx.out.status_cell(r.new_status),
         ];
+        row.extend(cells);
         if several {
             row.insert(0, Cell::new(&t.queue_name));
         }
         table.add_row(row);
     }
-    ctx.out.print_table(&table)?;
-    Ok(())
+    ctx.out.print_table(&table)
 }
 
 fn print_workers(ctx: &Ctx, q: &QueueReport, dry_run: bool) -> std::io::Result<()> {
