@@ -438,7 +438,7 @@ async fn bad_disk_specs_and_thresholds_are_refused() {
 #[tokio::test]
 async fn preflight_works_for_a_select_only_role() {
     let db = healthy().await;
-    let role = ReadOnlyRole::create(&db);
+    let role = TestRole::read_only(&db);
     let out = absurdctl(&["--database-url", &role.url, "--output", "json", "preflight"]);
     out.assert_success();
     others_pass(&out.json(), &[]);

@@ -10,68 +10,12 @@ mod common;
 
 use common::*;
 
-/// A LOGIN role of this test, granted one of the three roles (or nothing:
-/// PUBLIC only), dropped at the end. The three roles themselves are shared
-/// by every database of the server and never dropped.
-struct Login {
-    name: String,
-    url: String,
-    db_url: String,
-}
-
-impl Login {
-    fn create(db: &TestDb, prefix: &str, grant: Option<&str>) -> Login {
-        let name = format!(
-            "{prefix}_{}",
-            &uuid::Uuid::new_v4().simple().to_string()[..10]
-        );
-        db.psql(&format!("CREATE ROLE {name} LOGIN"));
-        if let Some(role) = grant {
-            db.psql(&format!("GRANT {role} TO {name}"));
-        }
-        let url = db.url.replacen("postgres@", &format!("{name}@"), 1);
-        assert_ne!(url, db.url, "the test URL names the user postgres");
-        Login {
-            name,
-            url,
-            db_url: db.url.clone(),
-        }
-    }
-
-    fn cli(&self, args: &[&str]) -> CliOutput {
-        let mut full = vec!["--database-url", self.url.as_str()];
-        full.extend_from_slice(args);
-        absurdctl(&full)
-    }
-
-    fn psql(&self, sql: &str) -> std::process::Output {
-        std::process::Command::new("psql")
-            .args([
-                self.url.as_str(),
-                "-X",
-                "-q",
-                "-t",
-                "-A",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-                sql,
-            ])
-            .output()
-            .unwrap()
-    }
-}
-
-impl Drop for Login {
-    fn drop(&mut self) {
-        let psql = |url: &str, sql: String| {
-            let _ = std::process::Command::new("psql")
-                .args([url, "-X", "-q", "-c", &sql])
-                .output();
-        };
-        psql(&self.db_url, format!("DROP OWNED BY {}", self.name));
-        psql(&server_url(), format!("DROP ROLE IF EXISTS {}", self.name));
-    }
+/// A LOGIN role for the test, granted `grant` (one of the three roles) if any.
+fn login(db: &TestDb, prefix: &str, grant: Option<&str>) -> TestRole {
+    let setup = grant
+        .map(|g| format!("GRANT {g} TO {{name}}"))
+        .unwrap_or_default();
+    TestRole::create(db, prefix, &setup)
 }
 
 /// PUBLIC's privileges on a table, sorted ("" when none).
@@ -139,7 +83,7 @@ async fn a_legacy_database_keeps_its_grants_and_public_gains_nothing() {
 #[tokio::test]
 async fn the_audit_log_is_append_only_for_all_but_its_owner() {
     let db = TestDb::migrated().await;
-    let operator = Login::create(&db, "op", Some("absurd_operator"));
+    let operator = login(&db, "op", Some("absurd_operator"));
     db.cli(&["drain", "--yes", "--no-wait"]).assert_success();
     let before = db.psql("SELECT string_agg(a::text, '|') FROM absurd.audit_log a");
     for sql in [
@@ -248,10 +192,10 @@ async fn each_role_does_exactly_its_job_and_a_refusal_names_the_role_needed() {
             .heartbeat(ago(hours(2))),
     ]);
     let id = db.seed_one(task()).to_string();
-    let public = Login::create(&db, "pub", None);
-    let reader = Login::create(&db, "rdr", Some("absurd_reader"));
-    let worker = Login::create(&db, "wrk", Some("absurd_worker"));
-    let operator = Login::create(&db, "opr", Some("absurd_operator"));
+    let public = login(&db, "pub", None);
+    let reader = login(&db, "rdr", Some("absurd_reader"));
+    let worker = login(&db, "wrk", Some("absurd_worker"));
+    let operator = login(&db, "opr", Some("absurd_operator"));
     let commands: Vec<(Vec<&str>, Need)> = vec![
         (vec!["status"], Need::Reader),
         (vec!["-o", "json", "status"], Need::Reader),
@@ -341,7 +285,7 @@ async fn a_public_only_role_cannot_take_the_reapers_lock() {
     db.load_fixture("legacy_base_l2.sql");
     db.load_fixture("legacy_rows.sql");
     db.cli(&["migrate"]).assert_success();
-    let public = Login::create(&db, "pub", None);
+    let public = login(&db, "pub", None);
     for sql in [
         "INSERT INTO absurd.reaper_locks (queue_name) VALUES ('dsa110-pipeline')",
         "SELECT 1 FROM absurd.reaper_locks FOR UPDATE",
@@ -383,7 +327,7 @@ async fn a_public_only_role_cannot_take_the_reapers_lock() {
 #[tokio::test]
 async fn migrate_prints_the_role_statements_when_it_may_not_run_them() {
     let db = TestDb::migrated().await;
-    let reader = Login::create(&db, "rdr", Some("absurd_reader"));
+    let reader = login(&db, "rdr", Some("absurd_reader"));
     // Nothing missing: nothing to say.
     let out = reader.cli(&["migrate"]);
     out.assert_success();

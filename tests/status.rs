@@ -1134,7 +1134,7 @@ async fn a_quick_double_ctrl_c_gives_the_terminal_back() {
 #[tokio::test]
 async fn status_and_errors_work_for_a_select_only_role() {
     let db = fixture().await;
-    let role = ReadOnlyRole::create(&db);
+    let role = TestRole::read_only(&db);
     // The role really cannot write.
     let denied = std::process::Command::new("psql")
         .args([

@@ -357,37 +357,78 @@ pub fn quiet_options(url: &str) -> PgConnectOptions {
         .disable_statement_logging()
 }
 
-/// A role that may only read the absurd schema, as a monitor would have.
-pub struct ReadOnlyRole {
+/// A LOGIN role of the server for one test, connecting to this test's
+/// database; what it owns, and the role itself, are dropped with it (roles
+/// are shared by every database of the server).
+pub struct TestRole {
     pub name: String,
     /// This test database, connected to as the role.
     pub url: String,
     db_url: String,
 }
 
-impl ReadOnlyRole {
-    pub fn create(db: &TestDb) -> ReadOnlyRole {
-        let name = format!("reader_{}", uuid::Uuid::new_v4().simple());
-        db.psql(&format!(
-            "CREATE ROLE {name} LOGIN;
-             REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA absurd FROM PUBLIC;
-             GRANT USAGE ON SCHEMA absurd TO {name};
-             GRANT SELECT ON ALL TABLES IN SCHEMA absurd TO {name};"
-        ));
+impl TestRole {
+    /// Creates the role `<prefix>_<random>`, then runs `setup` with every
+    /// `{name}` in it replaced by the role's name.
+    pub fn create(db: &TestDb, prefix: &str, setup: &str) -> TestRole {
+        let name = format!(
+            "{prefix}_{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..10]
+        );
+        db.psql(&format!("CREATE ROLE {name} LOGIN"));
+        if !setup.is_empty() {
+            db.psql(&setup.replace("{name}", &name));
+        }
         let url = db.url.replacen("postgres@", &format!("{name}@"), 1);
         assert_ne!(url, db.url, "the test URL names the user postgres");
-        ReadOnlyRole {
+        TestRole {
             name,
             url,
             db_url: db.url.clone(),
         }
     }
+
+    /// A role that may only read the absurd schema, as a monitor would have.
+    pub fn read_only(db: &TestDb) -> TestRole {
+        TestRole::create(
+            db,
+            "reader",
+            "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA absurd FROM PUBLIC;
+             GRANT USAGE ON SCHEMA absurd TO {name};
+             GRANT SELECT ON ALL TABLES IN SCHEMA absurd TO {name};",
+        )
+    }
+
+    /// Runs absurdctl connected as the role.
+    pub fn cli(&self, args: &[&str]) -> CliOutput {
+        let mut full = vec!["--database-url", self.url.as_str()];
+        full.extend_from_slice(args);
+        absurdctl(&full)
+    }
+
+    /// Runs SQL through psql as the role; the caller looks at what it said.
+    pub fn psql(&self, sql: &str) -> Output {
+        Command::new("psql")
+            .args([
+                self.url.as_str(),
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ])
+            .output()
+            .expect("run psql")
+    }
 }
 
-impl Drop for ReadOnlyRole {
+impl Drop for TestRole {
     fn drop(&mut self) {
         let psql = |url: &str, sql: String| {
-            let _ = std::process::Command::new("psql")
+            let _ = Command::new("psql")
                 .args([url, "-X", "-q", "-c", &sql])
                 .output();
         };
