@@ -1112,9 +1112,12 @@ async fn a_quick_double_ctrl_c_gives_the_terminal_back() {
     let db = fixture().await;
     let bin = env!("CARGO_BIN_EXE_absurdctl");
     // stty runs on the same terminal once absurdctl has returned: bash goes
-    // on after a child that handled the SIGINT itself.
+    // on after a child that handled the SIGINT itself. When absurdctl has
+    // already exited at the first Ctrl-C, the second lands on bash (or the
+    // sleep) instead: the trap (reset to the default for absurdctl by exec)
+    // keeps bash going, and the sleep lets that late key go by before stty.
     let cmd = format!(
-        "bash -c \"{bin} --database-url '{}' status --watch 1; echo exit=$?; stty -a\"",
+        "bash -c \"trap 'echo late-ctrl-c' INT; {bin} --database-url '{}' status --watch 1; echo exit=$?; sleep 0.5; stty -a\"",
         db.url
     );
     let (screen, code) = on_a_terminal(&cmd, &[b"\x03", b"\x03"]);
