@@ -81,7 +81,9 @@ pub(super) fn nagios_line(r: &Report) -> String {
         ));
         perf.push(format!("{}={};;;0", label("claimed"), f.claimed));
         perf.push(format!("{}={};;;0", label("workers"), s.workers.live));
-        perf.push(format!("{}={}c", label("completed_1h"), f.completed_1h));
+        // A count over a sliding window goes up and down: a gauge, not a
+        // counter (`c` would make graphers take differences of it).
+        perf.push(format!("{}={};;;0", label("completed_1h"), f.completed_1h));
         if let Some(rate) = f.success_rate_1h {
             perf.push(format!(
                 "{}={:.1}%;{}:;{}:;0;100",
@@ -92,11 +94,11 @@ pub(super) fn nagios_line(r: &Report) -> String {
             ));
         }
     }
+    // In milliseconds to the microsecond: a round trip on a local socket
+    // takes a fraction of one, which `{:.4}s` printed as 0.0000s.
     perf.push(format!(
-        "'round_trip'={:.4}s;{};{};0",
-        r.round_trip_ms / 1000.0,
-        t.round_trip_warn_ms / 1000.0,
-        t.round_trip_crit_ms / 1000.0
+        "'round_trip'={:.3}ms;{};{};0",
+        r.round_trip_ms, t.round_trip_warn_ms, t.round_trip_crit_ms
     ));
     format!("ABSURD {} - {summary} | {}", r.verdict, perf.join(" "))
 }
@@ -117,7 +119,9 @@ mod tests {
             "{line}"
         );
         assert!(line.contains("'backlog'=0;20;500;0"), "{line}");
-        assert!(line.contains("'round_trip'=0.0004s;0.1;1;0"), "{line}");
+        assert!(line.contains("'round_trip'=0.420ms;100;1000;0"), "{line}");
+        assert!(line.contains("'completed_1h'=0;;;0"), "{line}");
+        assert!(!line.contains("c "), "no window count is a counter: {line}");
     }
 
     #[test]
