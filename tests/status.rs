@@ -1116,8 +1116,10 @@ async fn a_quick_double_ctrl_c_gives_the_terminal_back() {
     // already exited at the first Ctrl-C, the second lands on bash (or the
     // sleep) instead: the trap (reset to the default for absurdctl by exec)
     // keeps bash going, and the sleep lets that late key go by before stty.
+    // `exec` replaces the shell `script` starts, which (dash) would otherwise
+    // die of that late SIGINT after its child returned and exit 130.
     let cmd = format!(
-        "bash -c \"trap 'echo late-ctrl-c' INT; {bin} --database-url '{}' status --watch 1; echo exit=$?; sleep 0.5; stty -a\"",
+        "exec bash -c \"trap 'echo late-ctrl-c' INT; {bin} --database-url '{}' status --watch 1; echo exit=$?; sleep 0.5; stty -a\"",
         db.url
     );
     let (screen, code) = on_a_terminal(&cmd, &[b"\x03", b"\x03"]);
