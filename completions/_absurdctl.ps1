@@ -126,12 +126,14 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tasks, newest first')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print what a task''s handler wrote (the tails absurdctl''s worker keeps of each attempt''s standard output and error), of the latest or any earlier attempt; --follow streams a running attempt until it ends')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'absurdctl;tasks;list' {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tasks in this status (repeatable)')
             [CompletionResult]::new('--task-name', '--task-name', [CompletionResultType]::ParameterName, 'Only tasks of this name (repeatable)')
+            [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Only tasks with an attempt that failed (failed, timed out, reaped, lost) on this host or worker id')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many tasks')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]')
             [CompletionResult]::new('--database-url-file', '--database-url-file', [CompletionResultType]::ParameterName, 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it')
@@ -177,9 +179,37 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'absurdctl;tasks;logs' {
+            [CompletionResult]::new('--attempt', '--attempt', [CompletionResultType]::ParameterName, 'This attempt (1 is the first) [default: the latest]')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Which output to print; `both` puts a header before each')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often --follow reads the database (the worker stores output at its heartbeats)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]')
+            [CompletionResult]::new('--database-url-file', '--database-url-file', [CompletionResultType]::ParameterName, 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Queue to operate on')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Longest a single statement may run (0: no limit; at most 24 days)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep printing what a running attempt writes until it ends (Ctrl-C stops); waits for the task''s first attempt when it has none yet')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep printing what a running attempt writes until it ends (Ctrl-C stops); waits for the task''s first attempt when it has none yet')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'absurdctl;tasks;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tasks, newest first')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print what a task''s handler wrote (the tails absurdctl''s worker keeps of each attempt''s standard output and error), of the latest or any earlier attempt; --follow streams a running attempt until it ends')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -187,6 +217,9 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             break
         }
         'absurdctl;tasks;help;show' {
+            break
+        }
+        'absurdctl;tasks;help;logs' {
             break
         }
         'absurdctl;tasks;help;help' {
@@ -205,6 +238,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)')
             [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Longest a single statement may run (0: no limit; at most 24 days)')
             [CompletionResult]::new('--all-queues', '--all-queues', [CompletionResultType]::ParameterName, 'Failures of every queue, not only --queue')
+            [CompletionResult]::new('--attempts', '--attempts', [CompletionResultType]::ParameterName, 'Every failed attempt (failed, timed out, reaped, lost), also of tasks that went on to complete, from the task history; counts are attempts [default: the last error of each failed or retrying task]')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)')
@@ -585,6 +619,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr, one per task or worker event')
             [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Most bytes of a handler''s standard output kept for its result (at most 64 MiB); past it only the tail is kept, as a string')
             [CompletionResult]::new('--result-batch-bytes', '--result-batch-bytes', [CompletionResultType]::ParameterName, 'Most bytes of results (as JSON text) stored in one statement; more go in several. A single result larger than this fails its task, saying so, since it could never be stored')
+            [CompletionResult]::new('--log-tail', '--log-tail', [CompletionResultType]::ParameterName, 'Bytes kept of each attempt''s standard output and of its standard error, the last ones, for `tasks logs` (stored at every heartbeat while the handler runs, and at its end; 0 keeps none)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]')
             [CompletionResult]::new('--database-url-file', '--database-url-file', [CompletionResultType]::ParameterName, 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it')
             [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Queue to operate on')
@@ -772,12 +807,16 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
         'absurdctl;help;tasks' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tasks, newest first')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print what a task''s handler wrote (the tails absurdctl''s worker keeps of each attempt''s standard output and error), of the latest or any earlier attempt; --follow streams a running attempt until it ends')
             break
         }
         'absurdctl;help;tasks;list' {
             break
         }
         'absurdctl;help;tasks;show' {
+            break
+        }
+        'absurdctl;help;tasks;logs' {
             break
         }
         'absurdctl;help;errors' {

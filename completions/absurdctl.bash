@@ -133,6 +133,9 @@ _absurdctl() {
             absurdctl__subcmd__help__subcmd__tasks,list)
                 cmd="absurdctl__subcmd__help__subcmd__tasks__subcmd__list"
                 ;;
+            absurdctl__subcmd__help__subcmd__tasks,logs)
+                cmd="absurdctl__subcmd__help__subcmd__tasks__subcmd__logs"
+                ;;
             absurdctl__subcmd__help__subcmd__tasks,show)
                 cmd="absurdctl__subcmd__help__subcmd__tasks__subcmd__show"
                 ;;
@@ -145,6 +148,9 @@ _absurdctl() {
             absurdctl__subcmd__tasks,list)
                 cmd="absurdctl__subcmd__tasks__subcmd__list"
                 ;;
+            absurdctl__subcmd__tasks,logs)
+                cmd="absurdctl__subcmd__tasks__subcmd__logs"
+                ;;
             absurdctl__subcmd__tasks,show)
                 cmd="absurdctl__subcmd__tasks__subcmd__show"
                 ;;
@@ -153,6 +159,9 @@ _absurdctl() {
                 ;;
             absurdctl__subcmd__tasks__subcmd__help,list)
                 cmd="absurdctl__subcmd__tasks__subcmd__help__subcmd__list"
+                ;;
+            absurdctl__subcmd__tasks__subcmd__help,logs)
+                cmd="absurdctl__subcmd__tasks__subcmd__help__subcmd__logs"
                 ;;
             absurdctl__subcmd__tasks__subcmd__help,show)
                 cmd="absurdctl__subcmd__tasks__subcmd__help__subcmd__show"
@@ -528,7 +537,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__errors)
-            opts="-o -y -q -v -h -V --since --task-name --all-queues --limit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --since --task-name --all-queues --attempts --limit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -810,7 +819,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__help__subcmd__tasks)
-            opts="list show"
+            opts="list show logs"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -824,6 +833,20 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__help__subcmd__tasks__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        absurdctl__subcmd__help__subcmd__tasks__subcmd__logs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1546,7 +1569,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__tasks)
-            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version list show help"
+            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version list show logs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1592,7 +1615,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__tasks__subcmd__help)
-            opts="list show help"
+            opts="list show logs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1633,6 +1656,20 @@ _absurdctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        absurdctl__subcmd__tasks__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         absurdctl__subcmd__tasks__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1648,7 +1685,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__tasks__subcmd__list)
-            opts="-o -y -q -v -h -V --status --task-name --all-queues --limit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --status --task-name --all-queues --worker --limit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1662,7 +1699,69 @@ _absurdctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --worker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --statement-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        absurdctl__subcmd__tasks__subcmd__logs)
+            opts="-f -o -y -q -v -h -V --attempt --stream --follow --interval --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --attempt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stream)
+                    COMPREPLY=($(compgen -W "stdout stderr both" -- "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1918,7 +2017,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__worker__subcmd__run)
-            opts="-c -o -y -q -v -h -V --concurrency --task-name --worker-id --heartbeat-interval --default-timeout --kill-grace --grace --poll-interval --max-tasks --exit-when-empty --log-format --max-output --result-batch-bytes --pass-database-password --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-c -o -y -q -v -h -V --concurrency --task-name --worker-id --heartbeat-interval --default-timeout --kill-grace --grace --poll-interval --max-tasks --exit-when-empty --log-format --max-output --result-batch-bytes --log-tail --pass-database-password --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1973,6 +2072,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --result-batch-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-tail)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

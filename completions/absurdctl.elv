@@ -121,11 +121,13 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand --version 'Print version'
             cand list 'List tasks, newest first'
             cand show 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies'
+            cand logs 'Print what a task''s handler wrote (the tails absurdctl''s worker keeps of each attempt''s standard output and error), of the latest or any earlier attempt; --follow streams a running attempt until it ends'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'absurdctl;tasks;list'= {
             cand --status 'Only tasks in this status (repeatable)'
             cand --task-name 'Only tasks of this name (repeatable)'
+            cand --worker 'Only tasks with an attempt that failed (failed, timed out, reaped, lost) on this host or worker id'
             cand --limit 'At most this many tasks'
             cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
             cand --database-url-file 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it'
@@ -169,14 +171,43 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'absurdctl;tasks;logs'= {
+            cand --attempt 'This attempt (1 is the first) [default: the latest]'
+            cand --stream 'Which output to print; `both` puts a header before each'
+            cand --interval 'How often --follow reads the database (the worker stores output at its heartbeats)'
+            cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
+            cand --database-url-file 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it'
+            cand --queue 'Queue to operate on'
+            cand -o 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --output 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --connect-timeout 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)'
+            cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)'
+            cand --statement-timeout 'Longest a single statement may run (0: no limit; at most 24 days)'
+            cand -f 'Keep printing what a running attempt writes until it ends (Ctrl-C stops); waits for the task''s first attempt when it has none yet'
+            cand --follow 'Keep printing what a running attempt writes until it ends (Ctrl-C stops); waits for the task''s first attempt when it has none yet'
+            cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --no-color 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -q 'Print only errors and what was asked for; silent when nothing happened'
+            cand --quiet 'Print only errors and what was asked for; silent when nothing happened'
+            cand -v 'Print more about what is being done (repeat for more)'
+            cand --verbose 'Print more about what is being done (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'absurdctl;tasks;help'= {
             cand list 'List tasks, newest first'
             cand show 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies'
+            cand logs 'Print what a task''s handler wrote (the tails absurdctl''s worker keeps of each attempt''s standard output and error), of the latest or any earlier attempt; --follow streams a running attempt until it ends'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'absurdctl;tasks;help;list'= {
         }
         &'absurdctl;tasks;help;show'= {
+        }
+        &'absurdctl;tasks;help;logs'= {
         }
         &'absurdctl;tasks;help;help'= {
         }
@@ -193,6 +224,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)'
             cand --statement-timeout 'Longest a single statement may run (0: no limit; at most 24 days)'
             cand --all-queues 'Failures of every queue, not only --queue'
+            cand --attempts 'Every failed attempt (failed, timed out, reaped, lost), also of tasks that went on to complete, from the task history; counts are attempts [default: the last error of each failed or retrying task]'
             cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
             cand --yes 'Answer yes to every confirmation (needed to change anything without a terminal)'
             cand --no-color 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
@@ -561,6 +593,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand --log-format 'Format of the log lines on stderr, one per task or worker event'
             cand --max-output 'Most bytes of a handler''s standard output kept for its result (at most 64 MiB); past it only the tail is kept, as a string'
             cand --result-batch-bytes 'Most bytes of results (as JSON text) stored in one statement; more go in several. A single result larger than this fails its task, saying so, since it could never be stored'
+            cand --log-tail 'Bytes kept of each attempt''s standard output and of its standard error, the last ones, for `tasks logs` (stored at every heartbeat while the handler runs, and at its end; 0 keeps none)'
             cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
             cand --database-url-file 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it'
             cand --queue 'Queue to operate on'
@@ -737,10 +770,13 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         &'absurdctl;help;tasks'= {
             cand list 'List tasks, newest first'
             cand show 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies'
+            cand logs 'Print what a task''s handler wrote (the tails absurdctl''s worker keeps of each attempt''s standard output and error), of the latest or any earlier attempt; --follow streams a running attempt until it ends'
         }
         &'absurdctl;help;tasks;list'= {
         }
         &'absurdctl;help;tasks;show'= {
+        }
+        &'absurdctl;help;tasks;logs'= {
         }
         &'absurdctl;help;errors'= {
         }

@@ -200,6 +200,26 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             unreachable: 3,
         },
         Entry {
+            path: "tasks logs",
+            kind: Kind::Read,
+            queue: None,
+            // A pending task has no attempt, so no output: said, exit 1.
+            base: strings(&["tasks", "logs", pending_id]),
+            bad: cases(
+                &["tasks", "logs"],
+                &[
+                    (&[], "<ID>"),
+                    (&["123"], "invalid"),
+                    (&["0b6e6f3c-8a1e-4f4e-9a55-0d2d8c1f2a10"], "no task with id"),
+                    (&[pending_id, "--attempt", "0"], "--attempt"),
+                    (&[pending_id, "--stream", "both2"], "--stream"),
+                    (&[pending_id, "--interval", "soon"], "--interval"),
+                ],
+            ),
+            unknown_queue: (1, "has not been claimed yet"),
+            unreachable: 3,
+        },
+        Entry {
             path: "worker run",
             kind: Kind::Write,
             queue: None,

@@ -152,8 +152,16 @@ esac"#,
         })
     );
     let env = dir.read(&format!("{imaging}.env"));
+    let mut lines: Vec<&str> = env.lines().collect();
+    // A file of the worker's own, only its user's, for the handler's progress.
+    let progress = lines.remove(1);
+    let path = progress.strip_prefix("ABSURD_PROGRESS_FILE=").unwrap();
+    assert!(
+        path.contains("absurdctl-worker-") && path.ends_with(".progress"),
+        "{path}"
+    );
     assert_eq!(
-        env.lines().collect::<Vec<_>>(),
+        lines,
         [
             "ABSURD_ATTEMPT=1".to_string(),
             "ABSURD_QUEUE_NAME=wq".to_string(),

@@ -28,7 +28,8 @@ pub use global::{GlobalOpts, OutputFormat};
 pub use maintenance::{DrainArgs, ReapStuckArgs, ResumeArgs, VacuumArgs};
 pub use parse::{parse_duration, parse_percent};
 pub use tasks::{
-    AuditArgs, ErrorsArgs, SpawnArgs, TaskNames, TasksCommand, TasksListArgs, TasksShowArgs,
+    AuditArgs, ErrorsArgs, LogStream, SpawnArgs, TaskNames, TasksCommand, TasksListArgs,
+    TasksLogsArgs, TasksShowArgs,
 };
 pub use worker::{LogFormat, WorkerCommand, WorkerRunArgs};
 

@@ -25,6 +25,46 @@ pub enum TasksCommand {
     ///
     /// Read-only. Example: absurdctl tasks show 0b6e6f3c-8a1e-4f4e-9a55-0d2d8c1f2a10
     Show(TasksShowArgs),
+
+    /// Print what a task's handler wrote (the tails absurdctl's worker keeps
+    /// of each attempt's standard output and error), of the latest or any
+    /// earlier attempt; --follow streams a running attempt until it ends.
+    ///
+    /// Read-only. Example: absurdctl tasks logs 0b6e6f3c-8a1e-4f4e-9a55-0d2d8c1f2a10 --stream stderr --follow
+    Logs(TasksLogsArgs),
+}
+
+/// Which output of a handler `tasks logs` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogStream {
+    Stdout,
+    Stderr,
+    Both,
+}
+
+/// Options of `tasks logs`.
+#[derive(Debug, Args)]
+pub struct TasksLogsArgs {
+    /// The task's id (a UUID)
+    pub id: uuid::Uuid,
+
+    /// This attempt (1 is the first) [default: the latest]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(1..))]
+    pub attempt: Option<i32>,
+
+    /// Which output to print; `both` puts a header before each
+    #[arg(long, value_enum, default_value_t = LogStream::Both)]
+    pub stream: LogStream,
+
+    /// Keep printing what a running attempt writes until it ends (Ctrl-C
+    /// stops); waits for the task's first attempt when it has none yet
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+
+    /// How often --follow reads the database (the worker stores output at
+    /// its heartbeats)
+    #[arg(long, default_value = "1s", value_parser = parse_duration, value_name = "DURATION")]
+    pub interval: std::time::Duration,
 }
 
 /// Options of `tasks list`.
@@ -40,6 +80,11 @@ pub struct TasksListArgs {
     /// Tasks of every queue, not only --queue
     #[arg(long)]
     pub all_queues: bool,
+
+    /// Only tasks with an attempt that failed (failed, timed out, reaped,
+    /// lost) on this host or worker id
+    #[arg(long, value_name = "HOST_OR_ID", value_parser = parse_nonempty)]
+    pub worker: Option<String>,
 
     /// At most this many tasks
     #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
@@ -98,6 +143,12 @@ pub struct ErrorsArgs {
     /// Failures of every queue, not only --queue
     #[arg(long)]
     pub all_queues: bool,
+
+    /// Every failed attempt (failed, timed out, reaped, lost), also of
+    /// tasks that went on to complete, from the task history; counts are
+    /// attempts [default: the last error of each failed or retrying task]
+    #[arg(long)]
+    pub attempts: bool,
 
     /// At most this many causes, the most frequent first
     #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]

@@ -99,6 +99,12 @@ pub struct WorkerRunArgs {
     #[arg(long, allow_negative_numbers = true, default_value_t = 64 << 20, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..=(512 << 20)))]
     pub result_batch_bytes: u64,
 
+    /// Bytes kept of each attempt's standard output and of its standard
+    /// error, the last ones, for `tasks logs` (stored at every heartbeat
+    /// while the handler runs, and at its end; 0 keeps none)
+    #[arg(long, allow_negative_numbers = true, default_value_t = 64 << 10, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(0..=(16 << 20)))]
+    pub log_tail: u64,
+
     /// Pass the database password on to handlers: ABSURD_DATABASE_URL and
     /// DATABASE_URL as they are and PGPASSWORD [default: handlers get the
     /// URLs without the password, and no PGPASSWORD]

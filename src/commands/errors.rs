@@ -20,8 +20,10 @@ struct Report<'a> {
     window_start: chrono::DateTime<chrono::Utc>,
     queues: &'a [String],
     task_names: &'a [String],
-    /// Failed and retrying tasks counted.
+    /// Failed and retrying tasks counted (with --attempts: failed attempts).
     tasks: i64,
+    /// Whether counts are of attempts (--attempts) or tasks.
+    attempts: bool,
     /// Causes found, before --limit.
     groups_total: usize,
     groups: &'a [ErrorGroup],
@@ -36,7 +38,16 @@ pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
     } else {
         vec![ctx.global.queue.clone()]
     };
-    let found = errors::grouped(&mut conn, &queues, args.since, &args.names.task_name).await?;
+    let found = if args.attempts {
+        errors::grouped_attempts(&mut conn, &queues, args.since, &args.names.task_name).await?
+    } else {
+        errors::grouped(&mut conn, &queues, args.since, &args.names.task_name).await?
+    };
+    let counted = if args.attempts {
+        "failed attempt(s)"
+    } else {
+        "task(s)"
+    };
     let shown = &found.groups[..found.groups.len().min(args.limit as usize)];
     if ctx.out.is_json() {
         ctx.out.json(&Report {
@@ -45,6 +56,7 @@ pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
             queues: &queues,
             task_names: &args.names.task_name,
             tasks: found.tasks,
+            attempts: args.attempts,
             groups_total: found.groups.len(),
             groups: shown,
         })?;
@@ -52,8 +64,12 @@ pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
     }
     let window = fmt_secs(args.since.as_secs_f64());
     if shown.is_empty() {
-        ctx.out
-            .note(format!("no failed or retrying tasks in the last {window}"))?;
+        let what = if args.attempts {
+            "failed attempts"
+        } else {
+            "failed or retrying tasks"
+        };
+        ctx.out.note(format!("no {what} in the last {window}"))?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut headers = vec![
@@ -89,7 +105,7 @@ pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
     ctx.out.print_table(&table)?;
     let more = found.groups.len() - shown.len();
     ctx.out.note(format!(
-        "{} task(s) in {} cause(s) over the last {window}{}; `absurdctl tasks show ID` shows a task's full error",
+        "{} {counted} in {} cause(s) over the last {window}{}; `absurdctl tasks show ID` shows a task's full error",
         found.tasks,
         found.groups.len(),
         if more > 0 {

@@ -21,7 +21,7 @@ use crate::error::CliError;
 use crate::host;
 use crate::interact::Interrupt;
 use crate::queue::reap::{self, LockHolder, ReapRule, SilentWorker, StuckTask};
-use crate::queue::{audit, TaskStatus};
+use crate::queue::{audit, history, TaskStatus};
 
 /// What one run did (or, with --dry-run, would do). Stable JSON.
 #[derive(Serialize)]
@@ -287,9 +287,12 @@ async fn reap_audited(
     interrupt: &Interrupt,
 ) -> anyhow::Result<()> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    // The reaped attempts and their tasks' history point to this run's audit row.
+    let run_id = uuid::Uuid::new_v4();
+    history::name_action(&mut *tx, "reap-stuck", run_id).await?;
     reap_locked(&mut tx, qr, rule, heartbeat_timeout, interrupt).await?;
     if !(qr.reaped.is_empty() && qr.workers_marked_dead.is_empty()) {
-        audit::record(&mut *tx, &audit_entry(qr, report)).await?;
+        audit::record_run(&mut *tx, &audit_entry(qr, report), run_id).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -5,10 +5,11 @@ use std::process::ExitCode;
 use comfy_table::Cell;
 use serde::Serialize;
 
-use crate::cli::{TasksListArgs, TasksShowArgs};
+use crate::cli::{LogStream, TasksListArgs, TasksLogsArgs, TasksShowArgs};
 use crate::commands::Ctx;
 use crate::config::Access;
-use crate::output::{ellipsize, fmt_ago, fmt_secs, fmt_time};
+use crate::output::{ellipsize, fmt_ago, fmt_secs, fmt_time, write_stdout};
+use crate::queue::history::{self, Attempt, Event};
 use crate::queue::{tasks, Dependency, Task, TaskFilter, TaskId, TaskStatus};
 
 pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
@@ -17,20 +18,55 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
         queue: (!args.all_queues).then(|| ctx.global.queue.clone()),
         statuses: args.status,
         task_names: args.names.task_name,
+        failed_on: args.worker,
         limit: Some(args.limit),
         ..TaskFilter::default()
     };
     let pool = ctx.connect(Access::ReadOnly, 1).await?;
     let rows = tasks::list(&pool, &filter).await?;
+    let claimed: Vec<TaskId> = rows
+        .iter()
+        .filter(|t| t.status == TaskStatus::Claimed)
+        .map(|t| t.task_id)
+        .collect();
+    let running = history::running_attempts(&pool, &claimed).await?;
+    let progress_of = |id: TaskId| {
+        running
+            .iter()
+            .find(|(t, _)| *t == id)
+            .and_then(|(_, a)| a.progress.map(|_| a))
+    };
     if ctx.out.is_json() {
-        ctx.out.json(&rows)?;
+        #[derive(Serialize)]
+        struct Row<'a> {
+            #[serde(flatten)]
+            task: &'a Task,
+            /// The running attempt's progress (claimed tasks that report it).
+            progress: Option<f64>,
+            progress_message: Option<&'a str>,
+            eta_sec: Option<f64>,
+        }
+        let out: Vec<Row> = rows
+            .iter()
+            .map(|t| {
+                let a = progress_of(t.task_id);
+                Row {
+                    task: t,
+                    progress: a.and_then(|a| a.progress),
+                    progress_message: a.and_then(|a| a.progress_message.as_deref()),
+                    eta_sec: a.and_then(|a| a.eta_sec),
+                }
+            })
+            .collect();
+        ctx.out.json(&out)?;
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
         ctx.out.note("no tasks match")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut table = ctx.out.table([
+    let with_progress = rows.iter().any(|t| progress_of(t.task_id).is_some());
+    let mut headers = vec![
         "task id",
         "queue",
         "task name",
@@ -40,9 +76,13 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
         "created",
         "worker",
         "error",
-    ]);
+    ];
+    if with_progress {
+        headers.insert(8, "progress");
+    }
+    let mut table = ctx.out.table(headers);
     for t in &rows {
-        table.add_row(vec![
+        let mut row = vec![
             Cell::new(t.task_id),
             Cell::new(&t.queue_name),
             Cell::new(&t.task_name),
@@ -52,7 +92,20 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
             Cell::new(fmt_ago(Some(t.created_at))),
             Cell::new(t.worker_id.as_deref().unwrap_or("-")),
             Cell::new(ellipsize(t.error.as_deref().unwrap_or(""), 60)),
-        ]);
+        ];
+        if with_progress {
+            let text = progress_of(t.task_id)
+                .and_then(|a| {
+                    let p = a.progress?;
+                    Some(match a.eta_sec {
+                        Some(eta) => format!("{:.0}%, ~{} left", p * 100.0, fmt_secs(eta)),
+                        None => format!("{:.0}%", p * 100.0),
+                    })
+                })
+                .unwrap_or_default();
+            row.insert(8, Cell::new(text));
+        }
+        table.add_row(row);
     }
     ctx.out.print_table(&table)?;
     Ok(ExitCode::SUCCESS)
@@ -73,6 +126,10 @@ struct TaskDetail {
     task: Task,
     heartbeat_age_sec: Option<f64>,
     dependencies: Vec<Dependency>,
+    /// Every attempt, oldest first (README, "JSON output").
+    attempts: Vec<Attempt>,
+    /// Every operator action that changed the task, oldest first.
+    events: Vec<Event>,
 }
 
 pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
@@ -81,6 +138,8 @@ pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
     let pool = ctx.connect(Access::ReadOnly, 1).await?;
     let task = tasks::get(&pool, id).await?;
     let dependencies = tasks::dependencies(&pool, id).await?;
+    let attempts = history::attempts(&pool, id).await?;
+    let events = history::events(&pool, id).await?;
     let heartbeat_age_sec = task
         .heartbeat_at
         .map(|h| (chrono::Utc::now() - h).num_milliseconds() as f64 / 1000.0);
@@ -88,6 +147,8 @@ pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
         task,
         heartbeat_age_sec,
         dependencies,
+        attempts,
+        events,
     };
     if ctx.out.is_json() {
         ctx.out.json(&detail)?;
@@ -153,6 +214,17 @@ pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
         ),
         ("error", Cell::new(t.error.as_deref().unwrap_or("-"))),
         (
+            "progress",
+            Cell::new(
+                detail
+                    .attempts
+                    .last()
+                    .filter(|a| a.ended_at.is_none())
+                    .and_then(progress_text)
+                    .unwrap_or_else(|| "-".into()),
+            ),
+        ),
+        (
             "depends on",
             Cell::new(if detail.dependencies.is_empty() {
                 "-".to_string()
@@ -177,5 +249,257 @@ pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
         table.add_row(vec![Cell::new(k), v]);
     }
     ctx.out.print_table(&table)?;
+    if !(detail.attempts.is_empty() && detail.events.is_empty()) {
+        ctx.out
+            .print_table(&timeline(ctx, &detail.attempts, &detail.events))?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `42% calibrating (about 3m left)`.
+fn progress_text(a: &Attempt) -> Option<String> {
+    let p = a.progress?;
+    let mut text = format!("{:.0}%", p * 100.0);
+    if let Some(m) = &a.progress_message {
+        text.push(' ');
+        text.push_str(m);
+    }
+    if let Some(eta) = a.eta_sec {
+        text.push_str(&format!(" (about {} left)", fmt_secs(eta)));
+    }
+    if let Some(at) = a.progress_at {
+        text.push_str(&format!(", reported {}", fmt_ago(Some(at))));
+    }
+    Some(text)
+}
+
+/// How an attempt's handler ended: `exit 3`, `signal 9`, `timed out`, and
+/// what it used.
+fn exit_text(a: &Attempt) -> String {
+    let mut parts = Vec::new();
+    if a.timed_out == Some(true) {
+        parts.push("killed at its timeout".to_string());
+    }
+    match (a.exit_code, a.exit_signal) {
+        (Some(code), _) => parts.push(format!("exit {code}")),
+        (None, Some(sig)) => parts.push(format!("signal {sig}")),
+        _ => {}
+    }
+    if let Some(cpu) = a.cpu_time_sec {
+        parts.push(format!("cpu {}", fmt_secs(cpu)));
+    }
+    if let Some(kib) = a.peak_rss_kib {
+        parts.push(format!("peak {} MiB", (kib + 512) / 1024));
+    }
+    parts.join(", ")
+}
+
+/// One line per attempt and operator action, in the order they happened.
+fn timeline(ctx: &Ctx, attempts: &[Attempt], events: &[Event]) -> comfy_table::Table {
+    let mut lines: Vec<(chrono::DateTime<chrono::Utc>, Vec<String>)> = Vec::new();
+    for a in attempts {
+        let mut detail = Vec::new();
+        let exit = exit_text(a);
+        if !exit.is_empty() {
+            detail.push(exit);
+        }
+        if let Some(e) = a.error.as_deref().and_then(|e| e.lines().next()) {
+            detail.push(ellipsize(e, 100));
+        }
+        if a.ended_at.is_none() {
+            if let Some(p) = progress_text(a) {
+                detail.push(p);
+            }
+        }
+        if let Some(id) = a.ended_by_audit_id {
+            detail.push(format!("audit #{id}"));
+        }
+        lines.push((
+            a.claimed_at,
+            vec![
+                format!("attempt {}", a.attempt),
+                fmt_time(Some(a.claimed_at)),
+                a.outcome.clone().unwrap_or_else(|| "running".into()),
+                a.hostname
+                    .clone()
+                    .or_else(|| a.worker_id.clone())
+                    .unwrap_or_else(|| "-".into()),
+                fmt_secs(a.duration_sec),
+                detail.join("; "),
+            ],
+        ));
+    }
+    for e in events {
+        let mut detail = Vec::new();
+        if e.old_status != e.new_status {
+            detail.push(format!(
+                "{} -> {}",
+                e.old_status.as_deref().unwrap_or("?"),
+                e.new_status.as_deref().unwrap_or("?")
+            ));
+        }
+        if e.old_priority != e.new_priority {
+            detail.push(format!(
+                "priority {} -> {}",
+                e.old_priority.unwrap_or(0),
+                e.new_priority.unwrap_or(0)
+            ));
+        }
+        match (e.audit_id, e.audit_run_id) {
+            (Some(id), _) => detail.push(format!("audit #{id}")),
+            (None, Some(run)) => detail.push(format!("audit run {run} (unfinished)")),
+            _ => {}
+        }
+        lines.push((
+            e.at,
+            vec![
+                e.action.clone(),
+                fmt_time(Some(e.at)),
+                "-".into(),
+                e.db_user.clone(),
+                "-".into(),
+                detail.join("; "),
+            ],
+        ));
+    }
+    lines.sort_by_key(|(at, _)| *at);
+    let mut table = ctx
+        .out
+        .table(["history", "at", "outcome", "host / by", "took", "detail"]);
+    for (_, line) in lines {
+        table.add_row(line);
+    }
+    table
+}
+
+/// `tasks logs`: the kept output of one attempt, or a running one followed.
+pub async fn logs(ctx: &Ctx, args: TasksLogsArgs) -> anyhow::Result<ExitCode> {
+    ctx.table_or_json()?;
+    let id = TaskId(args.id);
+    let pool = ctx.connect(Access::ReadOnly, 1).await?;
+    // A wrong id is an error at once, also with --follow.
+    tasks::get(&pool, id).await?;
+    let mut found = history::output(&pool, id, args.attempt).await?;
+    if args.follow {
+        while found.is_none() {
+            tokio::time::sleep(args.interval).await;
+            found = history::output(&pool, id, args.attempt).await?;
+        }
+    }
+    let Some(mut out) = found else {
+        let what = match args.attempt {
+            Some(n) => format!("task {id} has no attempt {n}"),
+            None => format!("task {id} has not been claimed yet: no attempt, no output"),
+        };
+        anyhow::bail!(what);
+    };
+    if ctx.out.is_json() && !args.follow {
+        ctx.out.json(&out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let streams: &[LogStream] = match args.stream {
+        LogStream::Both => &[LogStream::Stdout, LogStream::Stderr],
+        one => std::slice::from_ref(match one {
+            LogStream::Stdout => &LogStream::Stdout,
+            _ => &LogStream::Stderr,
+        }),
+    };
+    let both = streams.len() > 1;
+    if !args.follow {
+        for s in streams {
+            let (text, total) = pick(&out, *s);
+            if both {
+                write_stdout(&header(*s, &out, text.len(), total))?;
+            }
+            write_ended(text)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Followed: what is there, then what each stream adds.
+    let mut printed: Vec<i64> = streams.iter().map(|_| 0).collect();
+    let attempt = out.attempt;
+    loop {
+        for (i, s) in streams.iter().enumerate() {
+            let (text, total) = pick(&out, *s);
+            let new = total - printed[i];
+            if new <= 0 {
+                continue;
+            }
+            if both {
+                write_stdout(&format!("--- {} ---\n", stream_name(*s)))?;
+            }
+            write_stdout(&new_part(text, new, total))?;
+            printed[i] = total;
+        }
+        if !out.running {
+            return Ok(ExitCode::SUCCESS);
+        }
+        tokio::time::sleep(args.interval).await;
+        match history::output(&pool, id, Some(attempt)).await? {
+            Some(o) => out = o,
+            None => return Ok(ExitCode::SUCCESS),
+        }
+    }
+}
+
+fn stream_name(s: LogStream) -> &'static str {
+    match s {
+        LogStream::Stdout => "stdout",
+        _ => "stderr",
+    }
+}
+
+/// A stream's kept text and its whole size so far.
+fn pick(out: &history::Output, s: LogStream) -> (&str, i64) {
+    match s {
+        LogStream::Stdout => (
+            out.stdout.as_deref().unwrap_or(""),
+            out.stdout_bytes.unwrap_or(0),
+        ),
+        _ => (
+            out.stderr.as_deref().unwrap_or(""),
+            out.stderr_bytes.unwrap_or(0),
+        ),
+    }
+}
+
+fn header(s: LogStream, out: &history::Output, kept: usize, total: i64) -> String {
+    let state = if out.running { "running" } else { "ended" };
+    let size = if kept as i64 >= total {
+        format!("{total} bytes")
+    } else {
+        format!("the last {kept} of {total} bytes")
+    };
+    format!(
+        "--- {} of attempt {} ({state}; {size}) ---\n",
+        stream_name(s),
+        out.attempt
+    )
+}
+
+/// Text as printed: ending in a newline when there is any.
+fn write_ended(text: &str) -> std::io::Result<()> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    if text.ends_with('\n') {
+        write_stdout(text)
+    } else {
+        write_stdout(&format!("{text}\n"))
+    }
+}
+
+/// The last `new` bytes of `text` (the kept tail of a stream of `total`
+/// bytes), at a character boundary; a mark when more came than is kept.
+fn new_part(text: &str, new: i64, total: i64) -> String {
+    let kept = text.len() as i64;
+    if new > kept {
+        let lost = (new - kept).min(total);
+        return format!("[... {lost} bytes not kept ...]\n{text}");
+    }
+    let mut start = (kept - new) as usize;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    text[start..].to_string()
 }

@@ -7,6 +7,7 @@ mod backoff;
 mod handler;
 mod log;
 mod outbox;
+mod progress;
 mod results;
 mod supervisor;
 mod systemd;
@@ -114,6 +115,7 @@ pub async fn run(ctx: &Ctx, args: WorkerRunArgs) -> anyhow::Result<ExitCode> {
         max_tasks: args.max_tasks,
         exit_when_empty: args.exit_when_empty,
         max_output: usize::try_from(args.max_output).unwrap_or(usize::MAX),
+        log_tail: usize::try_from(args.log_tail).unwrap_or(usize::MAX),
         env_override: handler_env(args.pass_database_password),
         result_batch_bytes: usize::try_from(args.result_batch_bytes).unwrap_or(usize::MAX),
         target: format!(

@@ -63,6 +63,13 @@ pub async fn record(db: impl PgExecutor<'_>, entry: &AuditEntry) -> Result<i64> 
     insert_row(db, entry, None).await
 }
 
+/// [`record`] for a change that named itself to the task history with
+/// `run_id` ([`super::history::name_action`]): the row carries the run id
+/// that the history's events and attempts point to.
+pub async fn record_run(db: impl PgExecutor<'_>, entry: &AuditEntry, run_id: Uuid) -> Result<i64> {
+    insert_row(db, entry, Some(run_id)).await
+}
+
 async fn insert_row(
     db: impl PgExecutor<'_>,
     entry: &AuditEntry,
@@ -171,6 +178,11 @@ impl Run {
         .await
         .map_err(|e| not_written("absurd.audit_batches refused the batch's record", e))?;
         Ok(())
+    }
+
+    /// The command, as the audit and the task history name it.
+    pub fn command(&self) -> &str {
+        &self.command
     }
 
     /// Writes the run's row in absurd.audit_log, the total of its batches.

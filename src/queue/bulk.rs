@@ -246,6 +246,7 @@ pub async fn apply_batch(
              SELECT (SELECT n FROM matching), (SELECT count(*) FROM changed)",
         );
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    super::history::name_action(&mut *tx, run.command(), run.run_id).await?;
     let (matching, changed): (i64, i64) = qb.build_query_as().fetch_one(&mut *tx).await?;
     let outcome = BatchOutcome {
         changed,

@@ -105,7 +105,69 @@ pub async fn grouped(
     )
     .fetch_all(&mut *db)
     .await?;
+    Ok(fold(rows, window_start))
+}
 
+/// Every failed attempt ended within `since` (failed, timed out, reaped,
+/// lost; also attempts of tasks that later completed), of these queues,
+/// grouped by cause: `errors --attempts`. Counts are attempts, not tasks.
+pub async fn grouped_attempts(
+    db: &mut PgConnection,
+    queues: &[String],
+    since: Duration,
+    task_names: &[String],
+) -> Result<ErrorReport> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        error: Option<String>,
+        queue_names: Vec<String>,
+        task_names: Vec<String>,
+        n: i64,
+        first_seen: DateTime<Utc>,
+        last_seen: DateTime<Utc>,
+        example: uuid::Uuid,
+    }
+    let (window_start,): (DateTime<Utc>,) =
+        sqlx::query_as("SELECT now() - make_interval(secs => $1)")
+            .bind(since.as_secs_f64())
+            .fetch_one(&mut *db)
+            .await?;
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT left(a.error, $4) AS error,
+                array_agg(DISTINCT a.queue_name) AS queue_names,
+                array_agg(DISTINCT a.task_name) AS task_names,
+                count(*) AS n, min(a.ended_at) AS first_seen, max(a.ended_at) AS last_seen,
+                (array_agg(a.task_id ORDER BY a.ended_at DESC))[1] AS example
+           FROM absurd.task_attempts a
+          WHERE a.queue_name = ANY ($1) AND a.ended_at >= $2
+            AND a.outcome IN ('failed', 'timed_out', 'reaped', 'lost')
+            AND (cardinality($3::text[]) = 0 OR a.task_name = ANY ($3))
+          GROUP BY 1",
+    )
+    .bind(queues)
+    .bind(window_start)
+    .bind(task_names)
+    .bind(MESSAGE_PREFIX)
+    .fetch_all(&mut *db)
+    .await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| ExactMessage {
+            error: r.error,
+            status: "failed".into(),
+            queue_names: r.queue_names,
+            task_names: r.task_names,
+            n: r.n,
+            first_seen: r.first_seen,
+            last_seen: r.last_seen,
+            example: TaskId(r.example),
+        })
+        .collect();
+    Ok(fold(rows, window_start))
+}
+
+/// Merges exact messages into groups by their folded pattern.
+fn fold(rows: Vec<ExactMessage>, window_start: DateTime<Utc>) -> ErrorReport {
     let mut groups: HashMap<String, ErrorGroup> = HashMap::new();
     let mut tasks = 0;
     for r in rows {
@@ -159,11 +221,11 @@ pub async fn grouped(
             .then(b.last_seen.cmp(&a.last_seen))
             .then(a.pattern.cmp(&b.pattern))
     });
-    Ok(ErrorReport {
+    ErrorReport {
         window_start,
         tasks,
         groups,
-    })
+    }
 }
 
 /// Folds what varies between occurrences of one failure into placeholders:

@@ -25,6 +25,9 @@ pub struct TaskFilter {
     /// The error contains this text (case-insensitive, taken literally).
     pub error_like: Option<String>,
     pub attempts_at_least: Option<i32>,
+    /// An attempt failed (failed, timed out, reaped, lost) on this host or
+    /// worker id (from the task history).
+    pub failed_on: Option<String>,
     pub limit: Option<i64>,
 }
 
@@ -96,6 +99,16 @@ impl TaskFilter {
         }
         if let Some(n) = self.attempts_at_least {
             qb.push(" AND attempt >= ").push_bind(n);
+        }
+        if let Some(w) = &self.failed_on {
+            qb.push(
+                " AND task_id IN (SELECT a.task_id FROM absurd.task_attempts a \
+                  WHERE a.outcome IN ('failed', 'timed_out', 'reaped', 'lost') AND (a.hostname = ",
+            )
+            .push_bind(w.clone())
+            .push(" OR a.worker_id = ")
+            .push_bind(w.clone())
+            .push("))");
         }
     }
 }

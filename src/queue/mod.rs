@@ -10,6 +10,7 @@ pub mod controls;
 pub mod errors;
 pub mod filter;
 pub mod health;
+pub mod history;
 pub mod maintenance;
 pub mod reap;
 pub mod retention;

@@ -200,6 +200,15 @@ pub async fn preview(conn: &mut PgConnection, r: &Retention) -> Result<Preview> 
 }
 
 /// The statement of [`delete_batch`], built once.
+/// A deleted row `d` as its archive line: the row as row_to_json writes
+/// it, with its history (absurd.task_attempts, absurd.task_events, which
+/// the delete takes with it) as `attempts` and `events` when it has any.
+const ARCHIVED_ROW: &str = "CASE WHEN h.attempts IS NULL AND h.events IS NULL
+       THEN row_to_json(d.*)::text
+       ELSE left(row_to_json(d.*)::text, -1)
+            || ',\"attempts\":' || coalesce(h.attempts, '[]')
+            || ',\"events\":' || coalesce(h.events, '[]') || '}' END";
+
 static DELETE_BATCH: LazyLock<String> = LazyLock::new(|| {
     // The cursor is (completed_at, task_id), not completed_at alone: a bulk
     // cancel gives thousands of rows one timestamp, and rows that stay
@@ -224,8 +233,16 @@ static DELETE_BATCH: LazyLock<String> = LazyLock::new(|| {
          )
          SELECT s.scanned, s.last_at, s.last_id, d.status,
                 pg_column_size(d.*)::bigint AS bytes,
-                CASE WHEN $8 THEN row_to_json(d.*)::text END AS json
-           FROM scan s LEFT JOIN deleted d ON true"
+                CASE WHEN $8 THEN {ARCHIVED_ROW} END AS json
+           FROM scan s LEFT JOIN deleted d ON true
+           LEFT JOIN LATERAL (
+             SELECT CASE WHEN $8 THEN
+                      (SELECT json_agg(a ORDER BY a.attempt_id)::text
+                         FROM absurd.task_attempts a WHERE a.task_id = d.task_id) END AS attempts,
+                    CASE WHEN $8 THEN
+                      (SELECT json_agg(e ORDER BY e.event_id)::text
+                         FROM absurd.task_events e WHERE e.task_id = d.task_id) END AS events
+           ) h ON true"
     )
 });
 

@@ -373,6 +373,14 @@ pub async fn role_statements(conn: &mut PgConnection) -> Result<Vec<String>> {
     s.push("GRANT SELECT ON absurd.legacy_pollers TO absurd_operator".into());
     s.push("GRANT USAGE ON SEQUENCE absurd.audit_batches_batch_id_seq TO absurd_operator".into());
     s.push("GRANT SELECT, INSERT, UPDATE ON absurd.reaper_locks TO absurd_operator".into());
+    // The history is written by its trigger (SECURITY DEFINER); the worker
+    // adds its handlers' side to its own attempts.
+    let history = "absurd.task_attempts, absurd.task_events";
+    s.push(format!(
+        "GRANT SELECT ON {history} TO absurd_reader, absurd_operator"
+    ));
+    s.push("GRANT SELECT, UPDATE ON absurd.task_attempts TO absurd_worker".into());
+    s.push("GRANT SELECT ON absurd.task_events TO absurd_worker".into());
     if seq {
         s.push("GRANT USAGE ON SEQUENCE absurd.audit_log_audit_id_seq TO absurd_operator".into());
     }

@@ -228,6 +228,8 @@ pub struct Finished<'a> {
     pub task_id: TaskId,
     pub claimed_at: Option<chrono::DateTime<chrono::Utc>>,
     pub result: Option<&'a serde_json::Value>,
+    /// The handler's side of the attempt, added to its history.
+    pub ended: Option<&'a super::history::Ended>,
 }
 
 /// Completes the tasks of `done` that `worker` still holds, skipping rows
@@ -252,14 +254,21 @@ pub async fn complete_unlocked(
             .collect();
         let results: Vec<Option<serde_json::Value>> =
             batch.iter().map(|f| f.result.cloned()).collect();
-        sqlx::query_scalar!(
+        let stored: Vec<TaskId> = sqlx::query_scalar!(
             r#"SELECT t AS "task_id!: TaskId" FROM absurd.complete_tasks($1, $2, $3) t"#,
             &batch.iter().map(|f| f.task_id.0).collect::<Vec<_>>(),
             &results as &[Option<serde_json::Value>],
             worker
         )
         .fetch_all(&mut *tx)
-        .await?
+        .await?;
+        let ended: Vec<_> = batch
+            .iter()
+            .filter(|f| stored.contains(&f.task_id))
+            .filter_map(|f| f.ended.map(|e| (e, f.claimed_at)))
+            .collect();
+        super::history::store_ended_or_skip(&mut tx, worker, &ended).await?;
+        stored
     };
     tx.commit().await?;
     let rest: Vec<&Finished> = done
@@ -324,6 +333,7 @@ pub async fn settle_unlocked(
     claimed_at: Option<chrono::DateTime<chrono::Utc>>,
     worker: &str,
     what: Settlement<'_>,
+    ended: Option<&super::history::Ended>,
 ) -> Result<Settled> {
     use sqlx::Connection;
     let mut tx = db.begin().await?;
@@ -336,6 +346,11 @@ pub async fn settle_unlocked(
             Settlement::Release => super::tasks::release(&mut *tx, id, worker).await?,
         }
     };
+    if done {
+        if let Some(e) = ended {
+            super::history::store_ended_or_skip(&mut tx, worker, &[(e, claimed_at)]).await?;
+        }
+    }
     tx.commit().await?;
     if done {
         return Ok(Settled::Done);

@@ -54,6 +54,7 @@ pub fn filter_from_args(ctx: &Ctx, args: &FilterArgs) -> anyhow::Result<TaskFilt
         newer_than: args.newer_than,
         error_like: args.error_like.clone(),
         attempts_at_least: args.attempts_at_least,
+        failed_on: None,
         limit: args.limit,
     })
 }

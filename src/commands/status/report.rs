@@ -11,6 +11,7 @@ use crate::checks::thresholds::{stuck_rule, Thresholds};
 use crate::checks::{self, worst, Finding, Level};
 use crate::cli::StatusArgs;
 use crate::queue::health::round_trip;
+use crate::queue::history::{self, RunningAttempt};
 use crate::queue::reap;
 use crate::queue::stats::{self, QueueSnapshot, Snapshot, StuckRule};
 
@@ -34,7 +35,13 @@ pub(super) struct QueueReport {
     /// Only with --watch, from the second refresh on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since_last: Option<SinceLast>,
+    /// The longest-running tasks (at most RUNNING_SHOWN), with their
+    /// worker, host and progress.
+    pub running: Vec<RunningAttempt>,
 }
+
+/// Running tasks listed per queue.
+pub(super) const RUNNING_SHOWN: i64 = 20;
 
 /// The JSON document of `status --output json`.
 #[derive(Debug, Clone, Serialize)]
@@ -65,6 +72,7 @@ pub(super) async fn collect(
     let rtt = round_trip(&mut *tx).await?;
     let snapshot = stats::snapshot(&mut tx, queues, stuck_rule(&args.stuck)).await?;
     let reaper = reaper_state(&mut tx, queues, args).await?;
+    let running = history::running(&mut *tx, queues, RUNNING_SHOWN).await?;
     let since = match previous {
         Some(prev) => {
             let rows = stats::finished_since(&mut *tx, queues, prev.generated_at).await?;
@@ -74,6 +82,15 @@ pub(super) async fn collect(
     };
     tx.commit().await?;
     let mut report = judge(snapshot, rtt, &reaper, thresholds.clone());
+    for r in running {
+        if let Some(q) = report
+            .queues
+            .iter_mut()
+            .find(|q| q.snapshot.queue == r.queue_name)
+        {
+            q.running.push(r);
+        }
+    }
     report.query_ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Some((prev, rows)) = since {
         let secs = ((report.generated_at - prev.generated_at).num_milliseconds() as f64 / 1000.0)
@@ -167,6 +184,7 @@ pub(super) fn judge(
             verdict,
             snapshot: q,
             since_last: None,
+            running: Vec::new(),
         });
     }
     // The reaper's findings follow every queue's threshold checks, as the

@@ -5,7 +5,7 @@
 //! an outcome means for the task.
 
 use std::collections::HashSet;
-use std::os::unix::process::ExitStatusExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -44,6 +44,43 @@ pub struct Spec {
     pub timeout: Option<Duration>,
     pub kill_grace: Duration,
     pub max_output: usize,
+    /// The tails of its output kept for `tasks logs`, shared with the
+    /// supervisor, which stores them at heartbeats.
+    pub logs: Logs,
+}
+
+/// The last bytes of a running handler's standard output and error, as
+/// the supervisor reads them while it runs.
+#[derive(Clone)]
+pub struct Logs {
+    stdout: Arc<Mutex<Tail>>,
+    stderr: Arc<Mutex<Tail>>,
+}
+
+impl Logs {
+    /// Tails of at most `cap` bytes each.
+    pub fn new(cap: usize) -> Logs {
+        Logs {
+            stdout: Arc::new(Mutex::new(Tail::new(cap))),
+            stderr: Arc::new(Mutex::new(Tail::new(cap))),
+        }
+    }
+
+    /// Copies of both tails as they are now.
+    pub fn snapshot(&self) -> (Tail, Tail) {
+        let take = |t: &Arc<Mutex<Tail>>| t.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        (take(&self.stdout), take(&self.stderr))
+    }
+}
+
+/// What the handler's process used, as wait4 reports it: its own and that
+/// of the processes it waited for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Usage {
+    /// User plus system CPU time.
+    pub cpu: Duration,
+    /// Peak resident set size, KiB.
+    pub peak_rss_kib: i64,
 }
 
 /// How a run ended.
@@ -55,6 +92,8 @@ pub struct Outcome {
     pub stdout: Tail,
     pub stderr: Tail,
     pub elapsed: Duration,
+    /// None when it could not be started.
+    pub usage: Option<Usage>,
 }
 
 /// The process groups of running handlers, so that a second signal can
@@ -90,7 +129,9 @@ pub async fn run(spec: Spec, mut stop: oneshot::Receiver<StopReason>, groups: Gr
     let started = Instant::now();
     let stdout = Arc::new(Mutex::new(Tail::new(spec.max_output)));
     let stderr = Arc::new(Mutex::new(Tail::new(STDERR_TAIL)));
-    let mut cmd = tokio::process::Command::new(&spec.program);
+    // std's Command: the worker reaps the handler itself (wait4, for its
+    // resource usage); tokio's would reap it first.
+    let mut cmd = std::process::Command::new(&spec.program);
     cmd.args(&spec.args)
         .envs(spec.env.iter().map(|(k, v)| (*k, v)))
         // The notify socket is the worker's to speak on, not its handlers'.
@@ -109,8 +150,26 @@ pub async fn run(spec: Spec, mut stop: oneshot::Receiver<StopReason>, groups: Gr
             None => cmd.env_remove(name),
         };
     }
-    let mut child = match cmd.spawn() {
-        Ok(child) => child,
+    let spawned = cmd.spawn().and_then(|mut child| {
+        let stdin = child
+            .stdin
+            .take()
+            .map(tokio::process::ChildStdin::from_std)
+            .transpose()?;
+        let out = child
+            .stdout
+            .take()
+            .map(tokio::process::ChildStdout::from_std)
+            .transpose()?;
+        let err = child
+            .stderr
+            .take()
+            .map(tokio::process::ChildStderr::from_std)
+            .transpose()?;
+        Ok((child, stdin, out, err))
+    });
+    let (child, child_stdin, child_stdout, child_stderr) = match spawned {
+        Ok(parts) => parts,
         Err(e) => {
             return Outcome {
                 status: Err(e),
@@ -118,30 +177,26 @@ pub async fn run(spec: Spec, mut stop: oneshot::Receiver<StopReason>, groups: Gr
                 stdout: Tail::new(0),
                 stderr: Tail::new(0),
                 elapsed: started.elapsed(),
+                usage: None,
             }
         }
     };
-    let pgid = child.id().map(|p| p as i32).unwrap_or(0);
+    let pgid = child.id() as i32;
+    let mut waiter = tokio::task::spawn_blocking(move || wait4(pgid));
     if pgid > 0 {
         groups.add(pgid);
     }
     // Written on the side: a handler that never reads its input must not
     // hold the worker up.
-    let writer = child.stdin.take().map(|mut w| {
+    let writer = child_stdin.map(|mut w| {
         let data = spec.stdin;
         tokio::spawn(async move {
             let _ = w.write_all(&data).await;
         })
     });
     let readers = [
-        child
-            .stdout
-            .take()
-            .map(|r| tokio::spawn(capture(r, stdout.clone()))),
-        child
-            .stderr
-            .take()
-            .map(|r| tokio::spawn(capture(r, stderr.clone()))),
+        child_stdout.map(|r| tokio::spawn(capture(r, [stdout.clone(), spec.logs.stdout.clone()]))),
+        child_stderr.map(|r| tokio::spawn(capture(r, [stderr.clone(), spec.logs.stderr.clone()]))),
     ];
 
     let far = started + Duration::from_secs(100 * 365 * 86400);
@@ -155,7 +210,9 @@ pub async fn run(spec: Spec, mut stop: oneshot::Receiver<StopReason>, groups: Gr
             // An exit already there wins over a stop asked at the same
             // moment: a handler done as its grace ends keeps its result.
             biased;
-            status = child.wait() => break status,
+            waited = &mut waiter => {
+                break waited.unwrap_or_else(|e| Err(std::io::Error::other(e)));
+            }
             reason = &mut stop, if stop_open => {
                 stop_open = false;
                 if let Ok(reason) = reason {
@@ -185,12 +242,44 @@ pub async fn run(spec: Spec, mut stop: oneshot::Receiver<StopReason>, groups: Gr
         writer.abort();
     }
     let take = |t: &Arc<Mutex<Tail>>| t.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    let elapsed = started.elapsed();
+    let (status, usage) = match status {
+        Ok((status, usage)) => (Ok(status), Some(usage)),
+        Err(e) => (Err(e), None),
+    };
     Outcome {
         status,
         stopped,
         stdout: take(&stdout),
         stderr: take(&stderr),
-        elapsed: started.elapsed(),
+        elapsed,
+        usage,
+    }
+}
+
+/// Waits for process `pid` to exit and reaps it, with its resource usage
+/// (blocking: run it on a thread of its own).
+fn wait4(pid: i32) -> std::io::Result<(ExitStatus, Usage)> {
+    let seconds = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    loop {
+        let mut status = 0;
+        // SAFETY: rusage is plain data that wait4 fills in.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: both pointers are to live locals.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+        if r == pid {
+            return Ok((
+                ExitStatus::from_raw(status),
+                Usage {
+                    cpu: seconds(ru.ru_utime) + seconds(ru.ru_stime),
+                    peak_rss_kib: ru.ru_maxrss,
+                },
+            ));
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
     }
 }
 
@@ -219,15 +308,17 @@ fn signal_group(pgid: i32, signal: i32) {
     }
 }
 
-async fn capture(mut from: impl AsyncRead + Unpin, into: Arc<Mutex<Tail>>) {
+async fn capture<const N: usize>(mut from: impl AsyncRead + Unpin, into: [Arc<Mutex<Tail>>; N]) {
     let mut chunk = vec![0u8; 16 * 1024];
     while let Ok(n) = from.read(&mut chunk).await {
         if n == 0 {
             break;
         }
-        into.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(&chunk[..n]);
+        for tail in &into {
+            tail.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(&chunk[..n]);
+        }
     }
 }
 
@@ -261,6 +352,32 @@ impl Tail {
     /// The kept bytes.
     pub fn bytes(&self) -> &[u8] {
         &self.buf[self.buf.len().saturating_sub(self.cap)..]
+    }
+
+    /// Bytes of the whole stream so far.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The kept bytes as stored for `tasks logs`: untrimmed, NULs replaced,
+    /// without a character cut in half, passwords redacted (all of one cut
+    /// by the tail's start).
+    pub fn log_text(&self) -> String {
+        let mut bytes = self.bytes();
+        if !self.is_whole() {
+            while let Some((&b, rest)) = bytes.split_first() {
+                if b & 0xC0 != 0x80 {
+                    break;
+                }
+                bytes = rest;
+            }
+        }
+        let text = String::from_utf8_lossy(bytes).replace('\0', "\u{FFFD}");
+        if self.is_whole() {
+            crate::error::redact(&text)
+        } else {
+            crate::error::redact_cut(&text)
+        }
     }
 
     /// Whether the kept bytes are the whole stream.

@@ -15,6 +15,7 @@ use super::log::{Level, Logger};
 use super::results::{ascii_only, json_size, result_of};
 use super::supervisor::Summary;
 use crate::output::fmt_secs;
+use crate::queue::history::Ended;
 use crate::queue::workers;
 use crate::queue::{Task, TaskId};
 
@@ -26,6 +27,8 @@ pub(super) struct Completion {
     /// Bytes of the result as JSON text, as sent to the database.
     pub(super) size: usize,
     pub(super) elapsed: Duration,
+    /// The handler's side of the attempt, for its history.
+    pub(super) ended: Ended,
 }
 
 /// Any other ending waiting to be stored.
@@ -33,6 +36,7 @@ pub(super) struct Settlement {
     pub(super) task: Task,
     pub(super) kind: Settle,
     pub(super) elapsed: Duration,
+    pub(super) ended: Ended,
 }
 
 pub(super) enum Settle {
@@ -87,17 +91,24 @@ impl Outbox {
     }
 
     /// A failure or a release, to be stored.
-    pub(super) fn settle(&mut self, task: Task, kind: Settle, elapsed: Duration) {
+    pub(super) fn settle(&mut self, task: Task, kind: Settle, elapsed: Duration, ended: Ended) {
         self.settlements.push(Settlement {
             task,
             kind,
             elapsed,
+            ended,
         });
     }
 
     /// A successful run's result, to be stored; one larger than a batch may
     /// hold fails its task instead (it could never be stored).
-    pub(super) fn push_completion(&mut self, task: Task, stdout: &Tail, elapsed: Duration) {
+    pub(super) fn push_completion(
+        &mut self,
+        task: Task,
+        stdout: &Tail,
+        elapsed: Duration,
+        ended: Ended,
+    ) {
         let result = result_of(stdout);
         let size = result.as_ref().map_or(0, json_size);
         if size > self.batch_bytes {
@@ -112,6 +123,7 @@ impl Outbox {
                     timed_out: false,
                 },
                 elapsed,
+                ended,
             });
             return;
         }
@@ -120,6 +132,7 @@ impl Outbox {
             result,
             size,
             elapsed,
+            ended,
         });
     }
 
@@ -165,6 +178,7 @@ impl Outbox {
                     task_id: c.task.task_id,
                     claimed_at: c.task.claimed_at,
                     result: c.result.as_ref(),
+                    ended: Some(&c.ended),
                 })
                 .collect();
             let round = health
@@ -203,6 +217,7 @@ impl Outbox {
                                 timed_out: false,
                             },
                             elapsed: c.elapsed,
+                            ended: c.ended,
                         });
                     }
                     continue;
@@ -262,7 +277,15 @@ impl Outbox {
             let stored = health
                 .run_refusable(call, async {
                     let mut conn = pool.acquire().await?;
-                    workers::settle_unlocked(&mut conn, id, claimed_at, worker_id, what).await
+                    workers::settle_unlocked(
+                        &mut conn,
+                        id,
+                        claimed_at,
+                        worker_id,
+                        what,
+                        Some(&s.ended),
+                    )
+                    .await
                 })
                 .await;
             let stored = match stored {

@@ -23,11 +23,13 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, Instant};
 
 use super::backoff::DbHealth;
-use super::handler::{Groups, Outcome, StopReason};
+use super::handler::{Groups, Logs, Outcome, StopReason};
 use super::log::{Level, Logger};
 use super::outbox::Outbox;
+use super::progress::{self, Progress};
 use super::systemd::Notifier;
 use crate::output::fmt_secs;
+use crate::queue::history::{Ended, Live};
 use crate::queue::workers::{self, WorkerInfo};
 use crate::queue::Task;
 
@@ -47,6 +49,8 @@ pub struct Settings {
     pub max_tasks: Option<u64>,
     pub exit_when_empty: bool,
     pub max_output: usize,
+    /// Bytes kept of each attempt's stdout and stderr for its history.
+    pub log_tail: usize,
     /// The database variables as handlers get them (see handler::Spec).
     pub env_override: Vec<(&'static str, Option<String>)>,
     /// Most bytes of results stored in one statement; a single result
@@ -93,6 +97,54 @@ struct Run {
     lost: bool,
     /// Another session holds the task's row locked (logged once).
     busy: bool,
+    /// Its output tails, and the file it may write its progress to.
+    logs: Logs,
+    progress_file: Option<std::path::PathBuf>,
+    /// What the history last got of it: output sizes and progress.
+    stored: Option<Seen>,
+}
+
+/// What the history has of a run: output sizes and progress.
+type Seen = (u64, u64, Option<Progress>);
+
+impl Run {
+    /// Its output and progress now, for the history.
+    fn snapshot(&self) -> (Live, Seen) {
+        let (out, err) = self.logs.snapshot();
+        let progress = self.progress_file.as_deref().and_then(progress::read);
+        let seen = (out.total(), err.total(), progress.clone());
+        let live = Live {
+            task_id: self.task.task_id,
+            stdout: Some(out.log_text()),
+            stderr: Some(err.log_text()),
+            stdout_bytes: out.total() as i64,
+            stderr_bytes: err.total() as i64,
+            progress: progress.as_ref().map(|p| p.fraction),
+            progress_message: progress.and_then(|p| p.message),
+        };
+        (live, seen)
+    }
+
+    /// [`Run::snapshot`], unless the history already has exactly that.
+    fn changed(&self) -> Option<(Live, Seen)> {
+        let (live, seen) = self.snapshot();
+        (self.stored.as_ref() != Some(&seen)).then_some((live, seen))
+    }
+
+    /// The handler's side of how its attempt ended.
+    fn ended(&self, out: &Outcome) -> Ended {
+        use std::os::unix::process::ExitStatusExt;
+        let status = out.status.as_ref().ok();
+        Ended {
+            live: self.snapshot().0,
+            exit_code: status.and_then(|s| s.code()),
+            exit_signal: status.and_then(|s| s.signal()),
+            timed_out: out.stopped == Some(StopReason::Timeout),
+            run_time_sec: out.elapsed.as_secs_f64(),
+            cpu_time_sec: out.usage.map(|u| u.cpu.as_secs_f64()),
+            peak_rss_kib: out.usage.map(|u| u.peak_rss_kib),
+        }
+    }
 }
 
 pub struct Supervisor {
@@ -138,6 +190,10 @@ pub struct Supervisor {
     patient: Option<tokio::task::JoinHandle<()>>,
     /// When stopping with results the database will not take: last try.
     give_up_at: Option<Instant>,
+    /// Where handlers write their progress (None: it could not be made).
+    progress_dir: Option<progress::Dir>,
+    /// The history refused the output and progress (logged once).
+    history_refused: bool,
     summary: Summary,
 }
 
@@ -192,6 +248,8 @@ impl Supervisor {
             evicted: false,
             patient: None,
             give_up_at: None,
+            progress_dir: progress::Dir::create().ok(),
+            history_refused: false,
             summary,
         }
     }

@@ -11,7 +11,7 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::{Run, Supervisor};
-use crate::commands::worker::handler::{self, describe_exit, Outcome, Spec, StopReason};
+use crate::commands::worker::handler::{self, describe_exit, Logs, Outcome, Spec, StopReason};
 use crate::commands::worker::log::Level;
 use crate::commands::worker::outbox::Settle;
 use crate::commands::worker::results::error_text;
@@ -94,25 +94,32 @@ impl Supervisor {
         });
         let mut stdin = input.to_string().into_bytes();
         stdin.push(b'\n');
+        let run_id = self.next_run;
+        self.next_run += 1;
+        let mut env = vec![
+            ("ABSURD_TASK_ID", task.task_id.to_string()),
+            ("ABSURD_TASK_NAME", task.task_name.clone()),
+            ("ABSURD_QUEUE_NAME", task.queue_name.clone()),
+            ("ABSURD_ATTEMPT", task.attempt.to_string()),
+            ("ABSURD_WORKER_ID", worker_id.clone()),
+        ];
+        let progress_file = self.progress_dir.as_ref().map(|d| d.file(run_id));
+        if let Some(path) = &progress_file {
+            env.push(("ABSURD_PROGRESS_FILE", path.to_string_lossy().into_owned()));
+        }
+        let logs = Logs::new(self.cfg.log_tail);
         let spec = Spec {
             program: self.cfg.program.clone(),
             args: self.cfg.args.clone(),
-            env: vec![
-                ("ABSURD_TASK_ID", task.task_id.to_string()),
-                ("ABSURD_TASK_NAME", task.task_name.clone()),
-                ("ABSURD_QUEUE_NAME", task.queue_name.clone()),
-                ("ABSURD_ATTEMPT", task.attempt.to_string()),
-                ("ABSURD_WORKER_ID", worker_id.clone()),
-            ],
+            env,
             env_override: self.cfg.env_override.clone(),
             stdin,
             timeout,
             kill_grace: self.cfg.kill_grace,
             max_output: self.cfg.max_output,
+            logs: logs.clone(),
         };
         let (stop_tx, stop_rx) = oneshot::channel();
-        let run_id = self.next_run;
-        self.next_run += 1;
         let done = self.done_tx.clone();
         let groups = self.groups.clone();
         tokio::spawn(async move {
@@ -138,6 +145,9 @@ impl Supervisor {
                 stop: Some(stop_tx),
                 lost: false,
                 busy: false,
+                logs,
+                progress_file,
+                stored: None,
             },
         );
     }
@@ -147,6 +157,10 @@ impl Supervisor {
         let Some(run) = self.runs.remove(&run_id) else {
             return;
         };
+        let ended = run.ended(&out);
+        if let Some(path) = &run.progress_file {
+            let _ = std::fs::remove_file(path);
+        }
         let task = run.task;
         let elapsed = out.elapsed;
         let took = fmt_secs(elapsed.as_secs_f64());
@@ -173,7 +187,8 @@ impl Supervisor {
             // Done just as the grace ran out: the result is there, keep it
             // rather than run the task again.
             (Some(StopReason::Shutdown), Ok(status)) if status.success() => {
-                self.outbox.push_completion(task, &out.stdout, elapsed);
+                self.outbox
+                    .push_completion(task, &out.stdout, elapsed, ended);
                 return;
             }
             (Some(StopReason::Shutdown), _) => Settle::Release {
@@ -206,7 +221,8 @@ impl Supervisor {
                 timed_out: true,
             },
             (_, Ok(status)) if status.success() => {
-                self.outbox.push_completion(task, &out.stdout, elapsed);
+                self.outbox
+                    .push_completion(task, &out.stdout, elapsed, ended);
                 return;
             }
             (_, Ok(status)) => Settle::Fail {
@@ -214,7 +230,7 @@ impl Supervisor {
                 timed_out: false,
             },
         };
-        self.outbox.settle(task, kind, elapsed);
+        self.outbox.settle(task, kind, elapsed, ended);
     }
 
     /// Gives back tasks claimed under this worker's id that it does not
@@ -253,6 +269,7 @@ impl Supervisor {
                         None,
                         &worker_id,
                         workers::Settlement::Release,
+                        None,
                     )
                     .await
                 })

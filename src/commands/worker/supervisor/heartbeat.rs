@@ -4,9 +4,10 @@
 
 use serde_json::json;
 
-use super::Supervisor;
+use super::{Seen, Supervisor};
 use crate::commands::worker::handler::StopReason;
 use crate::commands::worker::log::Level;
+use crate::queue::history::{self, Live};
 use crate::queue::workers::{self, WorkerStatus};
 use crate::queue::TaskId;
 
@@ -66,9 +67,57 @@ impl Supervisor {
                 }
             }
             self.wait_for_busy_row(&round.busy);
+            self.store_live().await;
         }
         self.keep_worker_id().await;
         self.touch_registry().await;
+    }
+
+    /// Stores the output and progress of the running tasks that changed
+    /// since the last heartbeat in their attempts' history. Best effort:
+    /// a refusal (a role without UPDATE on absurd.task_attempts) is logged
+    /// once and changes nothing else; a locked attempt waits for the next.
+    async fn store_live(&mut self) {
+        let changed: Vec<(u64, Live, Seen)> = self
+            .runs
+            .iter()
+            .filter(|(_, r)| !r.lost)
+            .filter_map(|(&id, r)| r.changed().map(|(live, seen)| (id, live, seen)))
+            .collect();
+        if changed.is_empty() {
+            return;
+        }
+        let live: Vec<Live> = changed.iter().map(|(_, l, _)| l.clone()).collect();
+        let pool = self.pool.clone();
+        let worker_id = self.cfg.info.worker_id.clone();
+        let stored = tokio::time::timeout(self.cfg.op_timeout, async {
+            let mut conn = pool.acquire().await?;
+            history::store_live(&mut *conn, &worker_id, &live).await
+        })
+        .await;
+        match stored {
+            Ok(Ok(_)) => {
+                for (id, _, seen) in changed {
+                    if let Some(run) = self.runs.get_mut(&id) {
+                        run.stored = Some(seen);
+                    }
+                }
+            }
+            Ok(Err(e)) if !self.history_refused => {
+                self.history_refused = true;
+                self.log.worker(
+                    Level::Warn,
+                    "history_refused",
+                    &format!(
+                        "the task history did not take the handlers' output and progress ({}): \
+                         tasks run and results are stored as before",
+                        crate::error::redact(&e.to_string())
+                    ),
+                    json!({}),
+                );
+            }
+            _ => {}
+        }
     }
 
     /// Queues a heartbeat behind the lock of one busy row (a running task's,
