@@ -85,63 +85,120 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 $$;
 
 -- SECURITY DEFINER: the pipeline's role needs no right on the history
--- tables for its claims and completions to be recorded. One statement per
--- UPDATE of absurd.tasks, whatever its size (a batch of 100 completions
--- writes its 100 attempts in one INSERT): a row-level trigger cost a
--- completion more than the completion itself. A statement that ends no
--- attempt (a claim, a heartbeat) inserts nothing.
+-- tables for its claims and completions to be recorded.
 CREATE OR REPLACE FUNCTION absurd.record_task_history() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_action  text := nullif(current_setting('absurd.history_action', true), '');
   v_run     uuid := nullif(current_setting('absurd.history_run_id', true), '')::uuid;
-  v_outcome text := nullif(current_setting('absurd.history_outcome', true), '');
+  v_outcome text;
 BEGIN
-  INSERT INTO absurd.task_attempts AS a
-         (task_id, attempt, queue_name, task_name, worker_id, hostname, claimed_at,
-          heartbeat_at, ended_at, outcome, error, ended_by_run_id)
-  SELECT o.task_id, o.attempt, o.queue_name, o.task_name, o.worker_id,
-         coalesce(r.hostname, CASE WHEN o.worker_id ~ '^.+-[0-9a-f]{8}$'
-                                   THEN left(o.worker_id, length(o.worker_id) - 9) END),
-         coalesce(o.claimed_at, o.created_at), o.heartbeat_at, now(), x.outcome,
-         CASE WHEN x.outcome IN ('completed', 'released') THEN NULL ELSE n.error END, v_run
-    FROM old_tasks o
-    JOIN new_tasks n ON n.task_id = o.task_id
-    LEFT JOIN absurd.worker_registry r ON r.worker_id = o.worker_id
-   CROSS JOIN LATERAL (SELECT coalesce(v_outcome,
-       CASE n.status
-         WHEN 'completed' THEN 'completed'
-         WHEN 'cancelled' THEN 'cancelled'
-         WHEN 'failed' THEN 'failed'
-         WHEN 'claimed' THEN 'lost'
-         ELSE CASE WHEN n.awaiting_retry OR n.error IS DISTINCT FROM o.error
-                   THEN 'failed' ELSE 'released' END
-       END) AS outcome) x
-   WHERE o.status = 'claimed'
-     AND (n.status <> 'claimed' OR n.claimed_at IS DISTINCT FROM o.claimed_at)
-  ON CONFLICT (task_id, claimed_at) DO UPDATE
-     SET heartbeat_at = EXCLUDED.heartbeat_at, ended_at = EXCLUDED.ended_at,
-         outcome = EXCLUDED.outcome, error = EXCLUDED.error,
-         ended_by_run_id = EXCLUDED.ended_by_run_id
-   WHERE a.ended_at IS NULL;
-  IF v_action IS NOT NULL THEN
+  -- The attempt that was running ends: its row is written (or completed,
+  -- when absurdctl's worker already stored its output).
+  IF OLD.status = 'claimed'
+     AND (NEW.status <> 'claimed' OR NEW.claimed_at IS DISTINCT FROM OLD.claimed_at)
+     AND current_setting('absurd.history_written', true) IS DISTINCT FROM 'on' THEN
+    v_outcome := coalesce(
+      nullif(current_setting('absurd.history_outcome', true), ''),
+      CASE NEW.status
+        WHEN 'completed' THEN 'completed'
+        WHEN 'cancelled' THEN 'cancelled'
+        WHEN 'failed' THEN 'failed'
+        WHEN 'claimed' THEN 'lost'
+        ELSE CASE WHEN NEW.awaiting_retry OR NEW.error IS DISTINCT FROM OLD.error
+                  THEN 'failed' ELSE 'released' END
+      END);
+    INSERT INTO absurd.task_attempts AS a
+           (task_id, attempt, queue_name, task_name, worker_id, hostname, claimed_at,
+            heartbeat_at, ended_at, outcome, error, ended_by_run_id)
+    VALUES (OLD.task_id, OLD.attempt, OLD.queue_name, OLD.task_name, OLD.worker_id,
+            absurd.worker_host(OLD.worker_id), coalesce(OLD.claimed_at, OLD.created_at),
+            OLD.heartbeat_at, now(), v_outcome,
+            CASE WHEN v_outcome IN ('completed', 'released') THEN NULL ELSE NEW.error END,
+            v_run)
+    ON CONFLICT (task_id, claimed_at) DO UPDATE
+       SET heartbeat_at = EXCLUDED.heartbeat_at, ended_at = EXCLUDED.ended_at,
+           outcome = EXCLUDED.outcome, error = EXCLUDED.error,
+           ended_by_run_id = EXCLUDED.ended_by_run_id
+     WHERE a.ended_at IS NULL;
+  END IF;
+  IF v_action IS NOT NULL
+     AND (OLD.status IS DISTINCT FROM NEW.status OR OLD.priority IS DISTINCT FROM NEW.priority) THEN
     INSERT INTO absurd.task_events
            (task_id, action, audit_run_id, old_status, new_status, old_priority, new_priority)
-    SELECT n.task_id, v_action, v_run, o.status, n.status, o.priority, n.priority
-      FROM old_tasks o JOIN new_tasks n ON n.task_id = o.task_id
-     WHERE o.status IS DISTINCT FROM n.status OR o.priority IS DISTINCT FROM n.priority;
+    VALUES (NEW.task_id, v_action, v_run, OLD.status, NEW.status, OLD.priority, NEW.priority);
   END IF;
   RETURN NULL;
 END
 $$;
 REVOKE ALL ON FUNCTION absurd.record_task_history() FROM PUBLIC;
 
+-- Fires only when an attempt ends (not written by its caller already) or an
+-- operator command (which names itself, see above) changes a task: a claim,
+-- a heartbeat, absurdctl's batched completion call no trigger function.
 DROP TRIGGER IF EXISTS tasks_record_history ON absurd.tasks;
 CREATE TRIGGER tasks_record_history
   AFTER UPDATE ON absurd.tasks
-  REFERENCING OLD TABLE AS old_tasks NEW TABLE AS new_tasks
-  FOR EACH STATEMENT
+  FOR EACH ROW
+  WHEN ((OLD.status = 'claimed'
+         AND (NEW.status <> 'claimed' OR NEW.claimed_at IS DISTINCT FROM OLD.claimed_at)
+         AND current_setting('absurd.history_written', true) IS DISTINCT FROM 'on')
+        OR ((OLD.status IS DISTINCT FROM NEW.status OR OLD.priority IS DISTINCT FROM NEW.priority)
+            AND current_setting('absurd.history_action', true) <> ''))
   EXECUTE FUNCTION absurd.record_task_history();
+
+-- The completed attempts of a batch, in one INSERT (the row trigger, once
+-- per task, cost a batched completion more than the completion itself).
+CREATE OR REPLACE FUNCTION absurd.record_completed_attempts(p_task_ids uuid[])
+RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  INSERT INTO absurd.task_attempts AS a
+         (task_id, attempt, queue_name, task_name, worker_id, hostname, claimed_at,
+          heartbeat_at, ended_at, outcome)
+  SELECT t.task_id, t.attempt, t.queue_name, t.task_name, t.worker_id,
+         coalesce(r.hostname, CASE WHEN t.worker_id ~ '^.+-[0-9a-f]{8}$'
+                                   THEN left(t.worker_id, length(t.worker_id) - 9) END),
+         coalesce(t.claimed_at, t.created_at), t.heartbeat_at, now(), 'completed'
+    FROM absurd.tasks t
+    LEFT JOIN absurd.worker_registry r ON r.worker_id = t.worker_id
+   WHERE t.task_id = ANY (p_task_ids) AND t.status = 'completed'
+  ON CONFLICT (task_id, claimed_at) DO UPDATE
+     SET heartbeat_at = EXCLUDED.heartbeat_at, ended_at = EXCLUDED.ended_at,
+         outcome = EXCLUDED.outcome, error = NULL
+   WHERE a.ended_at IS NULL
+$$;
+-- Callable by whoever may call complete_tasks (it records only what the
+-- tasks' rows say).
+
+-- absurdctl's batched completion (same fence, same cleared error as in
+-- 1100) writes its attempts itself, one INSERT a batch. Same signature:
+-- the rights granted on it stay.
+CREATE OR REPLACE FUNCTION absurd.complete_tasks(
+  p_task_ids uuid[], p_results jsonb[], p_worker_id text)
+RETURNS SETOF uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_done uuid[];
+BEGIN
+  PERFORM set_config('absurd.history_written', 'on', true);
+  WITH done AS (
+    UPDATE absurd.tasks t
+       SET status = 'completed', result = r.result, error = NULL, completed_at = now(),
+           wait_time_sec = extract(epoch FROM t.claimed_at - t.created_at),
+           execution_time_sec = extract(epoch FROM now() - t.claimed_at)
+      FROM unnest(p_task_ids, p_results) AS r(task_id, result)
+     WHERE t.task_id = ANY (p_task_ids) AND t.task_id = r.task_id
+       AND t.status = 'claimed'
+       AND (t.worker_id = p_worker_id OR (p_worker_id IS NULL AND NOT t.claim_fenced))
+    RETURNING t.task_id)
+  SELECT array_agg(done.task_id) INTO v_done FROM done;
+  PERFORM set_config('absurd.history_written', '', true);
+  IF v_done IS NOT NULL THEN
+    PERFORM absurd.record_completed_attempts(v_done);
+  END IF;
+  RETURN QUERY SELECT unnest(coalesce(v_done, '{}'::uuid[]));
+END
+$$;
 
 -- The audit row of a run, for the history's readers: absurd_worker may
 -- read a task's history (`tasks show`) but not the audit log.
