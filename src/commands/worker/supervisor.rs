@@ -36,6 +36,9 @@ use crate::queue::Task;
 /// `stopped_by` when another process took this worker's id.
 pub const EVICTED: &str = "worker-id-taken";
 
+/// `stopped_by` when an operator asked it to stop (`absurdctl workers stop`).
+pub const STOP_REQUEST: &str = "stop-request";
+
 /// How the worker runs, from the command line.
 pub struct Settings {
     pub info: WorkerInfo,
@@ -470,7 +473,9 @@ impl Supervisor {
             json!({ "signal": signal, "running": self.runs.len() }),
         );
         if self.health.ready() {
-            self.touch_registry().await;
+            // A stop request read here is the one being acted on, or is
+            // read again at the next heartbeat.
+            let _ = self.touch_registry().await;
         }
     }
 
