@@ -31,7 +31,10 @@ pub use tasks::{
     AuditArgs, ErrorsArgs, LogStream, SpawnArgs, TaskNames, TasksCommand, TasksListArgs,
     TasksLogsArgs, TasksShowArgs,
 };
-pub use worker::{LogFormat, WorkerCommand, WorkerRunArgs};
+pub use worker::{
+    LogFormat, WorkerCommand, WorkerRunArgs, WorkersArgs, WorkersCommand, WorkersListArgs,
+    WorkersPruneArgs, WorkersStopArgs,
+};
 
 const AFTER_HELP: &str = "\
 Connection: --database-url, else --database-url-file (ABSURD_DATABASE_URL_FILE), else
@@ -232,6 +235,14 @@ pub enum Command {
     /// command for each.
     #[command(subcommand)]
     Worker(WorkerCommand),
+
+    /// Show the queue's workers, absurdctl's and legacy ones, with their
+    /// state and current tasks; prune old registrations; stop a worker.
+    ///
+    /// Without a subcommand: `workers list`.
+    ///
+    /// Example: absurdctl workers
+    Workers(WorkersArgs),
 
     /// Enqueue one task.
     ///
