@@ -63,8 +63,9 @@ pub struct Seen<'a> {
     /// The registry's status (running, draining, stopped, dead).
     pub registry_status: Option<&'a str>,
     pub stopped: bool,
-    /// Whether a session holds its id lock (registered workers).
-    pub id_lock_held: bool,
+    /// Whether a session holds its id lock (registered workers; None on a
+    /// hot standby, whose pg_locks does not show the primary's sessions).
+    pub id_lock_held: Option<bool>,
     pub silent_for_sec: f64,
     pub heartbeat_interval_sec: Option<f64>,
     pub running: i64,
@@ -90,7 +91,7 @@ pub fn judge(s: Seen<'_>) -> WorkerState {
     if s.stopped || s.registry_status == Some("stopped") {
         WorkerState::Stopped
     } else if s.registry_status == Some("dead")
-        || !s.id_lock_held
+        || s.id_lock_held == Some(false)
         || s.silent_for_sec >= 3.0 * interval
     {
         WorkerState::Dead
@@ -147,7 +148,8 @@ pub struct WorkerRow {
     pub concurrency: Option<i32>,
     pub task_names: Option<Vec<String>>,
     pub heartbeat_interval_sec: Option<f64>,
-    /// Whether a session holds its id lock (null for legacy workers).
+    /// Whether a session holds its id lock (null for legacy workers, and
+    /// on a hot standby, where only the heartbeat interval decides).
     pub id_lock_held: Option<bool>,
     pub stop_requested_at: Option<DateTime<Utc>>,
     pub stop_requested_by: Option<String>,
@@ -185,9 +187,10 @@ pub async fn list(
            SELECT r.worker_id, 'absurdctl'::text AS kind, r.queue_name, r.hostname, r.pid,
                   r.version, r.status AS registry_status, r.started_at, r.last_seen_at,
                   r.stopped_at, r.concurrency, r.task_names, r.heartbeat_interval_sec,
-                  EXISTS (SELECT 1 FROM held
-                           WHERE held.key = hashtextextended('absurdctl worker id ' || r.worker_id, 0))
-                    AS id_lock_held,
+                  CASE WHEN NOT pg_is_in_recovery() THEN
+                    EXISTS (SELECT 1 FROM held
+                             WHERE held.key = hashtextextended('absurdctl worker id ' || r.worker_id, 0))
+                  END AS id_lock_held,
                   r.stop_requested_at, r.stop_requested_by, r.stop_now,
                   coalesce(c.running, 0) AS running
              FROM absurd.worker_registry r
@@ -228,7 +231,7 @@ pub async fn list(
             registered: r.kind == "absurdctl",
             registry_status: r.registry_status.as_deref(),
             stopped: r.stopped_at.is_some(),
-            id_lock_held: r.id_lock_held.unwrap_or(false),
+            id_lock_held: r.id_lock_held,
             silent_for_sec: r.silent_for_sec,
             heartbeat_interval_sec: r.heartbeat_interval_sec,
             running: r.running,
@@ -387,7 +390,7 @@ mod tests {
             registered: true,
             registry_status: Some(status),
             stopped: status == "stopped",
-            id_lock_held: lock,
+            id_lock_held: Some(lock),
             silent_for_sec: silent,
             heartbeat_interval_sec: Some(1.0),
             running,
@@ -404,6 +407,23 @@ mod tests {
         assert_eq!(seen(0.1, false, "running", 0), WorkerState::Dead);
         assert_eq!(seen(0.1, true, "dead", 0), WorkerState::Dead);
         assert_eq!(seen(99.0, false, "stopped", 0), WorkerState::Stopped);
+        let standby = |silent| {
+            judge(Seen {
+                registered: true,
+                registry_status: Some("running"),
+                stopped: false,
+                id_lock_held: None,
+                silent_for_sec: silent,
+                heartbeat_interval_sec: Some(1.0),
+                running: 0,
+            })
+        };
+        assert_eq!(
+            standby(0.5),
+            WorkerState::Idle,
+            "a standby cannot see the lock"
+        );
+        assert_eq!(standby(3.5), WorkerState::Dead);
     }
 
     #[test]
@@ -413,7 +433,7 @@ mod tests {
                 registered: false,
                 registry_status: None,
                 stopped: false,
-                id_lock_held: false,
+                id_lock_held: None,
                 silent_for_sec: silent,
                 heartbeat_interval_sec: None,
                 running,
