@@ -1,12 +1,15 @@
 -- Task history (issue 18): one row per attempt of a task, and one per
 -- operator action that changed it.
 --
--- * Attempts are opened and closed by a trigger on absurd.tasks, so every
---   path records them: absurdctl's worker, the legacy functions the Python
---   workers call (no change on their side), a psql UPDATE. The WHEN clause
---   keeps heartbeats and every other update free of any trigger call.
--- * absurdctl's worker adds what only it knows to its own attempts (exit,
---   resources, output tails, progress) by UPDATE.
+-- * An attempt's row is written when it ends, by a trigger on absurd.tasks,
+--   so every path records it: absurdctl's worker, the legacy functions the
+--   Python workers call (no change on their side), a psql UPDATE. A running
+--   attempt is its claimed task (status, worker, claimed_at, heartbeat_at):
+--   claims write nothing more, and the WHEN clause keeps claims, heartbeats
+--   and every other update free of any trigger call.
+-- * absurdctl's worker adds what only it knows to its own attempts: output
+--   tails and progress while it runs (an upsert, which the end completes),
+--   exit and resources at the end (in the transaction storing the result).
 -- * Operator commands name themselves for the transaction
 --   (absurd.history_action, absurd.history_run_id): the trigger writes an
 --   event per changed task with that audit run (absurd.audit_log.run_id, and
@@ -22,7 +25,6 @@
 
 CREATE TABLE IF NOT EXISTS absurd.task_attempts (
   task_id          uuid NOT NULL,
-  attempt_id       bigint GENERATED ALWAYS AS IDENTITY,
   attempt          integer NOT NULL,
   queue_name       text NOT NULL,
   task_name        text NOT NULL,
@@ -48,18 +50,14 @@ CREATE TABLE IF NOT EXISTS absurd.task_attempts (
   progress_message text,
   progress_at      timestamptz,
   ended_by_run_id  uuid,
-  PRIMARY KEY (task_id, attempt_id)
+  PRIMARY KEY (task_id, claimed_at)
 );
 
--- Failures of every attempt by queue and time (`errors --attempts`), and
--- attempts by host (`tasks list --worker`).
-CREATE INDEX IF NOT EXISTS task_attempts_ended_idx
+-- Failed attempts by queue and time (`errors --attempts`, `tasks list
+-- --worker`). A completed attempt adds nothing to it: the only other index
+-- is the primary key, so that recording costs a completion one insert.
+CREATE INDEX IF NOT EXISTS task_attempts_failed_idx
   ON absurd.task_attempts (queue_name, ended_at) WHERE outcome <> 'completed';
-CREATE INDEX IF NOT EXISTS task_attempts_hostname_idx
-  ON absurd.task_attempts (hostname, ended_at);
--- The running attempts of a queue (their progress in `status`).
-CREATE INDEX IF NOT EXISTS task_attempts_running_idx
-  ON absurd.task_attempts (queue_name, claimed_at) WHERE ended_at IS NULL;
 
 CREATE TABLE IF NOT EXISTS absurd.task_events (
   task_id      uuid NOT NULL,
@@ -77,6 +75,15 @@ CREATE TABLE IF NOT EXISTS absurd.task_events (
 
 REVOKE ALL ON absurd.task_attempts, absurd.task_events FROM PUBLIC;
 
+-- The host of a worker id: absurdctl's worker's registered host, else the
+-- `<hostname>-<8 hex>` prefix of a Python worker's id (NULL otherwise).
+CREATE OR REPLACE FUNCTION absurd.worker_host(p_worker_id text) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce((SELECT r.hostname FROM absurd.worker_registry r WHERE r.worker_id = p_worker_id),
+                  CASE WHEN p_worker_id ~ '^.+-[0-9a-f]{8}$'
+                       THEN left(p_worker_id, length(p_worker_id) - 9) END)
+$$;
+
 -- SECURITY DEFINER: the pipeline's role needs no right on the history
 -- tables for its claims and completions to be recorded.
 CREATE OR REPLACE FUNCTION absurd.record_task_history() RETURNS trigger
@@ -86,7 +93,8 @@ DECLARE
   v_run     uuid := nullif(current_setting('absurd.history_run_id', true), '')::uuid;
   v_outcome text;
 BEGIN
-  -- The attempt that was running ends.
+  -- The attempt that was running ends: its row is written (or completed,
+  -- when absurdctl's worker already stored its output).
   IF OLD.status = 'claimed'
      AND (NEW.status <> 'claimed' OR NEW.claimed_at IS DISTINCT FROM OLD.claimed_at) THEN
     v_outcome := coalesce(
@@ -99,25 +107,19 @@ BEGIN
         ELSE CASE WHEN NEW.awaiting_retry OR NEW.error IS DISTINCT FROM OLD.error
                   THEN 'failed' ELSE 'released' END
       END);
-    UPDATE absurd.task_attempts a
-       SET ended_at = now(),
-           outcome = v_outcome,
-           heartbeat_at = OLD.heartbeat_at,
-           error = CASE WHEN v_outcome IN ('completed', 'released') THEN NULL ELSE NEW.error END,
-           ended_by_run_id = v_run
-     WHERE a.task_id = OLD.task_id AND a.ended_at IS NULL;
-  END IF;
-  -- A new attempt begins.
-  IF NEW.status = 'claimed'
-     AND (OLD.status <> 'claimed' OR NEW.claimed_at IS DISTINCT FROM OLD.claimed_at) THEN
-    INSERT INTO absurd.task_attempts
-           (task_id, attempt, queue_name, task_name, worker_id, hostname, claimed_at)
-    VALUES (NEW.task_id, NEW.attempt, NEW.queue_name, NEW.task_name, NEW.worker_id,
-            coalesce((SELECT r.hostname FROM absurd.worker_registry r
-                       WHERE r.worker_id = NEW.worker_id),
-                     CASE WHEN NEW.worker_id ~ '^.+-[0-9a-f]{8}$'
-                          THEN left(NEW.worker_id, length(NEW.worker_id) - 9) END),
-            coalesce(NEW.claimed_at, now()));
+    INSERT INTO absurd.task_attempts AS a
+           (task_id, attempt, queue_name, task_name, worker_id, hostname, claimed_at,
+            heartbeat_at, ended_at, outcome, error, ended_by_run_id)
+    VALUES (OLD.task_id, OLD.attempt, OLD.queue_name, OLD.task_name, OLD.worker_id,
+            absurd.worker_host(OLD.worker_id), coalesce(OLD.claimed_at, OLD.created_at),
+            OLD.heartbeat_at, now(), v_outcome,
+            CASE WHEN v_outcome IN ('completed', 'released') THEN NULL ELSE NEW.error END,
+            v_run)
+    ON CONFLICT (task_id, claimed_at) DO UPDATE
+       SET heartbeat_at = EXCLUDED.heartbeat_at, ended_at = EXCLUDED.ended_at,
+           outcome = EXCLUDED.outcome, error = EXCLUDED.error,
+           ended_by_run_id = EXCLUDED.ended_by_run_id
+     WHERE a.ended_at IS NULL;
   END IF;
   IF v_action IS NOT NULL THEN
     INSERT INTO absurd.task_events
@@ -130,13 +132,17 @@ END
 $$;
 REVOKE ALL ON FUNCTION absurd.record_task_history() FROM PUBLIC;
 
+-- Fires only when an attempt ends or an operator command (which names
+-- itself, see above) changes a task: a claim, a heartbeat, a completion's
+-- other columns call nothing.
 DROP TRIGGER IF EXISTS tasks_record_history ON absurd.tasks;
 CREATE TRIGGER tasks_record_history
   AFTER UPDATE ON absurd.tasks
   FOR EACH ROW
-  WHEN (OLD.status IS DISTINCT FROM NEW.status
-        OR OLD.claimed_at IS DISTINCT FROM NEW.claimed_at
-        OR OLD.priority IS DISTINCT FROM NEW.priority)
+  WHEN ((OLD.status = 'claimed'
+         AND (NEW.status <> 'claimed' OR NEW.claimed_at IS DISTINCT FROM OLD.claimed_at))
+        OR ((OLD.status IS DISTINCT FROM NEW.status OR OLD.priority IS DISTINCT FROM NEW.priority)
+            AND current_setting('absurd.history_action', true) <> ''))
   EXECUTE FUNCTION absurd.record_task_history();
 
 -- The audit row of a run, for the history's readers: absurd_worker may
@@ -177,20 +183,6 @@ CREATE TRIGGER tasks_truncate_history
   AFTER TRUNCATE ON absurd.tasks
   FOR EACH STATEMENT
   EXECUTE FUNCTION absurd.delete_task_history();
-
--- Tasks claimed before this migration: their running attempt is opened now,
--- so that its end is recorded.
-INSERT INTO absurd.task_attempts
-       (task_id, attempt, queue_name, task_name, worker_id, hostname, claimed_at)
-SELECT t.task_id, t.attempt, t.queue_name, t.task_name, t.worker_id,
-       coalesce((SELECT r.hostname FROM absurd.worker_registry r WHERE r.worker_id = t.worker_id),
-                CASE WHEN t.worker_id ~ '^.+-[0-9a-f]{8}$'
-                     THEN left(t.worker_id, length(t.worker_id) - 9) END),
-       coalesce(t.claimed_at, now())
-  FROM absurd.tasks t
- WHERE t.status = 'claimed'
-   AND NOT EXISTS (SELECT 1 FROM absurd.task_attempts a
-                    WHERE a.task_id = t.task_id AND a.ended_at IS NULL);
 
 -- reap_task ends the attempt as reaped (not failed); same rules as in 1200.
 CREATE OR REPLACE FUNCTION absurd.reap_task(

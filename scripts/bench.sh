@@ -24,6 +24,9 @@
 #   LEGACY_SAMPLES=100   legacy: claims timed (about 170 ms each at 1 M rows)
 #   LEGACY_SECONDS=20    legacy: longest drain, and length of the pickup run
 #   ABSURDCTL=path       absurdctl binary to use instead of building one
+#   BASELINE=path        also run `bench` of this absurdctl binary (an earlier
+#                        build, e.g. of the commit before a change) on a
+#                        database it migrates; its figures go beside ABSURDCTL's
 #   FSYNC=on             the server's fsync (the test clusters run without)
 #   PG_EXTRA_OPTS=       more server options, e.g. "-c log_min_duration_statement=1s"
 #   KEEP_WORK=1          keep the work directory (server log, pgbench logs) in /tmp
@@ -200,15 +203,10 @@ say "absurdctl bench --history $HISTORY --tasks $PENDING --samples $SAMPLES --wo
 "$ABSURDCTL" --database-url "$(db absurdctl)" bench --history "$HISTORY" --tasks "$PENDING" \
   --samples "$SAMPLES" --workers "$WORKERS" --batch "$BATCH" --output json >"$work/absurdctl.json"
 
-levels=0
-[ "$HISTORY" -gt 0 ] && levels="0 $HISTORY"
-for h in $levels; do
-  legacy "$h"
-  legacy_functions_after_migrate "$h"
-done
-sql harness -v report="$(cat "$work/absurdctl.json")" <<'EOF'
+absurdctl_results() { # path json
+  sql harness -v path="$1" -v report="$(cat "$2")" <<'EOF'
 INSERT INTO results
-SELECT (run->>'history_rows')::bigint, 'absurdctl', f.metric, f.value
+SELECT (run->>'history_rows')::bigint, :'path', f.metric, f.value
   FROM jsonb_array_elements((:'report')::jsonb->'runs') AS run
  CROSS JOIN LATERAL (VALUES
    ('claim_p50', (run->'claim_latency_ms'->>'p50')::float8),
@@ -219,6 +217,25 @@ SELECT (run->>'history_rows')::bigint, 'absurdctl', f.metric, f.value
    ('spawn_one', (run->>'spawn_one_per_sec')::float8),
    ('spawn_batched', (run->>'spawn_batched_per_sec')::float8)) AS f(metric, value);
 EOF
+}
+
+if [ -n "${BASELINE:-}" ]; then
+  new_db baseline
+  "$BASELINE" --database-url "$(db baseline)" migrate -q
+  sql baseline -c CHECKPOINT
+  say "baseline $BASELINE bench, same sizes"
+  "$BASELINE" --database-url "$(db baseline)" bench --history "$HISTORY" --tasks "$PENDING" \
+    --samples "$SAMPLES" --workers "$WORKERS" --batch "$BATCH" --output json >"$work/baseline.json"
+fi
+
+levels=0
+[ "$HISTORY" -gt 0 ] && levels="0 $HISTORY"
+for h in $levels; do
+  legacy "$h"
+  legacy_functions_after_migrate "$h"
+done
+absurdctl_results absurdctl "$work/absurdctl.json"
+if [ -n "${BASELINE:-}" ]; then absurdctl_results baseline "$work/baseline.json"; fi
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
@@ -242,7 +259,8 @@ v AS (
   SELECT m.ord, m.label, m.higher_is_better, r.history,
          max(r.value) FILTER (WHERE r.path = 'legacy') AS legacy,
          max(r.value) FILTER (WHERE r.path = 'legacy-fn') AS legacy_fn,
-         max(r.value) FILTER (WHERE r.path = 'absurdctl') AS absurdctl
+         max(r.value) FILTER (WHERE r.path = 'absurdctl') AS absurdctl,
+         max(r.value) FILTER (WHERE r.path = 'baseline') AS baseline
     FROM m JOIN results r USING (metric)
    GROUP BY 1, 2, 3, 4)
 SELECT label AS measure,
@@ -251,7 +269,10 @@ SELECT label AS measure,
        coalesce(to_char(legacy_fn, 'FM9,999,990.00'), '-') AS "claim_task after migrate",
        to_char(absurdctl, 'FM9,999,990.00') AS absurdctl,
        coalesce(to_char(CASE WHEN higher_is_better THEN absurdctl / legacy ELSE legacy / absurdctl END,
-                        'FM9,999,990.0') || 'x', '-') AS "absurdctl vs legacy"
+                        'FM9,999,990.0') || 'x', '-') AS "absurdctl vs legacy",
+       coalesce(to_char(baseline, 'FM9,999,990.00'), '-') AS baseline,
+       coalesce(to_char(CASE WHEN higher_is_better THEN absurdctl / baseline ELSE baseline / absurdctl END,
+                        'FM9,999,990.00') || 'x', '-') AS "vs baseline"
   FROM v ORDER BY ord, history;
 EOF
 psql "$(db harness)" -X -q -A -t <<'EOF'

@@ -158,7 +158,7 @@ async fn attempts_made_through_the_legacy_functions_are_recorded() {
     let rows = db.psql(&format!(
         "SELECT string_agg(concat_ws(' ', attempt, worker_id, hostname, outcome,
                                      coalesce(error, '-'), heartbeat_at IS NOT NULL,
-                                     ended_at >= claimed_at), ' | ' ORDER BY attempt_id)
+                                     ended_at >= claimed_at), ' | ' ORDER BY claimed_at)
            FROM absurd.task_attempts WHERE task_id = '{id}'"
     ));
     assert_eq!(
@@ -305,6 +305,13 @@ echo '{"ok": true}'"#,
     )
     .json();
     assert_eq!(list[0]["progress"], 0.4, "{list}");
+    let text = cli(&db, &["status"]);
+    assert!(
+        text.stdout.contains(&id.to_string()) && text.stdout.contains("40%"),
+        "{text}"
+    );
+    let text = cli(&db, &["tasks", "list", "--status", "claimed"]);
+    assert!(text.stdout.contains("40%"), "{text}");
 
     // Followed until it ends.
     let mut follow = Background::start(absurdctl_command(&[

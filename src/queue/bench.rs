@@ -26,8 +26,11 @@ pub async fn insert_history(
     from: i64,
     n: i64,
 ) -> Result<u64> {
+    // Each finished task with its one attempt in the history, as the
+    // history trigger leaves it: claims are measured beside a full history.
     let done = sqlx::query(
-        "INSERT INTO absurd.tasks (queue_name, task_name, params, status, worker_id, attempt, result, error,
+        "WITH ins AS (
+         INSERT INTO absurd.tasks (queue_name, task_name, params, status, worker_id, attempt, result, error,
                                    created_at, claimed_at, completed_at, heartbeat_at, available_at,
                                    wait_time_sec, execution_time_sec)
          SELECT $1, 'bench-history', jsonb_build_object('n', g),
@@ -39,7 +42,14 @@ pub async fn insert_history(
           CROSS JOIN LATERAL (SELECT now() - interval '1 hour' - (g * interval '1 millisecond') AS at) c
           CROSS JOIN LATERAL (SELECT CASE WHEN g % 50 = 0 THEN 'failed'
                                           WHEN g % 101 = 0 THEN 'cancelled'
-                                          ELSE 'completed' END AS status) s",
+                                          ELSE 'completed' END AS status) s
+         RETURNING task_id, queue_name, task_name, worker_id, claimed_at, completed_at, status, error)
+         INSERT INTO absurd.task_attempts (task_id, attempt, queue_name, task_name, worker_id,
+                                           hostname, claimed_at, heartbeat_at, ended_at, outcome,
+                                           error, exit_code, run_time_sec)
+         SELECT task_id, 1, queue_name, task_name, worker_id, 'bench', claimed_at, completed_at,
+                completed_at, status, error, CASE WHEN status = 'completed' THEN 0 ELSE 1 END, 1
+           FROM ins",
     )
     .bind(queue)
     .bind(from)

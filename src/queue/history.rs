@@ -82,70 +82,82 @@ pub struct Event {
     pub audit_id: Option<i64>,
 }
 
-/// Estimated seconds left of an attempt at fraction `p` reached `taken`
-/// seconds after its claim, `since` seconds ago.
-const ETA_SQL: &str =
-    "CASE WHEN a.ended_at IS NULL AND a.progress > 0 AND a.progress_at IS NOT NULL
-       THEN greatest(0, extract(epoch FROM a.progress_at - a.claimed_at)
+/// Estimated seconds left of a running attempt at fraction `p` reached
+/// `progress_at - claimed_at` after its claim.
+const ETA_SQL: &str = "CASE WHEN a.progress > 0 AND a.progress_at IS NOT NULL
+       THEN greatest(0, extract(epoch FROM a.progress_at - t.claimed_at)
                         * (1 - a.progress) / a.progress
                         - extract(epoch FROM now() - a.progress_at))::float8 END";
 
-/// The audit row of the run that ended an attempt (a running one has none).
-const ENDED_BY_AUDIT_ID: &str = "absurd.audit_id_of_run(a.ended_by_run_id)";
-
-fn attempts_sql(where_clause: &str) -> String {
-    attempts_sql_with(where_clause, ENDED_BY_AUDIT_ID)
-}
-
-fn running_sql(where_clause: &str) -> String {
-    attempts_sql_with(where_clause, "NULL::bigint")
-}
-
-fn attempts_sql_with(where_clause: &str, ended_by_audit_id: &str) -> String {
+/// Ended attempts: their rows (`a`).
+fn ended_sql(where_clause: &str) -> String {
     format!(
-        "SELECT a.attempt, a.worker_id, a.hostname, a.claimed_at,
-                coalesce(a.heartbeat_at, CASE WHEN a.ended_at IS NULL THEN t.heartbeat_at END)
-                  AS heartbeat_at,
+        "SELECT a.task_id, a.queue_name, a.task_name, a.claimed_at AS sort_at,
+                a.attempt, a.worker_id, a.hostname, a.claimed_at, a.heartbeat_at,
                 a.ended_at, a.outcome, a.error, a.exit_code, a.exit_signal, a.timed_out,
-                extract(epoch FROM coalesce(a.ended_at, now()) - a.claimed_at)::float8
-                  AS duration_sec,
+                extract(epoch FROM a.ended_at - a.claimed_at)::float8 AS duration_sec,
                 a.run_time_sec, a.cpu_time_sec, a.peak_rss_kib, a.stdout_bytes, a.stderr_bytes,
-                a.progress, a.progress_message, a.progress_at, {ETA_SQL} AS eta_sec,
-                a.ended_by_run_id, {ended_by_audit_id} AS ended_by_audit_id
-           FROM absurd.task_attempts a JOIN absurd.tasks t ON t.task_id = a.task_id
-          WHERE {where_clause}"
+                a.progress, a.progress_message, a.progress_at, NULL::float8 AS eta_sec,
+                a.ended_by_run_id, absurd.audit_id_of_run(a.ended_by_run_id) AS ended_by_audit_id
+           FROM absurd.task_attempts a
+          WHERE a.ended_at IS NOT NULL AND {where_clause}"
     )
 }
 
-/// A task's attempts, oldest first.
+/// Running attempts: claimed tasks (`t`), with what absurdctl's worker
+/// stored of them (`a`, when it did).
+fn running_sql(where_clause: &str) -> String {
+    format!(
+        "SELECT t.task_id, t.queue_name, t.task_name, t.claimed_at AS sort_at,
+                t.attempt, t.worker_id, coalesce(a.hostname, absurd.worker_host(t.worker_id))
+                  AS hostname, t.claimed_at, t.heartbeat_at,
+                NULL::timestamptz AS ended_at, NULL::text AS outcome, NULL::text AS error,
+                NULL::int AS exit_code, NULL::int AS exit_signal, NULL::bool AS timed_out,
+                extract(epoch FROM now() - t.claimed_at)::float8 AS duration_sec,
+                NULL::float8 AS run_time_sec, NULL::float8 AS cpu_time_sec,
+                NULL::int8 AS peak_rss_kib, a.stdout_bytes, a.stderr_bytes,
+                a.progress, a.progress_message, a.progress_at, {ETA_SQL} AS eta_sec,
+                NULL::uuid AS ended_by_run_id, NULL::int8 AS ended_by_audit_id
+           FROM absurd.tasks t
+           LEFT JOIN absurd.task_attempts a
+             ON a.task_id = t.task_id AND a.claimed_at = t.claimed_at AND a.ended_at IS NULL
+          WHERE t.status = 'claimed' AND t.claimed_at IS NOT NULL AND {where_clause}"
+    )
+}
+
+/// An attempt with the task it belongs to.
+#[derive(sqlx::FromRow)]
+struct Row {
+    task_id: Uuid,
+    queue_name: String,
+    task_name: String,
+    #[sqlx(flatten)]
+    attempt: Attempt,
+}
+
+/// A task's attempts, oldest first: those that ended, and the running one.
 pub async fn attempts(db: impl PgExecutor<'_>, id: TaskId) -> Result<Vec<Attempt>> {
-    Ok(sqlx::query_as(&format!(
-        "{} ORDER BY a.attempt_id",
-        attempts_sql("a.task_id = $1")
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "{} UNION ALL {} ORDER BY sort_at",
+        ended_sql("a.task_id = $1"),
+        running_sql("t.task_id = $1")
     ))
     .bind(id.0)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.attempt).collect())
 }
 
-/// The running attempt of each of `ids` that has one (its progress).
+/// The running attempt of each of `ids` that is claimed (its progress).
 pub async fn running_attempts(
     db: impl PgExecutor<'_>,
     ids: &[TaskId],
 ) -> Result<Vec<(TaskId, Attempt)>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        task_id: Uuid,
-        #[sqlx(flatten)]
-        attempt: Attempt,
-    }
     let ids: Vec<Uuid> = ids.iter().map(|i| i.0).collect();
-    let sql = running_sql("a.task_id = ANY ($1) AND a.ended_at IS NULL").replacen(
-        "SELECT a.attempt,",
-        "SELECT a.task_id, a.attempt,",
-        1,
-    );
-    let rows: Vec<Row> = sqlx::query_as(&sql).bind(ids).fetch_all(db).await?;
+    let rows: Vec<Row> = sqlx::query_as(&running_sql("t.task_id = ANY ($1)"))
+        .bind(ids)
+        .fetch_all(db)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|r| (TaskId(r.task_id), r.attempt))
@@ -153,38 +165,42 @@ pub async fn running_attempts(
 }
 
 /// A running attempt, for `status`.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RunningAttempt {
     #[serde(skip)]
     pub queue_name: String,
     pub task_id: TaskId,
     pub task_name: String,
-    #[sqlx(flatten)]
     #[serde(flatten)]
     pub attempt: Attempt,
 }
 
 /// The running attempts of these queues, longest running first, at most
-/// `limit` per queue (read from the running attempts' index: the cost
-/// follows what runs, not the history).
+/// `limit` per queue (the claimed tasks' index: the cost follows what runs,
+/// not the history).
 pub async fn running(
     db: impl PgExecutor<'_>,
     queues: &[String],
     limit: i64,
 ) -> Result<Vec<RunningAttempt>> {
-    let inner = running_sql("a.queue_name = q.name AND a.ended_at IS NULL").replacen(
-        "SELECT a.attempt,",
-        "SELECT a.queue_name, a.task_id, a.task_name, a.attempt,",
-        1,
-    );
-    Ok(sqlx::query_as(&format!(
+    let inner = running_sql("t.queue_name = q.name");
+    let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT r.* FROM unnest($1::text[]) AS q(name)
-           CROSS JOIN LATERAL ({inner} ORDER BY a.claimed_at LIMIT $2) r"
+           CROSS JOIN LATERAL ({inner} ORDER BY t.claimed_at LIMIT $2) r"
     ))
     .bind(queues)
     .bind(limit)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RunningAttempt {
+            queue_name: r.queue_name,
+            task_id: TaskId(r.task_id),
+            task_name: r.task_name,
+            attempt: r.attempt,
+        })
+        .collect())
 }
 
 /// The operator actions on a task, oldest first.
@@ -219,11 +235,20 @@ pub async fn output(
     attempt: Option<i32>,
 ) -> Result<Option<Output>> {
     Ok(sqlx::query_as(
-        "SELECT a.attempt, a.ended_at IS NULL AS running, a.stdout_tail AS stdout,
-                a.stderr_tail AS stderr, a.stdout_bytes, a.stderr_bytes
-           FROM absurd.task_attempts a
-          WHERE a.task_id = $1 AND ($2::int IS NULL OR a.attempt = $2)
-          ORDER BY a.attempt_id DESC LIMIT 1",
+        "SELECT * FROM (
+           SELECT a.attempt, a.claimed_at, false AS running, a.stdout_tail AS stdout,
+                  a.stderr_tail AS stderr, a.stdout_bytes, a.stderr_bytes
+             FROM absurd.task_attempts a
+            WHERE a.task_id = $1 AND a.ended_at IS NOT NULL
+           UNION ALL
+           SELECT t.attempt, t.claimed_at, true, a.stdout_tail, a.stderr_tail,
+                  a.stdout_bytes, a.stderr_bytes
+             FROM absurd.tasks t
+             LEFT JOIN absurd.task_attempts a
+               ON a.task_id = t.task_id AND a.claimed_at = t.claimed_at AND a.ended_at IS NULL
+            WHERE t.task_id = $1 AND t.status = 'claimed' AND t.claimed_at IS NOT NULL) o
+          WHERE $2::int IS NULL OR o.attempt = $2
+          ORDER BY o.claimed_at DESC LIMIT 1",
     )
     .bind(id.0)
     .bind(attempt)
@@ -255,38 +280,49 @@ pub struct Ended {
     pub peak_rss_kib: Option<i64>,
 }
 
-/// Stores the output and progress of `worker`'s running attempts, skipping
-/// rows another session holds (never waiting): a locked row must not hold
-/// the worker up; the next heartbeat stores them.
-pub async fn store_live(db: impl PgExecutor<'_>, worker: &str, live: &[Live]) -> Result<u64> {
+/// Stores the output and progress of `worker`'s running attempts of these
+/// tasks. Call it in the transaction holding their rows locked (the
+/// heartbeat's): a task no longer `worker`'s, or whose attempt ended, is
+/// left alone; the attempt's end completes the row written here.
+pub async fn store_live(
+    db: impl PgExecutor<'_>,
+    worker: &str,
+    hostname: &str,
+    live: &[Live],
+) -> Result<u64> {
     if live.is_empty() {
         return Ok(0);
     }
     let col = |f: fn(&Live) -> Option<String>| live.iter().map(f).collect::<Vec<_>>();
     let done = sqlx::query(
-        "WITH u AS (
-           SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int8[], $6::int8[],
-                                $7::float8[], $8::text[])
-                    AS u(task_id, stdout, stderr, stdout_bytes, stderr_bytes, progress, message)
-         ), picked AS (
-           SELECT a.task_id, a.attempt_id FROM absurd.task_attempts a JOIN u USING (task_id)
-            WHERE a.ended_at IS NULL AND a.worker_id = $1
-              FOR UPDATE OF a SKIP LOCKED
-         )
-         UPDATE absurd.task_attempts a
-            SET stdout_tail = u.stdout, stderr_tail = u.stderr,
-                stdout_bytes = u.stdout_bytes, stderr_bytes = u.stderr_bytes,
-                progress = coalesce(u.progress, a.progress),
-                progress_message = CASE WHEN u.progress IS NULL THEN a.progress_message
-                                        ELSE u.message END,
-                progress_at = CASE WHEN u.progress IS NOT NULL
-                                    AND (u.progress IS DISTINCT FROM a.progress
-                                         OR u.message IS DISTINCT FROM a.progress_message)
+        "INSERT INTO absurd.task_attempts AS a
+                (task_id, attempt, queue_name, task_name, worker_id, hostname, claimed_at,
+                 stdout_tail, stderr_tail, stdout_bytes, stderr_bytes,
+                 progress, progress_message, progress_at)
+         SELECT t.task_id, t.attempt, t.queue_name, t.task_name, t.worker_id, $2, t.claimed_at,
+                u.stdout, u.stderr, u.stdout_bytes, u.stderr_bytes, u.progress,
+                CASE WHEN u.progress IS NOT NULL THEN u.message END,
+                CASE WHEN u.progress IS NOT NULL THEN now() END
+           FROM unnest($3::uuid[], $4::text[], $5::text[], $6::int8[], $7::int8[],
+                       $8::float8[], $9::text[])
+                AS u(task_id, stdout, stderr, stdout_bytes, stderr_bytes, progress, message)
+           JOIN absurd.tasks t ON t.task_id = u.task_id
+          WHERE t.status = 'claimed' AND t.worker_id = $1 AND t.claimed_at IS NOT NULL
+         ON CONFLICT (task_id, claimed_at) DO UPDATE
+            SET stdout_tail = EXCLUDED.stdout_tail, stderr_tail = EXCLUDED.stderr_tail,
+                stdout_bytes = EXCLUDED.stdout_bytes, stderr_bytes = EXCLUDED.stderr_bytes,
+                progress = coalesce(EXCLUDED.progress, a.progress),
+                progress_message = CASE WHEN EXCLUDED.progress IS NULL THEN a.progress_message
+                                        ELSE EXCLUDED.progress_message END,
+                progress_at = CASE WHEN EXCLUDED.progress IS NOT NULL
+                                    AND (EXCLUDED.progress IS DISTINCT FROM a.progress
+                                         OR EXCLUDED.progress_message
+                                            IS DISTINCT FROM a.progress_message)
                                    THEN now() ELSE a.progress_at END
-           FROM picked p JOIN u USING (task_id)
-          WHERE a.task_id = p.task_id AND a.attempt_id = p.attempt_id",
+          WHERE a.ended_at IS NULL AND a.worker_id = $1",
     )
     .bind(worker)
+    .bind(hostname)
     .bind(live.iter().map(|l| l.task_id.0).collect::<Vec<_>>())
     .bind(col(|l| l.stdout.clone()))
     .bind(col(|l| l.stderr.clone()))
@@ -299,10 +335,35 @@ pub async fn store_live(db: impl PgExecutor<'_>, worker: &str, live: &[Live]) ->
     Ok(done.rows_affected())
 }
 
+/// [`store_live`] in a savepoint of `tx`: a refusal (a role without rights
+/// on the history) rolls back only this; its error is returned as text.
+pub async fn store_live_or_skip(
+    tx: &mut sqlx::PgConnection,
+    worker: &str,
+    hostname: &str,
+    live: &[Live],
+) -> Result<std::result::Result<(), String>> {
+    use sqlx::Connection;
+    if live.is_empty() {
+        return Ok(Ok(()));
+    }
+    let mut sp = tx.begin().await?;
+    match store_live(&mut *sp, worker, hostname, live).await {
+        Ok(_) => {
+            sp.commit().await?;
+            Ok(Ok(()))
+        }
+        Err(e) => {
+            sp.rollback().await?;
+            Ok(Err(e.to_string()))
+        }
+    }
+}
+
 /// Adds the handler's side of the end to `worker`'s attempts of these tasks
-/// claimed at these times (the attempt the trigger opened), ended or not.
-/// In the transaction that stores the result, after it: an attempt ended
-/// by a timeout becomes `timed_out`.
+/// claimed at these times (the row the trigger wrote at their end). In the
+/// transaction that stores the result, after it: an attempt ended by a
+/// timeout becomes `timed_out`.
 pub async fn store_ended(
     db: impl PgExecutor<'_>,
     worker: &str,

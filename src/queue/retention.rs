@@ -237,7 +237,7 @@ static DELETE_BATCH: LazyLock<String> = LazyLock::new(|| {
            FROM scan s LEFT JOIN deleted d ON true
            LEFT JOIN LATERAL (
              SELECT CASE WHEN $8 THEN
-                      (SELECT json_agg(a ORDER BY a.attempt_id)::text
+                      (SELECT json_agg(a ORDER BY a.claimed_at)::text
                          FROM absurd.task_attempts a WHERE a.task_id = d.task_id) END AS attempts,
                     CASE WHEN $8 THEN
                       (SELECT json_agg(e ORDER BY e.event_id)::text

@@ -248,30 +248,44 @@ async fn still_claimed(
 
 /// Heartbeats the tasks of `ids` that `worker` still holds, skipping rows
 /// another session has locked (reported busy, not gone).
+///
+/// With them, the output and progress of `live` (those of the heartbeated
+/// tasks) go into the task history; the second value is the history's
+/// refusal, which changes nothing else.
 pub async fn heartbeat_unlocked(
     db: &mut sqlx::PgConnection,
     ids: &[TaskId],
     worker: &str,
-) -> Result<Round> {
+    hostname: &str,
+    live: &[super::history::Live],
+) -> Result<(Round, std::result::Result<(), String>)> {
     use sqlx::Connection;
     let mut tx = db.begin().await?;
     let locked = lock_own(&mut tx, ids, worker).await?;
+    let mut history = Ok(());
     let done: Vec<TaskId> = if locked.is_empty() {
         Vec::new()
     } else {
-        sqlx::query_scalar!(
+        let done = sqlx::query_scalar!(
             r#"SELECT absurd.heartbeat_tasks($1, $2) AS "task_id!: TaskId""#,
             &uuids(&locked),
             worker
         )
         .fetch_all(&mut *tx)
-        .await?
+        .await?;
+        let ours: Vec<super::history::Live> = live
+            .iter()
+            .filter(|l| done.contains(&l.task_id))
+            .cloned()
+            .collect();
+        history = super::history::store_live_or_skip(&mut tx, worker, hostname, &ours).await?;
+        done
     };
     tx.commit().await?;
     let rest: Vec<TaskId> = ids.iter().copied().filter(|i| !done.contains(i)).collect();
     let busy = still_claimed(db, &rest, worker).await?;
     let gone = rest.into_iter().filter(|i| !busy.contains(i)).collect();
-    Ok(Round { done, busy, gone })
+    Ok((Round { done, busy, gone }, history))
 }
 
 /// A result to store: the task, when this worker claimed it, and what to

@@ -11,6 +11,9 @@ use crate::queue::stats::HostWorkers;
 use super::report::Report;
 
 /// The human view: a block per queue, then the reasons, then task names and hosts.
+/// Running tasks whose progress is listed, the longest-running first.
+const PROGRESS_SHOWN: usize = 5;
+
 pub(super) fn render(out: &Output, r: &Report) -> String {
     let mut text = String::new();
     for q in &r.queues {
@@ -195,6 +198,33 @@ pub(super) fn render(out: &Output, r: &Report) -> String {
                     ),
                     Cell::new(h.workers),
                     Cell::new(h.running),
+                ]);
+            }
+            text.push_str(&format!("\n{table}\n"));
+        }
+        let reporting: Vec<_> = q
+            .running
+            .iter()
+            .filter(|r| r.attempt.progress.is_some())
+            .take(PROGRESS_SHOWN)
+            .collect();
+        if !reporting.is_empty() {
+            let mut table = out.table(["running task", "task name", "running for", "progress"]);
+            unsqueeze(&mut table);
+            for r in reporting {
+                let a = &r.attempt;
+                let mut progress = format!("{:.0}%", a.progress.unwrap_or(0.0) * 100.0);
+                if let Some(eta) = a.eta_sec {
+                    progress.push_str(&format!(", ~{} left", fmt_secs(eta)));
+                }
+                if let Some(m) = &a.progress_message {
+                    progress.push_str(&format!(": {m}"));
+                }
+                table.add_row(vec![
+                    Cell::new(r.task_id),
+                    Cell::new(&r.task_name),
+                    Cell::new(fmt_secs(a.duration_sec)),
+                    Cell::new(progress),
                 ]);
             }
             text.push_str(&format!("\n{table}\n"));

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{Seen, Supervisor, STOP_REQUEST};
 use crate::commands::worker::handler::StopReason;
 use crate::commands::worker::log::Level;
-use crate::queue::history::{self, Live};
+use crate::queue::history::Live;
 use crate::queue::workers::{self, WorkerStatus};
 use crate::queue::TaskId;
 
@@ -26,16 +26,26 @@ impl Supervisor {
             .map(|r| r.task.task_id)
             .collect();
         if !ids.is_empty() {
-            let Some(round) = self
+            // Output and progress that changed since the last heartbeat.
+            let changed: Vec<(u64, Live, Seen)> = self
+                .runs
+                .iter()
+                .filter(|(_, r)| !r.lost)
+                .filter_map(|(&id, r)| r.changed().map(|(live, seen)| (id, live, seen)))
+                .collect();
+            let live: Vec<Live> = changed.iter().map(|(_, l, _)| l.clone()).collect();
+            let hostname = self.cfg.info.hostname.clone();
+            let Some((round, history)) = self
                 .health
                 .run("recording heartbeats", async {
                     let mut conn = pool.acquire().await?;
-                    workers::heartbeat_unlocked(&mut conn, &ids, &worker_id).await
+                    workers::heartbeat_unlocked(&mut conn, &ids, &worker_id, &hostname, &live).await
                 })
                 .await
             else {
                 return;
             };
+            self.stored_live(&round.done, changed, history);
             for run in self.runs.values_mut().filter(|r| !r.lost) {
                 let id = run.task.task_id;
                 if round.gone.contains(&id) {
@@ -67,7 +77,6 @@ impl Supervisor {
                 }
             }
             self.wait_for_busy_row(&round.busy);
-            self.store_live().await;
         }
         self.keep_worker_id().await;
         if let Some(stop) = self.touch_registry().await {
@@ -109,37 +118,27 @@ impl Supervisor {
         }
     }
 
-    /// Stores the output and progress of the running tasks that changed
-    /// since the last heartbeat in their attempts' history. Best effort:
-    /// a refusal (a role without UPDATE on absurd.task_attempts) is logged
-    /// once and changes nothing else; a locked attempt waits for the next.
-    async fn store_live(&mut self) {
-        let changed: Vec<(u64, Live, Seen)> = self
-            .runs
-            .iter()
-            .filter(|(_, r)| !r.lost)
-            .filter_map(|(&id, r)| r.changed().map(|(live, seen)| (id, live, seen)))
-            .collect();
-        if changed.is_empty() {
-            return;
-        }
-        let live: Vec<Live> = changed.iter().map(|(_, l, _)| l.clone()).collect();
-        let pool = self.pool.clone();
-        let worker_id = self.cfg.info.worker_id.clone();
-        let stored = tokio::time::timeout(self.cfg.op_timeout, async {
-            let mut conn = pool.acquire().await?;
-            history::store_live(&mut *conn, &worker_id, &live).await
-        })
-        .await;
-        match stored {
-            Ok(Ok(_)) => {
-                for (id, _, seen) in changed {
+    /// Notes what the history now has of each run heartbeated; its refusal
+    /// (a role without UPDATE on absurd.task_attempts) is logged once and
+    /// changes nothing else.
+    fn stored_live(
+        &mut self,
+        done: &[TaskId],
+        changed: Vec<(u64, Live, Seen)>,
+        history: Result<(), String>,
+    ) {
+        match history {
+            Ok(()) => {
+                for (id, live, seen) in changed {
+                    if !done.contains(&live.task_id) {
+                        continue;
+                    }
                     if let Some(run) = self.runs.get_mut(&id) {
                         run.stored = Some(seen);
                     }
                 }
             }
-            Ok(Err(e)) if !self.history_refused => {
+            Err(e) if !self.history_refused => {
                 self.history_refused = true;
                 self.log.worker(
                     Level::Warn,
@@ -147,12 +146,12 @@ impl Supervisor {
                     &format!(
                         "the task history did not take the handlers' output and progress ({}): \
                          tasks run and results are stored as before",
-                        crate::error::redact(&e.to_string())
+                        crate::error::redact(&e)
                     ),
                     json!({}),
                 );
             }
-            _ => {}
+            Err(_) => {}
         }
     }
 
