@@ -38,7 +38,8 @@ fn start_worker(url: &str, id: &str, options: &str, handler: &str) -> Background
 fn waiting_handler(dir: &Scratch) -> String {
     dir.script(
         "handler.sh",
-        r#"echo "$ABSURD_TASK_ID" > "$DIR/started"
+        r#"echo '40% calibrating field 3' > "$ABSURD_PROGRESS_FILE"
+echo "$ABSURD_TASK_ID" > "$DIR/started"
 while [ ! -f "$DIR/go" ]; do sleep 0.05; done
 echo '{"done": true}'"#,
     )
@@ -63,15 +64,21 @@ fn worker<'a>(list: &'a [Value], id: &str) -> &'a Value {
 
 /// The first `workers --all -o json` listing in which each `(id, state)`
 /// holds: a worker seen a moment ago can look silent to a listing that
-/// lands just before a late heartbeat on a loaded machine.
-fn listing_with(db: &TestDb, states: &[(&str, &str)]) -> Vec<Value> {
+/// lands just before a late heartbeat on a loaded machine. `and` must
+/// hold too.
+fn listing_with(
+    db: &TestDb,
+    states: &[(&str, &str)],
+    and: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
     let started = Instant::now();
     loop {
         let list = workers(db, true);
         if states.iter().all(|(id, state)| {
             list.iter()
                 .any(|w| w["worker_id"] == *id && w["state"] == *state)
-        }) {
+        }) && and(&list)
+        {
             return list;
         }
         assert!(
@@ -123,6 +130,8 @@ async fn workers_lists_live_idle_killed_and_stopped_workers() {
             ("w-killed", "dead"),
             ("w-stopped", "stopped"),
         ],
+        // Progress is stored at the heartbeat after the handler wrote it.
+        |list| worker(list, "w-live")["tasks"][0]["progress"] == 0.4,
     );
     let w = worker(&list, "w-live");
     assert_eq!(w["kind"], "absurdctl");
@@ -132,6 +141,7 @@ async fn workers_lists_live_idle_killed_and_stopped_workers() {
     assert_eq!(w["running"], 1);
     assert_eq!(w["tasks"][0]["task_id"], long.to_string(), "{w}");
     assert_eq!(w["tasks"][0]["task_name"], "long");
+    assert_eq!(w["tasks"][0]["progress_message"], "calibrating field 3");
     assert!(w["tasks"][0]["run_time_sec"].as_f64().unwrap() >= 0.0);
     assert_eq!(worker(&list, "w-idle")["tasks"], serde_json::json!([]));
     assert_eq!(worker(&list, "w-killed")["id_lock_held"], false);
@@ -160,7 +170,9 @@ async fn workers_lists_live_idle_killed_and_stopped_workers() {
     // The table names them too.
     let out = db.cli(&["--queue", "wq", "workers"]);
     out.assert_success();
-    for text in ["w-live", "w-idle", "dead", "stopped", "long", "node7"] {
+    for text in [
+        "w-live", "w-idle", "dead", "stopped", "long", "40%", "node7",
+    ] {
         assert!(out.stdout.contains(text), "{text}\n{out}");
     }
 
