@@ -351,3 +351,38 @@ async fn workers_prune_deletes_only_the_old_rows() {
         .assert_success();
     assert_eq!(rows(), "n2-00000002,new-stopped");
 }
+
+#[tokio::test]
+async fn vacuum_prunes_the_queues_old_registrations_with_its_retention() {
+    let db = TestDb::migrated().await;
+    db.psql(
+        "INSERT INTO absurd.worker_registry (worker_id, queue_name, hostname, status, last_seen_at, stopped_at) VALUES
+           ('old-wq', 'wq', 'n1', 'stopped', now() - interval '40 days', now() - interval '40 days'),
+           ('old-other', 'other', 'n1', 'stopped', now() - interval '40 days', now() - interval '40 days'),
+           ('new-wq', 'wq', 'n1', 'stopped', now() - interval '1 day', now() - interval '1 day');
+         INSERT INTO absurd.legacy_pollers (queue_name, worker_id, last_seen_at) VALUES
+           ('wq', 'n2-00000001', now() - interval '40 days');",
+    );
+    let rows = || {
+        db.psql(
+            "SELECT string_agg(worker_id, ',' ORDER BY worker_id) FROM
+               (SELECT worker_id FROM absurd.worker_registry UNION ALL
+                SELECT worker_id FROM absurd.legacy_pollers) w",
+        )
+    };
+    let out = db.cli(&["--queue", "wq", "-o", "json", "vacuum", "--dry-run"]);
+    out.assert_success();
+    assert_eq!(
+        out.json()["workers_pruned"]["registrations"],
+        serde_json::json!(["old-wq"])
+    );
+    assert_eq!(rows(), "n2-00000001,new-wq,old-other,old-wq");
+    let out = db.cli(&["--queue", "wq", "vacuum", "--yes", "--no-vacuum"]);
+    out.assert_success();
+    assert!(
+        out.stdout
+            .contains("deleted 1 worker registration(s) and 1 legacy poller(s)"),
+        "{out}"
+    );
+    assert_eq!(rows(), "new-wq,old-other", "only the queue's old rows");
+}

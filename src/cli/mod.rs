@@ -224,7 +224,10 @@ pub enum Command {
     /// rows other sessions hold, so workers keep claiming meanwhile. It never
     /// deletes a pending, retrying or claimed task, whatever its age, nor a
     /// finished task that an unfinished task depends on. It asks before
-    /// deleting (--yes for scripts) and can archive every row first. Then it
+    /// deleting (--yes for scripts) and can archive every row first. The
+    /// queue's worker registrations (and legacy pollers) stopped or dead for
+    /// longer than --completed-older-than go too, once no task past
+    /// retention is left (see `workers prune`). Then it
     /// runs VACUUM (ANALYZE) on absurd.tasks, which locks nothing the workers
     /// need; --reindex and --full are opt-in. Ctrl-C stops between batches.
     ///

@@ -135,7 +135,7 @@ async fn prune(ctx: &Ctx, args: WorkersPruneArgs) -> anyhow::Result<ExitCode> {
     let pool = ctx.connect(access, 1).await?;
     let mut conn = pool.acquire().await?;
     let age = fmt_secs(args.older_than.as_secs_f64());
-    let preview = roster::prune(&mut conn, args.older_than, true).await?;
+    let preview = roster::prune(&mut conn, None, args.older_than, true).await?;
     let nothing = preview.registrations.is_empty() && preview.legacy_pollers.is_empty();
     if args.dry_run || nothing {
         return prune_report(ctx, &args, preview, true, &age);
@@ -151,7 +151,7 @@ async fn prune(ctx: &Ctx, args: WorkersPruneArgs) -> anyhow::Result<ExitCode> {
         ),
     )?;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let pruned = roster::prune(&mut tx, args.older_than, false).await?;
+    let pruned = roster::prune(&mut tx, None, args.older_than, false).await?;
     audit::record(
         &mut *tx,
         &audit::AuditEntry {

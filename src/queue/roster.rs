@@ -324,10 +324,12 @@ pub struct Pruned {
 }
 
 /// Registrations stopped, or dead (not seen and their id lock free), for
-/// longer than `older_than`, and legacy pollers unseen that long: listed,
-/// and deleted unless `dry_run`. Rows another session holds locked are left.
+/// longer than `older_than`, and legacy pollers unseen that long, of
+/// `queue` (None: every queue): listed, and deleted unless `dry_run`. Rows
+/// another session holds locked are left.
 pub async fn prune(
     db: &mut sqlx::PgConnection,
+    queue: Option<&str>,
     older_than: Duration,
     dry_run: bool,
 ) -> Result<Pruned> {
@@ -337,6 +339,7 @@ pub async fn prune(
          SELECT r.worker_id FROM absurd.worker_registry r
           WHERE coalesce(r.stopped_at, r.last_seen_at) < now() - make_interval(secs => $1)
             AND r.last_seen_at < now() - make_interval(secs => $1)
+            AND ($2::text IS NULL OR r.queue_name = $2)
             AND NOT EXISTS (SELECT 1 FROM held
                              WHERE held.key = hashtextextended('absurdctl worker id ' || r.worker_id, 0))
           ORDER BY r.worker_id
@@ -349,23 +352,28 @@ pub async fn prune(
     };
     let registrations: Vec<String> = sqlx::query_scalar(&sql)
         .bind(secs)
+        .bind(queue)
         .fetch_all(&mut *db)
         .await?;
     let pollers = "SELECT worker_id FROM absurd.legacy_pollers
                     WHERE last_seen_at < now() - make_interval(secs => $1)
+                      AND ($2::text IS NULL OR queue_name = $2)
                     ORDER BY worker_id";
     let legacy_pollers: Vec<String> = if dry_run {
         sqlx::query_scalar(pollers)
             .bind(secs)
+            .bind(queue)
             .fetch_all(&mut *db)
             .await?
     } else {
         sqlx::query_scalar(
             "DELETE FROM absurd.legacy_pollers
               WHERE last_seen_at < now() - make_interval(secs => $1)
+                AND ($2::text IS NULL OR queue_name = $2)
              RETURNING worker_id",
         )
         .bind(secs)
+        .bind(queue)
         .fetch_all(&mut *db)
         .await?
     };
