@@ -466,9 +466,14 @@ impl Supervisor {
             Level::Info,
             "draining",
             &format!(
-                "{signal}: claiming nothing more; waiting up to {} for {} running task(s) (a second signal kills them)",
+                "{signal}: claiming nothing more; waiting up to {} for {} running task(s) ({})",
                 fmt_secs(self.cfg.grace.as_secs_f64()),
-                self.runs.len()
+                self.runs.len(),
+                if signal == STOP_REQUEST {
+                    "`absurdctl workers stop --now` stops them, two signals kill them"
+                } else {
+                    "a second signal kills them"
+                }
             ),
             json!({ "signal": signal, "running": self.runs.len() }),
         );
