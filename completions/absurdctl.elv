@@ -51,6 +51,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand preflight 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)'
             cand vacuum 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table'
             cand worker 'Run the queue''s tasks: the supervisor that claims tasks and runs a command for each'
+            cand workers 'Show the queue''s workers, absurdctl''s and legacy ones, with their state and current tasks; prune old registrations; stop a worker'
             cand spawn 'Enqueue one task'
             cand migrate 'Adopt the database''s ABSURD schema, whatever its legacy shape, and bring it to the current version'
             cand audit 'Show recent operator actions from the audit table, newest first (read-only)'
@@ -629,6 +630,113 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         }
         &'absurdctl;worker;help;help'= {
         }
+        &'absurdctl;workers'= {
+            cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
+            cand --database-url-file 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it'
+            cand --queue 'Queue to operate on'
+            cand -o 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --output 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --connect-timeout 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)'
+            cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)'
+            cand --statement-timeout 'Longest a single statement may run (0: no limit; at most 24 days)'
+            cand --all 'Also workers last seen more than an hour ago (long dead or stopped)'
+            cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --no-color 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -q 'Print only errors and what was asked for; silent when nothing happened'
+            cand --quiet 'Print only errors and what was asked for; silent when nothing happened'
+            cand -v 'Print more about what is being done (repeat for more)'
+            cand --verbose 'Print more about what is being done (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the workers that served --queue recently (the default of `absurdctl workers`; read-only)'
+            cand prune 'Delete registrations of workers stopped or dead for longer than --older-than, and legacy pollers unseen that long'
+            cand stop 'Ask one of absurdctl''s workers to drain and exit, through the database (so from any host)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'absurdctl;workers;list'= {
+            cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
+            cand --database-url-file 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it'
+            cand --queue 'Queue to operate on'
+            cand -o 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --output 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --connect-timeout 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)'
+            cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)'
+            cand --statement-timeout 'Longest a single statement may run (0: no limit; at most 24 days)'
+            cand --all 'Also workers last seen more than an hour ago (long dead or stopped)'
+            cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --no-color 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -q 'Print only errors and what was asked for; silent when nothing happened'
+            cand --quiet 'Print only errors and what was asked for; silent when nothing happened'
+            cand -v 'Print more about what is being done (repeat for more)'
+            cand --verbose 'Print more about what is being done (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'absurdctl;workers;prune'= {
+            cand --older-than 'Delete registrations stopped or dead (and legacy pollers unseen) for longer than this'
+            cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
+            cand --database-url-file 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it'
+            cand --queue 'Queue to operate on'
+            cand -o 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --output 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --connect-timeout 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)'
+            cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)'
+            cand --statement-timeout 'Longest a single statement may run (0: no limit; at most 24 days)'
+            cand --dry-run 'List what would be deleted; change nothing'
+            cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --no-color 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -q 'Print only errors and what was asked for; silent when nothing happened'
+            cand --quiet 'Print only errors and what was asked for; silent when nothing happened'
+            cand -v 'Print more about what is being done (repeat for more)'
+            cand --verbose 'Print more about what is being done (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'absurdctl;workers;stop'= {
+            cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
+            cand --database-url-file 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it'
+            cand --queue 'Queue to operate on'
+            cand -o 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --output 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --connect-timeout 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)'
+            cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)'
+            cand --statement-timeout 'Longest a single statement may run (0: no limit; at most 24 days)'
+            cand --now 'Stop its handlers at once and give their tasks back, instead of letting them finish'
+            cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --no-color 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -q 'Print only errors and what was asked for; silent when nothing happened'
+            cand --quiet 'Print only errors and what was asked for; silent when nothing happened'
+            cand -v 'Print more about what is being done (repeat for more)'
+            cand --verbose 'Print more about what is being done (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'absurdctl;workers;help'= {
+            cand list 'List the workers that served --queue recently (the default of `absurdctl workers`; read-only)'
+            cand prune 'Delete registrations of workers stopped or dead for longer than --older-than, and legacy pollers unseen that long'
+            cand stop 'Ask one of absurdctl''s workers to drain and exit, through the database (so from any host)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'absurdctl;workers;help;list'= {
+        }
+        &'absurdctl;workers;help;prune'= {
+        }
+        &'absurdctl;workers;help;stop'= {
+        }
+        &'absurdctl;workers;help;help'= {
+        }
         &'absurdctl;spawn'= {
             cand --task-name 'Task name, e.g. calibration-solve'
             cand --params 'Parameters as a JSON object'
@@ -763,6 +871,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand preflight 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)'
             cand vacuum 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table'
             cand worker 'Run the queue''s tasks: the supervisor that claims tasks and runs a command for each'
+            cand workers 'Show the queue''s workers, absurdctl''s and legacy ones, with their state and current tasks; prune old registrations; stop a worker'
             cand spawn 'Enqueue one task'
             cand migrate 'Adopt the database''s ABSURD schema, whatever its legacy shape, and bring it to the current version'
             cand audit 'Show recent operator actions from the audit table, newest first (read-only)'
@@ -805,6 +914,17 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand run 'Claim tasks of --queue and run COMMAND for each, until stopped'
         }
         &'absurdctl;help;worker;run'= {
+        }
+        &'absurdctl;help;workers'= {
+            cand list 'List the workers that served --queue recently (the default of `absurdctl workers`; read-only)'
+            cand prune 'Delete registrations of workers stopped or dead for longer than --older-than, and legacy pollers unseen that long'
+            cand stop 'Ask one of absurdctl''s workers to drain and exit, through the database (so from any host)'
+        }
+        &'absurdctl;help;workers;list'= {
+        }
+        &'absurdctl;help;workers;prune'= {
+        }
+        &'absurdctl;help;workers;stop'= {
         }
         &'absurdctl;help;spawn'= {
         }

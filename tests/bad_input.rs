@@ -249,6 +249,58 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             unreachable: 3,
         },
         Entry {
+            path: "workers list",
+            kind: Kind::Read,
+            queue: None,
+            base: strings(&["workers", "list"]),
+            bad: cases(
+                &["workers"],
+                &[
+                    (&["list", "--all", "yes"], "unexpected argument"),
+                    (&["--all", "prune"], "cannot be used with"),
+                    (&["list", "--output", "prometheus"], "prometheus"),
+                ],
+            ),
+            unknown_queue: (0, "no worker of queue"),
+            unreachable: 3,
+        },
+        Entry {
+            path: "workers prune",
+            kind: Kind::Write,
+            queue: None,
+            base: strings(&["workers", "prune", "--yes"]),
+            bad: cases(
+                &["workers", "prune", "--yes"],
+                &[
+                    (&["--older-than", "0s"], "longer than zero"),
+                    (&["--older-than", "soon"], "--older-than"),
+                    (&["--older-than", "101y"], "century"),
+                    (&["--output", "prometheus"], "prometheus"),
+                ],
+            ),
+            unknown_queue: (0, "deleted 0 registration"),
+            unreachable: 3,
+        },
+        Entry {
+            path: "workers stop",
+            kind: Kind::Write,
+            queue: None,
+            // The seeded claims' worker is a legacy one: no registration.
+            base: strings(&["workers", "stop", "w-dead", "--yes"]),
+            bad: cases(
+                &["workers", "stop"],
+                &[
+                    (&[], "<ID>"),
+                    (&["", "--yes"], "must not be empty"),
+                    (&["w-dead", "--yes"], "no registered worker"),
+                    (&["w-dead", "--now=x"], "--now"),
+                    (&["w-dead", "--output", "prometheus"], "prometheus"),
+                ],
+            ),
+            unknown_queue: (2, "no registered worker"),
+            unreachable: 3,
+        },
+        Entry {
             path: "retry-failed",
             kind: Kind::Write,
             queue: None,

@@ -125,6 +125,9 @@ fn the_runbook_table_covers_the_scenarios() {
         "bench",
         "audit",
         "migrate",
+        "workers",
+        "workers stop",
+        "workers prune",
     ] {
         assert!(
             commands.contains(&format!("absurdctl {cmd}")),

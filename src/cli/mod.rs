@@ -31,7 +31,10 @@ pub use tasks::{
     AuditArgs, ErrorsArgs, LogStream, SpawnArgs, TaskNames, TasksCommand, TasksListArgs,
     TasksLogsArgs, TasksShowArgs,
 };
-pub use worker::{LogFormat, WorkerCommand, WorkerRunArgs};
+pub use worker::{
+    LogFormat, WorkerCommand, WorkerRunArgs, WorkersArgs, WorkersCommand, WorkersListArgs,
+    WorkersPruneArgs, WorkersStopArgs,
+};
 
 const AFTER_HELP: &str = "\
 Connection: --database-url, else --database-url-file (ABSURD_DATABASE_URL_FILE), else
@@ -221,7 +224,10 @@ pub enum Command {
     /// rows other sessions hold, so workers keep claiming meanwhile. It never
     /// deletes a pending, retrying or claimed task, whatever its age, nor a
     /// finished task that an unfinished task depends on. It asks before
-    /// deleting (--yes for scripts) and can archive every row first. Then it
+    /// deleting (--yes for scripts) and can archive every row first. The
+    /// queue's worker registrations (and legacy pollers) stopped or dead for
+    /// longer than --completed-older-than go too, once no task past
+    /// retention is left (see `workers prune`). Then it
     /// runs VACUUM (ANALYZE) on absurd.tasks, which locks nothing the workers
     /// need; --reindex and --full are opt-in. Ctrl-C stops between batches.
     ///
@@ -232,6 +238,14 @@ pub enum Command {
     /// command for each.
     #[command(subcommand)]
     Worker(WorkerCommand),
+
+    /// Show the queue's workers, absurdctl's and legacy ones, with their
+    /// state and current tasks; prune old registrations; stop a worker.
+    ///
+    /// Without a subcommand: `workers list`.
+    ///
+    /// Example: absurdctl workers
+    Workers(WorkersArgs),
 
     /// Enqueue one task.
     ///

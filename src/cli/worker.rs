@@ -124,3 +124,92 @@ pub enum LogFormat {
     /// One JSON object per line (ts, level, event, worker_id, task fields)
     Json,
 }
+
+/// `workers`: the workers that serve the queue, and what an operator does to them.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct WorkersArgs {
+    #[command(subcommand)]
+    pub command: Option<WorkersCommand>,
+
+    #[command(flatten)]
+    pub list: WorkersListArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkersCommand {
+    /// List the workers that served --queue recently (the default of
+    /// `absurdctl workers`; read-only).
+    ///
+    /// absurdctl's workers (registered by `worker run`) with id, host, pid,
+    /// version, concurrency and heartbeat interval, and legacy Python workers
+    /// (seen through their claim_task polls and the tasks they hold), each
+    /// with a state: live (seen, running tasks), idle (seen, running
+    /// nothing), draining (claiming nothing more), silent (not seen for 1.5
+    /// of its heartbeat intervals; legacy: 90 s), dead (not seen for 3
+    /// intervals, or the session holding its id is gone, as when it was
+    /// SIGKILLed; legacy: 15 minutes) or stopped (exited cleanly); when it
+    /// started and was last seen; and its current tasks with their run time
+    /// and progress. Workers last seen more than an hour ago are left out
+    /// unless --all.
+    ///
+    /// Example: absurdctl workers --all -o json
+    List(WorkersListArgs),
+
+    /// Delete registrations of workers stopped or dead for longer than
+    /// --older-than, and legacy pollers unseen that long.
+    ///
+    /// A worker whose id is held by a live session is never deleted. It
+    /// shows what it will delete, asks (--yes to skip; refused without a
+    /// terminal) and records an audit row; --dry-run changes nothing.
+    ///
+    /// Example: absurdctl workers prune --older-than 7d --yes
+    Prune(WorkersPruneArgs),
+
+    /// Ask one of absurdctl's workers to drain and exit, through the
+    /// database (so from any host).
+    ///
+    /// The worker reads the request at its next heartbeat: it claims nothing
+    /// more, lets its running tasks finish within its --grace and exits 0,
+    /// as on SIGTERM. With --now it stops its handlers at once and gives
+    /// their tasks back to the queue without charging an attempt. An unknown
+    /// id exits 2, a stopped or dead worker exits 1; nothing is changed then.
+    /// Records an audit row.
+    ///
+    /// Example: absurdctl workers stop node3-4242-9f1c --yes
+    Stop(WorkersStopArgs),
+}
+
+/// Options of `workers list`.
+#[derive(Debug, Args)]
+pub struct WorkersListArgs {
+    /// Also workers last seen more than an hour ago (long dead or stopped)
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// Options of `workers prune`.
+#[derive(Debug, Args)]
+pub struct WorkersPruneArgs {
+    /// Delete registrations stopped or dead (and legacy pollers unseen) for
+    /// longer than this
+    #[arg(long, default_value = "7d", value_parser = parse_positive_duration, value_name = "DURATION")]
+    pub older_than: std::time::Duration,
+
+    /// List what would be deleted; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Options of `workers stop`.
+#[derive(Debug, Args)]
+pub struct WorkersStopArgs {
+    /// The worker's id (see `absurdctl workers`)
+    #[arg(value_name = "ID", value_parser = parse_nonempty)]
+    pub worker_id: String,
+
+    /// Stop its handlers at once and give their tasks back, instead of
+    /// letting them finish
+    #[arg(long)]
+    pub now: bool,
+}

@@ -19,12 +19,16 @@ mod status;
 mod tasks;
 mod vacuum;
 mod worker;
+mod workers;
 
 use std::process::ExitCode;
 
 use sqlx::PgPool;
 
-use crate::cli::{Cli, Command, GlobalOpts, OutputFormat, TasksCommand, WorkerCommand};
+use crate::cli::{
+    Cli, Command, GlobalOpts, OutputFormat, TasksCommand, WorkerCommand, WorkersArgs,
+    WorkersCommand,
+};
 use crate::config::{Access, ConnectConfig};
 use crate::error::CliError;
 use crate::output::Output;
@@ -125,6 +129,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Prioritize(args) => prioritize::run(&ctx, args).await,
         Command::Audit(args) => audit::run(&ctx, args).await,
         Command::Worker(WorkerCommand::Run(args)) => worker::run(&ctx, args).await,
+        Command::Workers(args) => workers::run(&ctx, args).await,
         Command::Status(args) => status::run(&ctx, args).await,
         Command::Errors(args) => errors::run(&ctx, args).await,
         Command::Preflight(args) => preflight::run(&ctx, args).await,
@@ -182,6 +187,14 @@ fn required_role(command: &Command) -> &'static str {
         Command::ReapStuck(a) if a.dry_run => "absurd_reader",
         Command::Vacuum(a) if a.dry_run => "absurd_reader",
         Command::Worker(_) => "absurd_worker",
+        Command::Workers(WorkersArgs {
+            command: None | Some(WorkersCommand::List(_)),
+            ..
+        }) => "absurd_reader",
+        Command::Workers(WorkersArgs {
+            command: Some(WorkersCommand::Prune(a)),
+            ..
+        }) if a.dry_run => "absurd_reader",
         Command::Migrate(_) => "migrate",
         _ => "absurd_operator",
     }
@@ -204,6 +217,11 @@ fn command_name(command: &Command) -> &'static str {
         Command::Prioritize(_) => "prioritize",
         Command::Audit(_) => "audit",
         Command::Worker(WorkerCommand::Run(_)) => "worker run",
+        Command::Workers(a) => match &a.command {
+            None | Some(WorkersCommand::List(_)) => "workers list",
+            Some(WorkersCommand::Prune(_)) => "workers prune",
+            Some(WorkersCommand::Stop(_)) => "workers stop",
+        },
         Command::Status(_) => "status",
         Command::Errors(_) => "errors",
         Command::Preflight(_) => "preflight",

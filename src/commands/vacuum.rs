@@ -32,6 +32,7 @@ use crate::output::fmt_bytes;
 use crate::queue::audit::{AuditEntry, Run};
 use crate::queue::maintenance;
 use crate::queue::retention;
+use crate::queue::roster;
 use render::{per_status_text, print_volumes, render};
 use report::{Report, Stopped};
 
@@ -72,6 +73,15 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
             report.rows = preview.rows();
             report.bytes = preview.bytes();
             report.by_status = preview.by_status;
+            report.workers_pruned = Some(
+                roster::prune(
+                    &mut conn,
+                    Some(&ctx.global.queue),
+                    args.completed_older_than,
+                    true,
+                )
+                .await?,
+            );
             if args.reindex {
                 report.index_bloat = maintenance::index_bloat(&mut conn).await?;
             }
@@ -132,7 +142,10 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
     )
     .await;
     let outcome = match deleted {
-        Ok(()) => maintain(ctx, &pool, &args, &interrupt, &mut report).await,
+        Ok(()) => match prune_workers(ctx, &pool, &args, &run, &mut report).await {
+            Ok(()) => maintain(ctx, &pool, &args, &interrupt, &mut report).await,
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     if let Ok(after) = maintenance::sizes(&pool).await {
@@ -190,6 +203,36 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
             }
         ))),
     }
+}
+
+/// Once every task past retention is gone, the queue's worker registrations
+/// (and legacy pollers) stopped or dead for as long as completed tasks are
+/// kept go too, recorded as one batch of the run.
+async fn prune_workers(
+    ctx: &Ctx,
+    pool: &PgPool,
+    args: &VacuumArgs,
+    run: &Run,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    if report.stopped != Stopped::Done {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    let pruned = roster::prune(
+        &mut tx,
+        Some(&ctx.global.queue),
+        args.completed_older_than,
+        false,
+    )
+    .await?;
+    if !pruned.registrations.is_empty() || !pruned.legacy_pollers.is_empty() {
+        run.batch(&mut *tx, 0, &json!({ "workers_pruned": pruned }))
+            .await?;
+    }
+    tx.commit().await?;
+    report.workers_pruned = Some(pruned);
+    Ok(())
 }
 
 /// The maintenance asked for, once deleting is over, filling `report` as

@@ -48,6 +48,7 @@ pub async fn run(ctx: &Ctx, args: WorkerRunArgs) -> anyhow::Result<ExitCode> {
         version: env!("CARGO_PKG_VERSION").to_string(),
         concurrency: args.concurrency as i32,
         task_names: (!args.task_name.is_empty()).then(|| args.task_name.clone()),
+        heartbeat_interval_sec: args.heartbeat_interval.as_secs_f64(),
     };
     let log = Logger::new(
         args.log_format,

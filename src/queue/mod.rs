@@ -14,6 +14,7 @@ pub mod history;
 pub mod maintenance;
 pub mod reap;
 pub mod retention;
+pub mod roster;
 pub mod schema;
 pub mod stats;
 pub mod tasks;

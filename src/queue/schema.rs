@@ -370,7 +370,8 @@ pub async fn role_statements(conn: &mut PgConnection) -> Result<Vec<String>> {
     s.push(format!(
         "GRANT SELECT, INSERT ON {audit} TO absurd_operator"
     ));
-    s.push("GRANT SELECT ON absurd.legacy_pollers TO absurd_operator".into());
+    // `workers prune` deletes legacy pollers long unseen.
+    s.push("GRANT SELECT, DELETE ON absurd.legacy_pollers TO absurd_operator".into());
     s.push("GRANT USAGE ON SEQUENCE absurd.audit_batches_batch_id_seq TO absurd_operator".into());
     s.push("GRANT SELECT, INSERT, UPDATE ON absurd.reaper_locks TO absurd_operator".into());
     // The history is written by its trigger (SECURITY DEFINER); the worker

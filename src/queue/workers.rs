@@ -43,28 +43,35 @@ pub struct WorkerInfo {
     pub concurrency: i32,
     /// The task names it serves; `None` for every name.
     pub task_names: Option<Vec<String>>,
+    /// Its --heartbeat-interval: others judge its silence by it.
+    pub heartbeat_interval_sec: f64,
 }
 
 /// Registers a worker as running. An id seen before (a restart with a fixed
-/// `--worker-id`) starts afresh.
+/// `--worker-id`) starts afresh, without the stop request its predecessor
+/// may have been sent.
 pub async fn register(db: impl PgExecutor<'_>, info: &WorkerInfo) -> Result<()> {
-    sqlx::query!(
-        r#"INSERT INTO absurd.worker_registry
-                (worker_id, queue_name, hostname, pid, version, concurrency, task_names, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'running')
+    sqlx::query(
+        "INSERT INTO absurd.worker_registry
+                (worker_id, queue_name, hostname, pid, version, concurrency, task_names, status,
+                 heartbeat_interval_sec)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8)
          ON CONFLICT (worker_id) DO UPDATE
             SET queue_name = EXCLUDED.queue_name, hostname = EXCLUDED.hostname,
                 pid = EXCLUDED.pid, version = EXCLUDED.version,
                 concurrency = EXCLUDED.concurrency, task_names = EXCLUDED.task_names,
-                status = 'running', started_at = now(), last_seen_at = now(), stopped_at = NULL"#,
-        &info.worker_id,
-        &info.queue_name,
-        &info.hostname,
-        info.pid,
-        &info.version,
-        info.concurrency,
-        info.task_names.as_deref()
+                heartbeat_interval_sec = EXCLUDED.heartbeat_interval_sec,
+                status = 'running', started_at = now(), last_seen_at = now(), stopped_at = NULL,
+                stop_requested_at = NULL, stop_requested_by = NULL, stop_now = false",
     )
+    .bind(&info.worker_id)
+    .bind(&info.queue_name)
+    .bind(&info.hostname)
+    .bind(info.pid)
+    .bind(&info.version)
+    .bind(info.concurrency)
+    .bind(info.task_names.as_deref())
+    .bind(info.heartbeat_interval_sec)
     .execute(db)
     .await?;
     Ok(())
@@ -80,35 +87,80 @@ pub enum Touched {
     Missing,
 }
 
+/// An operator's request that a worker stop (`absurdctl workers stop`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StopRequest {
+    /// Who asked (`os_user@host`).
+    pub requested_by: Option<String>,
+    /// Stop the handlers at once and give their tasks back, instead of
+    /// draining.
+    pub now: bool,
+}
+
+/// What a worker learns when it refreshes its row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Touch {
+    pub touched: Touched,
+    /// A stop request waiting for it (read also when the row was busy).
+    pub stop: Option<StopRequest>,
+}
+
+#[derive(sqlx::FromRow)]
+struct StopRow {
+    stop_requested: bool,
+    stop_requested_by: Option<String>,
+    stop_now: bool,
+}
+
+impl StopRow {
+    fn request(self) -> Option<StopRequest> {
+        self.stop_requested.then_some(StopRequest {
+            requested_by: self.stop_requested_by,
+            now: self.stop_now,
+        })
+    }
+}
+
 /// Records that the worker is alive, in `status` (running or draining),
-/// without waiting for a lock another session holds on its row.
+/// without waiting for a lock another session holds on its row, and reads
+/// the stop request addressed to it, if any.
 pub async fn touch(
     db: &mut sqlx::PgConnection,
     worker_id: &str,
     status: WorkerStatus,
-) -> Result<Touched> {
-    let done = sqlx::query!(
-        r#"UPDATE absurd.worker_registry SET last_seen_at = now(), status = $2
+) -> Result<Touch> {
+    let done: Option<StopRow> = sqlx::query_as(
+        "UPDATE absurd.worker_registry SET last_seen_at = now(), status = $2
           WHERE worker_id = (SELECT worker_id FROM absurd.worker_registry
-                              WHERE worker_id = $1 FOR UPDATE SKIP LOCKED)"#,
-        worker_id,
-        status.as_str()
+                              WHERE worker_id = $1 FOR UPDATE SKIP LOCKED)
+         RETURNING stop_requested_at IS NOT NULL AS stop_requested, stop_requested_by, stop_now",
     )
-    .execute(&mut *db)
+    .bind(worker_id)
+    .bind(status.as_str())
+    .fetch_optional(&mut *db)
     .await?;
-    if done.rows_affected() > 0 {
-        return Ok(Touched::Yes);
+    if let Some(row) = done {
+        return Ok(Touch {
+            touched: Touched::Yes,
+            stop: row.request(),
+        });
     }
-    let present = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM absurd.worker_registry WHERE worker_id = $1) AS "present!""#,
-        worker_id
+    let present: Option<StopRow> = sqlx::query_as(
+        "SELECT stop_requested_at IS NOT NULL AS stop_requested, stop_requested_by, stop_now
+           FROM absurd.worker_registry WHERE worker_id = $1",
     )
-    .fetch_one(db)
+    .bind(worker_id)
+    .fetch_optional(db)
     .await?;
-    Ok(if present {
-        Touched::Busy
-    } else {
-        Touched::Missing
+    Ok(match present {
+        Some(row) => Touch {
+            touched: Touched::Busy,
+            stop: row.request(),
+        },
+        None => Touch {
+            touched: Touched::Missing,
+            stop: None,
+        },
     })
 }
 

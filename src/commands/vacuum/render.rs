@@ -40,6 +40,23 @@ pub(super) fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::R
         ))?;
     }
     print_volumes(ctx, &report.by_status, &report.retention)?;
+    if let Some(p) = report
+        .workers_pruned
+        .as_ref()
+        .filter(|p| !p.registrations.is_empty() || !p.legacy_pollers.is_empty())
+    {
+        ctx.out.line(format!(
+            "{} {} worker registration(s) and {} legacy poller(s) stopped or dead for over {}",
+            if report.dry_run {
+                "would delete"
+            } else {
+                "deleted"
+            },
+            p.registrations.len(),
+            p.legacy_pollers.len(),
+            report.retention.completed_older_than
+        ))?;
+    }
     if report.kept_depended_on > 0 {
         ctx.out.line(format!(
             "kept {} finished tasks past retention: unfinished tasks depend on them",

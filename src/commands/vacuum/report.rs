@@ -79,6 +79,10 @@ pub(super) struct Report {
     pub(super) vacuum: Option<VacuumKind>,
     /// Why VACUUM did not run, when it did not.
     pub(super) vacuum_skipped: Option<String>,
+    /// Worker registrations and legacy pollers of the queue stopped or dead
+    /// for longer than --completed-older-than, deleted (would be, on a dry
+    /// run); null when deleting tasks did not finish.
+    pub(super) workers_pruned: Option<crate::queue::roster::Pruned>,
     /// Indexes with their estimated bloat (only with --reindex).
     pub(super) index_bloat: Vec<IndexBloat>,
     pub(super) reindexed: Vec<Reindexed>,
@@ -123,6 +127,7 @@ impl Report {
             archive: None,
             vacuum: None,
             vacuum_skipped: None,
+            workers_pruned: None,
             index_bloat: Vec::new(),
             reindexed: Vec::new(),
             dropped_invalid_indexes: Vec::new(),

@@ -36,6 +36,9 @@ use crate::queue::Task;
 /// `stopped_by` when another process took this worker's id.
 pub const EVICTED: &str = "worker-id-taken";
 
+/// `stopped_by` when an operator asked it to stop (`absurdctl workers stop`).
+pub const STOP_REQUEST: &str = "stop-request";
+
 /// How the worker runs, from the command line.
 pub struct Settings {
     pub info: WorkerInfo,
@@ -463,14 +466,21 @@ impl Supervisor {
             Level::Info,
             "draining",
             &format!(
-                "{signal}: claiming nothing more; waiting up to {} for {} running task(s) (a second signal kills them)",
+                "{signal}: claiming nothing more; waiting up to {} for {} running task(s) ({})",
                 fmt_secs(self.cfg.grace.as_secs_f64()),
-                self.runs.len()
+                self.runs.len(),
+                if signal == STOP_REQUEST {
+                    "`absurdctl workers stop --now` stops them, two signals kill them"
+                } else {
+                    "a second signal kills them"
+                }
             ),
             json!({ "signal": signal, "running": self.runs.len() }),
         );
         if self.health.ready() {
-            self.touch_registry().await;
+            // A stop request read here is the one being acted on, or is
+            // read again at the next heartbeat.
+            let _ = self.touch_registry().await;
         }
     }
 

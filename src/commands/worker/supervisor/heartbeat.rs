@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{Seen, Supervisor};
+use super::{Seen, Supervisor, STOP_REQUEST};
 use crate::commands::worker::handler::StopReason;
 use crate::commands::worker::log::Level;
 use crate::queue::history::Live;
@@ -79,7 +79,43 @@ impl Supervisor {
             self.wait_for_busy_row(&round.busy);
         }
         self.keep_worker_id().await;
-        self.touch_registry().await;
+        if let Some(stop) = self.touch_registry().await {
+            self.on_stop_request(stop).await;
+        }
+    }
+
+    /// An operator asked this worker to stop (`absurdctl workers stop`,
+    /// from any host): drain as on SIGTERM, or with `--now` stop the
+    /// handlers at once and give their tasks back, as when the grace is over.
+    async fn on_stop_request(&mut self, stop: workers::StopRequest) {
+        let by = stop.requested_by.as_deref().unwrap_or("an operator");
+        if self.drain_deadline.is_none() {
+            self.log.worker(
+                Level::Info,
+                "stop_requested",
+                &format!(
+                    "{by} asked this worker to stop{} (absurdctl workers stop)",
+                    if stop.now { " now" } else { "" }
+                ),
+                json!({ "requested_by": stop.requested_by, "now": stop.now }),
+            );
+            self.begin_drain(STOP_REQUEST).await;
+        }
+        if stop.now && !self.stopping_all {
+            if self.signal.is_none() {
+                self.signal = Some(STOP_REQUEST);
+            }
+            self.log.worker(
+                Level::Warn,
+                "stop_now",
+                &format!(
+                    "{by} asked this worker to stop now: stopping {} handler(s); their tasks go back to the queue",
+                    self.runs.len()
+                ),
+                json!({ "requested_by": stop.requested_by, "running": self.runs.len() }),
+            );
+            self.drain_deadline = Some(tokio::time::Instant::now());
+        }
     }
 
     /// Notes what the history now has of each run heartbeated; its refusal
@@ -195,7 +231,9 @@ impl Supervisor {
         );
     }
 
-    pub(super) async fn touch_registry(&mut self) {
+    /// Refreshes the registry row; the stop request addressed to this
+    /// worker, if any.
+    pub(super) async fn touch_registry(&mut self) -> Option<workers::StopRequest> {
         let pool = self.pool.clone();
         let status = if self.drain_deadline.is_some() {
             WorkerStatus::Draining
@@ -203,14 +241,14 @@ impl Supervisor {
             WorkerStatus::Running
         };
         let worker_id = self.cfg.info.worker_id.clone();
-        let present = self
+        let touch = self
             .health
             .run("updating the worker registry", async {
                 let mut conn = pool.acquire().await?;
                 workers::touch(&mut conn, &worker_id, status).await
             })
-            .await;
-        if present == Some(workers::Touched::Missing) {
+            .await?;
+        if touch.touched == workers::Touched::Missing {
             self.health
                 .run(
                     "registering the worker again",
@@ -218,5 +256,6 @@ impl Supervisor {
                 )
                 .await;
         }
+        touch.stop
     }
 }
