@@ -17,6 +17,7 @@ pub mod retention;
 pub mod schema;
 pub mod stats;
 pub mod tasks;
+pub mod trends;
 mod types;
 pub mod workers;
 
