@@ -97,23 +97,26 @@ pub async fn now(db: &mut PgConnection) -> Result<DateTime<Utc>> {
         .await?)
 }
 
+/// Tasks created or finished in the window, by bucket of creation and of
+/// completion.
 #[derive(Debug, sqlx::FromRow)]
-struct CreatedRow {
+struct TaskRow {
     key: Option<String>,
-    idx: i32,
+    /// Bucket of creation (-1: before the window).
+    created_idx: i32,
+    /// Bucket of completion (null: not finished in the window).
+    finished_idx: Option<i32>,
     n: i64,
     unfinished: i64,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct FinishedRow {
-    key: Option<String>,
-    idx: i32,
-    /// Bucket of creation (-1: before the window); null on the timing rows.
-    created_idx: Option<i32>,
     completed: i64,
     failed: i64,
     cancelled: i64,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct TimingRow {
+    key: Option<String>,
+    idx: i32,
     wait_p50: Option<f64>,
     wait_p95: Option<f64>,
     run_p50: Option<f64>,
@@ -158,13 +161,25 @@ pub async fn series(
 ) -> Result<Vec<Series>> {
     let key = "CASE WHEN $3 THEN task_name END";
     let bounds: Vec<DateTime<Utc>> = (0..=w.buckets).map(|i| w.bucket_start(i)).collect();
-    let created: Vec<CreatedRow> = sqlx::query_as(&format!(
-        "SELECT {key} AS key, {idx} AS idx, count(*) AS n,
-                count(*) FILTER (WHERE status IN ('pending', 'retrying', 'claimed')) AS unfinished
-           FROM absurd.tasks
-          WHERE queue_name = $1 AND created_at >= $2[1] AND {NAMES}
-          GROUP BY 1, 2",
-        idx = idx_of("created_at"),
+    // One pass over the tasks created or finished in the window (both
+    // indexes, OR-ed), grouped by both buckets: the backlog needs which
+    // bucket a finished task was created in.
+    let tasks: Vec<TaskRow> = sqlx::query_as(&format!(
+        "SELECT key, created_idx, finished_idx, count(*) AS n,
+                count(*) FILTER (WHERE status IN ('pending', 'retrying', 'claimed')) AS unfinished,
+                count(*) FILTER (WHERE finished_idx IS NOT NULL AND status = 'completed') AS completed,
+                count(*) FILTER (WHERE finished_idx IS NOT NULL AND status = 'failed') AS failed,
+                count(*) FILTER (WHERE finished_idx IS NOT NULL AND status = 'cancelled') AS cancelled
+           FROM (SELECT {key} AS key, status, {cidx} AS created_idx,
+                        CASE WHEN status IN ('completed', 'failed', 'cancelled') AND completed_at >= $2[1]
+                             THEN {fidx} END AS finished_idx
+                   FROM absurd.tasks
+                  WHERE queue_name = $1 AND {NAMES}
+                    AND (created_at >= $2[1]
+                         OR (status IN ('completed', 'failed', 'cancelled') AND completed_at >= $2[1]))) t
+          GROUP BY 1, 2, 3",
+        cidx = idx_of("created_at"),
+        fidx = idx_of("completed_at"),
     ))
     .bind(queue)
     .bind(&bounds)
@@ -173,25 +188,21 @@ pub async fn series(
     .fetch_all(&mut *db)
     .await?;
 
-    let finished: Vec<FinishedRow> = sqlx::query_as(&format!(
-        "SELECT key, idx, created_idx,
-                count(*) FILTER (WHERE status = 'completed') AS completed,
-                count(*) FILTER (WHERE status = 'failed') AS failed,
-                count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY wait) AS wait_p50,
-                percentile_cont(0.95) WITHIN GROUP (ORDER BY wait) AS wait_p95,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY run) AS run_p50,
-                percentile_cont(0.95) WITHIN GROUP (ORDER BY run) AS run_p95
-           FROM (SELECT {key} AS key, status, {idx} AS idx,
-                        {cidx} AS created_idx,
-                        CASE WHEN status IN ('completed', 'failed') THEN wait_time_sec END AS wait,
-                        CASE WHEN status IN ('completed', 'failed') THEN execution_time_sec END AS run
-                   FROM absurd.tasks
-                  WHERE queue_name = $1 AND status IN ('completed', 'failed', 'cancelled')
-                    AND completed_at >= $2[1] AND {NAMES}) f
-          GROUP BY GROUPING SETS ((key, idx, created_idx), (key, idx))",
+    // Percentiles sort the window's finished tasks: in memory, not on disk.
+    sqlx::query("SET LOCAL work_mem = '64MB'")
+        .execute(&mut *db)
+        .await?;
+    let timings: Vec<TimingRow> = sqlx::query_as(&format!(
+        "SELECT {key} AS key, {idx} AS idx,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_time_sec) AS wait_p50,
+                percentile_cont(0.95) WITHIN GROUP (ORDER BY wait_time_sec) AS wait_p95,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY execution_time_sec) AS run_p50,
+                percentile_cont(0.95) WITHIN GROUP (ORDER BY execution_time_sec) AS run_p95
+           FROM absurd.tasks
+          WHERE queue_name = $1 AND status IN ('completed', 'failed')
+            AND completed_at >= $2[1] AND {NAMES}
+          GROUP BY 1, 2",
         idx = idx_of("completed_at"),
-        cidx = idx_of("created_at"),
     ))
     .bind(queue)
     .bind(&bounds)
@@ -234,7 +245,7 @@ pub async fn series(
     .fetch_all(&mut *db)
     .await?;
 
-    Ok(assemble(w, by_task, created, finished, started, unfinished))
+    Ok(assemble(w, by_task, tasks, timings, started, unfinished))
 }
 
 /// Per-key accumulators, indexed by bucket (index `buckets`: after the window).
@@ -252,8 +263,8 @@ struct Acc {
 fn assemble(
     w: &Window,
     by_task: bool,
-    created: Vec<CreatedRow>,
-    finished: Vec<FinishedRow>,
+    tasks: Vec<TaskRow>,
+    timings: Vec<TimingRow>,
     started: Vec<StartedRow>,
     unfinished: Vec<UnfinishedRow>,
 ) -> Vec<Series> {
@@ -262,8 +273,8 @@ fn assemble(
     if !by_task {
         keys.insert(None);
     }
-    keys.extend(created.iter().map(|r| r.key.clone()));
-    keys.extend(finished.iter().map(|r| r.key.clone()));
+    keys.extend(tasks.iter().map(|r| r.key.clone()));
+    keys.extend(timings.iter().map(|r| r.key.clone()));
     keys.extend(started.iter().map(|r| r.key.clone()));
     keys.extend(unfinished.iter().map(|r| r.key.clone()));
     let mut acc: BTreeMap<Option<String>, Acc> = keys
@@ -290,35 +301,35 @@ fn assemble(
         })
         .collect();
     let slot = |i: i32| (i.max(0) as usize).min(n);
-    for r in created {
+    for r in tasks {
         let a = acc.get_mut(&r.key).expect("key collected");
-        a.buckets[slot(r.idx)].created += r.n;
-        a.created_unfinished[slot(r.idx)] += r.unfinished;
-    }
-    for r in finished {
-        let a = acc.get_mut(&r.key).expect("key collected");
-        let c = slot(r.idx);
-        match r.created_idx {
-            // The timing row of the bucket: its counts and percentiles.
-            None => {
-                let b = &mut a.buckets[c];
-                b.completed += r.completed;
-                b.failed += r.failed;
-                b.cancelled += r.cancelled;
-                b.wait_p50_sec = r.wait_p50;
-                b.wait_p95_sec = r.wait_p95;
-                b.run_p50_sec = r.run_p50;
-                b.run_p95_sec = r.run_p95;
-            }
-            Some(k) => {
-                let k = slot(k);
-                if k < c {
-                    let total = r.completed + r.failed + r.cancelled;
-                    a.open[k] += total;
-                    a.open[c] -= total;
-                }
+        if r.created_idx >= 0 {
+            let k = slot(r.created_idx);
+            a.buckets[k].created += r.n;
+            a.created_unfinished[k] += r.unfinished;
+        }
+        if let Some(f) = r.finished_idx {
+            let c = slot(f);
+            let b = &mut a.buckets[c];
+            b.completed += r.completed;
+            b.failed += r.failed;
+            b.cancelled += r.cancelled;
+            // Unfinished at the end of its creation bucket and every one
+            // until its completion's.
+            let k = slot(r.created_idx);
+            if k < c {
+                let total = r.completed + r.failed + r.cancelled;
+                a.open[k] += total;
+                a.open[c] -= total;
             }
         }
+    }
+    for r in timings {
+        let b = &mut acc.get_mut(&r.key).expect("key collected").buckets[slot(r.idx)];
+        b.wait_p50_sec = r.wait_p50;
+        b.wait_p95_sec = r.wait_p95;
+        b.run_p50_sec = r.run_p50;
+        b.run_p95_sec = r.run_p95;
     }
     for r in started {
         let a = acc.get_mut(&r.key).expect("key collected");
