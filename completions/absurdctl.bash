@@ -70,6 +70,9 @@ _absurdctl() {
             absurdctl,tasks)
                 cmd="absurdctl__subcmd__tasks"
                 ;;
+            absurdctl,trends)
+                cmd="absurdctl__subcmd__trends"
+                ;;
             absurdctl,vacuum)
                 cmd="absurdctl__subcmd__vacuum"
                 ;;
@@ -123,6 +126,9 @@ _absurdctl() {
                 ;;
             absurdctl__subcmd__help,tasks)
                 cmd="absurdctl__subcmd__help__subcmd__tasks"
+                ;;
+            absurdctl__subcmd__help,trends)
+                cmd="absurdctl__subcmd__help__subcmd__trends"
                 ;;
             absurdctl__subcmd__help,vacuum)
                 cmd="absurdctl__subcmd__help__subcmd__vacuum"
@@ -185,7 +191,7 @@ _absurdctl() {
 
     case "${cmd}" in
         absurdctl)
-            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version status tasks errors retry-failed retry cancel prioritize reap-stuck reap drain resume preflight vacuum worker spawn migrate audit bench completions help"
+            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version status tasks errors trends retry-failed retry cancel prioritize reap-stuck reap drain resume preflight vacuum worker spawn migrate audit bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -204,11 +210,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -254,11 +260,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -320,11 +326,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -410,11 +416,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -456,11 +462,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -510,11 +516,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -568,11 +574,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -595,7 +601,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__help)
-            opts="status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help"
+            opts="status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker spawn migrate audit bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -874,6 +880,20 @@ _absurdctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        absurdctl__subcmd__help__subcmd__trends)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         absurdctl__subcmd__help__subcmd__vacuum)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -936,11 +956,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1058,11 +1078,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1152,11 +1172,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1214,11 +1234,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1260,11 +1280,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1350,11 +1370,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1424,11 +1444,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1542,11 +1562,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1588,11 +1608,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1720,11 +1740,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1778,11 +1798,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1824,11 +1844,69 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --statement-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        absurdctl__subcmd__trends)
+            opts="-o -y -q -v -h -V --by --since --task-name --by-task --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --by)
+                    COMPREPLY=($(compgen -W "minute hour day" -- "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --task-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1902,11 +1980,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1948,11 +2026,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -2092,11 +2170,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
