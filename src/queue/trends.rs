@@ -138,7 +138,8 @@ struct UnfinishedRow {
 }
 
 /// The bucket of a timestamp column, by the bucket starts and the
-/// window's end in $2: -1 before the window, 0 for the first bucket,
+/// window's end in $2 (the window's start is also $5, a plain value the
+/// planner estimates the index ranges by): -1 before the window, 0 for the first bucket,
 /// `buckets` for any time past the window's end. (width_bucket on the
 /// bounds costs half of the arithmetic on epochs.)
 fn idx_of(col: &str) -> String {
@@ -171,12 +172,12 @@ pub async fn series(
                 count(*) FILTER (WHERE finished_idx IS NOT NULL AND status = 'failed') AS failed,
                 count(*) FILTER (WHERE finished_idx IS NOT NULL AND status = 'cancelled') AS cancelled
            FROM (SELECT {key} AS key, status, {cidx} AS created_idx,
-                        CASE WHEN status IN ('completed', 'failed', 'cancelled') AND completed_at >= $2[1]
+                        CASE WHEN status IN ('completed', 'failed', 'cancelled') AND completed_at >= $5
                              THEN {fidx} END AS finished_idx
                    FROM absurd.tasks
                   WHERE queue_name = $1 AND {NAMES}
-                    AND (created_at >= $2[1]
-                         OR (status IN ('completed', 'failed', 'cancelled') AND completed_at >= $2[1]))) t
+                    AND (created_at >= $5
+                         OR (status IN ('completed', 'failed', 'cancelled') AND completed_at >= $5))) t
           GROUP BY 1, 2, 3",
         cidx = idx_of("created_at"),
         fidx = idx_of("completed_at"),
@@ -185,6 +186,7 @@ pub async fn series(
     .bind(&bounds)
     .bind(by_task)
     .bind(task_names)
+    .bind(w.start)
     .fetch_all(&mut *db)
     .await?;
 
@@ -200,7 +202,7 @@ pub async fn series(
                 percentile_cont(0.95) WITHIN GROUP (ORDER BY execution_time_sec) AS run_p95
            FROM absurd.tasks
           WHERE queue_name = $1 AND status IN ('completed', 'failed')
-            AND completed_at >= $2[1] AND {NAMES}
+            AND completed_at >= $5 AND {NAMES}
           GROUP BY 1, 2",
         idx = idx_of("completed_at"),
     ))
@@ -208,6 +210,7 @@ pub async fn series(
     .bind(&bounds)
     .bind(by_task)
     .bind(task_names)
+    .bind(w.start)
     .fetch_all(&mut *db)
     .await?;
 
@@ -217,10 +220,10 @@ pub async fn series(
         "SELECT {key} AS key, {idx} AS idx, count(*) AS started,
                 count(*) FILTER (WHERE attempt > 1) AS retried
            FROM (SELECT task_name, claimed_at, attempt FROM absurd.task_attempts
-                  WHERE queue_name = $1 AND ended_at >= $2[1] AND claimed_at >= $2[1]
+                  WHERE queue_name = $1 AND ended_at >= $5 AND claimed_at >= $5
                  UNION ALL
                  SELECT task_name, claimed_at, attempt FROM absurd.tasks
-                  WHERE queue_name = $1 AND status = 'claimed' AND claimed_at >= $2[1]) a
+                  WHERE queue_name = $1 AND status = 'claimed' AND claimed_at >= $5) a
           WHERE {NAMES}
           GROUP BY 1, 2",
         idx = idx_of("claimed_at"),
@@ -229,6 +232,7 @@ pub async fn series(
     .bind(&bounds)
     .bind(by_task)
     .bind(task_names)
+    .bind(w.start)
     .fetch_all(&mut *db)
     .await?;
 
