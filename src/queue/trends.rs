@@ -3,8 +3,9 @@
 //! the backlog at the end of the bucket, wait and run percentiles.
 //!
 //! Every read is bounded by the window, never by the history:
-//! * created: `tasks_created_idx` (queue_name, created_at), migration 1610;
-//! * finished: `tasks_finished_idx` (queue_name, completed_at);
+//! * created and finished, in one pass: `tasks_created_idx` (queue_name,
+//!   created_at), migration 1610 (or idx_tasks_created_at when the planner
+//!   prefers it), OR-ed with `tasks_finished_idx` (queue_name, completed_at);
 //! * started: ended attempts from `task_attempts_ended_brin` (ended_at),
 //!   migration 1611 (an attempt claimed in the window ended in it), plus
 //!   the running attempts, which are the claimed tasks themselves;
