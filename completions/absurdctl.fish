@@ -77,6 +77,11 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l success-w
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l success-crit -d 'CRITICAL when the last hour\'s success rate is under this percentage' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stall-warn -d 'WARNING when tasks are ready but nothing has completed for this long (the runbook\'s "last updated > 10 min"); not judged while paused' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l stall-crit -d 'CRITICAL when tasks are ready but nothing has completed for this long' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l min-workers -d 'Live workers wanted while tasks are ready: none is CRITICAL, fewer WARNING (0: not judged); not judged while paused' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l rate-warn -d 'WARNING when fewer tasks than this completed in the last hour while tasks have been ready for an hour or more (the runbook\'s "< 50/h"; 0: not judged)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l rate-crit -d 'CRITICAL when fewer completed in the last hour ("< 10/h")' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l dead-workers-warn -d 'WARNING when at least this many registered workers are marked running but have not been seen for --heartbeat-timeout (0: not judged)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l headroom -d 'Spare capacity added to "workers needed" (the runbook\'s 50 %)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l rtt-warn -d 'WARNING when a round trip to the database (SELECT 1) takes longer (the runbook\'s response-time warning)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l rtt-crit -d 'CRITICAL when a round trip takes longer' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r

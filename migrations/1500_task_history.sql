@@ -85,64 +85,62 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 $$;
 
 -- SECURITY DEFINER: the pipeline's role needs no right on the history
--- tables for its claims and completions to be recorded.
+-- tables for its claims and completions to be recorded. One statement per
+-- UPDATE of absurd.tasks, whatever its size (a batch of 100 completions
+-- writes its 100 attempts in one INSERT): a row-level trigger cost a
+-- completion more than the completion itself. A statement that ends no
+-- attempt (a claim, a heartbeat) inserts nothing.
 CREATE OR REPLACE FUNCTION absurd.record_task_history() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_action  text := nullif(current_setting('absurd.history_action', true), '');
   v_run     uuid := nullif(current_setting('absurd.history_run_id', true), '')::uuid;
-  v_outcome text;
+  v_outcome text := nullif(current_setting('absurd.history_outcome', true), '');
 BEGIN
-  -- The attempt that was running ends: its row is written (or completed,
-  -- when absurdctl's worker already stored its output).
-  IF OLD.status = 'claimed'
-     AND (NEW.status <> 'claimed' OR NEW.claimed_at IS DISTINCT FROM OLD.claimed_at) THEN
-    v_outcome := coalesce(
-      nullif(current_setting('absurd.history_outcome', true), ''),
-      CASE NEW.status
-        WHEN 'completed' THEN 'completed'
-        WHEN 'cancelled' THEN 'cancelled'
-        WHEN 'failed' THEN 'failed'
-        WHEN 'claimed' THEN 'lost'
-        ELSE CASE WHEN NEW.awaiting_retry OR NEW.error IS DISTINCT FROM OLD.error
-                  THEN 'failed' ELSE 'released' END
-      END);
-    INSERT INTO absurd.task_attempts AS a
-           (task_id, attempt, queue_name, task_name, worker_id, hostname, claimed_at,
-            heartbeat_at, ended_at, outcome, error, ended_by_run_id)
-    VALUES (OLD.task_id, OLD.attempt, OLD.queue_name, OLD.task_name, OLD.worker_id,
-            absurd.worker_host(OLD.worker_id), coalesce(OLD.claimed_at, OLD.created_at),
-            OLD.heartbeat_at, now(), v_outcome,
-            CASE WHEN v_outcome IN ('completed', 'released') THEN NULL ELSE NEW.error END,
-            v_run)
-    ON CONFLICT (task_id, claimed_at) DO UPDATE
-       SET heartbeat_at = EXCLUDED.heartbeat_at, ended_at = EXCLUDED.ended_at,
-           outcome = EXCLUDED.outcome, error = EXCLUDED.error,
-           ended_by_run_id = EXCLUDED.ended_by_run_id
-     WHERE a.ended_at IS NULL;
-  END IF;
+  INSERT INTO absurd.task_attempts AS a
+         (task_id, attempt, queue_name, task_name, worker_id, hostname, claimed_at,
+          heartbeat_at, ended_at, outcome, error, ended_by_run_id)
+  SELECT o.task_id, o.attempt, o.queue_name, o.task_name, o.worker_id,
+         coalesce(r.hostname, CASE WHEN o.worker_id ~ '^.+-[0-9a-f]{8}$'
+                                   THEN left(o.worker_id, length(o.worker_id) - 9) END),
+         coalesce(o.claimed_at, o.created_at), o.heartbeat_at, now(), x.outcome,
+         CASE WHEN x.outcome IN ('completed', 'released') THEN NULL ELSE n.error END, v_run
+    FROM old_tasks o
+    JOIN new_tasks n ON n.task_id = o.task_id
+    LEFT JOIN absurd.worker_registry r ON r.worker_id = o.worker_id
+   CROSS JOIN LATERAL (SELECT coalesce(v_outcome,
+       CASE n.status
+         WHEN 'completed' THEN 'completed'
+         WHEN 'cancelled' THEN 'cancelled'
+         WHEN 'failed' THEN 'failed'
+         WHEN 'claimed' THEN 'lost'
+         ELSE CASE WHEN n.awaiting_retry OR n.error IS DISTINCT FROM o.error
+                   THEN 'failed' ELSE 'released' END
+       END) AS outcome) x
+   WHERE o.status = 'claimed'
+     AND (n.status <> 'claimed' OR n.claimed_at IS DISTINCT FROM o.claimed_at)
+  ON CONFLICT (task_id, claimed_at) DO UPDATE
+     SET heartbeat_at = EXCLUDED.heartbeat_at, ended_at = EXCLUDED.ended_at,
+         outcome = EXCLUDED.outcome, error = EXCLUDED.error,
+         ended_by_run_id = EXCLUDED.ended_by_run_id
+   WHERE a.ended_at IS NULL;
   IF v_action IS NOT NULL THEN
     INSERT INTO absurd.task_events
            (task_id, action, audit_run_id, old_status, new_status, old_priority, new_priority)
-    VALUES (NEW.task_id, v_action, v_run, OLD.status, NEW.status,
-            OLD.priority, NEW.priority);
+    SELECT n.task_id, v_action, v_run, o.status, n.status, o.priority, n.priority
+      FROM old_tasks o JOIN new_tasks n ON n.task_id = o.task_id
+     WHERE o.status IS DISTINCT FROM n.status OR o.priority IS DISTINCT FROM n.priority;
   END IF;
   RETURN NULL;
 END
 $$;
 REVOKE ALL ON FUNCTION absurd.record_task_history() FROM PUBLIC;
 
--- Fires only when an attempt ends or an operator command (which names
--- itself, see above) changes a task: a claim, a heartbeat, a completion's
--- other columns call nothing.
 DROP TRIGGER IF EXISTS tasks_record_history ON absurd.tasks;
 CREATE TRIGGER tasks_record_history
   AFTER UPDATE ON absurd.tasks
-  FOR EACH ROW
-  WHEN ((OLD.status = 'claimed'
-         AND (NEW.status <> 'claimed' OR NEW.claimed_at IS DISTINCT FROM OLD.claimed_at))
-        OR ((OLD.status IS DISTINCT FROM NEW.status OR OLD.priority IS DISTINCT FROM NEW.priority)
-            AND current_setting('absurd.history_action', true) <> ''))
+  REFERENCING OLD TABLE AS old_tasks NEW TABLE AS new_tasks
+  FOR EACH STATEMENT
   EXECUTE FUNCTION absurd.record_task_history();
 
 -- The audit row of a run, for the history's readers: absurd_worker may

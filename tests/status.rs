@@ -439,6 +439,8 @@ async fn each_threshold_sets_the_verdict_and_the_nagios_code() {
         "5",
         "--timeout-grace",
         "1h",
+        "--dead-workers-warn",
+        "0",
     ];
     let (r, code) = check(&db, &quiet);
     assert_eq!((r["verdict"].as_str(), code), (Some("OK"), 0), "{r:#}");
@@ -542,6 +544,8 @@ async fn each_threshold_sets_the_verdict_and_the_nagios_code() {
         "2h",
         "--timeout-grace",
         "1h",
+        "--dead-workers-warn",
+        "0",
     ]);
     out.assert_code(0);
     assert!(
@@ -1175,6 +1179,8 @@ async fn status_and_errors_work_for_a_select_only_role() {
         "2h",
         "--timeout-grace",
         "1h",
+        "--dead-workers-warn",
+        "0",
     ]);
     absurdctl(&full).assert_code(0);
 }

@@ -20,7 +20,78 @@ pub fn findings(q: &QueueSnapshot, t: &Thresholds) -> Vec<Finding> {
         failures_1h(q, t.failures_1h_warn, t.failures_1h_crit),
         success_rate_1h(q, t),
         no_completion(q, t),
+        workers_for_ready(q, t.min_workers),
+        completion_rate(q, t),
+        dead_workers(q, t.dead_workers_warn),
     ]
+}
+
+/// While tasks are ready (and the queue is not paused): no live worker is
+/// CRITICAL, fewer than `min` WARNING. An idle queue needs none.
+pub fn workers_for_ready(q: &QueueSnapshot, min: i64) -> Finding {
+    let waiting = q.figures.ready > 0 && !q.paused && min > 0;
+    let mut f = workers(q, min).named("min_workers");
+    if !waiting {
+        f.level = Level::Ok;
+        f.remedy = None;
+    } else if f.level != Level::Ok {
+        f.message = format!("{} while {} task(s) are ready", f.message, q.figures.ready);
+    }
+    f.limits(Some(min as f64), Some(1.0))
+}
+
+/// Completions in the last hour below `--rate-warn`/`--rate-crit` while
+/// tasks have been ready for an hour or more (a newer backlog has not had
+/// an hour to be judged on); not judged while paused.
+pub fn completion_rate(q: &QueueSnapshot, t: &Thresholds) -> Finding {
+    let done = q.figures.completed_1h;
+    let judged = !q.paused
+        && q.figures.ready > 0
+        && q.figures.oldest_ready_age_sec.is_some_and(|a| a >= 3600.0);
+    let level = if !judged {
+        Level::Ok
+    } else if t.completed_1h_crit > 0 && done < t.completed_1h_crit {
+        Level::Critical
+    } else if t.completed_1h_warn > 0 && done < t.completed_1h_warn {
+        Level::Warning
+    } else {
+        Level::Ok
+    };
+    let message = if judged {
+        format!(
+            "{done} completed in the last hour while {} task(s) are ready (warn under {}/h, critical under {}/h)",
+            q.figures.ready, t.completed_1h_warn, t.completed_1h_crit
+        )
+    } else {
+        format!("{done} completed in the last hour")
+    };
+    Finding::new("completion_rate", level, message)
+        .queue(&q.queue)
+        .value(done as f64)
+        .limits(Some(t.completed_1h_warn as f64), Some(t.completed_1h_crit as f64))
+        .remedy("more workers, or see why they are slow: `absurdctl errors`, `absurdctl tasks list --status claimed`")
+}
+
+/// Registered workers marked running but unseen for the heartbeat timeout:
+/// WARNING from `warn` on (0: not judged).
+pub fn dead_workers(q: &QueueSnapshot, warn: i64) -> Finding {
+    let dead = q.workers.dead;
+    let level = if warn > 0 && dead >= warn {
+        Level::Warning
+    } else {
+        Level::Ok
+    };
+    Finding::new(
+        "dead_workers",
+        level,
+        format!(
+            "{dead} registered worker(s) marked running but not seen for the heartbeat timeout"
+        ),
+    )
+    .queue(&q.queue)
+    .value(dead as f64)
+    .limits(Some(warn as f64), None)
+    .remedy("`absurdctl reap-stuck` marks them dead and gives their tasks back")
 }
 
 /// `PAUSED by alice at ... : disk swap`.
@@ -361,9 +432,17 @@ pub(crate) mod tests {
             no_completion_sec: None,
             drain_rate_per_min: 0.0,
             eta_sec: Some(0.0),
+            net_per_min_1h: 0.0,
+            direction: crate::queue::stats::Direction::Steady,
+            net_eta_sec: Some(0.0),
+            arrivals_per_hour: 0.0,
+            run_mean_sec: None,
             total_estimate: Some(0),
             workers: Workers {
                 live: 1,
+                free_slots: 1,
+                mean_concurrency: Some(1.0),
+                dead: 0,
                 hosts: vec![HostWorkers {
                     host: Some("node-1".into()),
                     workers: 1,
@@ -382,9 +461,63 @@ pub(crate) mod tests {
     #[test]
     fn a_quiet_queue_is_ok() {
         let found = findings(&snapshot("q"), &thresholds());
-        assert_eq!(found.len(), 7);
+        assert_eq!(found.len(), 10);
         assert!(found.iter().all(|f| f.level == Level::Ok), "{found:#?}");
         assert!(found.iter().all(|f| f.queue.as_deref() == Some("q")));
+    }
+
+    #[test]
+    fn no_live_worker_while_tasks_are_ready_is_critical() {
+        let mut q = snapshot("q");
+        q.workers.live = 0;
+        q.workers.hosts.clear();
+        // Nothing ready: no worker needed.
+        assert_eq!(workers_for_ready(&q, 1).level, Level::Ok);
+        q.figures.ready = 3;
+        let f = workers_for_ready(&q, 1);
+        assert_eq!(level(f.clone()), ("min_workers".into(), Level::Critical));
+        assert!(
+            f.message.contains("while 3 task(s) are ready"),
+            "{}",
+            f.message
+        );
+        q.workers.live = 1;
+        assert_eq!(workers_for_ready(&q, 2).level, Level::Warning);
+        assert_eq!(workers_for_ready(&q, 0).level, Level::Ok, "0: not judged");
+        q.paused = true;
+        q.workers.live = 0;
+        assert_eq!(
+            workers_for_ready(&q, 1).level,
+            Level::Ok,
+            "paused: not judged"
+        );
+    }
+
+    #[test]
+    fn a_slow_hour_with_tasks_ready_for_an_hour_warns_then_is_critical() {
+        let t = thresholds();
+        let mut q = snapshot("q");
+        q.figures.ready = 5;
+        q.figures.completed_1h = 3;
+        // Ready for 10 minutes: not an hour to judge by.
+        q.figures.oldest_ready_age_sec = Some(600.0);
+        assert_eq!(completion_rate(&q, &t).level, Level::Ok);
+        q.figures.oldest_ready_age_sec = Some(3700.0);
+        assert_eq!(completion_rate(&q, &t).level, Level::Critical);
+        q.figures.completed_1h = 30;
+        assert_eq!(completion_rate(&q, &t).level, Level::Warning);
+        q.figures.completed_1h = 50;
+        assert_eq!(completion_rate(&q, &t).level, Level::Ok);
+    }
+
+    #[test]
+    fn dead_registered_workers_warn() {
+        let mut q = snapshot("q");
+        assert_eq!(dead_workers(&q, 1).level, Level::Ok);
+        q.workers.dead = 2;
+        assert_eq!(dead_workers(&q, 1).level, Level::Warning);
+        assert_eq!(dead_workers(&q, 3).level, Level::Ok);
+        assert_eq!(dead_workers(&q, 0).level, Level::Ok);
     }
 
     #[test]

@@ -82,6 +82,11 @@ pub struct Thresholds {
     pub no_completion_crit_sec: f64,
     pub round_trip_warn_ms: f64,
     pub round_trip_crit_ms: f64,
+    pub min_workers: i64,
+    pub completed_1h_warn: i64,
+    pub completed_1h_crit: i64,
+    pub dead_workers_warn: i64,
+    pub headroom_percent: f64,
 }
 
 impl Thresholds {
@@ -105,6 +110,11 @@ impl Thresholds {
                 f.stall_crit.as_secs_f64(),
             ),
         ])?;
+        if f.rate_warn < f.rate_crit {
+            return Err(CliError::usage(
+                "--rate-warn must not be below --rate-crit: a completion rate warns before it is critical",
+            ));
+        }
         if f.success_warn < f.success_crit {
             return Err(CliError::usage(
                 "--success-warn must not be below --success-crit: a success rate warns before it is critical",
@@ -126,6 +136,11 @@ impl Thresholds {
             no_completion_crit_sec: f.stall_crit.as_secs_f64(),
             round_trip_warn_ms: r.rtt_warn.as_secs_f64() * 1000.0,
             round_trip_crit_ms: r.rtt_crit.as_secs_f64() * 1000.0,
+            min_workers: f.min_workers,
+            completed_1h_warn: f.rate_warn,
+            completed_1h_crit: f.rate_crit,
+            dead_workers_warn: f.dead_workers_warn,
+            headroom_percent: f.headroom,
         })
     }
 }
@@ -218,6 +233,11 @@ pub(crate) mod tests {
             success_crit: 80.0,
             stall_warn: Duration::from_secs(900),
             stall_crit: Duration::from_secs(3600),
+            min_workers: 1,
+            rate_warn: 50,
+            rate_crit: 10,
+            dead_workers_warn: 1,
+            headroom: 50.0,
         }
     }
 

@@ -103,6 +103,30 @@ pub struct FlowThresholds {
     /// CRITICAL when tasks are ready but nothing has completed for this long
     #[arg(long, default_value = "30m", value_parser = parse_duration, value_name = "DURATION")]
     pub stall_crit: std::time::Duration,
+
+    /// Live workers wanted while tasks are ready: none is CRITICAL, fewer
+    /// WARNING (0: not judged); not judged while paused
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    pub min_workers: i64,
+
+    /// WARNING when fewer tasks than this completed in the last hour while
+    /// tasks have been ready for an hour or more (the runbook's "< 50/h";
+    /// 0: not judged)
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_name = "PER_HOUR", value_parser = clap::value_parser!(i64).range(0..))]
+    pub rate_warn: i64,
+
+    /// CRITICAL when fewer completed in the last hour ("< 10/h")
+    #[arg(long, allow_negative_numbers = true, default_value_t = 10, value_name = "PER_HOUR", value_parser = clap::value_parser!(i64).range(0..))]
+    pub rate_crit: i64,
+
+    /// WARNING when at least this many registered workers are marked
+    /// running but have not been seen for --heartbeat-timeout (0: not judged)
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    pub dead_workers_warn: i64,
+
+    /// Spare capacity added to "workers needed" (the runbook's 50 %)
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50.0, value_name = "PERCENT", value_parser = parse_percent)]
+    pub headroom: f64,
 }
 
 /// Options of `status`.

@@ -84,6 +84,10 @@ pub struct Figures {
     pub completed_per_min_5m: f64,
     pub completed_per_min_1h: f64,
     pub completed_per_min_24h: f64,
+    /// Tasks created (the inflow) within 5 minutes, the hour, the day.
+    pub created_5m: i64,
+    pub created_1h: i64,
+    pub created_24h: i64,
     /// completed / (completed + failed) in the window; null when none finished.
     pub success_rate_1h: Option<f64>,
     pub success_rate_24h: Option<f64>,
@@ -126,6 +130,8 @@ pub struct LiveWorker {
     pub last_seen_at: Option<DateTime<Utc>>,
     /// Tasks it holds now.
     pub running: i64,
+    /// Tasks it runs at once (1 for a legacy worker).
+    pub concurrency: i32,
 }
 
 /// Live workers on one host.
@@ -141,8 +147,34 @@ pub struct HostWorkers {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Workers {
     pub live: i64,
+    /// Slots of the live workers not running a task (concurrency - running).
+    pub free_slots: i64,
+    /// Mean concurrency of the live workers (null with none).
+    pub mean_concurrency: Option<f64>,
+    /// Registered workers marked running or draining but unseen for the
+    /// heartbeat timeout: dead without saying so.
+    pub dead: i64,
     pub hosts: Vec<HostWorkers>,
     pub list: Vec<LiveWorker>,
+}
+
+/// Where a backlog is going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Growing,
+    Shrinking,
+    Steady,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Growing => "growing",
+            Direction::Shrinking => "shrinking",
+            Direction::Steady => "steady",
+        }
+    }
 }
 
 /// Everything `status` shows about one queue.
@@ -165,6 +197,20 @@ pub struct QueueSnapshot {
     /// The backlog over the drain rate; 0 with no backlog, null when nothing
     /// drains.
     pub eta_sec: Option<f64>,
+    /// Over the last hour: created minus finished (completed, failed,
+    /// cancelled), per minute.
+    pub net_per_min_1h: f64,
+    /// The backlog's direction over the last hour: growing, shrinking or
+    /// steady.
+    pub direction: Direction,
+    /// When the backlog is drained at the last hour's net rate: null when it
+    /// is not shrinking (never, at this rate), 0 with no backlog.
+    pub net_eta_sec: Option<f64>,
+    /// Arrivals per hour for capacity: the larger of the last hour's and the
+    /// last day's hourly mean.
+    pub arrivals_per_hour: f64,
+    /// Mean run time of the tasks finished in the last hour.
+    pub run_mean_sec: Option<f64>,
     /// The planner's estimate of all the queue's rows, history included (as
     /// of the last ANALYZE; never counted).
     pub total_estimate: Option<i64>,
@@ -194,6 +240,8 @@ pub async fn snapshot(
     let stuck = stuck(&mut *conn, queues, rule).await?;
     let finished = finished(&mut *conn, queues, taken_at).await?;
     let timings = timings(&mut *conn, queues).await?;
+    let created = created(&mut *conn, queues, taken_at).await?;
+    let dead_workers = dead_registered(&mut *conn, queues, rule.heartbeat_timeout).await?;
     let dead = dead_letters(&mut *conn, queues).await?;
     let workers = live_workers(&mut *conn, queues, rule.heartbeat_timeout).await?;
     let controls = super::controls::of_queues(&mut *conn, queues).await?;
@@ -212,6 +260,8 @@ pub async fn snapshot(
             stuck,
             finished,
             timings,
+            created,
+            dead_workers,
             dead,
             workers,
             controls,

@@ -263,6 +263,59 @@ pub(super) fn prometheus(r: &Report) -> String {
             .collect(),
     );
     fam(
+        "absurd_tasks_created",
+        "Tasks created (the inflow) within the window.",
+        qs().flat_map(|s| {
+            [
+                ("5m", s.figures.created_5m),
+                ("1h", s.figures.created_1h),
+                ("24h", s.figures.created_24h),
+            ]
+            .into_iter()
+            .map(|(window, n)| {
+                let mut labels = ql(s);
+                labels.push(("window", window.to_string()));
+                PromSample::new(labels, n as f64)
+            })
+        })
+        .collect(),
+    );
+    fam(
+        "absurd_backlog_net_per_minute",
+        "Tasks created minus tasks finished per minute over the last hour (positive: the backlog grows).",
+        qs().map(|s| PromSample::new(ql(s), s.net_per_min_1h)).collect(),
+    );
+    fam(
+        "absurd_backlog_net_eta_seconds",
+        "Time to drain the backlog at the last hour's net rate (+Inf when it is not shrinking).",
+        qs().map(|s| PromSample::new(ql(s), s.net_eta_sec.unwrap_or(f64::INFINITY)))
+            .collect(),
+    );
+    fam(
+        "absurd_worker_free_slots",
+        "Slots of the live workers not running a task.",
+        qs().map(|s| PromSample::new(ql(s), s.workers.free_slots as f64))
+            .collect(),
+    );
+    fam(
+        "absurd_workers_dead",
+        "Registered workers marked running but not seen for the heartbeat timeout.",
+        qs().map(|s| PromSample::new(ql(s), s.workers.dead as f64))
+            .collect(),
+    );
+    fam(
+        "absurd_workers_needed",
+        "Workers needed to keep up: arrivals per hour x mean run time / 3600 / concurrency, plus the headroom.",
+        r.queues
+            .iter()
+            .filter_map(|q| {
+                q.capacity
+                    .workers_needed
+                    .map(|n| PromSample::new(ql(&q.snapshot), n as f64))
+            })
+            .collect(),
+    );
+    fam(
         "absurd_tasks_estimated",
         "The planner's estimate of all rows of the queue, history included (as of the last ANALYZE).",
         qs().filter_map(|s| s.total_estimate.map(|n| PromSample::new(ql(s), n as f64)))

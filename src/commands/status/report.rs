@@ -38,6 +38,38 @@ pub(super) struct QueueReport {
     /// The longest-running tasks (at most RUNNING_SHOWN), with their
     /// worker, host and progress.
     pub running: Vec<RunningAttempt>,
+    pub capacity: Capacity,
+}
+
+/// How many workers the queue needs to keep up with its arrivals: the
+/// runbook's "peak requests per hour x average duration / 3600 /
+/// concurrency", plus the headroom.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Capacity {
+    pub arrivals_per_hour: f64,
+    pub run_mean_sec: Option<f64>,
+    /// The live workers' mean concurrency (1 with none live).
+    pub concurrency: f64,
+    pub headroom_percent: f64,
+    /// Null when no task finished in the last hour (no run time to go by).
+    pub workers_needed: Option<i64>,
+}
+
+impl Capacity {
+    pub(super) fn of(q: &QueueSnapshot, headroom_percent: f64) -> Capacity {
+        let concurrency = q.workers.mean_concurrency.unwrap_or(1.0).max(1.0);
+        let workers_needed = q.run_mean_sec.map(|run| {
+            let busy = q.arrivals_per_hour * run / 3600.0 / concurrency;
+            (busy * (1.0 + headroom_percent / 100.0)).ceil() as i64
+        });
+        Capacity {
+            arrivals_per_hour: q.arrivals_per_hour,
+            run_mean_sec: q.run_mean_sec,
+            concurrency,
+            headroom_percent,
+            workers_needed,
+        }
+    }
 }
 
 /// Running tasks listed per queue.
@@ -182,6 +214,7 @@ pub(super) fn judge(
         reaper_found.extend(reaper_own);
         queues.push(QueueReport {
             verdict,
+            capacity: Capacity::of(&q, t.headroom_percent),
             snapshot: q,
             since_last: None,
             running: Vec::new(),
@@ -223,6 +256,21 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn workers_needed_is_the_runbook_formula_plus_headroom() {
+        let mut q = snapshot("q");
+        // 120 arrivals an hour of 90 s each, on workers of 2 slots:
+        // 120 x 90 / 3600 / 2 = 1.5 busy workers, + 50 % = 2.25: 3.
+        q.arrivals_per_hour = 120.0;
+        q.run_mean_sec = Some(90.0);
+        q.workers.mean_concurrency = Some(2.0);
+        let c = Capacity::of(&q, 50.0);
+        assert_eq!(c.workers_needed, Some(3));
+        assert_eq!(Capacity::of(&q, 0.0).workers_needed, Some(2));
+        q.run_mean_sec = None;
+        assert_eq!(Capacity::of(&q, 50.0).workers_needed, None);
+    }
+
+    #[test]
     fn the_verdicts_are_the_worst_findings() {
         let mut busy = snapshot("busy");
         busy.figures.backlog = 600;
@@ -230,10 +278,10 @@ pub(super) mod tests {
         assert_eq!(r.verdict, Level::Critical);
         assert_eq!(r.queues[0].verdict, Level::Ok);
         assert_eq!(r.queues[1].verdict, Level::Critical);
-        // The round trip first, then 7 per queue, then the reaper's 2 per queue.
-        assert_eq!(r.checks.len(), 1 + 7 * 2 + 2 * 2);
+        // The round trip first, then 10 per queue, then the reaper's 2 per queue.
+        assert_eq!(r.checks.len(), 1 + 10 * 2 + 2 * 2);
         assert_eq!(r.checks[0].check, "round_trip");
-        assert_eq!(r.checks[15].check, "overran_timeout");
+        assert_eq!(r.checks[21].check, "overran_timeout");
         assert!(r.checks.iter().all(|f| f.remedy.is_none()));
     }
 }

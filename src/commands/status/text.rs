@@ -57,13 +57,54 @@ pub(super) fn render(out: &Output, r: &Report) -> String {
         lines.push((
             "running",
             format!(
-                "{} claimed, {} stuck; {} live worker{}{}",
+                "{} claimed, {} stuck; {} live worker{}{}, {} free slot{}{}",
                 f.claimed,
                 f.stuck,
                 s.workers.live,
                 if s.workers.live == 1 { "" } else { "s" },
-                worker_hosts(&s.workers.hosts)
+                worker_hosts(&s.workers.hosts),
+                s.workers.free_slots,
+                if s.workers.free_slots == 1 { "" } else { "s" },
+                if s.workers.dead > 0 {
+                    format!(", {} dead registered", s.workers.dead)
+                } else {
+                    String::new()
+                }
             ),
+        ));
+        lines.push((
+            "inflow",
+            format!(
+                "created 5m: {} · 1h: {} · 24h: {} · backlog {} ({:+.1}/min net over 1h){}",
+                f.created_5m,
+                f.created_1h,
+                f.created_24h,
+                s.direction.as_str(),
+                s.net_per_min_1h,
+                match s.net_eta_sec {
+                    _ if f.backlog == 0 => String::new(),
+                    Some(eta) => format!(", drained in about {} at that rate", fmt_secs(eta)),
+                    None => ", never drained at that rate".into(),
+                }
+            ),
+        ));
+        let c = &q.capacity;
+        lines.push((
+            "capacity",
+            match c.workers_needed {
+                Some(n) => format!(
+                    "{n} worker{} needed for {:.0} arrivals/h x {} mean run / {:.0} per worker + {:.0}% headroom",
+                    if n == 1 { "" } else { "s" },
+                    c.arrivals_per_hour,
+                    opt_secs(c.run_mean_sec),
+                    c.concurrency,
+                    c.headroom_percent
+                ),
+                None => format!(
+                    "{:.0} arrivals/h; workers needed unknown (nothing finished in the last hour)",
+                    c.arrivals_per_hour
+                ),
+            },
         ));
         lines.push((
             "finished",

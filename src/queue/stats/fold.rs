@@ -7,9 +7,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::reads::{BacklogRow, CountRow, DeadLetterRow, FinishedRow, TimingRow};
+use super::reads::{
+    BacklogRow, CountRow, CreatedRow, DeadLetterRow, DeadWorkersRow, FinishedRow, TimingRow,
+};
 use super::{
-    Figures, HostWorkers, LiveWorker, QueueSnapshot, Snapshot, StuckRule, TaskNameFigures, Workers,
+    Direction, Figures, HostWorkers, LiveWorker, QueueSnapshot, Snapshot, StuckRule,
+    TaskNameFigures, Workers,
 };
 use crate::queue::controls::QueueControl;
 
@@ -22,6 +25,8 @@ pub(super) struct Reads {
     pub(super) stuck: Vec<CountRow>,
     pub(super) finished: Vec<FinishedRow>,
     pub(super) timings: Vec<TimingRow>,
+    pub(super) created: Vec<CreatedRow>,
+    pub(super) dead_workers: Vec<DeadWorkersRow>,
     pub(super) dead: Vec<DeadLetterRow>,
     pub(super) workers: Vec<LiveWorker>,
     pub(super) controls: Vec<QueueControl>,
@@ -70,6 +75,13 @@ pub(super) fn fold(queues: &[String], rule: StuckRule, reads: Reads) -> Snapshot
             }
             if r.status == "completed" {
                 e.last_completed_at = e.last_completed_at.max(r.last_at);
+            }
+        });
+    }
+    for r in &reads.created {
+        both(&r.queue_name, &r.task_name, &|e: &mut Raw| {
+            for w in e.created.iter_mut().skip(r.bucket.clamp(0, 2) as usize) {
+                *w += r.n;
             }
         });
     }
@@ -131,6 +143,19 @@ pub(super) fn fold(queues: &[String], rule: StuckRule, reads: Reads) -> Snapshot
             .filter(|w| &w.queue_name == queue)
             .cloned()
             .collect();
+        let flow = Flow::of(&own, figures.backlog);
+        let dead_workers = reads
+            .dead_workers
+            .iter()
+            .find(|d| &d.queue_name == queue)
+            .map_or(0, |d| d.n);
+        let free_slots = list
+            .iter()
+            .map(|w| (i64::from(w.concurrency) - w.running).max(0))
+            .sum();
+        let mean_concurrency = (!list.is_empty()).then(|| {
+            list.iter().map(|w| f64::from(w.concurrency)).sum::<f64>() / list.len() as f64
+        });
         let pause = control.filter(|c| c.paused);
         out.push(QueueSnapshot {
             queue: queue.clone(),
@@ -142,9 +167,17 @@ pub(super) fn fold(queues: &[String], rule: StuckRule, reads: Reads) -> Snapshot
             no_completion_sec,
             drain_rate_per_min,
             eta_sec,
+            net_per_min_1h: flow.net_per_min,
+            direction: flow.direction,
+            net_eta_sec: flow.eta_sec,
+            arrivals_per_hour: flow.arrivals_per_hour,
+            run_mean_sec: own.timing.as_ref().and_then(|t| t.run_mean),
             total_estimate,
             workers: Workers {
                 live: list.len() as i64,
+                free_slots,
+                mean_concurrency,
+                dead: dead_workers,
                 hosts: by_host(&list),
                 list,
             },
@@ -155,6 +188,40 @@ pub(super) fn fold(queues: &[String], rule: StuckRule, reads: Reads) -> Snapshot
         taken_at,
         stuck_rule: rule,
         queues: out,
+    }
+}
+
+/// The backlog's flow over the last hour: arrivals against departures.
+struct Flow {
+    net_per_min: f64,
+    direction: Direction,
+    eta_sec: Option<f64>,
+    arrivals_per_hour: f64,
+}
+
+impl Flow {
+    fn of(raw: &Raw, backlog: i64) -> Flow {
+        let left = raw.completed[1] + raw.failed_in[1] + raw.cancelled_in[1];
+        let net = raw.created[1] - left;
+        let direction = match net.cmp(&0) {
+            std::cmp::Ordering::Greater => Direction::Growing,
+            std::cmp::Ordering::Less => Direction::Shrinking,
+            std::cmp::Ordering::Equal => Direction::Steady,
+        };
+        let net_per_min = net as f64 / 60.0;
+        let eta_sec = if backlog == 0 {
+            Some(0.0)
+        } else if net < 0 {
+            Some(backlog as f64 / -net_per_min * 60.0)
+        } else {
+            None
+        };
+        Flow {
+            net_per_min,
+            direction,
+            eta_sec,
+            arrivals_per_hour: (raw.created[1] as f64).max(raw.created[2] as f64 / 24.0),
+        }
     }
 }
 
@@ -182,6 +249,7 @@ struct Raw {
     completed: [i64; 3],
     failed_in: [i64; 3],
     cancelled_in: [i64; 3],
+    created: [i64; 3],
     last_completed_at: Option<DateTime<Utc>>,
     timing: Option<TimingRow>,
 }
@@ -216,6 +284,9 @@ impl Raw {
             completed_per_min_5m: c5 as f64 / 5.0,
             completed_per_min_1h: c1 as f64 / 60.0,
             completed_per_min_24h: c24 as f64 / 1440.0,
+            created_5m: self.created[0],
+            created_1h: self.created[1],
+            created_24h: self.created[2],
             success_rate_1h: success_rate(c1, f1),
             success_rate_24h: success_rate(c24, f24),
             wait_p50_sec: t.and_then(|t| t.wait_p50),
@@ -284,6 +355,7 @@ mod tests {
             registry_status: None,
             last_seen_at: None,
             running,
+            concurrency: 1,
         };
         let hosts = by_host(&[
             w("a", None, 1),
@@ -356,6 +428,31 @@ mod tests {
                 wait_p95: Some(9.0),
                 run_p50: None,
                 run_p95: None,
+                run_mean: Some(120.0),
+            }],
+            created: vec![
+                CreatedRow {
+                    queue_name: "q".into(),
+                    task_name: "a".into(),
+                    bucket: 0,
+                    n: 4,
+                },
+                CreatedRow {
+                    queue_name: "q".into(),
+                    task_name: "a".into(),
+                    bucket: 1,
+                    n: 10,
+                },
+                CreatedRow {
+                    queue_name: "q".into(),
+                    task_name: "b".into(),
+                    bucket: 2,
+                    n: 48,
+                },
+            ],
+            dead_workers: vec![DeadWorkersRow {
+                queue_name: "q".into(),
+                n: 2,
             }],
             dead: vec![DeadLetterRow {
                 queue_name: "q".into(),
@@ -402,6 +499,17 @@ mod tests {
         assert_eq!(q.eta_sec, Some(210.0));
         assert_eq!(q.total_estimate, Some(1000));
         assert!(!q.paused);
+        // Inflow: 4 within 5 minutes, 14 within the hour, 62 within the day.
+        assert_eq!((f.created_5m, f.created_1h, f.created_24h), (4, 14, 62));
+        // The hour: 14 in, 32 out (30 completed, 2 cancelled): shrinking
+        // by 18 an hour, the 7 waiting gone in 7 / (18 / 3600) s.
+        assert_eq!(q.direction, Direction::Shrinking);
+        assert_eq!(q.net_per_min_1h, -18.0 / 60.0);
+        assert!((q.net_eta_sec.unwrap() - 1400.0).abs() < 1e-9);
+        // The larger of the hour's 14 and the day's 62 / 24.
+        assert_eq!(q.arrivals_per_hour, 14.0);
+        assert_eq!(q.run_mean_sec, Some(120.0));
+        assert_eq!(q.workers.dead, 2);
 
         let names: Vec<(&str, i64, i64)> = q
             .task_names
@@ -444,6 +552,9 @@ mod tests {
         let q = &snap.queues[0];
         assert_eq!(q.drain_rate_per_min, 0.0);
         assert_eq!(q.eta_sec, None);
+        // Only arrivals: growing, never drained at that rate.
+        assert_eq!(q.direction, Direction::Growing);
+        assert_eq!(q.net_eta_sec, None);
         // No completion at all: ready tasks wait since the oldest became ready.
         assert_eq!(q.no_completion_sec, Some(300.0));
     }

@@ -193,6 +193,65 @@ pub async fn finished(
     .await?)
 }
 
+/// Tasks created within the last day, by window (0: 5 minutes, 1: the
+/// hour, 2: the day), from the index on created_at: the cost follows the
+/// day's arrivals, not the history.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CreatedRow {
+    pub queue_name: String,
+    pub task_name: String,
+    pub bucket: i32,
+    pub n: i64,
+}
+
+pub async fn created(
+    db: impl PgExecutor<'_>,
+    queues: &[String],
+    now: DateTime<Utc>,
+) -> Result<Vec<CreatedRow>> {
+    let ago = |secs: i64| now - chrono::Duration::seconds(secs);
+    Ok(sqlx::query_as(
+        "SELECT queue_name, task_name,
+                CASE WHEN created_at >= $2 THEN 0 WHEN created_at >= $3 THEN 1 ELSE 2 END AS bucket,
+                count(*) AS n
+           FROM absurd.tasks
+          WHERE queue_name = ANY ($1) AND created_at >= $4 AND created_at <= $5
+          GROUP BY 1, 2, 3",
+    )
+    .bind(queues)
+    .bind(ago(5 * 60))
+    .bind(ago(3600))
+    .bind(ago(24 * 3600))
+    .bind(now)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Registered workers still marked running or draining but not seen for
+/// `timeout`: dead without having said so (SIGKILL, a lost host).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeadWorkersRow {
+    pub queue_name: String,
+    pub n: i64,
+}
+
+pub async fn dead_registered(
+    db: impl PgExecutor<'_>,
+    queues: &[String],
+    timeout: Duration,
+) -> Result<Vec<DeadWorkersRow>> {
+    Ok(sqlx::query_as(
+        "SELECT queue_name, count(*) AS n FROM absurd.worker_registry
+          WHERE queue_name = ANY ($1) AND status IN ('running', 'draining')
+            AND last_seen_at < now() - make_interval(secs => $2)
+          GROUP BY 1",
+    )
+    .bind(queues)
+    .bind(timeout.as_secs_f64())
+    .fetch_all(db)
+    .await?)
+}
+
 /// Wait and run time percentiles of the tasks finished in the last hour, by
 /// queue (task name `None`) and by task name.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -203,6 +262,7 @@ pub struct TimingRow {
     pub wait_p95: Option<f64>,
     pub run_p50: Option<f64>,
     pub run_p95: Option<f64>,
+    pub run_mean: Option<f64>,
 }
 
 pub async fn timings(db: impl PgExecutor<'_>, queues: &[String]) -> Result<Vec<TimingRow>> {
@@ -211,7 +271,8 @@ pub async fn timings(db: impl PgExecutor<'_>, queues: &[String]) -> Result<Vec<T
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_time_sec) AS wait_p50,
                 percentile_cont(0.95) WITHIN GROUP (ORDER BY wait_time_sec) AS wait_p95,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY execution_time_sec) AS run_p50,
-                percentile_cont(0.95) WITHIN GROUP (ORDER BY execution_time_sec) AS run_p95
+                percentile_cont(0.95) WITHIN GROUP (ORDER BY execution_time_sec) AS run_p95,
+                avg(execution_time_sec)::float8 AS run_mean
            FROM absurd.tasks
           WHERE queue_name = ANY ($1) AND status IN ('completed', 'failed')
             AND completed_at >= now() - interval '1 hour'
@@ -266,10 +327,11 @@ pub async fn live_workers(
             WHERE queue_name = ANY ($1) AND status = 'claimed' AND worker_id IS NOT NULL
             GROUP BY queue_name, worker_id),
          reg AS (
-           SELECT worker_id, queue_name, hostname, status, last_seen_at, true AS registered
+           SELECT worker_id, queue_name, hostname, status, last_seen_at, true AS registered,
+                  concurrency
              FROM absurd.worker_registry WHERE queue_name = ANY ($1)
            UNION ALL
-           SELECT p.worker_id, p.queue_name, p.hostname, NULL, p.last_seen_at, false
+           SELECT p.worker_id, p.queue_name, p.hostname, NULL, p.last_seen_at, false, 1
              FROM absurd.legacy_pollers p
             WHERE p.queue_name = ANY ($1)
               AND NOT EXISTS (SELECT 1 FROM absurd.worker_registry w
@@ -278,7 +340,7 @@ pub async fn live_workers(
                 coalesce(r.worker_id, c.worker_id) AS worker_id,
                 r.hostname, coalesce(r.registered, false) AS registered, r.status AS registry_status,
                 greatest(r.last_seen_at, c.last_heartbeat_at) AS last_seen_at,
-                coalesce(c.running, 0) AS running
+                coalesce(c.running, 0) AS running, coalesce(r.concurrency, 1) AS concurrency
            FROM reg r FULL JOIN claims c ON c.worker_id = r.worker_id AND c.queue_name = r.queue_name
           WHERE ((r.status IN ('running', 'draining') OR NOT r.registered)
                  AND r.last_seen_at >= now() - make_interval(secs => $2))
