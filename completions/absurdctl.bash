@@ -70,6 +70,9 @@ _absurdctl() {
             absurdctl,tasks)
                 cmd="absurdctl__subcmd__tasks"
                 ;;
+            absurdctl,trends)
+                cmd="absurdctl__subcmd__trends"
+                ;;
             absurdctl,vacuum)
                 cmd="absurdctl__subcmd__vacuum"
                 ;;
@@ -126,6 +129,9 @@ _absurdctl() {
                 ;;
             absurdctl__subcmd__help,tasks)
                 cmd="absurdctl__subcmd__help__subcmd__tasks"
+                ;;
+            absurdctl__subcmd__help,trends)
+                cmd="absurdctl__subcmd__help__subcmd__trends"
                 ;;
             absurdctl__subcmd__help,vacuum)
                 cmd="absurdctl__subcmd__help__subcmd__vacuum"
@@ -224,7 +230,7 @@ _absurdctl() {
 
     case "${cmd}" in
         absurdctl)
-            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version status tasks errors retry-failed retry cancel prioritize reap-stuck reap drain resume preflight vacuum worker workers spawn migrate audit bench completions help"
+            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version status tasks errors trends retry-failed retry cancel prioritize reap-stuck reap drain resume preflight vacuum worker workers spawn migrate audit bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -243,11 +249,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -293,11 +299,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -359,11 +365,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -449,11 +455,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -495,11 +501,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -549,11 +555,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -607,11 +613,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -634,7 +640,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__help)
-            opts="status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help"
+            opts="status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -913,6 +919,20 @@ _absurdctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        absurdctl__subcmd__help__subcmd__trends)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         absurdctl__subcmd__help__subcmd__vacuum)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1031,11 +1051,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1153,11 +1173,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1247,11 +1267,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1309,11 +1329,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1355,11 +1375,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1445,11 +1465,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1519,11 +1539,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1657,11 +1677,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1703,11 +1723,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1835,11 +1855,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1893,11 +1913,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -1939,11 +1959,69 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --statement-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        absurdctl__subcmd__trends)
+            opts="-o -y -q -v -h -V --by --since --task-name --by-task --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --by)
+                    COMPREPLY=($(compgen -W "minute hour day" -- "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --task-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -2017,11 +2095,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -2063,11 +2141,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -2207,11 +2285,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -2253,11 +2331,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -2369,11 +2447,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -2419,11 +2497,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -2465,11 +2543,11 @@ _absurdctl() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)

@@ -40,6 +40,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand status 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)'
             cand tasks 'List tasks or show one in full (read-only)'
             cand errors 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)'
+            cand trends 'Show the queue over time, in buckets: created, started, completed, failed, cancelled, retried, the backlog, wait and run times, success rate (read-only)'
             cand retry-failed 'Put failed tasks back in the queue, to run again now'
             cand retry 'Put failed tasks back in the queue, to run again now'
             cand cancel 'Cancel pending and retrying tasks, so they never run'
@@ -231,6 +232,31 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand --statement-timeout 'Longest a single statement may run (0: no limit; at most 24 days)'
             cand --all-queues 'Failures of every queue, not only --queue'
             cand --attempts 'Every failed attempt (failed, timed out, reaped, lost), also of tasks that went on to complete, from the task history; counts are attempts [default: the last error of each failed or retrying task]'
+            cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --no-color 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -q 'Print only errors and what was asked for; silent when nothing happened'
+            cand --quiet 'Print only errors and what was asked for; silent when nothing happened'
+            cand -v 'Print more about what is being done (repeat for more)'
+            cand --verbose 'Print more about what is being done (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'absurdctl;trends'= {
+            cand --by 'Bucket size (buckets start on the minute, hour or UTC midnight)'
+            cand --since 'The window: as many buckets as cover this long, ending with the current one (e.g. 6h, 30d)'
+            cand --task-name 'Only tasks of this name (repeatable)'
+            cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
+            cand --database-url-file 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it'
+            cand --queue 'Queue to operate on'
+            cand -o 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --output 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --connect-timeout 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)'
+            cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)'
+            cand --statement-timeout 'Longest a single statement may run (0: no limit; at most 24 days)'
+            cand --by-task 'One series per task name (with --task-name: per name given)'
             cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
             cand --yes 'Answer yes to every confirmation (needed to change anything without a terminal)'
             cand --no-color 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
@@ -862,6 +888,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand status 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)'
             cand tasks 'List tasks or show one in full (read-only)'
             cand errors 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)'
+            cand trends 'Show the queue over time, in buckets: created, started, completed, failed, cancelled, retried, the backlog, wait and run times, success rate (read-only)'
             cand retry-failed 'Put failed tasks back in the queue, to run again now'
             cand cancel 'Cancel pending and retrying tasks, so they never run'
             cand prioritize 'Give pending and retrying tasks a new priority; claims follow it at once'
@@ -893,6 +920,8 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         &'absurdctl;help;tasks;logs'= {
         }
         &'absurdctl;help;errors'= {
+        }
+        &'absurdctl;help;trends'= {
         }
         &'absurdctl;help;retry-failed'= {
         }

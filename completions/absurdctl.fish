@@ -29,7 +29,8 @@ complete -c absurdctl -n "__fish_absurdctl_needs_command" -l database-url-file -
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -42,6 +43,7 @@ complete -c absurdctl -n "__fish_absurdctl_needs_command" -s V -l version -d 'Pr
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "status" -d 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "errors" -d 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "trends" -d 'Show the queue over time, in buckets: created, started, completed, failed, cancelled, retried, the backlog, wait and run times, success rate (read-only)'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "retry-failed" -d 'Put failed tasks back in the queue, to run again now'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "retry" -d 'Put failed tasks back in the queue, to run again now'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "cancel" -d 'Cancel pending and retrying tasks, so they never run'
@@ -88,7 +90,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l database-
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -105,7 +108,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fis
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show logs help" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show logs help" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show logs help" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show logs help" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show logs help" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -133,7 +137,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_se
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -149,7 +154,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_se
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from show" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -169,7 +175,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_se
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from logs" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from logs" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from logs" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from logs" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from logs" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -192,7 +199,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l database-
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -204,6 +212,28 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s q -l quie
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand errors" -s V -l version -d 'Print version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -l by -d 'Bucket size (buckets start on the minute, hour or UTC midnight)' -r -f -a "minute\t''
+hour\t''
+day\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -l since -d 'The window: as many buckets as cover this long, ending with the current one (e.g. 6h, 30d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -l task-name -d 'Only tasks of this name (repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -l queue -d 'Queue to operate on' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
+json\t''
+prometheus\t''
+csv\t''"
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -l by-task -d 'One series per task name (with --task-name: per name given)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -s V -l version -d 'Print version'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l task-name -d 'Only tasks of this name (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t'Waiting to run (or for a dependency, or a delayed start)'
 retrying\t'Waiting for its retry after a failed or reaped attempt (stored as pending)'
@@ -225,7 +255,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l dat
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -260,7 +291,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l database-u
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -295,7 +327,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l database-
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -330,7 +363,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l datab
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -351,7 +385,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l datab
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -373,7 +408,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l database-ur
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -393,7 +429,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l database-u
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand drain" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -410,7 +447,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l database-
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand resume" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -445,7 +483,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l databa
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand preflight" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -468,7 +507,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l database-
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand vacuum" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -488,7 +528,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fi
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and not __fish_seen_subcommand_from run help" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -519,7 +560,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_s
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -538,7 +580,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and not __f
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and not __fish_seen_subcommand_from list prune stop help" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and not __fish_seen_subcommand_from list prune stop help" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and not __fish_seen_subcommand_from list prune stop help" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and not __fish_seen_subcommand_from list prune stop help" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and not __fish_seen_subcommand_from list prune stop help" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -558,7 +601,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from list" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from list" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from list" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -575,7 +619,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from prune" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from prune" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from prune" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from prune" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from prune" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -591,7 +636,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from stop" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from stop" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from stop" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from stop" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand workers; and __fish_seen_subcommand_from stop" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -618,7 +664,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l database-u
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -633,7 +680,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l database
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand migrate" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -651,7 +699,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l database-u
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand audit" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -672,7 +721,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l database-u
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand bench" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -687,7 +737,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l data
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l queue -d 'Queue to operate on' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s o -l output -d 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only' -r -f -a "table\t''
 json\t''
-prometheus\t''"
+prometheus\t''
+csv\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l connect-timeout -d 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
@@ -697,25 +748,26 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s q -l
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s v -l verbose -d 'Print more about what is being done (repeat for more)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "status" -d 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "errors" -d 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "retry-failed" -d 'Put failed tasks back in the queue, to run again now'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "cancel" -d 'Cancel pending and retrying tasks, so they never run'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "prioritize" -d 'Give pending and retrying tasks a new priority; claims follow it at once'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "reap-stuck" -d 'Give back the tasks of dead or hung workers; made for cron'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "drain" -d 'Pause claims on the queue, then wait until its running tasks finish'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "resume" -d 'Let workers claim from a paused (drained) queue again'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "preflight" -d 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "vacuum" -d 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "worker" -d 'Run the queue\'s tasks: the supervisor that claims tasks and runs a command for each'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "workers" -d 'Show the queue\'s workers, absurdctl\'s and legacy ones, with their state and current tasks; prune old registrations; stop a worker'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "spawn" -d 'Enqueue one task'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "migrate" -d 'Adopt the database\'s ABSURD schema, whatever its legacy shape, and bring it to the current version'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "audit" -d 'Show recent operator actions from the audit table, newest first (read-only)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "bench" -d 'Measure what this installation can take: spawn rate, drain rate, claim latency and pickup latency'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "status" -d 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "tasks" -d 'List tasks or show one in full (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "errors" -d 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "trends" -d 'Show the queue over time, in buckets: created, started, completed, failed, cancelled, retried, the backlog, wait and run times, success rate (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "retry-failed" -d 'Put failed tasks back in the queue, to run again now'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "cancel" -d 'Cancel pending and retrying tasks, so they never run'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "prioritize" -d 'Give pending and retrying tasks a new priority; claims follow it at once'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "reap-stuck" -d 'Give back the tasks of dead or hung workers; made for cron'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "drain" -d 'Pause claims on the queue, then wait until its running tasks finish'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "resume" -d 'Let workers claim from a paused (drained) queue again'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "preflight" -d 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "vacuum" -d 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "worker" -d 'Run the queue\'s tasks: the supervisor that claims tasks and runs a command for each'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "workers" -d 'Show the queue\'s workers, absurdctl\'s and legacy ones, with their state and current tasks; prune old registrations; stop a worker'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "spawn" -d 'Enqueue one task'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "migrate" -d 'Adopt the database\'s ABSURD schema, whatever its legacy shape, and bring it to the current version'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "audit" -d 'Show recent operator actions from the audit table, newest first (read-only)'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "bench" -d 'Measure what this installation can take: spawn rate, drain rate, claim latency and pickup latency'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and not __fish_seen_subcommand_from status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "list" -d 'List tasks, newest first'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "show" -d 'Show every field of one task: params, result, error, attempts, timings, heartbeat age and dependencies'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "logs" -d 'Print what a task\'s handler wrote (the tails absurdctl\'s worker keeps of each attempt\'s standard output and error), of the latest or any earlier attempt; --follow streams a running attempt until it ends'

@@ -528,6 +528,25 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             unreachable: 3,
         },
         Entry {
+            path: "trends",
+            kind: Kind::Read,
+            queue: None,
+            base: strings(&["trends"]),
+            bad: cases(
+                &["trends"],
+                &[
+                    (&["--by", "week"], "--by"),
+                    (&["--since", "101y"], "century"),
+                    (&["--since", "recently"], "--since"),
+                    (&["--by", "minute", "--since", "30d"], "buckets"),
+                    (&["--task-name", ""], "must not be empty"),
+                    (&["--output", "prometheus"], "prometheus"),
+                ],
+            ),
+            unknown_queue: (0, "no task of queue"),
+            unreachable: 3,
+        },
+        Entry {
             path: "preflight",
             kind: Kind::Read,
             queue: None,

@@ -85,6 +85,7 @@ pub enum OutputFormat {
     Table,
     Json,
     Prometheus,
+    Csv,
 }
 
 impl GlobalOpts {

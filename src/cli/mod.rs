@@ -29,7 +29,7 @@ pub use maintenance::{DrainArgs, ReapStuckArgs, ResumeArgs, VacuumArgs};
 pub use parse::{parse_duration, parse_percent};
 pub use tasks::{
     AuditArgs, ErrorsArgs, LogStream, SpawnArgs, TaskNames, TasksCommand, TasksListArgs,
-    TasksLogsArgs, TasksShowArgs,
+    TasksLogsArgs, TasksShowArgs, TrendsArgs, TrendsBucket,
 };
 pub use worker::{
     LogFormat, WorkerCommand, WorkerRunArgs, WorkersArgs, WorkersCommand, WorkersListArgs,
@@ -92,6 +92,27 @@ pub enum Command {
     ///
     /// Example: absurdctl errors --since 6h --task-name calibration-solve
     Errors(ErrorsArgs),
+
+    /// Show the queue over time, in buckets: created, started, completed,
+    /// failed, cancelled, retried, the backlog, wait and run times, success
+    /// rate (read-only).
+    ///
+    /// Each bucket (--by minute, hour or day; the window --since, 24 hours
+    /// by hour unless given) counts the tasks created in it, the attempts
+    /// claimed in it (from the task history, and the running ones; retried:
+    /// those after a task's first), the tasks completed, failed and
+    /// cancelled in it (by their completion time and their status now), the
+    /// backlog at its end (tasks created before the end and not finished by
+    /// then, as the rows are now), the wait and run time p50/p95 and the
+    /// success rate (completed / (completed + failed)) of the tasks finished
+    /// in it. All of the queue, of the --task-name given, or one series per
+    /// task name with --by-task. On a terminal, one line per bucket with a
+    /// bar of the completions that fits the width (COLUMNS, else 80);
+    /// --output json or csv for scripts and spreadsheets. It changes nothing;
+    /// its cost follows the window, not the history.
+    ///
+    /// Example: absurdctl trends --by day --since 30d --output csv > trends.csv
+    Trends(TrendsArgs),
 
     /// Put failed tasks back in the queue, to run again now.
     ///

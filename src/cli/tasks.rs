@@ -1,6 +1,7 @@
-//! Looking at tasks and adding them: `tasks`, `spawn`, `errors`, `audit`.
+//! Looking at tasks and adding them: `tasks`, `spawn`, `errors`, `trends`,
+//! `audit`.
 
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 
 use super::parse::{parse_duration, parse_nonempty};
 use crate::queue::TaskStatus;
@@ -153,6 +154,44 @@ pub struct ErrorsArgs {
     /// At most this many causes, the most frequent first
     #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
     pub limit: i64,
+}
+
+/// The size of a `trends` bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrendsBucket {
+    Minute,
+    Hour,
+    Day,
+}
+
+impl TrendsBucket {
+    pub fn seconds(self) -> i64 {
+        match self {
+            TrendsBucket::Minute => 60,
+            TrendsBucket::Hour => 3600,
+            TrendsBucket::Day => 86_400,
+        }
+    }
+}
+
+/// Options of `trends`.
+#[derive(Debug, Args)]
+pub struct TrendsArgs {
+    /// Bucket size (buckets start on the minute, hour or UTC midnight)
+    #[arg(long, value_enum, default_value_t = TrendsBucket::Hour)]
+    pub by: TrendsBucket,
+
+    /// The window: as many buckets as cover this long, ending with the
+    /// current one (e.g. 6h, 30d)
+    #[arg(long, default_value = "24h", value_parser = parse_duration, value_name = "DURATION")]
+    pub since: std::time::Duration,
+
+    #[command(flatten)]
+    pub names: TaskNames,
+
+    /// One series per task name (with --task-name: per name given)
+    #[arg(long)]
+    pub by_task: bool,
 }
 
 /// Options of `audit`.

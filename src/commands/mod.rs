@@ -17,6 +17,7 @@ mod retry_failed;
 mod spawn;
 mod status;
 mod tasks;
+mod trends;
 mod vacuum;
 mod worker;
 mod workers;
@@ -90,15 +91,18 @@ impl Ctx {
         }
     }
 
-    /// Refuses `--output prometheus` for commands that do not speak it.
+    /// Refuses `--output prometheus` and `--output csv` for commands that
+    /// do not speak them.
     pub fn table_or_json(&self) -> anyhow::Result<()> {
-        if self.out.format == OutputFormat::Prometheus {
-            return Err(CliError::usage(format!(
-                "--output prometheus is only supported by `status`; `{}` prints table or json",
-                self.command
-            )));
-        }
-        Ok(())
+        let (format, by) = match self.out.format {
+            OutputFormat::Prometheus => ("prometheus", "status"),
+            OutputFormat::Csv => ("csv", "trends"),
+            OutputFormat::Table | OutputFormat::Json => return Ok(()),
+        };
+        Err(CliError::usage(format!(
+            "--output {format} is only supported by `{by}`; `{}` prints table or json",
+            self.command
+        )))
     }
 }
 
@@ -132,6 +136,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Workers(args) => workers::run(&ctx, args).await,
         Command::Status(args) => status::run(&ctx, args).await,
         Command::Errors(args) => errors::run(&ctx, args).await,
+        Command::Trends(args) => trends::run(&ctx, args).await,
         Command::Preflight(args) => preflight::run(&ctx, args).await,
         Command::Vacuum(args) => vacuum::run(&ctx, args).await,
     };
@@ -181,6 +186,7 @@ fn required_role(command: &Command) -> &'static str {
     match command {
         Command::Status(_)
         | Command::Errors(_)
+        | Command::Trends(_)
         | Command::Tasks(_)
         | Command::Audit(_)
         | Command::Preflight(_) => "absurd_reader",
@@ -224,6 +230,7 @@ fn command_name(command: &Command) -> &'static str {
         },
         Command::Status(_) => "status",
         Command::Errors(_) => "errors",
+        Command::Trends(_) => "trends",
         Command::Preflight(_) => "preflight",
         Command::Vacuum(_) => "vacuum",
     }

@@ -18,6 +18,7 @@ pub mod roster;
 pub mod schema;
 pub mod stats;
 pub mod tasks;
+pub mod trends;
 mod types;
 pub mod workers;
 

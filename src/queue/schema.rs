@@ -240,7 +240,8 @@ pub async fn unlock_migrations(conn: &mut PgConnection) -> Result<()> {
 /// The indexes absurdctl's migrations build CONCURRENTLY.
 const CONCURRENT_INDEXES: &str =
     "'tasks_claimable_idx', 'tasks_claimed_idx', 'tasks_finished_idx', \
-     'tasks_dead_letters_idx', 'tasks_unfinished_depends_on_idx'";
+     'tasks_dead_letters_idx', 'tasks_unfinished_depends_on_idx', 'tasks_created_idx', \
+     'task_attempts_ended_brin'";
 
 /// Applies every pending migration and returns the versions applied. The
 /// caller holds the migration lock (`lock_migrations`).

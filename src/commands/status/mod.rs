@@ -26,6 +26,11 @@ use crate::output::{prometheus_text, write_stdout};
 use crate::queue::stats;
 
 pub async fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
+    if ctx.out.format == OutputFormat::Csv {
+        return Err(CliError::usage(
+            "--output csv is only supported by `trends`; `status` prints table, json or prometheus",
+        ));
+    }
     let thresholds = Thresholds::new(&args.load, &args.flow, &args.rtt)?;
     if args.check {
         if ctx.out.format == OutputFormat::Prometheus {
@@ -60,7 +65,7 @@ async fn once(ctx: &Ctx, args: &StatusArgs, thresholds: &Thresholds) -> anyhow::
     match ctx.out.format {
         OutputFormat::Json => ctx.out.json(&report)?,
         OutputFormat::Prometheus => write_stdout(&prometheus::prometheus(&report))?,
-        OutputFormat::Table => write_stdout(&text::render(&ctx.out, &report))?,
+        OutputFormat::Table | OutputFormat::Csv => write_stdout(&text::render(&ctx.out, &report))?,
     }
     Ok(ExitCode::SUCCESS)
 }
