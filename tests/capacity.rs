@@ -180,3 +180,40 @@ async fn min_workers_and_the_completion_rate_change_the_exit_code() {
         "{out}"
     );
 }
+
+#[tokio::test]
+async fn a_worker_unseen_for_three_of_its_intervals_is_dead_not_live_slots() {
+    let db = TestDb::migrated().await;
+    known_rows(&db);
+    // Two absurdctl workers of 4 slots with a 1 s heartbeat: one seen just
+    // now, one 10 s ago (a SIGKILL); and one registered before intervals
+    // were recorded, seen 10 s ago, which the heartbeat timeout still covers.
+    db.psql(&format!(
+        "INSERT INTO absurd.worker_registry
+                (worker_id, queue_name, hostname, concurrency, heartbeat_interval_sec, last_seen_at)
+         VALUES ('fresh', '{Q}', 'n1', 4, 1, now()),
+                ('killed', '{Q}', 'n2', 4, 1, now() - interval '10 seconds'),
+                ('old', '{Q}', 'n3', 2, NULL, now() - interval '10 seconds')"
+    ));
+    let (r, _) = status(&db, &[]);
+    let w = &r["queues"][0]["workers"];
+    let live: Vec<&str> = w["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["worker_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(live, ["fresh", "old"], "{w:#}");
+    assert_eq!(w["dead"], 1, "{w:#}");
+    // 4 + 2 free slots; the mean concurrency (4 + 2) / 2 = 3: 9 arrivals an
+    // hour x 600 s / 3600 / 3 = 0.5, + 50 %: 1 worker.
+    assert_eq!(w["free_slots"], 6);
+    assert_eq!(r["queues"][0]["capacity"]["workers_needed"], 1);
+    let dead = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "dead_workers")
+        .unwrap();
+    assert_eq!(dead["level"], "WARNING", "{dead}");
+}

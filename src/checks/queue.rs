@@ -72,7 +72,8 @@ pub fn completion_rate(q: &QueueSnapshot, t: &Thresholds) -> Finding {
         .remedy("more workers, or see why they are slow: `absurdctl errors`, `absurdctl tasks list --status claimed`")
 }
 
-/// Registered workers marked running but unseen for the heartbeat timeout:
+/// Registered workers marked running but unseen for three of their
+/// heartbeat intervals (the heartbeat timeout when they recorded none):
 /// WARNING from `warn` on (0: not judged).
 pub fn dead_workers(q: &QueueSnapshot, warn: i64) -> Finding {
     let dead = q.workers.dead;
@@ -85,7 +86,7 @@ pub fn dead_workers(q: &QueueSnapshot, warn: i64) -> Finding {
         "dead_workers",
         level,
         format!(
-            "{dead} registered worker(s) marked running but not seen for the heartbeat timeout"
+            "{dead} registered worker(s) marked running but not seen for three of their heartbeat intervals"
         ),
     )
     .queue(&q.queue)

@@ -228,7 +228,9 @@ pub async fn created(
 }
 
 /// Registered workers still marked running or draining but not seen for
-/// `timeout`: dead without having said so (SIGKILL, a lost host).
+/// three of their heartbeat intervals (`timeout` when they recorded none,
+/// and at most `timeout`): dead without having said so (SIGKILL, a lost
+/// host).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeadWorkersRow {
     pub queue_name: String,
@@ -243,7 +245,9 @@ pub async fn dead_registered(
     Ok(sqlx::query_as(
         "SELECT queue_name, count(*) AS n FROM absurd.worker_registry
           WHERE queue_name = ANY ($1) AND status IN ('running', 'draining')
-            AND last_seen_at < now() - make_interval(secs => $2)
+            AND last_seen_at < now() - make_interval(secs => CASE
+                  WHEN heartbeat_interval_sec IS NOT NULL THEN least($2, 3 * heartbeat_interval_sec)
+                  ELSE $2 END)
           GROUP BY 1",
     )
     .bind(queues)
@@ -328,10 +332,14 @@ pub async fn live_workers(
             GROUP BY queue_name, worker_id),
          reg AS (
            SELECT worker_id, queue_name, hostname, status, last_seen_at, true AS registered,
-                  concurrency
+                  concurrency,
+                  -- A worker that recorded its heartbeat interval is dead
+                  -- after three of them (as `absurdctl workers` says).
+                  CASE WHEN heartbeat_interval_sec IS NOT NULL
+                       THEN least($2, 3 * heartbeat_interval_sec) END AS silent_limit
              FROM absurd.worker_registry WHERE queue_name = ANY ($1)
            UNION ALL
-           SELECT p.worker_id, p.queue_name, p.hostname, NULL, p.last_seen_at, false, 1
+           SELECT p.worker_id, p.queue_name, p.hostname, NULL, p.last_seen_at, false, 1, NULL
              FROM absurd.legacy_pollers p
             WHERE p.queue_name = ANY ($1)
               AND NOT EXISTS (SELECT 1 FROM absurd.worker_registry w
@@ -343,8 +351,8 @@ pub async fn live_workers(
                 coalesce(c.running, 0) AS running, coalesce(r.concurrency, 1) AS concurrency
            FROM reg r FULL JOIN claims c ON c.worker_id = r.worker_id AND c.queue_name = r.queue_name
           WHERE ((r.status IN ('running', 'draining') OR NOT r.registered)
-                 AND r.last_seen_at >= now() - make_interval(secs => $2))
-             OR c.last_heartbeat_at >= now() - make_interval(secs => $2)
+                 AND r.last_seen_at >= now() - make_interval(secs => coalesce(r.silent_limit, $2)))
+             OR c.last_heartbeat_at >= now() - make_interval(secs => coalesce(r.silent_limit, $2))
           ORDER BY 1, r.hostname NULLS LAST, 2",
     )
     .bind(queues)
