@@ -363,6 +363,16 @@ impl Tail {
     /// without a character cut in half, passwords redacted (all of one cut
     /// by the tail's start).
     pub fn log_text(&self) -> String {
+        let text = String::from_utf8_lossy(self.whole_chars()).replace('\0', "\u{FFFD}");
+        if self.is_whole() {
+            crate::error::redact(&text)
+        } else {
+            crate::error::redact_cut(&text)
+        }
+    }
+
+    /// The kept bytes without a character cut in half by the tail's start.
+    fn whole_chars(&self) -> &[u8] {
         let mut bytes = self.bytes();
         if !self.is_whole() {
             while let Some((&b, rest)) = bytes.split_first() {
@@ -372,12 +382,7 @@ impl Tail {
                 bytes = rest;
             }
         }
-        let text = String::from_utf8_lossy(bytes).replace('\0', "\u{FFFD}");
-        if self.is_whole() {
-            crate::error::redact(&text)
-        } else {
-            crate::error::redact_cut(&text)
-        }
+        bytes
     }
 
     /// Whether the kept bytes are the whole stream.
@@ -387,17 +392,7 @@ impl Tail {
 
     /// The kept bytes as text, trimmed, marked with `…` when cut.
     pub fn text(&self) -> String {
-        let mut bytes = self.bytes();
-        if !self.is_whole() {
-            // Skip a character cut in half by the tail.
-            while let Some((&b, rest)) = bytes.split_first() {
-                if b & 0xC0 != 0x80 {
-                    break;
-                }
-                bytes = rest;
-            }
-        }
-        let text = String::from_utf8_lossy(bytes);
+        let text = String::from_utf8_lossy(self.whole_chars());
         let text = text.trim();
         if self.is_whole() {
             text.to_string()
@@ -461,6 +456,21 @@ mod tests {
         let text = t.text();
         assert!(text.starts_with('…') && text.ends_with("-end"), "{text}");
         assert!(!text.contains('\u{FFFD}'), "no half character: {text}");
+    }
+
+    #[test]
+    fn a_log_tail_is_untrimmed_and_cuts_no_character() {
+        let mut t = Tail::new(4096);
+        t.push(b"  line one\n");
+        assert_eq!(t.log_text(), "  line one\n", "whole: as written");
+        for _ in 0..3000 {
+            t.push("é-".as_bytes());
+        }
+        t.push(b"a\0b\n");
+        let text = t.log_text();
+        assert!(text.ends_with("-a\u{FFFD}b\n"), "{text:?}");
+        assert!(!text.starts_with('\u{FFFD}') && !text.contains("line one"));
+        assert_eq!(t.total(), 11 + 3000 * 3 + 4);
     }
 
     #[test]
