@@ -182,7 +182,20 @@ async fn workers_lists_live_idle_killed_and_stopped_workers() {
         .iter()
         .all(|w| w["worker_id"] != "w-stopped"));
     assert_eq!(worker(&workers(&db, true), "w-stopped")["state"], "stopped");
+    // The handler runs in a process group of its own, which killing its
+    // worker at the end of the test would leave behind: it ends first.
     std::fs::write(dir.path("go"), "").unwrap();
+    let started = Instant::now();
+    while db.psql(&format!(
+        "SELECT status FROM absurd.tasks WHERE task_id = '{long}'"
+    )) != "completed"
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the live worker's task never completed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[tokio::test]
