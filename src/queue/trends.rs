@@ -150,6 +150,32 @@ fn idx_of(col: &str) -> String {
 /// Only the task names asked for (all when none).
 const NAMES: &str = "(cardinality($4::text[]) = 0 OR task_name = ANY ($4))";
 
+/// The parameters of every windowed read: $1 the queue, $2 the bucket
+/// bounds, $3 by task name, $4 the task names, $5 the window's start.
+struct Args<'a> {
+    queue: &'a str,
+    bounds: &'a [DateTime<Utc>],
+    by_task: bool,
+    task_names: &'a [String],
+    start: DateTime<Utc>,
+}
+
+/// `sql` with the parameters of [`Args`] bound.
+fn windowed<'q, O>(
+    sql: &'q str,
+    a: &Args<'q>,
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>
+where
+    O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    sqlx::query_as(sql)
+        .bind(a.queue)
+        .bind(a.bounds)
+        .bind(a.by_task)
+        .bind(a.task_names)
+        .bind(a.start)
+}
+
 /// Every series of a queue over `w`: one per task name with `by_task`
 /// (those with activity in the window or unfinished tasks), else one for
 /// all of `task_names` (every task name when empty). Run it in one
@@ -163,10 +189,18 @@ pub async fn series(
 ) -> Result<Vec<Series>> {
     let key = "CASE WHEN $3 THEN task_name END";
     let bounds: Vec<DateTime<Utc>> = (0..=w.buckets).map(|i| w.bucket_start(i)).collect();
+    let args = Args {
+        queue,
+        bounds: &bounds,
+        by_task,
+        task_names,
+        start: w.start,
+    };
     // One pass over the tasks created or finished in the window (both
     // indexes, OR-ed), grouped by both buckets: the backlog needs which
     // bucket a finished task was created in.
-    let tasks: Vec<TaskRow> = sqlx::query_as(&format!(
+    let tasks: Vec<TaskRow> = windowed(
+        &format!(
         "SELECT key, created_idx, finished_idx, count(*) AS n,
                 count(*) FILTER (WHERE status IN ('pending', 'retrying', 'claimed')) AS unfinished,
                 count(*) FILTER (WHERE finished_idx IS NOT NULL AND status = 'completed') AS completed,
@@ -182,12 +216,9 @@ pub async fn series(
           GROUP BY 1, 2, 3",
         cidx = idx_of("created_at"),
         fidx = idx_of("completed_at"),
-    ))
-    .bind(queue)
-    .bind(&bounds)
-    .bind(by_task)
-    .bind(task_names)
-    .bind(w.start)
+    ),
+        &args,
+    )
     .fetch_all(&mut *db)
     .await?;
 
@@ -195,8 +226,9 @@ pub async fn series(
     sqlx::query("SET LOCAL work_mem = '64MB'")
         .execute(&mut *db)
         .await?;
-    let timings: Vec<TimingRow> = sqlx::query_as(&format!(
-        "SELECT {key} AS key, {idx} AS idx,
+    let timings: Vec<TimingRow> = windowed(
+        &format!(
+            "SELECT {key} AS key, {idx} AS idx,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_time_sec) AS wait_p50,
                 percentile_cont(0.95) WITHIN GROUP (ORDER BY wait_time_sec) AS wait_p95,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY execution_time_sec) AS run_p50,
@@ -205,20 +237,18 @@ pub async fn series(
           WHERE queue_name = $1 AND status IN ('completed', 'failed')
             AND completed_at >= $5 AND {NAMES}
           GROUP BY 1, 2",
-        idx = idx_of("completed_at"),
-    ))
-    .bind(queue)
-    .bind(&bounds)
-    .bind(by_task)
-    .bind(task_names)
-    .bind(w.start)
+            idx = idx_of("completed_at"),
+        ),
+        &args,
+    )
     .fetch_all(&mut *db)
     .await?;
 
     // An attempt claimed in the window ended in it, or runs now: its
     // ended_at bounds the history's read.
-    let started: Vec<StartedRow> = sqlx::query_as(&format!(
-        "SELECT {key} AS key, {idx} AS idx, count(*) AS started,
+    let started: Vec<StartedRow> = windowed(
+        &format!(
+            "SELECT {key} AS key, {idx} AS idx, count(*) AS started,
                 count(*) FILTER (WHERE attempt > 1) AS retried
            FROM (SELECT task_name, claimed_at, attempt FROM absurd.task_attempts
                   WHERE queue_name = $1 AND ended_at >= $5 AND claimed_at >= $5
@@ -227,13 +257,10 @@ pub async fn series(
                   WHERE queue_name = $1 AND status = 'claimed' AND claimed_at >= $5) a
           WHERE {NAMES}
           GROUP BY 1, 2",
-        idx = idx_of("claimed_at"),
-    ))
-    .bind(queue)
-    .bind(&bounds)
-    .bind(by_task)
-    .bind(task_names)
-    .bind(w.start)
+            idx = idx_of("claimed_at"),
+        ),
+        &args,
+    )
     .fetch_all(&mut *db)
     .await?;
 
