@@ -988,3 +988,183 @@ async fn a_reapers_lock_held_longer_than_a_reap_takes_is_reported() {
     out.assert_success();
     assert_eq!(reaped_ids(&out.json()).len(), 1, "{out}");
 }
+
+/// A registry row for `worker`, as `worker run` keeps it: `status`, last
+/// seen `seen_ago` and started `started_ago` (PostgreSQL intervals).
+async fn register(pool: &PgPool, worker: &str, status: &str, seen_ago: &str, started_ago: &str) {
+    sqlx::query(
+        "INSERT INTO absurd.worker_registry (worker_id, queue_name, hostname, status, started_at, last_seen_at)
+         VALUES ($1, $2, 'host-a', $3, now() - $5::interval, now() - $4::interval)",
+    )
+    .bind(worker)
+    .bind(Q)
+    .bind(status)
+    .bind(seen_ago)
+    .bind(started_ago)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_stale_heartbeat_of_a_worker_alive_in_its_registry_is_not_reaped() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    // Claimed by w-0..w-4, claims a moment ago; every heartbeat 20 min old.
+    let claimed = spawn_and_claim(&db, &pool, Q, "w", 5).await;
+    for t in &claimed {
+        silence(&pool, t.task_id, "20 minutes").await;
+    }
+    // w-0: alive (seen 1 s ago, started before its claim); w-1: draining,
+    // alive too; w-2: restarted under the same id after its claim (it knows
+    // nothing of the task); w-3: seen 20 min ago; w-4: stopped a moment ago.
+    register(&pool, "w-0", "running", "1 second", "1 hour").await;
+    register(&pool, "w-1", "draining", "1 second", "1 hour").await;
+    register(&pool, "w-2", "running", "1 second", "0 seconds").await;
+    register(&pool, "w-3", "running", "20 minutes", "1 hour").await;
+    register(&pool, "w-4", "stopped", "1 second", "1 hour").await;
+
+    let status = db.cli(&["--queue", Q, "-o", "json", "status"]);
+    status.assert_success();
+    assert_eq!(status.json()["queues"][0]["stuck"], 3, "{status}");
+
+    let dry = db.cli(&["--queue", Q, "-o", "json", "reap-stuck", "--dry-run"]);
+    dry.assert_success();
+    let mut want: Vec<String> = claimed[2..].iter().map(|t| t.task_id.to_string()).collect();
+    want.sort();
+    // A dry run lists what it would reap, as a reap does.
+    let mut listed = reaped_ids(&dry.json());
+    listed.sort();
+    assert_eq!(listed, want, "{dry}");
+
+    let out = db.cli(&["--queue", Q, "-o", "json", "reap-stuck", "--yes"]);
+    out.assert_success();
+    let mut reaped = reaped_ids(&out.json());
+    reaped.sort();
+    assert_eq!(reaped, want, "{out}");
+    for t in &claimed[..2] {
+        let row = tasks::get(&pool, t.task_id).await.unwrap();
+        assert_eq!(row.status, TaskStatus::Claimed, "{out}");
+        assert_eq!(row.error, None);
+    }
+
+    // Once w-0 falls silent in its registry too, its task is reaped.
+    sqlx::query("UPDATE absurd.worker_registry SET last_seen_at = now() - interval '20 minutes' WHERE worker_id = 'w-0'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let out = db.cli(&["--queue", Q, "-o", "json", "reap-stuck", "--yes"]);
+    out.assert_success();
+    assert_eq!(reaped_ids(&out.json()), vec![claimed[0].task_id.to_string()], "{out}");
+}
+
+/// The fault itself: another session holds two running tasks' rows locked
+/// for longer than the reaper's limit. The worker cannot heartbeat them (it
+/// never waits for a lock; one heartbeat waits behind the first row's), so
+/// when the lock goes the second row's heartbeat is older than the limit
+/// until the worker's next round. A reaper run at that moment must leave
+/// both alone: the worker said it was alive all along in its registry row.
+#[tokio::test]
+async fn rows_locked_past_the_reapers_limit_are_not_reaped_from_their_live_worker() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = Scratch::new("absurdctl-reap-locked");
+    let handler = dir.script(
+        "handler.sh",
+        r#"echo "$ABSURD_TASK_ID" >> "$DIR/started"
+while [ ! -f "$DIR/go" ]; do sleep 0.05; done
+echo '{"done": true}'"#,
+    );
+    let ids: Vec<uuid::Uuid> = (0..2)
+        .map(|_| db.seed_one(task().queue(Q).max_retries(3)))
+        .collect();
+    let mut worker = Background::start(absurdctl_command(&[
+        "--database-url",
+        &db.url,
+        "--queue",
+        Q,
+        "--output",
+        "json",
+        "worker",
+        "run",
+        "--worker-id",
+        "w-locked",
+        "--concurrency",
+        "2",
+        "--heartbeat-interval",
+        "2s",
+        "--log-format",
+        "json",
+        "--",
+        &handler,
+    ]));
+    let t = Instant::now();
+    while std::fs::read_to_string(dir.path("started"))
+        .unwrap_or_default()
+        .lines()
+        .count()
+        < 2
+    {
+        assert!(t.elapsed() < Duration::from_secs(30), "{}", worker.lines().join("\n"));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let mut locker = pool.begin().await.unwrap();
+    let locked: Vec<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT task_id FROM absurd.tasks WHERE task_id = ANY ($1) FOR UPDATE",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *locker)
+    .await
+    .unwrap();
+    assert_eq!(locked.len(), 2);
+    // Longer than the reaper's 4 s limit plus the worker's 2 s interval:
+    // both heartbeats are over the limit when the lock goes.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    locker.commit().await.unwrap();
+    let out = db.cli(&[
+        "--queue",
+        Q,
+        "-o",
+        "json",
+        "reap-stuck",
+        "--heartbeat-timeout",
+        "4s",
+        "--yes",
+    ]);
+    out.assert_success();
+    assert_eq!(reaped_ids(&out.json()), Vec::<String>::new(), "{out}");
+
+    std::fs::write(dir.path("go"), "").unwrap();
+    let t = Instant::now();
+    loop {
+        let done: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM absurd.tasks WHERE task_id = ANY ($1) AND status = 'completed' AND worker_id = 'w-locked'",
+        )
+        .bind(&ids)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if done == 2 {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(30), "{}", worker.lines().join("\n"));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    worker.signal(libc::SIGTERM);
+    let exit = worker.wait(Duration::from_secs(30));
+    exit.assert_success();
+    let lost: Vec<_> = worker
+        .events()
+        .into_iter()
+        .filter(|e| e["event"] == "lost" || e["event"] == "stopping")
+        .collect();
+    assert!(lost.is_empty(), "the worker lost a task: {lost:?}");
+    let attempts: Vec<i32> =
+        sqlx::query_scalar("SELECT attempt FROM absurd.tasks WHERE task_id = ANY ($1)")
+            .bind(&ids)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(attempts, vec![1, 1], "each ran once");
+}

@@ -35,7 +35,10 @@ pub enum ReapRule {
 #[serde(rename_all = "snake_case")]
 pub enum StuckReason {
     /// No heartbeat for too long (since the later of its claim and the
-    /// moment heartbeats began to be recorded, when it never sent one).
+    /// moment heartbeats began to be recorded, when it never sent one), and
+    /// no sign of life from its worker in the registry either (a task whose
+    /// row another session holds locked cannot be heartbeated, though its
+    /// worker is alive: `absurd.worker_alive`).
     Heartbeat,
     /// Ran past its own timeout plus the grace, its worker still heartbeating.
     Timeout,
@@ -189,7 +192,7 @@ pub async fn find(db: impl PgExecutor<'_>, queue: &str, rule: ReapRule) -> Resul
        CASE s.reason WHEN 'heartbeat' THEN $2 ELSE t.timeout_sec + $3 END AS "limit_sec!"
                    FROM r, absurd.tasks t
                    CROSS JOIN LATERAL (SELECT absurd.stuck_reason(t.heartbeat_at, t.claimed_at,
-                           t.created_at, t.timeout_sec, r.hb, r.grace) AS reason) s
+                           t.created_at, t.timeout_sec, t.worker_id, r.hb, r.grace) AS reason) s
                   WHERE t.queue_name = $1 AND t.status = 'claimed' AND s.reason IS NOT NULL
                   ORDER BY t.claimed_at, t.task_id"#,
                 queue,
