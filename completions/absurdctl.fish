@@ -263,6 +263,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l sta
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l include-cancelled -d 'Retry cancelled tasks too'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l reset-attempts -d 'Start the attempt count again (attempt = 0), instead of granting one more attempt to tasks that used them all'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l all-queues -d 'Tasks of every queue, not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l all -d 'Every task the command changes, with no other condition: required when no filter is given (a bare `cancel --yes` changes nothing)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l dry-run -d 'Show what would change (how many tasks, by name and status, and a sample) and change nothing; the dry run is recorded in the audit table'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
@@ -299,6 +300,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l statement-
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l include-cancelled -d 'Retry cancelled tasks too'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l reset-attempts -d 'Start the attempt count again (attempt = 0), instead of granting one more attempt to tasks that used them all'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l all-queues -d 'Tasks of every queue, not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l all -d 'Every task the command changes, with no other condition: required when no filter is given (a bare `cancel --yes` changes nothing)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l dry-run -d 'Show what would change (how many tasks, by name and status, and a sample) and change nothing; the dry run is recorded in the audit table'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
@@ -334,6 +336,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l lock-time
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l include-claimed -d 'Cancel running (claimed) tasks too; their workers are told to stop at their next heartbeat'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l all-queues -d 'Tasks of every queue, not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l all -d 'Every task the command changes, with no other condition: required when no filter is given (a bare `cancel --yes` changes nothing)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l dry-run -d 'Show what would change (how many tasks, by name and status, and a sample) and change nothing; the dry run is recorded in the audit table'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
@@ -369,6 +372,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l conne
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l lock-timeout -d 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l all-queues -d 'Tasks of every queue, not only --queue'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l all -d 'Every task the command changes, with no other condition: required when no filter is given (a bare `cancel --yes` changes nothing)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l dry-run -d 'Show what would change (how many tasks, by name and status, and a sample) and change nothing; the dry run is recorded in the audit table'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'

@@ -304,11 +304,11 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             path: "retry-failed",
             kind: Kind::Write,
             queue: None,
-            base: strings(&["retry-failed", "--yes"]),
+            base: strings(&["retry-failed", "--yes", "--all"]),
             bad: [
-                cases(&["retry-failed", "--yes"], BULK_BAD),
+                cases(&["retry-failed", "--yes", "--all"], BULK_BAD),
                 cases(
-                    &["retry-failed", "--yes"],
+                    &["retry-failed", "--yes", "--all"],
                     &[(&["--status", "pending"], "--status pending")],
                 ),
             ]
@@ -320,11 +320,11 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             path: "cancel",
             kind: Kind::Write,
             queue: None,
-            base: strings(&["cancel", "--yes"]),
+            base: strings(&["cancel", "--yes", "--all"]),
             bad: [
-                cases(&["cancel", "--yes"], BULK_BAD),
+                cases(&["cancel", "--yes", "--all"], BULK_BAD),
                 cases(
-                    &["cancel", "--yes"],
+                    &["cancel", "--yes", "--all"],
                     &[(&["--status", "completed"], "--status completed")],
                 ),
             ]
@@ -336,11 +336,14 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             path: "prioritize",
             kind: Kind::Write,
             queue: None,
-            base: strings(&["prioritize", "--priority", "7", "--yes"]),
+            base: strings(&["prioritize", "--priority", "7", "--yes", "--all"]),
             bad: [
-                cases(&["prioritize", "--priority", "7", "--yes"], BULK_BAD),
                 cases(
-                    &["prioritize", "--yes"],
+                    &["prioritize", "--priority", "7", "--yes", "--all"],
+                    BULK_BAD,
+                ),
+                cases(
+                    &["prioritize", "--yes", "--all"],
                     &[
                         (&[], "--priority"),
                         (&["--priority", "urgent"], "--priority"),
@@ -787,7 +790,7 @@ async fn malformed_out_of_range_and_conflicting_input_exits_2_and_changes_nothin
     let out = run(&bad_url, None, &strings(&["tasks", "list"]));
     out.assert_code(2);
     assert!(out.stderr.contains("not valid"), "{out}");
-    let out = absurdctl_command(&["cancel", "--yes"])
+    let out = absurdctl_command(&["cancel", "--yes", "--all"])
         .env("ABSURD_DATABASE_URL", &bad_url)
         .output()
         .unwrap();

@@ -417,7 +417,7 @@ async fn each_command_changes_only_its_statuses() {
         let before = row_texts(&pool).await;
         let mut args = vec!["--output", "json"];
         args.extend(cmd.iter());
-        args.extend(["--yes", "--batch-size", "7"]);
+        args.extend(["--yes", "--all", "--batch-size", "7"]);
         let out = db.cli(&args);
         out.assert_success();
         let after = row_texts(&pool).await;
@@ -493,6 +493,7 @@ async fn without_a_terminal_and_without_yes_nothing_changes() {
         for output in ["table", "json"] {
             let mut args = vec!["--output", output];
             args.extend(cmd.iter());
+            args.push("--all");
             let out = db.cli(&args);
             out.assert_code(5);
             assert!(out.stderr.contains("--yes"), "{out}");
@@ -531,7 +532,7 @@ async fn retry_failed_requeues_failed_tasks_and_grants_attempts() {
     let cancelled = spawn("cancelled", 3, "Cancelled by user");
     spawn("pending", 0, "");
 
-    let out = db.cli(&["--output", "json", "retry", "--yes"]);
+    let out = db.cli(&["--output", "json", "retry", "--yes", "--all"]);
     out.assert_success();
     assert_eq!(out.json()["changed"], 2, "{out}");
 
@@ -587,6 +588,7 @@ async fn retry_failed_requeues_failed_tasks_and_grants_attempts() {
         "--include-cancelled",
         "--reset-attempts",
         "--yes",
+        "--all",
     ]);
     out.assert_success();
     assert_eq!(out.json()["changed"], 2, "{out}");
@@ -612,7 +614,7 @@ async fn cancel_include_claimed_makes_the_legacy_worker_s_completion_a_no_op() {
     ));
     assert_eq!(legacy, running.to_string());
 
-    let out = db.cli(&["--output", "json", "cancel", "--yes"]);
+    let out = db.cli(&["--output", "json", "cancel", "--yes", "--all"]);
     out.assert_success();
     assert_eq!(out.json()["changed"], 1, "claimed tasks only when asked");
     let t = tasks::get(&pool, waiting).await.unwrap();
@@ -624,7 +626,7 @@ async fn cancel_include_claimed_makes_the_legacy_worker_s_completion_a_no_op() {
         TaskStatus::Claimed
     );
 
-    db.cli(&["cancel", "--include-claimed", "--yes"])
+    db.cli(&["cancel", "--include-claimed", "--yes", "--all"])
         .assert_success();
     let t = tasks::get(&pool, running).await.unwrap();
     assert_eq!(t.status, TaskStatus::Cancelled);
@@ -751,7 +753,15 @@ async fn a_task_a_worker_holds_locked_is_not_touched() {
         .unwrap();
 
     // It never waits for the row lock (it would give up after --lock-timeout).
-    let out = db.cli(&["--output", "json", "retry", "--yes", "--batch-size", "2"]);
+    let out = db.cli(&[
+        "--output",
+        "json",
+        "retry",
+        "--yes",
+        "--all",
+        "--batch-size",
+        "2",
+    ]);
     out.assert_success();
     let report = out.json();
     assert_eq!(report["changed"], 4, "{out}");
@@ -827,7 +837,7 @@ async fn the_audit_row_says_who_did_what() {
         "--yes",
     ])
     .assert_success();
-    db.cli(&["--queue", "mosaic", "cancel", "--yes"])
+    db.cli(&["--queue", "mosaic", "cancel", "--yes", "--all"])
         .assert_success();
     db.cli(&["prioritize", "--priority", "3", "--dry-run"])
         .assert_success();
@@ -937,11 +947,11 @@ async fn bad_input_is_refused_and_changes_nothing() {
         }
     }
     for priority in ["2147483648", "-2147483649", "high", "1.5"] {
-        let out = db.cli(&["prioritize", "--priority", priority, "--yes"]);
+        let out = db.cli(&["prioritize", "--priority", priority, "--yes", "--all"]);
         out.assert_code(2);
         assert!(out.stderr.contains("--priority"), "{out}");
     }
-    db.cli(&["prioritize", "--yes"]).assert_code(2);
+    db.cli(&["prioritize", "--yes", "--all"]).assert_code(2);
     assert_eq!(before, db.tasks_checksum());
     assert_eq!(db.psql("SELECT count(*) FROM absurd.audit_log"), "0");
 }
@@ -1010,6 +1020,7 @@ async fn interrupted_between_batches_keeps_what_was_done() {
         "60s",
         "cancel",
         "--yes",
+        "--all",
         "--batch-size",
         "1",
     ])
@@ -1136,9 +1147,9 @@ async fn without_the_right_to_audit_no_command_changes_anything() {
     let role = no_audit_role(&db);
 
     let commands: [&[&str]; 7] = [
-        &["retry-failed", "--yes"],
-        &["cancel", "--yes"],
-        &["prioritize", "--priority", "7", "--yes"],
+        &["retry-failed", "--yes", "--all"],
+        &["cancel", "--yes", "--all"],
+        &["prioritize", "--priority", "7", "--yes", "--all"],
         &["drain", "--yes", "--no-wait"],
         &["--queue", "paused-q", "resume", "--yes"],
         &["vacuum", "--yes", "--no-vacuum"],
@@ -1175,6 +1186,7 @@ async fn a_second_signal_does_not_skip_the_audit_or_the_summary() {
         "json",
         "cancel",
         "--yes",
+        "--all",
         "--batch-size",
         "5",
     ])
@@ -1233,7 +1245,7 @@ async fn a_second_signal_does_not_skip_the_audit_or_the_summary() {
 async fn audit_shows_one_line_per_run_also_unfinished_ones() {
     let db = TestDb::migrated().await;
     db.seed(vec![task(); 7]);
-    db.cli(&["cancel", "--yes", "--batch-size", "2"])
+    db.cli(&["cancel", "--yes", "--all", "--batch-size", "2"])
         .assert_success();
     assert_eq!(
         db.psql(
@@ -1262,4 +1274,46 @@ async fn audit_shows_one_line_per_run_also_unfinished_ones() {
     let table = db.cli(&["audit"]);
     table.assert_success();
     assert!(table.stdout.contains("5 (unfinished run)"), "{table}");
+}
+
+#[tokio::test]
+async fn a_change_with_no_filter_needs_all_and_a_dry_run_does_not() {
+    let db = TestDb::migrated().await;
+    load_grid(&db).await;
+    let before = db.tasks_checksum();
+    for (cmd, _) in variants() {
+        let mut args = cmd.clone();
+        args.push("--yes");
+        let out = db.cli(&args);
+        out.assert_code(2);
+        assert!(
+            out.stderr
+                .contains("with no filter would change every task of queue"),
+            "{out}"
+        );
+        assert!(out.stderr.contains("--all"), "{out}");
+        assert!(out.stderr.contains("nothing was changed"), "{out}");
+        // --limit and --all-queues widen or cap; they are no filter.
+        let mut capped = args.clone();
+        capped.extend(["--limit", "1", "--all-queues"]);
+        db.cli(&capped).assert_code(2);
+        let mut dry = cmd.clone();
+        dry.push("--dry-run");
+        db.cli(&dry).assert_success();
+    }
+    assert_eq!(before, db.tasks_checksum(), "nothing changed");
+    assert_eq!(
+        db.psql("SELECT count(*) FROM absurd.audit_log WHERE NOT dry_run"),
+        "0"
+    );
+    // With --all, the whole queue: every cancellable task is cancelled.
+    let out = db.cli(&["-o", "json", "cancel", "--yes", "--all"]);
+    out.assert_success();
+    assert!(out.json()["changed"].as_i64().unwrap() > 0, "{out}");
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT count(*) FROM absurd.tasks WHERE queue_name = '{Q}' AND status = 'pending'"
+        )),
+        "0"
+    );
 }

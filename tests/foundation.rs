@@ -472,16 +472,21 @@ async fn a_network_gone_silent_ends_reap_and_retry_with_exit_3_and_nothing_locke
     ] {
         let proxy = silent_proxy::SilentProxy::start(&db.url, trigger);
         let url = proxy.url(&db.url);
-        let mut run = Background::start(absurdctl_command(&[
-            "--database-url",
-            &url,
-            "--statement-timeout",
-            "2s",
-            "--connect-timeout",
-            "2s",
-            command,
-            "--yes",
-        ]));
+        let mut run = Background::start(absurdctl_command(
+            &[
+                "--database-url",
+                &url,
+                "--statement-timeout",
+                "2s",
+                "--connect-timeout",
+                "2s",
+                command,
+                "--yes",
+            ]
+            .into_iter()
+            .chain((command == "retry-failed").then_some("--all"))
+            .collect::<Vec<_>>(),
+        ));
         // Without a client-side deadline it waits for ever: fail instead.
         let out = run.wait(Duration::from_secs(90));
         assert_eq!(
@@ -526,7 +531,14 @@ async fn a_password_in_the_url_query_stays_out_of_the_audit_row_and_the_output()
     db.psql("UPDATE absurd.tasks SET status = 'failed', error = 'boom'");
     // The test server trusts its clients: the password is carried, unused.
     let url = format!("{}?password=Qp-planted-77", db.url);
-    let out = absurdctl(&["--database-url", &url, "-v", "retry-failed", "--yes"]);
+    let out = absurdctl(&[
+        "--database-url",
+        &url,
+        "-v",
+        "retry-failed",
+        "--yes",
+        "--all",
+    ]);
     out.assert_success();
     let audit = db.psql("SELECT string_agg(a::text, '|') FROM absurd.audit_log a");
     assert!(audit.contains("retry-failed"), "{audit}");

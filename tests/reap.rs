@@ -1055,7 +1055,11 @@ async fn a_stale_heartbeat_of_a_worker_alive_in_its_registry_is_not_reaped() {
         .unwrap();
     let out = db.cli(&["--queue", Q, "-o", "json", "reap-stuck", "--yes"]);
     out.assert_success();
-    assert_eq!(reaped_ids(&out.json()), vec![claimed[0].task_id.to_string()], "{out}");
+    assert_eq!(
+        reaped_ids(&out.json()),
+        vec![claimed[0].task_id.to_string()],
+        "{out}"
+    );
 }
 
 /// The fault itself: another session holds two running tasks' rows locked
@@ -1105,18 +1109,21 @@ echo '{"done": true}'"#,
         .count()
         < 2
     {
-        assert!(t.elapsed() < Duration::from_secs(30), "{}", worker.lines().join("\n"));
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "{}",
+            worker.lines().join("\n")
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 
     let mut locker = pool.begin().await.unwrap();
-    let locked: Vec<uuid::Uuid> = sqlx::query_scalar(
-        "SELECT task_id FROM absurd.tasks WHERE task_id = ANY ($1) FOR UPDATE",
-    )
-    .bind(&ids)
-    .fetch_all(&mut *locker)
-    .await
-    .unwrap();
+    let locked: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT task_id FROM absurd.tasks WHERE task_id = ANY ($1) FOR UPDATE")
+            .bind(&ids)
+            .fetch_all(&mut *locker)
+            .await
+            .unwrap();
     assert_eq!(locked.len(), 2);
     // Longer than the reaper's 4 s limit plus the worker's 2 s interval:
     // both heartbeats are over the limit when the lock goes.
@@ -1148,7 +1155,11 @@ echo '{"done": true}'"#,
         if done == 2 {
             break;
         }
-        assert!(t.elapsed() < Duration::from_secs(30), "{}", worker.lines().join("\n"));
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "{}",
+            worker.lines().join("\n")
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     worker.signal(libc::SIGTERM);

@@ -207,10 +207,10 @@ async fn each_role_does_exactly_its_job_and_a_refusal_names_the_role_needed() {
         (vec!["reap-stuck", "--dry-run"], Need::Reader),
         (vec!["spawn", "--task-name", "imaging"], Need::Operator),
         (
-            vec!["prioritize", "--priority", "7", "--yes"],
+            vec!["prioritize", "--priority", "7", "--yes", "--all"],
             Need::Operator,
         ),
-        (vec!["retry-failed", "--yes"], Need::Operator),
+        (vec!["retry-failed", "--yes", "--all"], Need::Operator),
         (vec!["reap-stuck"], Need::Operator),
         (vec!["drain", "--yes", "--no-wait"], Need::Operator),
         (vec!["resume", "--yes"], Need::Operator),
@@ -218,7 +218,7 @@ async fn each_role_does_exactly_its_job_and_a_refusal_names_the_role_needed() {
             vec!["worker", "run", "--exit-when-empty", "--", "/bin/true"],
             Need::Worker,
         ),
-        (vec!["cancel", "--yes"], Need::Operator),
+        (vec!["cancel", "--yes", "--all"], Need::Operator),
         (vec!["vacuum", "--yes"], Need::Operator),
     ];
     for (args, need) in &commands {

@@ -350,7 +350,7 @@ async fn a_completed_task_has_no_error() {
         .await
         .unwrap();
     assert_eq!(error_of(&db, id), "failed|exit status 1");
-    db.cli(&["retry-failed", "--yes"]).assert_success();
+    db.cli(&["retry-failed", "--yes", "--all"]).assert_success();
     assert_eq!(absurdctl_claim(&pool, "w1").await, id);
     let done: bool = sqlx::query_scalar("SELECT absurd.complete_task($1, $2, $3)")
         .bind(id)

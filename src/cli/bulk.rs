@@ -55,6 +55,11 @@ pub struct FilterArgs {
     /// Tasks of every queue, not only --queue
     #[arg(long)]
     pub all_queues: bool,
+
+    /// Every task the command changes, with no other condition: required
+    /// when no filter is given (a bare `cancel --yes` changes nothing)
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// How a bulk command applies its change.

@@ -7,7 +7,7 @@ use crate::commands::{bulk, Ctx};
 use crate::queue::bulk::BulkAction;
 
 pub async fn run(ctx: &Ctx, args: CancelArgs) -> anyhow::Result<ExitCode> {
-    let filter = bulk::filter_from_args(ctx, &args.filter)?;
+    let filter = bulk::filter_from_args(ctx, "cancel", &args.filter, args.bulk.dry_run)?;
     let action = BulkAction::Cancel {
         include_claimed: args.include_claimed,
     };

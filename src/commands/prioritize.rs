@@ -7,7 +7,7 @@ use crate::commands::{bulk, Ctx};
 use crate::queue::bulk::BulkAction;
 
 pub async fn run(ctx: &Ctx, args: PrioritizeArgs) -> anyhow::Result<ExitCode> {
-    let filter = bulk::filter_from_args(ctx, &args.filter)?;
+    let filter = bulk::filter_from_args(ctx, "prioritize", &args.filter, args.bulk.dry_run)?;
     let action = BulkAction::Prioritize {
         priority: args.priority,
     };

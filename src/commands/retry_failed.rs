@@ -7,7 +7,7 @@ use crate::commands::{bulk, Ctx};
 use crate::queue::bulk::BulkAction;
 
 pub async fn run(ctx: &Ctx, args: RetryFailedArgs) -> anyhow::Result<ExitCode> {
-    let filter = bulk::filter_from_args(ctx, &args.filter)?;
+    let filter = bulk::filter_from_args(ctx, "retry-failed", &args.filter, args.bulk.dry_run)?;
     let action = BulkAction::RetryFailed {
         include_cancelled: args.include_cancelled,
         reset_attempts: args.reset_attempts,

@@ -39,6 +39,19 @@ fn ser_opt_duration<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<
 }
 
 impl TaskFilter {
+    /// Whether anything narrows the selection beyond the queue (a limit
+    /// only caps it).
+    pub fn has_condition(&self) -> bool {
+        !self.statuses.is_empty()
+            || !self.task_names.is_empty()
+            || !self.ids.is_empty()
+            || self.older_than.is_some()
+            || self.newer_than.is_some()
+            || self.error_like.is_some()
+            || self.attempts_at_least.is_some()
+            || self.failed_on.is_some()
+    }
+
     /// Appends ` WHERE ...` (always at least `true`) for this filter to `qb`,
     /// with every value bound, never spliced into the SQL text.
     pub(crate) fn push_where(&self, qb: &mut QueryBuilder<'_, Postgres>) {

@@ -9,9 +9,15 @@ use crate::commands::Ctx;
 use crate::error::CliError;
 use crate::queue::{TaskFilter, TaskId};
 
-/// The filter the flags describe. Reads --ids-from. Bad input is a usage
-/// error, raised before anything connects.
-pub fn filter_from_args(ctx: &Ctx, args: &FilterArgs) -> anyhow::Result<TaskFilter> {
+/// The filter the flags describe, for `command`. Reads --ids-from. Bad
+/// input is a usage error, raised before anything connects; so is a change
+/// (not a dry run) with no condition at all unless --all says so.
+pub fn filter_from_args(
+    ctx: &Ctx,
+    command: &str,
+    args: &FilterArgs,
+    dry_run: bool,
+) -> anyhow::Result<TaskFilter> {
     let mut ids = args.ids.clone();
     if let Some(path) = &args.ids_from {
         let (text, source) = if path.as_os_str() == "-" {
@@ -45,7 +51,7 @@ pub fn filter_from_args(ctx: &Ctx, args: &FilterArgs) -> anyhow::Result<TaskFilt
             )));
         }
     }
-    Ok(TaskFilter {
+    let filter = TaskFilter {
         queue: (!args.all_queues).then(|| ctx.global.queue.clone()),
         statuses: args.status.clone(),
         task_names: args.names.task_name.clone(),
@@ -56,7 +62,20 @@ pub fn filter_from_args(ctx: &Ctx, args: &FilterArgs) -> anyhow::Result<TaskFilt
         attempts_at_least: args.attempts_at_least,
         failed_on: None,
         limit: args.limit,
-    })
+    };
+    if !filter.has_condition() && !args.all && !dry_run {
+        let scope = match &filter.queue {
+            Some(q) => format!("every task of queue {q}"),
+            None => "every task of every queue".to_string(),
+        };
+        return Err(CliError::usage(format!(
+            "{command} with no filter would change {scope}; give a filter (--task-name, \
+             --status, --id, --ids-from, --older-than, --newer-than, --error-like, \
+             --attempts-at-least), or --all to mean it, and --dry-run to see how many \
+             first; nothing was changed"
+        )));
+    }
+    Ok(filter)
 }
 
 /// The most --ids-from reads (about three million ids): a list is read
