@@ -98,6 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Longest a single statement may run (0: no limit; at most 24 days)')
             [CompletionResult]::new('--all-queues', '--all-queues', [CompletionResultType]::ParameterName, 'Every queue that has tasks, a pause record or live workers, not only --queue')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Monitoring-plugin mode: print one summary line (with perfdata) and exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (database unreachable, schema not migrated); with --output json, the full report and the same code')
+            [CompletionResult]::new('--allow-empty', '--allow-empty', [CompletionResultType]::ParameterName, 'A queue with no task, worker or pause record ever is healthy (a new queue), not UNKNOWN (a misspelled --queue)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)')

@@ -94,6 +94,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand --statement-timeout 'Longest a single statement may run (0: no limit; at most 24 days)'
             cand --all-queues 'Every queue that has tasks, a pause record or live workers, not only --queue'
             cand --check 'Monitoring-plugin mode: print one summary line (with perfdata) and exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (database unreachable, schema not migrated); with --output json, the full report and the same code'
+            cand --allow-empty 'A queue with no task, worker or pause record ever is healthy (a new queue), not UNKNOWN (a misspelled --queue)'
             cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
             cand --yes 'Answer yes to every confirmation (needed to change anything without a terminal)'
             cand --no-color 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'

@@ -97,6 +97,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l lock-time
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l statement-timeout -d 'Longest a single statement may run (0: no limit; at most 24 days)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l all-queues -d 'Every queue that has tasks, a pause record or live workers, not only --queue'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l check -d 'Monitoring-plugin mode: print one summary line (with perfdata) and exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (database unreachable, schema not migrated); with --output json, the full report and the same code'
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l allow-empty -d 'A queue with no task, worker or pause record ever is healthy (a new queue), not UNKNOWN (a misspelled --queue)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s y -l yes -d 'Answer yes to every confirmation (needed to change anything without a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l no-color -d 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -s q -l quiet -d 'Print only errors and what was asked for; silent when nothing happened'

@@ -510,7 +510,9 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
                     (&["--output", "csv"], "--output"),
                 ],
             ),
-            unknown_queue: (0, "overall OK"),
+            // A misspelled --queue must not look healthy: UNKNOWN, naming
+            // the known queues (--allow-empty for a new one).
+            unknown_queue: (0, "is the name right? (known queues: dsa110-pipeline"),
             unreachable: 3,
         },
         Entry {

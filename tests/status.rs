@@ -1184,3 +1184,49 @@ async fn status_and_errors_work_for_a_select_only_role() {
     ]);
     absurdctl(&full).assert_code(0);
 }
+
+#[tokio::test]
+async fn a_misspelled_queue_is_unknown_unless_allowed_empty() {
+    let db = fixture().await;
+    // A queue with no task, worker or pause record: a typo, most likely.
+    let out = db.cli(&["--queue", "dsa110-pipline", "status", "--check"]);
+    assert_eq!(out.code, Some(3), "{out}");
+    assert!(out.stdout.starts_with("ABSURD UNKNOWN - "), "{out}");
+    assert!(
+        out.stdout
+            .contains("queue dsa110-pipline has no tasks, workers or pause record"),
+        "{out}"
+    );
+    assert!(
+        out.stdout.contains("dsa110-pipeline"),
+        "names the known queues: {out}"
+    );
+    let json = db.cli(&["--queue", "dsa110-pipline", "-o", "json", "status", "--check"]);
+    assert_eq!(json.code, Some(3), "{json}");
+    assert_eq!(json.json()["verdict"], "UNKNOWN");
+    assert_eq!(
+        level(&json.json(), Some("dsa110-pipline"), "queue"),
+        "UNKNOWN"
+    );
+    // A new queue, on purpose: an empty queue is OK.
+    let allowed = db.cli(&[
+        "--queue",
+        "dsa110-pipline",
+        "status",
+        "--check",
+        "--allow-empty",
+    ]);
+    assert_eq!(allowed.code, Some(0), "{allowed}");
+    assert!(allowed.stdout.starts_with("ABSURD OK - "), "{allowed}");
+    // Once it has a task it is known.
+    db.seed_one(common::task().queue("dsa110-pipline"));
+    let known = db.cli(&[
+        "--queue",
+        "dsa110-pipline",
+        "status",
+        "--check",
+        "--min-workers",
+        "0",
+    ]);
+    assert!(!known.stdout.contains("is the name right"), "{known}");
+}

@@ -324,6 +324,36 @@ pub fn reaper_lock(queue: &str, lock: Option<&StaleLock>, held: Level) -> Findin
         .value(lock.and_then(|l| l.holder.held_sec).unwrap_or(0.0))
 }
 
+/// A queue nobody knows (no task, worker or pause record ever): UNKNOWN,
+/// since a misspelled `--queue` would otherwise look healthy and idle.
+/// `None` for a known queue.
+pub fn unknown_queue(queue: &str, known: &[String]) -> Option<Finding> {
+    if known.iter().any(|k| k == queue) {
+        return None;
+    }
+    Some(
+        Finding::new(
+            "queue",
+            Level::Unknown,
+            format!(
+                "queue {queue} has no tasks, workers or pause record: is the name right? \
+                 (known queues: {}; --allow-empty for a queue that is new)",
+                known_list(known)
+            ),
+        )
+        .remedy("check --queue / ABSURD_QUEUE_NAME; a new queue appears with its first task")
+        .queue(queue),
+    )
+}
+
+fn known_list(known: &[String]) -> String {
+    if known.is_empty() {
+        "none".to_string()
+    } else {
+        known.join(", ")
+    }
+}
+
 /// Before an ingestion the queue must take claims: paused fails, a queue
 /// nobody knows (a typo in --queue?) warns.
 pub fn ready_to_ingest(q: &QueueSnapshot, known: &[String]) -> Finding {
@@ -345,11 +375,7 @@ pub fn ready_to_ingest(q: &QueueSnapshot, known: &[String]) -> Finding {
             "`absurdctl resume --queue {queue}` once the maintenance is over"
         ))
     } else if !known.contains(queue) {
-        let others = if known.is_empty() {
-            "none".to_string()
-        } else {
-            known.join(", ")
-        };
+        let others = known_list(known);
         Finding::new(
             "queue",
             Level::Warning,

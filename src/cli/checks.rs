@@ -150,6 +150,11 @@ pub struct StatusArgs {
           value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub watch: Option<u64>,
 
+    /// A queue with no task, worker or pause record ever is healthy (a new
+    /// queue), not UNKNOWN (a misspelled --queue)
+    #[arg(long)]
+    pub allow_empty: bool,
+
     #[command(flatten)]
     pub stuck: StuckArgs,
 

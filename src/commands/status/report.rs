@@ -105,6 +105,11 @@ pub(super) async fn collect(
     let snapshot = stats::snapshot(&mut tx, queues, stuck_rule(&args.stuck)).await?;
     let reaper = reaper_state(&mut tx, queues, args).await?;
     let running = history::running(&mut *tx, queues, RUNNING_SHOWN).await?;
+    let known = if args.allow_empty {
+        Vec::new()
+    } else {
+        stats::known_queues(&mut *tx).await?
+    };
     let since = match previous {
         Some(prev) => {
             let rows = stats::finished_since(&mut *tx, queues, prev.generated_at).await?;
@@ -114,6 +119,16 @@ pub(super) async fn collect(
     };
     tx.commit().await?;
     let mut report = judge(snapshot, rtt, &reaper, thresholds.clone());
+    if !args.allow_empty {
+        for q in &mut report.queues {
+            if let Some(mut f) = checks::queue::unknown_queue(&q.snapshot.queue, &known) {
+                f.remedy = None;
+                q.verdict = q.verdict.max(f.level);
+                report.verdict = report.verdict.max(f.level);
+                report.checks.insert(1, f);
+            }
+        }
+    }
     for r in running {
         if let Some(q) = report
             .queues
