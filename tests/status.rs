@@ -1201,7 +1201,14 @@ async fn a_misspelled_queue_is_unknown_unless_allowed_empty() {
         out.stdout.contains("dsa110-pipeline"),
         "names the known queues: {out}"
     );
-    let json = db.cli(&["--queue", "dsa110-pipline", "-o", "json", "status", "--check"]);
+    let json = db.cli(&[
+        "--queue",
+        "dsa110-pipline",
+        "-o",
+        "json",
+        "status",
+        "--check",
+    ]);
     assert_eq!(json.code, Some(3), "{json}");
     assert_eq!(json.json()["verdict"], "UNKNOWN");
     assert_eq!(
