@@ -289,7 +289,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
         'absurdctl;retry-failed' {
             [CompletionResult]::new('--task-name', '--task-name', [CompletionResultType]::ParameterName, 'Only tasks of this name (repeatable)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tasks in this status (repeatable); it must be one the command changes')
-            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Only this task, by id (a UUID; repeatable)')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)')
             [CompletionResult]::new('--ids-from', '--ids-from', [CompletionResultType]::ParameterName, 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)')
             [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)')
             [CompletionResult]::new('--newer-than', '--newer-than', [CompletionResultType]::ParameterName, 'Only tasks created within this (e.g. 30m, 2h, 7d)')
@@ -327,7 +327,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
         'absurdctl;retry' {
             [CompletionResult]::new('--task-name', '--task-name', [CompletionResultType]::ParameterName, 'Only tasks of this name (repeatable)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tasks in this status (repeatable); it must be one the command changes')
-            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Only this task, by id (a UUID; repeatable)')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)')
             [CompletionResult]::new('--ids-from', '--ids-from', [CompletionResultType]::ParameterName, 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)')
             [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)')
             [CompletionResult]::new('--newer-than', '--newer-than', [CompletionResultType]::ParameterName, 'Only tasks created within this (e.g. 30m, 2h, 7d)')
@@ -365,7 +365,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
         'absurdctl;cancel' {
             [CompletionResult]::new('--task-name', '--task-name', [CompletionResultType]::ParameterName, 'Only tasks of this name (repeatable)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tasks in this status (repeatable); it must be one the command changes')
-            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Only this task, by id (a UUID; repeatable)')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)')
             [CompletionResult]::new('--ids-from', '--ids-from', [CompletionResultType]::ParameterName, 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)')
             [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)')
             [CompletionResult]::new('--newer-than', '--newer-than', [CompletionResultType]::ParameterName, 'Only tasks created within this (e.g. 30m, 2h, 7d)')
@@ -403,7 +403,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--priority', '--priority', [CompletionResultType]::ParameterName, 'The new priority: higher is claimed first (default of new tasks: 0)')
             [CompletionResult]::new('--task-name', '--task-name', [CompletionResultType]::ParameterName, 'Only tasks of this name (repeatable)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tasks in this status (repeatable); it must be one the command changes')
-            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Only this task, by id (a UUID; repeatable)')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)')
             [CompletionResult]::new('--ids-from', '--ids-from', [CompletionResultType]::ParameterName, 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)')
             [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)')
             [CompletionResult]::new('--newer-than', '--newer-than', [CompletionResultType]::ParameterName, 'Only tasks created within this (e.g. 30m, 2h, 7d)')

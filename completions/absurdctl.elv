@@ -273,7 +273,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         &'absurdctl;retry-failed'= {
             cand --task-name 'Only tasks of this name (repeatable)'
             cand --status 'Only tasks in this status (repeatable); it must be one the command changes'
-            cand --id 'Only this task, by id (a UUID; repeatable)'
+            cand --id 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)'
             cand --ids-from 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)'
             cand --older-than 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)'
             cand --newer-than 'Only tasks created within this (e.g. 30m, 2h, 7d)'
@@ -310,7 +310,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         &'absurdctl;retry'= {
             cand --task-name 'Only tasks of this name (repeatable)'
             cand --status 'Only tasks in this status (repeatable); it must be one the command changes'
-            cand --id 'Only this task, by id (a UUID; repeatable)'
+            cand --id 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)'
             cand --ids-from 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)'
             cand --older-than 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)'
             cand --newer-than 'Only tasks created within this (e.g. 30m, 2h, 7d)'
@@ -347,7 +347,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         &'absurdctl;cancel'= {
             cand --task-name 'Only tasks of this name (repeatable)'
             cand --status 'Only tasks in this status (repeatable); it must be one the command changes'
-            cand --id 'Only this task, by id (a UUID; repeatable)'
+            cand --id 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)'
             cand --ids-from 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)'
             cand --older-than 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)'
             cand --newer-than 'Only tasks created within this (e.g. 30m, 2h, 7d)'
@@ -384,7 +384,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand --priority 'The new priority: higher is claimed first (default of new tasks: 0)'
             cand --task-name 'Only tasks of this name (repeatable)'
             cand --status 'Only tasks in this status (repeatable); it must be one the command changes'
-            cand --id 'Only this task, by id (a UUID; repeatable)'
+            cand --id 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)'
             cand --ids-from 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)'
             cand --older-than 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)'
             cand --newer-than 'Only tasks created within this (e.g. 30m, 2h, 7d)'

@@ -242,7 +242,7 @@ claimed\t'Held by a worker'
 completed\t''
 failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l id -d 'Only this task, by id (a UUID; repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l id -d 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l older-than -d 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
@@ -279,7 +279,7 @@ claimed\t'Held by a worker'
 completed\t''
 failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l id -d 'Only this task, by id (a UUID; repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l id -d 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l older-than -d 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
@@ -316,7 +316,7 @@ claimed\t'Held by a worker'
 completed\t''
 failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l id -d 'Only this task, by id (a UUID; repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l id -d 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l older-than -d 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
@@ -353,7 +353,7 @@ claimed\t'Held by a worker'
 completed\t''
 failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l id -d 'Only this task, by id (a UUID; repeatable)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l id -d 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l older-than -d 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r

@@ -176,7 +176,7 @@ pub fn exit_code_of(err: &anyhow::Error) -> u8 {
     }
     match err.downcast_ref::<QueueError>() {
         Some(QueueError::Schema(_)) => EXIT_SCHEMA,
-        Some(QueueError::Invalid(_) | QueueError::TaskNotFound(_)) => EXIT_USAGE,
+        Some(QueueError::Invalid(_) | QueueError::AmbiguousPrefix { .. }) => EXIT_USAGE,
         _ => EXIT_FAILURE,
     }
 }
@@ -244,11 +244,18 @@ mod tests {
         // The queue layer's errors that are the user's to fix, unwrapped or
         // under the context a command adds.
         assert_eq!(code(QueueError::Invalid("x".into()).into()), EXIT_USAGE);
-        let missing = QueueError::TaskNotFound(crate::queue::TaskId(uuid::Uuid::nil()));
+        let ambiguous = QueueError::AmbiguousPrefix {
+            prefix: "7f3a".into(),
+            candidates: vec![],
+        };
         assert_eq!(
-            code(anyhow::Error::from(missing).context("show")),
+            code(anyhow::Error::from(ambiguous).context("show")),
             EXIT_USAGE
         );
+        // A task that does not exist is not a usage error: the command was
+        // right, the answer is "no such task".
+        let missing = QueueError::TaskNotFound(crate::queue::TaskId(uuid::Uuid::nil()));
+        assert_eq!(code(missing.into()), EXIT_FAILURE);
         let behind = QueueError::Schema(SchemaProblem::NotMigrated);
         assert_eq!(code(behind.into()), EXIT_SCHEMA);
         assert_eq!(code(anyhow::anyhow!("anything else")), EXIT_FAILURE);

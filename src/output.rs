@@ -4,12 +4,21 @@
 use std::io::{self, IsTerminal, Write};
 
 use chrono::{DateTime, Utc};
-use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+use comfy_table::{presets, Cell, Color, ColumnConstraint, ContentArrangement, Table};
 use serde::Serialize;
 
 use crate::checks::Level;
 use crate::cli::OutputFormat;
 use crate::queue::TaskStatus;
+
+/// Columns of task ids (whole ids, copied into the next command): the
+/// tables' key columns, which never wrap.
+fn is_key_column(header: &str) -> bool {
+    matches!(
+        header,
+        "task id" | "task" | "example task" | "running task" | "id"
+    )
+}
 
 /// How this run prints.
 #[derive(Debug, Clone)]
@@ -56,10 +65,23 @@ impl Output {
         I: IntoIterator<Item = S>,
         S: Into<Cell>,
     {
+        let headers: Vec<Cell> = headers.into_iter().map(Into::into).collect();
+        let keys: Vec<usize> = headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| is_key_column(&h.content()))
+            .map(|(i, _)| i)
+            .collect();
         let mut t = Table::new();
         t.load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_header(headers);
+        // An id is copied whole into the next command: never wrapped.
+        for i in keys {
+            if let Some(c) = t.column_mut(i) {
+                c.set_constraint(ColumnConstraint::ContentWidth);
+            }
+        }
         if !self.stdout_tty {
             t.load_preset(presets::ASCII_MARKDOWN).force_no_tty();
         }

@@ -190,7 +190,6 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
                 &[
                     (&[], "<ID>"),
                     (&["123"], "invalid"),
-                    (&["0b6e6f3c-8a1e-4f4e-9a55-0d2d8c1f2a10"], "no task with id"),
                     (&[pending_id, "extra"], "extra"),
                 ],
             ),
@@ -210,7 +209,6 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
                 &[
                     (&[], "<ID>"),
                     (&["123"], "invalid"),
-                    (&["0b6e6f3c-8a1e-4f4e-9a55-0d2d8c1f2a10"], "no task with id"),
                     (&[pending_id, "--attempt", "0"], "--attempt"),
                     (&[pending_id, "--stream", "both2"], "--stream"),
                     (&[pending_id, "--interval", "soon"], "--interval"),

@@ -215,7 +215,7 @@ async fn spawn_then_list_and_show() {
     table.assert_success();
     assert!(table.stdout.contains("3C286"), "{table}");
     db.cli(&["tasks", "show", &uuid::Uuid::new_v4().to_string()])
-        .assert_code(2);
+        .assert_code(1);
     db.cli(&["tasks", "show", "nope"]).assert_code(2);
 }
 
@@ -744,9 +744,10 @@ async fn status_watch_prints_unknown_frames_while_the_database_is_down_and_recov
     wait_for("good frame after the restart", &|f| {
         f[after..].iter().any(good)
     });
+    // Ctrl-C ends a watch as README's exit-code table says: 130.
     signal(child.id() as i32, libc::SIGINT);
     let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(status.code(), Some(130));
 }
 
 /// Runs absurdctl with its stdout a pipe whose reader is gone at once (as
@@ -780,4 +781,51 @@ async fn a_closed_stdout_is_a_quiet_success() {
         run_into_closed_pipe(&["--database-url", &db.url, "tasks", "list", "-o", "json"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(stderr, "");
+}
+
+/// Any unique prefix of a task id names the task, as git takes commits
+/// (drain and errors print shortened ids); a prefix two tasks share is a
+/// usage error that lists them, one that matches nothing is "not found".
+#[tokio::test]
+async fn a_unique_prefix_of_a_task_id_names_the_task_everywhere_an_id_is_taken() {
+    let db = TestDb::migrated().await;
+    let alone = "7f3a1111-0000-4000-8000-000000000001";
+    let twin_a = "0bcd2222-0000-4000-8000-000000000001";
+    let twin_b = "0bcd2233-0000-4000-8000-000000000002";
+    db.seed([
+        task().id(alone).params(serde_json::json!({"cal": "3C48"})),
+        task().id(twin_a),
+        task().id(twin_b),
+    ]);
+
+    let shown = db.cli(&["-o", "json", "tasks", "show", "7f3a"]);
+    shown.assert_success();
+    assert_eq!(shown.json()["task_id"], alone);
+    assert_eq!(shown.json()["params"]["cal"], "3C48");
+    // logs resolves the prefix too (the task has no attempt yet).
+    let logs = db.cli(&["tasks", "logs", "7F3A-11"]);
+    assert!(logs.stderr.contains(alone), "{logs}");
+
+    let ambiguous = db.cli(&["tasks", "show", "0bcd"]);
+    ambiguous.assert_code(2);
+    assert!(
+        ambiguous.stderr.contains("ambiguous") && ambiguous.stderr.contains(twin_a),
+        "names the candidates: {ambiguous}"
+    );
+    let nothing = db.cli(&["tasks", "show", "dead"]);
+    nothing.assert_code(1);
+    assert!(nothing.stderr.contains("dead"), "{nothing}");
+
+    // A bulk command takes prefixes too, and changes only that task.
+    db.cli(&["cancel", "--id", "0bcd22", "--yes"])
+        .assert_code(2);
+    db.cli(&["cancel", "--id", "0bcd223", "--yes"])
+        .assert_success();
+    let states = db.psql(
+        "SELECT string_agg(left(task_id::text, 8) || '=' || status, ',' ORDER BY task_id) FROM absurd.tasks",
+    );
+    assert_eq!(
+        states.trim(),
+        "0bcd2222=pending,0bcd2233=cancelled,7f3a1111=pending"
+    );
 }

@@ -5,7 +5,7 @@ use clap::Args;
 
 use super::parse::{parse_duration, parse_nonempty};
 use super::tasks::TaskNames;
-use crate::queue::{TaskId, TaskStatus};
+use crate::queue::{TaskRef, TaskStatus};
 
 /// Which tasks a bulk command acts on: the same flags, with the same
 /// meaning, in retry-failed, cancel and prioritize. All given conditions
@@ -20,9 +20,10 @@ pub struct FilterArgs {
     #[arg(long, value_enum, value_name = "STATUS")]
     pub status: Vec<TaskStatus>,
 
-    /// Only this task, by id (a UUID; repeatable)
+    /// Only this task, by id (a UUID, or a unique prefix of at least 4 hex
+    /// digits; repeatable)
     #[arg(long = "id", value_name = "ID")]
-    pub ids: Vec<TaskId>,
+    pub ids: Vec<TaskRef>,
 
     /// Only the tasks whose ids FILE lists, one per line ("-" reads standard
     /// input; blank lines and # comments are ignored)

@@ -46,8 +46,8 @@ pub enum LogStream {
 /// Options of `tasks logs`.
 #[derive(Debug, Args)]
 pub struct TasksLogsArgs {
-    /// The task's id (a UUID)
-    pub id: uuid::Uuid,
+    /// The task's id (a UUID, or a unique prefix of at least 4 hex digits)
+    pub id: crate::queue::TaskRef,
 
     /// This attempt (1 is the first) [default: the latest]
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(1..))]
@@ -95,8 +95,8 @@ pub struct TasksListArgs {
 /// Options of `tasks show`.
 #[derive(Debug, Args)]
 pub struct TasksShowArgs {
-    /// The task's id (a UUID)
-    pub id: uuid::Uuid,
+    /// The task's id (a UUID, or a unique prefix of at least 4 hex digits)
+    pub id: crate::queue::TaskRef,
 }
 
 /// Options of `spawn`.

@@ -120,10 +120,11 @@ pub async fn run(
     opts: &BulkArgs,
 ) -> anyhow::Result<ExitCode> {
     ctx.table_or_json()?;
-    let filter = action.narrow(&filter)?;
+    let mut filter = action.narrow(&filter)?;
     let started = Instant::now();
     let pool = ctx.connect(Access::ReadWrite, 1).await?;
     let mut conn = pool.acquire().await?;
+    filter.resolve_prefixes(&mut conn).await?;
 
     let Selection {
         ids,

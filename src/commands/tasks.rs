@@ -134,8 +134,8 @@ struct TaskDetail {
 
 pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
     ctx.table_or_json()?;
-    let id = TaskId(args.id);
     let pool = ctx.connect(Access::ReadOnly, 1).await?;
+    let id = tasks::resolve(&pool, &args.id).await?;
     let task = tasks::get(&pool, id).await?;
     let dependencies = tasks::dependencies(&pool, id).await?;
     let attempts = history::attempts(&pool, id).await?;
@@ -375,9 +375,9 @@ fn timeline(ctx: &Ctx, attempts: &[Attempt], events: &[Event]) -> comfy_table::T
 /// `tasks logs`: the kept output of one attempt, or a running one followed.
 pub async fn logs(ctx: &Ctx, args: TasksLogsArgs) -> anyhow::Result<ExitCode> {
     ctx.table_or_json()?;
-    let id = TaskId(args.id);
     let pool = ctx.connect(Access::ReadOnly, 1).await?;
     // A wrong id is an error at once, also with --follow.
+    let id = tasks::resolve(&pool, &args.id).await?;
     tasks::get(&pool, id).await?;
     let mut found = history::output(&pool, id, args.attempt).await?;
     if args.follow {

@@ -29,6 +29,10 @@ pub struct TaskFilter {
     /// worker id (from the task history).
     pub failed_on: Option<String>,
     pub limit: Option<i64>,
+    /// `--id` prefixes not yet resolved to their task ([`TaskFilter::resolve_prefixes`]);
+    /// a filter with any left selects nothing.
+    #[serde(skip)]
+    pub id_prefixes: Vec<super::TaskRef>,
 }
 
 fn ser_opt_duration<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
@@ -50,6 +54,20 @@ impl TaskFilter {
             || self.error_like.is_some()
             || self.attempts_at_least.is_some()
             || self.failed_on.is_some()
+            || !self.id_prefixes.is_empty()
+    }
+
+    /// Resolves the `--id` prefixes to the one task each names (an error
+    /// when none or several do), adding them to `ids`.
+    pub async fn resolve_prefixes(&mut self, db: &mut sqlx::PgConnection) -> super::Result<()> {
+        for r in std::mem::take(&mut self.id_prefixes) {
+            let id = super::tasks::resolve(&mut *db, &r).await?;
+            if !self.ids.contains(&id) {
+                self.ids.push(id);
+            }
+        }
+        self.ids.sort();
+        Ok(())
     }
 
     /// Appends ` WHERE ...` (always at least `true`) for this filter to `qb`,
@@ -91,6 +109,10 @@ impl TaskFilter {
             qb.push(" AND task_name = ANY(")
                 .push_bind(self.task_names.clone())
                 .push(")");
+        }
+        if !self.id_prefixes.is_empty() {
+            // Unresolved: they name no task yet.
+            qb.push(" AND false");
         }
         if !self.ids.is_empty() {
             let ids: Vec<uuid::Uuid> = self.ids.iter().map(|i| i.0).collect();

@@ -44,6 +44,13 @@ pub const DEFAULT_TIMEOUT_GRACE: std::time::Duration = std::time::Duration::from
 pub enum QueueError {
     #[error("no task with id {0}")]
     TaskNotFound(TaskId),
+    #[error("no task id begins with {0}")]
+    NoTaskWithPrefix(String),
+    #[error("{prefix} is ambiguous: it begins {} ids ({}...); give more of the id", if candidates.len() > 2 { "at least 3" } else { "2" }, candidates.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "))]
+    AmbiguousPrefix {
+        prefix: String,
+        candidates: Vec<TaskId>,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("{0}")]

@@ -6,7 +6,7 @@
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 
 use super::types::{query_tasks, TASK_COLUMNS};
-use super::{Dependency, NewTask, QueueError, Result, Task, TaskFilter, TaskId};
+use super::{Dependency, NewTask, QueueError, Result, Task, TaskFilter, TaskId, TaskRef};
 
 /// Enqueues a task and returns its id. Dependencies must exist.
 pub async fn spawn(db: &mut sqlx::PgConnection, task: &NewTask) -> Result<TaskId> {
@@ -49,6 +49,31 @@ pub async fn get(db: impl PgExecutor<'_>, id: TaskId) -> Result<Task> {
         .fetch_optional(db)
         .await?
         .ok_or(QueueError::TaskNotFound(id))
+}
+
+/// The task `r` names: its id, or the one task whose id begins with the
+/// prefix (a range of the primary key: no scan). None, or several, is an
+/// error that says so.
+pub async fn resolve(db: impl PgExecutor<'_>, r: &TaskRef) -> Result<TaskId> {
+    let (text, lo, hi) = match r {
+        TaskRef::Id(id) => return Ok(*id),
+        TaskRef::Prefix { text, lo, hi } => (text, lo, hi),
+    };
+    let found: Vec<TaskId> = sqlx::query_scalar(
+        "SELECT task_id FROM absurd.tasks WHERE task_id BETWEEN $1 AND $2 ORDER BY task_id LIMIT 3",
+    )
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(db)
+    .await?;
+    match found.as_slice() {
+        [] => Err(QueueError::NoTaskWithPrefix(text.clone())),
+        [one] => Ok(*one),
+        _ => Err(QueueError::AmbiguousPrefix {
+            prefix: text.clone(),
+            candidates: found,
+        }),
+    }
 }
 
 /// Tasks matching the filter, newest first, at most `filter.limit`.

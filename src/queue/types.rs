@@ -27,6 +27,64 @@ impl std::str::FromStr for TaskId {
     }
 }
 
+/// A task as the operator names it: its whole id, or a unique prefix of it
+/// (at least 4 hex digits, hyphens optional), as git takes commits. A
+/// prefix is resolved against the table ([`super::tasks::resolve`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskRef {
+    Id(TaskId),
+    Prefix {
+        /// As given.
+        text: String,
+        /// The lowest and highest ids with that prefix.
+        lo: Uuid,
+        hi: Uuid,
+    },
+}
+
+/// The fewest hex digits a prefix must have.
+pub const MIN_PREFIX: usize = 4;
+
+impl std::str::FromStr for TaskRef {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let text = s.trim();
+        let hex: String = text.chars().filter(|&c| c != '-').collect();
+        let bad = || {
+            format!(
+                "`{s}` is not a task id: a UUID, or at least {MIN_PREFIX} of its first hex digits"
+            )
+        };
+        if hex.len() == 32 {
+            return text.parse::<TaskId>().map(TaskRef::Id);
+        }
+        if hex.len() < MIN_PREFIX || hex.len() > 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let pad = |fill: char| {
+            let mut full = hex.to_ascii_lowercase();
+            while full.len() < 32 {
+                full.push(fill);
+            }
+            Uuid::parse_str(&full).map_err(|_| bad())
+        };
+        Ok(TaskRef::Prefix {
+            text: text.to_string(),
+            lo: pad('0')?,
+            hi: pad('f')?,
+        })
+    }
+}
+
+impl std::fmt::Display for TaskRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TaskRef::Id(id) => id.fmt(f),
+            TaskRef::Prefix { text, .. } => f.write_str(text),
+        }
+    }
+}
+
 /// A task's status as absurdctl shows it. `Retrying` is derived, never
 /// stored: a task waiting for its retry is stored `pending` (the only status
 /// the Python clients read and cancel) and marked `awaiting_retry`; see
@@ -244,5 +302,26 @@ mod tests {
         let body = &source[source.find("macro_rules! query_tasks").unwrap()..];
         let body = &body[..body.find("pub(crate) use query_tasks").unwrap()];
         assert!(body.contains(SHOWN_STATUS), "{SHOWN_STATUS} not in {body}");
+    }
+}
+
+#[cfg(test)]
+mod task_ref_tests {
+    use super::*;
+
+    #[test]
+    fn a_prefix_spans_the_ids_it_begins() {
+        let r: TaskRef = "7f3A-b".parse().unwrap();
+        let TaskRef::Prefix { lo, hi, text } = r else {
+            panic!("a prefix")
+        };
+        assert_eq!(text, "7f3A-b");
+        assert_eq!(lo.to_string(), "7f3ab000-0000-0000-0000-000000000000");
+        assert_eq!(hi.to_string(), "7f3abfff-ffff-ffff-ffff-ffffffffffff");
+        let whole: TaskRef = "7f3ab000-0000-4000-8000-000000000001".parse().unwrap();
+        assert!(matches!(whole, TaskRef::Id(_)));
+        for bad in ["7f3", "xyz12", "", "7f3ab000-0000-4000-8000-0000000000011"] {
+            assert!(bad.parse::<TaskRef>().is_err(), "{bad}");
+        }
     }
 }

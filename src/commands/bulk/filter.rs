@@ -7,7 +7,7 @@ use std::io::Read;
 use crate::cli::FilterArgs;
 use crate::commands::Ctx;
 use crate::error::CliError;
-use crate::queue::{TaskFilter, TaskId};
+use crate::queue::{TaskFilter, TaskId, TaskRef};
 
 /// The filter the flags describe, for `command`. Reads --ids-from. Bad
 /// input is a usage error, raised before anything connects; so is a change
@@ -18,7 +18,14 @@ pub fn filter_from_args(
     args: &FilterArgs,
     dry_run: bool,
 ) -> anyhow::Result<TaskFilter> {
-    let mut ids = args.ids.clone();
+    let mut ids = Vec::new();
+    let mut prefixes = Vec::new();
+    for r in &args.ids {
+        match r {
+            TaskRef::Id(id) => ids.push(*id),
+            TaskRef::Prefix { .. } => prefixes.push(r.clone()),
+        }
+    }
     if let Some(path) = &args.ids_from {
         let (text, source) = if path.as_os_str() == "-" {
             let text = read_capped(std::io::stdin(), "standard input")
@@ -32,7 +39,7 @@ pub fn filter_from_args(
             (text, path.display().to_string())
         };
         let from_file = parse_ids(&text, &source)?;
-        if from_file.is_empty() && ids.is_empty() {
+        if from_file.is_empty() && args.ids.is_empty() {
             return Err(CliError::usage(format!(
                 "--ids-from {source} lists no task ids; nothing was changed"
             )));
@@ -62,6 +69,7 @@ pub fn filter_from_args(
         attempts_at_least: args.attempts_at_least,
         failed_on: None,
         limit: args.limit,
+        id_prefixes: prefixes,
     };
     if !filter.has_condition() && !args.all && !dry_run {
         let scope = match &filter.queue {

@@ -3,6 +3,8 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+
+use crate::error::EXIT_INTERRUPTED as INTERRUPTED;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -50,7 +52,7 @@ pub(super) async fn watch(
         };
         // Ctrl-C also ends a read that hangs (a database gone silent).
         let read = tokio::select! {
-            _ = stop.recv() => break Ok(ExitCode::SUCCESS),
+            _ = stop.recv() => break Ok(ExitCode::from(INTERRUPTED)),
             read = read => read,
         };
         let frame = match read {
@@ -112,20 +114,22 @@ pub(super) async fn watch(
             write_stdout(&frame)?;
         }
         let until = Instant::now() + every;
+        // `q` is the way out asked for (0); a signal interrupts (130, as
+        // every command interrupted by Ctrl-C exits).
         let quit = loop {
             if keys.is_some_and(|k| k.quit_requested()) {
-                break true;
+                break Some(ExitCode::SUCCESS);
             }
             if Instant::now() >= until {
-                break false;
+                break None;
             }
             tokio::select! {
-                _ = stop.recv() => break true,
+                _ = stop.recv() => break Some(ExitCode::from(INTERRUPTED)),
                 _ = tokio::time::sleep(Duration::from_millis(100)) => {}
             }
         };
-        if quit {
-            break Ok(ExitCode::SUCCESS);
+        if let Some(code) = quit {
+            break Ok(code);
         }
     };
     // The terminal is given back however the loop ended (an error frame
