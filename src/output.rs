@@ -20,6 +20,13 @@ fn is_key_column(header: &str) -> bool {
     )
 }
 
+/// A terminal's size in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Screen {
+    pub width: usize,
+    pub height: usize,
+}
+
 /// How this run prints.
 #[derive(Debug, Clone)]
 pub struct Output {
@@ -45,6 +52,21 @@ impl Output {
             verbose,
             stdout_tty,
             stderr_tty: std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// The terminal's size (columns, rows) when stdout is one that reports
+    /// it; None for a pipe or a bare pseudo-terminal that says 0x0.
+    pub fn screen(&self) -> Option<Screen> {
+        if !self.stdout_tty {
+            return None;
+        }
+        match crossterm::terminal::size() {
+            Ok((w, h)) if w >= 20 && h >= 5 => Some(Screen {
+                width: w as usize,
+                height: h as usize,
+            }),
+            _ => None,
         }
     }
 
@@ -88,7 +110,99 @@ impl Output {
         if !self.color {
             t.force_no_tty();
         }
+        // Without colour the table no longer asks the terminal its width:
+        // tell it, so that it still fits.
+        if let Some(screen) = self.screen() {
+            t.set_width(screen.width as u16);
+        }
         t
+    }
+
+    /// A table that fits the screen without wrapping a line: the columns
+    /// of `drop_order` (least telling first) are given up until the rest
+    /// fits, and the `free` text column (an error, a pattern) is cut to the
+    /// room left. Off a terminal every column is kept whole.
+    pub fn fit_table(
+        &self,
+        headers: &[&str],
+        rows: Vec<Vec<Cell>>,
+        drop_order: &[&str],
+        free: Option<&str>,
+    ) -> Table {
+        let width = self.screen().map(|s| s.width);
+        self.fit_table_to(width, headers, rows, drop_order, free)
+    }
+
+    /// [`Output::fit_table`] for a screen `width` wide (None: unbounded).
+    pub fn fit_table_to(
+        &self,
+        width: Option<usize>,
+        headers: &[&str],
+        rows: Vec<Vec<Cell>>,
+        drop_order: &[&str],
+        free: Option<&str>,
+    ) -> Table {
+        let widest = |i: usize| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.content().chars().count())
+                .chain([headers[i].chars().count()])
+                .max()
+                .unwrap_or(0)
+        };
+        let mut dropped: Vec<usize> = Vec::new();
+        // Each column takes its text, a space either side and a border.
+        let least = |dropped: &[usize]| -> usize {
+            1 + (0..headers.len())
+                .filter(|i| !dropped.contains(i))
+                .map(|i| {
+                    3 + if Some(headers[i]) == free {
+                        widest(i).min(12)
+                    } else {
+                        widest(i)
+                    }
+                })
+                .sum::<usize>()
+        };
+        if let Some(w) = width {
+            for name in drop_order {
+                if least(&dropped) <= w {
+                    break;
+                }
+                if let Some(i) = headers.iter().position(|h| h == name) {
+                    dropped.push(i);
+                }
+            }
+        }
+        let keep: Vec<usize> = (0..headers.len())
+            .filter(|i| !dropped.contains(i))
+            .collect();
+        let free_room = width.map(|w| {
+            let fixed: usize = 1 + keep
+                .iter()
+                .filter(|&&i| Some(headers[i]) != free)
+                .map(|&i| 3 + widest(i))
+                .sum::<usize>();
+            w.saturating_sub(fixed + 3).max(8)
+        });
+        let mut table = self.table(keep.iter().map(|&i| headers[i]));
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        for row in rows {
+            let mut cells: Vec<Cell> = Vec::new();
+            for (i, cell) in row.into_iter().enumerate() {
+                if !keep.contains(&i) {
+                    continue;
+                }
+                match free_room {
+                    Some(room) if Some(headers[i]) == free => {
+                        cells.push(Cell::new(ellipsize(&cell.content(), room)))
+                    }
+                    _ => cells.push(cell),
+                }
+            }
+            table.add_row(cells);
+        }
+        table
     }
 
     pub fn print_table(&self, table: &Table) -> io::Result<()> {

@@ -609,7 +609,9 @@ async fn a_paused_queue_is_shown_with_who_when_and_why() {
 
     let out = db.cli(&["status"]);
     out.assert_success();
-    let first: Vec<&str> = out.stdout.lines().take(2).collect();
+    // The overall verdict, a blank line, then the queue's verdict and its pause.
+    let first: Vec<&str> = out.stdout.lines().skip(2).take(2).collect();
+    assert!(out.stdout.starts_with("overall WARNING"), "{out}");
     assert!(first[0].starts_with("dsa110-pipeline  WARNING"), "{out}");
     assert!(
         first[1].starts_with("PAUSED by alice since ")

@@ -85,7 +85,7 @@ pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
     if args.all_queues {
         headers.insert(3, "queues");
     }
-    let mut table = ctx.out.table(headers);
+    let mut cells = Vec::new();
     for g in shown {
         let mut row = vec![
             Cell::new(g.count),
@@ -100,8 +100,21 @@ pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
         if args.all_queues {
             row.insert(3, Cell::new(g.queues.join(", ")));
         }
-        table.add_row(row);
+        cells.push(row);
     }
+    let table = ctx.out.fit_table(
+        &headers,
+        cells,
+        &[
+            "first seen",
+            "retrying",
+            "queues",
+            "failed",
+            "last seen",
+            "task names",
+        ],
+        Some("error"),
+    );
     ctx.out.print_table(&table)?;
     let more = found.groups.len() - shown.len();
     ctx.out.note(format!(

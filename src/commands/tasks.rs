@@ -80,7 +80,7 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
     if with_progress {
         headers.insert(8, "progress");
     }
-    let mut table = ctx.out.table(headers);
+    let mut cells = Vec::new();
     for t in &rows {
         let mut row = vec![
             Cell::new(t.task_id),
@@ -105,8 +105,23 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
                 .unwrap_or_default();
             row.insert(8, Cell::new(text));
         }
-        table.add_row(row);
+        cells.push(row);
     }
+    // On a narrow screen the id stays whole; these give way, in this order.
+    let table = ctx.out.fit_table(
+        &headers,
+        cells,
+        &[
+            "queue",
+            "created",
+            "prio",
+            "attempt",
+            "worker",
+            "progress",
+            "task name",
+        ],
+        Some("error"),
+    );
     ctx.out.print_table(&table)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -17,10 +17,10 @@ use crate::commands::Ctx;
 use crate::config::Access;
 use crate::error::redact;
 use crate::interact::KeyWatcher;
-use crate::output::{fmt_secs, fmt_time, write_stdout};
+use crate::output::{fmt_secs, fmt_time, write_stdout, Screen};
 
 use super::report::{collect, Report};
-use super::{queues, text::render};
+use super::{queues, text::render_on};
 
 /// `--watch`: a refresh every `every` until Ctrl-C or `q`; on a terminal the
 /// view is redrawn in place, otherwise snapshots follow each other.
@@ -63,7 +63,15 @@ pub(super) async fn watch(
                         line.push('\n');
                         line
                     }
-                    _ => render(&ctx.out, &report),
+                    // The watch's own header takes two lines of the screen.
+                    _ => render_on(
+                        &ctx.out,
+                        &report,
+                        ctx.out.screen().map(|s| Screen {
+                            height: s.height.saturating_sub(2),
+                            ..s
+                        }),
+                    ),
                 };
                 previous = Some(report);
                 frame
