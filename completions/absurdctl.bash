@@ -392,7 +392,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__cancel)
-            opts="-o -y -q -v -h -V --include-claimed --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --include-claimed --task-name --status --id --ids-from --older-than --newer-than --since --error-pattern --error-like --attempts-at-least --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -419,6 +419,14 @@ _absurdctl() {
                     return 0
                     ;;
                 --newer-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-pattern)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1200,7 +1208,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__prioritize)
-            opts="-o -y -q -v -h -V --priority --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --priority --task-name --status --id --ids-from --older-than --newer-than --since --error-pattern --error-like --attempts-at-least --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1231,6 +1239,14 @@ _absurdctl() {
                     return 0
                     ;;
                 --newer-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-pattern)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1294,7 +1310,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__reap__subcmd__stuck)
-            opts="-o -y -q -v -h -V --heartbeat-timeout --timeout-grace --reap-overrun --reaper-lock-stale-after --older-than --dry-run --all-queues --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --heartbeat-timeout --timeout-grace --reap-overrun --reaper-lock-stale-after --claimed-longer-than --dry-run --all-queues --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1312,7 +1328,7 @@ _absurdctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --older-than)
+                --claimed-longer-than)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1402,7 +1418,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__retry__subcmd__failed)
-            opts="-o -y -q -v -h -V --include-cancelled --reset-attempts --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --include-cancelled --reset-attempts --task-name --status --id --ids-from --older-than --newer-than --since --error-pattern --error-like --attempts-at-least --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1429,6 +1445,14 @@ _absurdctl() {
                     return 0
                     ;;
                 --newer-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-pattern)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

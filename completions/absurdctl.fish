@@ -62,7 +62,7 @@ complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "audit" -d 'Show
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "bench" -d 'Measure what this installation can take: spawn rate, drain rate, claim latency and pickup latency'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c absurdctl -n "__fish_absurdctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l watch -d 'Refresh every SECONDS (default 5) until Ctrl-C or `q`, with rates computed between refreshes. On a terminal the view is redrawn in place; otherwise one snapshot per interval is printed (one JSON object per line with --output json)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l watch -d 'Refresh every INTERVAL (5s, 1m, or plain seconds; default 5s) until Ctrl-C or `q`, with rates computed between refreshes. On a terminal the view is redrawn in place; otherwise one snapshot per interval is printed (one JSON object per line with --output json)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l heartbeat-timeout -d 'A claimed task with no heartbeat for this long is stuck (one that never sent any counts from the later of its claim and the first `migrate`). The default is reap-stuck\'s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l timeout-grace -d 'A claimed task that has run past its own timeout plus this grace has overrun: reported (a warning), but not stuck while its worker heartbeats' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand status" -l reaper-lock-stale-after -d 'The reaper\'s lock held longer than this (a reap takes seconds) is reported: a hung session holds it, and nothing is reaped meanwhile' -r
@@ -126,7 +126,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fis
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and not __fish_seen_subcommand_from list show logs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l status -d 'Only tasks in this status (repeatable)' -r -f -a "pending\t'Waiting to run (or for a dependency, or a delayed start)'
 retrying\t'Waiting for its retry after a failed or reaped attempt (stored as pending)'
-claimed\t'Held by a worker'
+claimed\t'Held by a worker (also: running)'
 completed\t''
 failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
@@ -238,7 +238,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand trends" -s V -l vers
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l task-name -d 'Only tasks of this name (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t'Waiting to run (or for a dependency, or a delayed start)'
 retrying\t'Waiting for its retry after a failed or reaped attempt (stored as pending)'
-claimed\t'Held by a worker'
+claimed\t'Held by a worker (also: running)'
 completed\t''
 failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
@@ -246,6 +246,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l id 
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l older-than -d 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l since -d 'Only tasks whose latest change is within this (e.g. 24h): failed, completed or cancelled then, or, unfinished, created then. The window `errors --since` counts failures in' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l error-pattern -d 'Only tasks whose error, folded as `errors` folds it (numbers, ids, paths and times replaced by <n>, <uuid>, <path>, <ts>), is exactly this pattern: the cause `errors` prints, with the command that uses it' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l error-like -d 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l attempts-at-least -d 'Only tasks claimed at least N times (their attempt count)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l limit -d 'Change at most N tasks: the oldest N that match' -r
@@ -275,7 +277,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -s V -
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l task-name -d 'Only tasks of this name (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t'Waiting to run (or for a dependency, or a delayed start)'
 retrying\t'Waiting for its retry after a failed or reaped attempt (stored as pending)'
-claimed\t'Held by a worker'
+claimed\t'Held by a worker (also: running)'
 completed\t''
 failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
@@ -283,6 +285,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l id -d 'Onl
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l older-than -d 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l since -d 'Only tasks whose latest change is within this (e.g. 24h): failed, completed or cancelled then, or, unfinished, created then. The window `errors --since` counts failures in' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l error-pattern -d 'Only tasks whose error, folded as `errors` folds it (numbers, ids, paths and times replaced by <n>, <uuid>, <path>, <ts>), is exactly this pattern: the cause `errors` prints, with the command that uses it' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l error-like -d 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l attempts-at-least -d 'Only tasks claimed at least N times (their attempt count)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l limit -d 'Change at most N tasks: the oldest N that match' -r
@@ -312,7 +316,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -s V -l versi
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l task-name -d 'Only tasks of this name (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t'Waiting to run (or for a dependency, or a delayed start)'
 retrying\t'Waiting for its retry after a failed or reaped attempt (stored as pending)'
-claimed\t'Held by a worker'
+claimed\t'Held by a worker (also: running)'
 completed\t''
 failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
@@ -320,6 +324,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l id -d 'On
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l older-than -d 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l since -d 'Only tasks whose latest change is within this (e.g. 24h): failed, completed or cancelled then, or, unfinished, created then. The window `errors --since` counts failures in' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l error-pattern -d 'Only tasks whose error, folded as `errors` folds it (numbers, ids, paths and times replaced by <n>, <uuid>, <path>, <ts>), is exactly this pattern: the cause `errors` prints, with the command that uses it' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l error-like -d 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l attempts-at-least -d 'Only tasks claimed at least N times (their attempt count)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l limit -d 'Change at most N tasks: the oldest N that match' -r
@@ -349,7 +355,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l prior
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l task-name -d 'Only tasks of this name (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l status -d 'Only tasks in this status (repeatable); it must be one the command changes' -r -f -a "pending\t'Waiting to run (or for a dependency, or a delayed start)'
 retrying\t'Waiting for its retry after a failed or reaped attempt (stored as pending)'
-claimed\t'Held by a worker'
+claimed\t'Held by a worker (also: running)'
 completed\t''
 failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
@@ -357,6 +363,8 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l id -d
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l ids-from -d 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l older-than -d 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l since -d 'Only tasks whose latest change is within this (e.g. 24h): failed, completed or cancelled then, or, unfinished, created then. The window `errors --since` counts failures in' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l error-pattern -d 'Only tasks whose error, folded as `errors` folds it (numbers, ids, paths and times replaced by <n>, <uuid>, <path>, <ts>), is exactly this pattern: the cause `errors` prints, with the command that uses it' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l error-like -d 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l attempts-at-least -d 'Only tasks claimed at least N times (their attempt count)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l limit -d 'Change at most N tasks: the oldest N that match' -r
@@ -384,7 +392,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -s V -l 
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l heartbeat-timeout -d 'A claimed task whose worker has been silent this long is stuck, and a registered worker not seen this long is dead (at least 1s; under 1m is warned about: it reaps live legacy workers). The default, 15 minutes, never reaps a live legacy Python worker: it heartbeats every 30 s, but a long CASA call blocks its event loop for minutes at a time, so minutes of silence are not death' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l timeout-grace -d 'A task that has run longer than its own timeout (spawn --timeout) plus this grace has overrun: reported, and reaped while its worker still heartbeats only with --reap-overrun' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l reaper-lock-stale-after -d 'The reaper\'s lock held by another session for longer than this (a reap takes seconds) is reported as a hung session: exit 1' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l older-than -d 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks\' "claimed for more than 2 hours"; at least 1s). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l claimed-longer-than -d 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks\' "claimed for more than 2 hours"; at least 1s). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat (Named --older-than before: that name still works. Everywhere else --older-than is a task\'s creation age.)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -l queue -d 'Queue to operate on' -r
@@ -407,7 +415,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap-stuck" -s V -l 
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l heartbeat-timeout -d 'A claimed task whose worker has been silent this long is stuck, and a registered worker not seen this long is dead (at least 1s; under 1m is warned about: it reaps live legacy workers). The default, 15 minutes, never reaps a live legacy Python worker: it heartbeats every 30 s, but a long CASA call blocks its event loop for minutes at a time, so minutes of silence are not death' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l timeout-grace -d 'A task that has run longer than its own timeout (spawn --timeout) plus this grace has overrun: reported, and reaped while its worker still heartbeats only with --reap-overrun' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l reaper-lock-stale-after -d 'The reaper\'s lock held by another session for longer than this (a reap takes seconds) is reported as a hung session: exit 1' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l older-than -d 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks\' "claimed for more than 2 hours"; at least 1s). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l claimed-longer-than -d 'Instead of the heartbeat and timeout rules, reap every task claimed longer ago than this, whatever its heartbeat (the runbooks\' "claimed for more than 2 hours"; at least 1s). A live worker of such a task is refused when it later completes it, and stops at its next heartbeat (Named --older-than before: that name still works. Everywhere else --older-than is a task\'s creation age.)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand reap" -l queue -d 'Queue to operate on' -r

@@ -48,9 +48,16 @@ pub fn progress(out: &Output, len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:40.cyan/blue}] {pos}/{len} ({per_sec}, ETA {eta})",
+            "{spinner} {msg} [{bar:40.cyan/blue}] {pos}/{len} ({rate}, ETA {eta})",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+        // `6226/s`, not indicatif's `6,225.8129/s`.
+        .with_key(
+            "rate",
+            |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0}/s", s.per_sec());
+            },
+        )
         .progress_chars("=> "),
     );
     bar.set_message(what.to_string());

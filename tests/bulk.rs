@@ -29,6 +29,8 @@ struct Row {
     error: Option<String>,
     attempt: i32,
     age_sec: f64,
+    /// Since its latest change: finished then, or created then.
+    changed_sec: f64,
 }
 
 /// Every status x three task names x three ages (10 min, 3 h, 3 days) in
@@ -101,7 +103,8 @@ async fn load_grid(db: &TestDb) -> Vec<Row> {
 async fn rows(pool: &PgPool) -> Vec<Row> {
     sqlx::query_as(
         "SELECT task_id, queue_name, task_name, status, error, attempt,
-                extract(epoch FROM now() - created_at)::float8 AS age_sec
+                extract(epoch FROM now() - created_at)::float8 AS age_sec,
+                extract(epoch FROM now() - coalesce(completed_at, created_at))::float8 AS changed_sec
            FROM absurd.tasks ORDER BY created_at, task_id",
     )
     .fetch_all(pool)
@@ -270,6 +273,15 @@ async fn every_filter_selects_the_same_rows_in_every_command() {
         case("attempts", &["--attempts-at-least", "2"], |r| {
             r.attempt >= 2
         }),
+        // The window `errors --since` counts in: finished within it, or
+        // (unfinished) created within it.
+        case("since", &["--since", "1h"], |r| r.changed_sec <= 3600.0),
+        // A cause as `errors` folds it: `disk 100% full`, not `disk 1000 full`.
+        case(
+            "error pattern",
+            &["--error-pattern", "disk <n>% full"],
+            |r| r.error.as_deref() == Some("disk 100% full"),
+        ),
         case(
             "everything at once",
             &[

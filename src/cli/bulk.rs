@@ -38,6 +38,18 @@ pub struct FilterArgs {
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub newer_than: Option<std::time::Duration>,
 
+    /// Only tasks whose latest change is within this (e.g. 24h): failed,
+    /// completed or cancelled then, or, unfinished, created then. The
+    /// window `errors --since` counts failures in
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub since: Option<std::time::Duration>,
+
+    /// Only tasks whose error, folded as `errors` folds it (numbers, ids,
+    /// paths and times replaced by <n>, <uuid>, <path>, <ts>), is exactly this
+    /// pattern: the cause `errors` prints, with the command that uses it
+    #[arg(long, value_name = "PATTERN", value_parser = parse_nonempty)]
+    pub error_pattern: Option<String>,
+
     /// Only tasks whose error contains this text (case-insensitive; taken
     /// literally: % and _ are not wildcards)
     #[arg(long, value_name = "TEXT", value_parser = parse_nonempty)]

@@ -142,12 +142,12 @@ pub struct StatusArgs {
     #[arg(long, conflicts_with = "watch")]
     pub check: bool,
 
-    /// Refresh every SECONDS (default 5) until Ctrl-C or `q`, with rates
+    /// Refresh every INTERVAL (5s, 1m, or plain seconds; default 5s) until Ctrl-C or `q`, with rates
     /// computed between refreshes. On a terminal the view is redrawn in place;
     /// otherwise one snapshot per interval is printed (one JSON object per
     /// line with --output json)
-    #[arg(long, allow_negative_numbers = true, num_args = 0..=1, default_missing_value = "5", value_name = "SECONDS",
-          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    #[arg(long, allow_negative_numbers = true, num_args = 0..=1, default_missing_value = "5", value_name = "INTERVAL",
+          value_parser = super::parse::parse_interval_secs)]
     pub watch: Option<u64>,
 
     /// A queue with no task, worker or pause record ever is healthy (a new

@@ -8,6 +8,9 @@ use crate::output::Output;
 
 use super::parse::{parse_pg_timeout, parse_positive_duration, parse_queue_name};
 
+/// The queue when neither --queue nor ABSURD_QUEUE_NAME names one.
+pub const DEFAULT_QUEUE: &str = "dsa110-pipeline";
+
 /// Options every command accepts.
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Global options")]
@@ -36,7 +39,7 @@ pub struct GlobalOpts {
         long,
         global = true,
         env = "ABSURD_QUEUE_NAME",
-        default_value = "dsa110-pipeline",
+        default_value = DEFAULT_QUEUE,
         value_name = "NAME",
         value_parser = parse_queue_name
     )]

@@ -40,7 +40,10 @@ pub struct ReapStuckArgs {
     /// longer ago than this, whatever its heartbeat (the runbooks' "claimed
     /// for more than 2 hours"; at least 1s). A live worker of such a task is
     /// refused when it later completes it, and stops at its next heartbeat
-    #[arg(long, value_name = "DURATION", value_parser = parse_reap_age)]
+    /// (Named --older-than before: that name still works. Everywhere else
+    /// --older-than is a task's creation age.)
+    #[arg(long = "claimed-longer-than", alias = "older-than", value_name = "DURATION",
+          value_parser = parse_reap_age)]
     pub older_than: Option<humantime::Duration>,
 
     /// List what would be reaped and which workers would be marked dead;

@@ -24,9 +24,9 @@ pub use checks::{
     parse_disk_spec, DiskSpec, FlowThresholds, LoadThresholds, PreflightArgs, RoundTripThresholds,
     StatusArgs, StuckArgs,
 };
-pub use global::{GlobalOpts, OutputFormat};
+pub use global::{GlobalOpts, OutputFormat, DEFAULT_QUEUE};
 pub use maintenance::{DrainArgs, ReapStuckArgs, ResumeArgs, VacuumArgs};
-pub use parse::{parse_duration, parse_percent};
+pub use parse::{format_duration, parse_duration, parse_percent};
 pub use tasks::{
     AuditArgs, ErrorsArgs, LogStream, SpawnArgs, TaskNames, TasksCommand, TasksListArgs,
     TasksLogsArgs, TasksShowArgs, TrendsArgs, TrendsBucket,

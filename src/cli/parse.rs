@@ -14,6 +14,46 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     Ok(d)
 }
 
+/// A duration as a flag takes it, the inverse of [`parse_duration`]: `90d`,
+/// `1d 12h`, `30m`, `1.5s`, `250ms` (never `2months 29days 2h 52m 48s`).
+pub fn format_duration(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let secs = d.as_secs();
+    if secs < 60 && ms % 1000 != 0 {
+        return format!("{:.1}s", d.as_secs_f64());
+    }
+    let mut parts = Vec::new();
+    for (unit, n) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        let v = (secs / n)
+            % match unit {
+                "d" => u64::MAX,
+                "h" => 24,
+                _ => 60,
+            };
+        if v > 0 {
+            parts.push(format!("{v}{unit}"));
+        }
+    }
+    parts.join(" ")
+}
+
+/// `--watch` and other refresh intervals: a duration (`5s`, `1m`) or a
+/// plain number of seconds, from 1 s to a day; whole seconds.
+pub(super) fn parse_interval_secs(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let d = match t.parse::<u64>() {
+        Ok(n) => std::time::Duration::from_secs(n),
+        Err(_) => parse_duration(t)?,
+    };
+    if d < std::time::Duration::from_secs(1) || d > std::time::Duration::from_secs(86_400) {
+        return Err(format!("`{s}` is not between 1s and 1d"));
+    }
+    Ok(d.as_secs())
+}
+
 /// A PostgreSQL session timeout: it takes at most 2^31-1 ms; 0 turns it off.
 pub(super) fn parse_pg_timeout(s: &str) -> Result<std::time::Duration, String> {
     let d = parse_duration(s)?;
@@ -96,9 +136,34 @@ impl clap::ValueEnum for crate::queue::TaskStatus {
             }
             TaskStatus::Retrying => value
                 .help("Waiting for its retry after a failed or reaped attempt (stored as pending)"),
-            TaskStatus::Claimed => value.help("Held by a worker"),
+            // `status` says "running": the word is taken too.
+            TaskStatus::Claimed => value
+                .alias("running")
+                .help("Held by a worker (also: running)"),
             TaskStatus::Failed => value.help("Failed with no attempt left (the dead letters)"),
             TaskStatus::Completed | TaskStatus::Cancelled => value,
         })
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_are_written_as_they_are_typed() {
+        let d = |s: &str| format_duration(parse_duration(s).unwrap());
+        assert_eq!(d("90d"), "90d");
+        assert_eq!(d("24h"), "1d");
+        assert_eq!(d("36h"), "1d 12h");
+        assert_eq!(d("90m"), "1h 30m");
+        assert_eq!(d("1.5s"), "1.5s");
+        assert_eq!(format_duration(Duration::from_millis(250)), "250ms");
+        assert_eq!(parse_interval_secs("5s"), Ok(5));
+        assert_eq!(parse_interval_secs("5"), Ok(5));
+        assert_eq!(parse_interval_secs("2m"), Ok(120));
+        assert!(parse_interval_secs("0").is_err());
+        assert!(parse_interval_secs("500ms").is_err());
     }
 }

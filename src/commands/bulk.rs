@@ -125,6 +125,7 @@ pub async fn run(
     let pool = ctx.connect(Access::ReadWrite, 1).await?;
     let mut conn = pool.acquire().await?;
     filter.resolve_prefixes(&mut conn).await?;
+    filter.resolve_pattern(&mut conn).await?;
 
     let Selection {
         ids,

@@ -6,10 +6,11 @@ use std::process::ExitCode;
 use comfy_table::Cell;
 use serde::Serialize;
 
+use crate::cli::format_duration;
 use crate::cli::ErrorsArgs;
 use crate::commands::Ctx;
 use crate::config::Access;
-use crate::output::{ellipsize, fmt_ago, fmt_secs};
+use crate::output::{ellipsize, fmt_ago};
 use crate::queue::errors::{self, ErrorGroup};
 use crate::queue::stats;
 
@@ -26,7 +27,45 @@ struct Report<'a> {
     attempts: bool,
     /// Causes found, before --limit.
     groups_total: usize,
-    groups: &'a [ErrorGroup],
+    groups: Vec<Shown<'a>>,
+}
+
+/// A cause as JSON shows it: with the command that retries its failed tasks.
+#[derive(Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    group: &'a ErrorGroup,
+    /// `absurdctl retry-failed ...` selecting exactly this cause's failed
+    /// tasks of the window; null when none of them failed for good.
+    retry_command: Option<String>,
+}
+
+/// The `retry-failed` command whose filter is this cause within this window
+/// (by its folded pattern, as `errors` groups), for the failed tasks.
+fn retry_command(ctx: &Ctx, args: &ErrorsArgs, g: &ErrorGroup) -> Option<String> {
+    if g.failed == 0 || args.attempts {
+        return None;
+    }
+    let mut words: Vec<String> = vec!["absurdctl".into()];
+    if args.all_queues {
+        words.push("retry-failed".into());
+        words.push("--all-queues".into());
+    } else {
+        if ctx.global.queue != crate::cli::DEFAULT_QUEUE {
+            words.extend(["--queue".into(), ctx.global.queue.clone()]);
+        }
+        words.push("retry-failed".into());
+    }
+    words.extend(["--since".into(), format_duration(args.since)]);
+    for name in &args.names.task_name {
+        words.extend(["--task-name".into(), name.clone()]);
+    }
+    words.extend(["--error-pattern".into(), g.pattern.clone()]);
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|w| shlex::try_quote(w).map_or_else(|_| w.clone(), |q| q.into_owned()))
+        .collect();
+    Some(quoted.join(" "))
 }
 
 pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
@@ -58,11 +97,17 @@ pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
             tasks: found.tasks,
             attempts: args.attempts,
             groups_total: found.groups.len(),
-            groups: shown,
+            groups: shown
+                .iter()
+                .map(|g| Shown {
+                    group: g,
+                    retry_command: retry_command(ctx, &args, g),
+                })
+                .collect(),
         })?;
         return Ok(ExitCode::SUCCESS);
     }
-    let window = fmt_secs(args.since.as_secs_f64());
+    let window = format_duration(args.since);
     if shown.is_empty() {
         let what = if args.attempts {
             "failed attempts"
@@ -127,5 +172,11 @@ pub async fn run(ctx: &Ctx, args: ErrorsArgs) -> anyhow::Result<ExitCode> {
             String::new()
         }
     ))?;
+    // The triage's next step, for the most frequent cause that failed for good.
+    if let Some(cmd) = shown.iter().find_map(|g| retry_command(ctx, &args, g)) {
+        ctx.out.note(format!(
+            "retry the first cause's failed tasks (-o json has each cause's command):\n  {cmd}"
+        ))?;
+    }
     Ok(ExitCode::SUCCESS)
 }

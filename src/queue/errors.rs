@@ -91,7 +91,8 @@ pub async fn grouped(
                   WHERE queue_name = ANY ($1) AND status = 'failed' AND completed_at >= $2
                  UNION ALL
                  SELECT task_id, queue_name, task_name, 'retrying', error,
-                        coalesce(completed_at, available_at) AS completed_at
+                        -- A reaped task's next try may lie ahead: seen now, not then.
+                        least(coalesce(completed_at, available_at), now()) AS completed_at
                    FROM absurd.tasks
                   WHERE queue_name = ANY ($1) AND status IN ('pending', 'retrying')
                     AND (status = 'retrying' OR awaiting_retry) AND error IS NOT NULL
@@ -239,10 +240,19 @@ pub fn normalize(message: &str) -> String {
     while i < c.len() {
         let boundary = i == 0 || !is_word(c[i - 1]);
         if boundary {
+            // An exit code, a signal or an errno is the cause itself: kept.
+            let n = digits(&c[i..]);
+            if n > 0 && ends_word(&c[i..], n) && names_a_code(&c[..i]) {
+                out.extend(&c[i..i + n]);
+                i += n;
+                continue;
+            }
             let folded = [
                 (uuid_len(&c[i..]), "<uuid>"),
                 (timestamp_len(&c[i..]), "<ts>"),
                 (path_len(&c[i..]), "<path>"),
+                (ip_len(&c[i..]), "<ip>"),
+                (duration_len(&c[i..]), "<duration>"),
                 (hex_len(&c[i..]), "<hex>"),
                 (number_len(&c[i..]), "<n>"),
             ]
@@ -267,6 +277,80 @@ pub fn normalize(message: &str) -> String {
         i += 1;
     }
     out.trim_end().to_string()
+}
+
+/// Whether the text before a number ends with a word that makes the
+/// number a code (`exit 137`, `exit code: 1`, `signal 9`, `[Errno 28]`,
+/// `returncode=2`), which tells one cause from another.
+fn names_a_code(before: &[char]) -> bool {
+    let text: String = before.iter().collect::<String>().to_lowercase();
+    let text =
+        text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | '#' | '-'));
+    const WORDS: [&str; 9] = [
+        "exit",
+        "code",
+        "status",
+        "signal",
+        "sig",
+        "errno",
+        "returncode",
+        "exited with",
+        "killed by",
+    ];
+    WORDS.iter().any(|w| {
+        text.ends_with(w)
+            && text[..text.len() - w.len()]
+                .chars()
+                .next_back()
+                .map_or(true, |c| !is_word(c))
+    })
+}
+
+/// An IPv4 address: four numbers of at most 3 digits joined by dots.
+fn ip_len(c: &[char]) -> Option<usize> {
+    let mut i = 0;
+    for k in 0..4 {
+        if k > 0 {
+            if c.get(i) != Some(&'.') {
+                return None;
+            }
+            i += 1;
+        }
+        let n = digits(&c[i..]);
+        if !(1..=3).contains(&n) {
+            return None;
+        }
+        i += n;
+    }
+    ends_word(c, i).then_some(i)
+}
+
+/// A duration as programs print it: `3h 2m 1s`, `2m 1s`, `1h2m`, `12ms`,
+/// `5.5s`: numbers each with a unit, spaces between them optional.
+fn duration_len(c: &[char]) -> Option<usize> {
+    const UNITS: [&str; 8] = ["ms", "us", "µs", "min", "d", "h", "m", "s"];
+    let mut i = 0;
+    let mut parts = 0;
+    loop {
+        let mut j = i;
+        if parts > 0 {
+            j += c[j..].iter().take_while(|x| **x == ' ').count();
+        }
+        let Some(n) = number_len(&c[j..]) else { break };
+        let after = &c[j + n..];
+        let unit = UNITS.iter().find(|u| {
+            let u: Vec<char> = u.chars().collect();
+            after.starts_with(&u) && ends_word(after, u.len())
+        });
+        match unit {
+            Some(u) => {
+                i = j + n + u.chars().count();
+                parts += 1;
+            }
+            None => break,
+        }
+    }
+    (parts > 0).then_some(i)
 }
 
 fn is_word(c: char) -> bool {
@@ -418,7 +502,7 @@ mod tests {
             ),
             (
                 "FileNotFoundError: [Errno 2] No such file or directory: '/stage/ms/2025-11-30.ms'",
-                "FileNotFoundError: [Errno <n>] No such file or directory: '<path>'",
+                "FileNotFoundError: [Errno 2] No such file or directory: '<path>'",
             ),
             (
                 "task 0b6e6f3c-8a1e-4f4e-9a55-0d2d8c1f2a10 timed out after 3600 s",
@@ -426,7 +510,7 @@ mod tests {
             ),
             (
                 "OSError: [Errno 28] No space left on device",
-                "OSError: [Errno <n>] No space left on device",
+                "OSError: [Errno 28] No space left on device",
             ),
             (
                 "No calibrator registered for Dec 30.51",
@@ -441,11 +525,25 @@ mod tests {
                 "group <ts> failed at <ts>",
             ),
             ("object at 0x7f3a2c00 died", "object at <hex> died"),
-            ("took 12ms, limit 5.5s", "took <n>ms, limit <n>s"),
+            ("took 12ms, limit 5.5s", "took <duration>, limit <duration>"),
             (
                 "connection to 10.0.0.5:5432 refused",
-                "connection to <n>.<n>:<n> refused",
+                "connection to <ip>:<n> refused",
             ),
+            // One cause however its duration is written.
+            ("timed out after 3h 2m 1s", "timed out after <duration>"),
+            ("timed out after 2m 1s", "timed out after <duration>"),
+            // Exit codes, signals and errnos tell causes apart.
+            (
+                "handler exited with exit code 137",
+                "handler exited with exit code 137",
+            ),
+            (
+                "process exit 1 after 3 tries",
+                "process exit 1 after <n> tries",
+            ),
+            ("killed by signal 9", "killed by signal 9"),
+            ("returncode=2", "returncode=2"),
             (
                 "see ./logs/run.log: and ~/casa/ipython.log.",
                 "see <path>: and <path>.",

@@ -22,6 +22,16 @@ pub struct TaskFilter {
     /// Created within this.
     #[serde(serialize_with = "ser_opt_duration")]
     pub newer_than: Option<Duration>,
+    /// Its latest change within this: failed, completed or cancelled then,
+    /// or (unfinished) created then; `errors --since` counts failures so.
+    #[serde(serialize_with = "ser_opt_duration")]
+    pub since: Option<Duration>,
+    /// The error, folded as `errors` folds it, is this pattern.
+    pub error_pattern: Option<String>,
+    /// The tasks whose error has that pattern, once read
+    /// ([`TaskFilter::resolve_pattern`]); until then the filter selects nothing.
+    #[serde(skip)]
+    pub pattern_ids: Option<Vec<TaskId>>,
     /// The error contains this text (case-insensitive, taken literally).
     pub error_like: Option<String>,
     pub attempts_at_least: Option<i32>,
@@ -37,7 +47,7 @@ pub struct TaskFilter {
 
 fn ser_opt_duration<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
     match d {
-        Some(d) => s.serialize_str(&humantime::format_duration(*d).to_string()),
+        Some(d) => s.serialize_str(&crate::cli::format_duration(*d)),
         None => s.serialize_none(),
     }
 }
@@ -51,7 +61,9 @@ impl TaskFilter {
             || !self.ids.is_empty()
             || self.older_than.is_some()
             || self.newer_than.is_some()
+            || self.since.is_some()
             || self.error_like.is_some()
+            || self.error_pattern.is_some()
             || self.attempts_at_least.is_some()
             || self.failed_on.is_some()
             || !self.id_prefixes.is_empty()
@@ -67,6 +79,31 @@ impl TaskFilter {
             }
         }
         self.ids.sort();
+        Ok(())
+    }
+
+    /// Reads which tasks of the rest of the filter have an error that
+    /// folds to `error_pattern`: only those are then selected.
+    pub async fn resolve_pattern(&mut self, db: &mut sqlx::PgConnection) -> super::Result<()> {
+        let Some(pattern) = self.error_pattern.clone() else {
+            return Ok(());
+        };
+        let rest = TaskFilter {
+            error_pattern: None,
+            limit: None,
+            ..self.clone()
+        };
+        let mut qb: QueryBuilder<Postgres> =
+            QueryBuilder::new("SELECT task_id, left(error, 4096) FROM absurd.tasks");
+        rest.push_where(&mut qb);
+        qb.push(" AND error IS NOT NULL");
+        let rows: Vec<(TaskId, String)> = qb.build_query_as().fetch_all(&mut *db).await?;
+        self.pattern_ids = Some(
+            rows.into_iter()
+                .filter(|(_, e)| super::errors::normalize(e) == pattern)
+                .map(|(id, _)| id)
+                .collect(),
+        );
         Ok(())
     }
 
@@ -127,6 +164,22 @@ impl TaskFilter {
             qb.push(" AND created_at >= now() - make_interval(secs => ")
                 .push_bind(d.as_secs_f64())
                 .push(")");
+        }
+        if let Some(d) = self.since {
+            qb.push(" AND coalesce(completed_at, created_at) >= now() - make_interval(secs => ")
+                .push_bind(d.as_secs_f64())
+                .push(")");
+        }
+        if self.error_pattern.is_some() {
+            match &self.pattern_ids {
+                Some(ids) => {
+                    let ids: Vec<uuid::Uuid> = ids.iter().map(|i| i.0).collect();
+                    qb.push(" AND task_id = ANY(").push_bind(ids).push(")");
+                }
+                None => {
+                    qb.push(" AND false");
+                }
+            }
         }
         if let Some(pattern) = &self.error_like {
             qb.push(" AND error ILIKE ")

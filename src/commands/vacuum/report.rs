@@ -2,8 +2,6 @@
 //! job as it goes, so that a failure or an interruption still reports (and
 //! audits) what was done.
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -104,7 +102,7 @@ impl Report {
         r: &Retention,
         before: &TableSizes,
     ) -> Report {
-        let human = |d: Duration| humantime::format_duration(d).to_string();
+        let human = crate::cli::format_duration;
         Report {
             queue: queue.to_string(),
             dry_run: args.dry_run,
