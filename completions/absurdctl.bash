@@ -1086,7 +1086,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__preflight)
-            opts="-o -y -q -v -h -V --min-workers --disk --long-transaction-warn --long-transaction-crit --dead-tuples-warn --dead-tuples-crit --connections-warn --connections-crit --heartbeat-timeout --timeout-grace --reaper-lock-stale-after --backlog-warn --backlog-crit --stuck-warn --stuck-crit --failures-warn --failures-crit --rtt-warn --rtt-crit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --min-workers --disk --long-transaction-warn --long-transaction-crit --dead-tuples-warn --dead-tuples-crit --connections-warn --connections-crit --heartbeat-timeout --timeout-grace --reaper-lock-stale-after --backlog-warn --backlog-crit --stuck-warn --stuck-crit --failures-warn --failures-crit --rtt-warn --rtt-crit --worker-unit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1165,6 +1165,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --rtt-crit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --worker-unit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1590,7 +1594,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__status)
-            opts="-o -y -q -v -h -V --all-queues --check --watch --allow-empty --heartbeat-timeout --timeout-grace --reaper-lock-stale-after --backlog-warn --backlog-crit --stuck-warn --stuck-crit --failures-warn --failures-crit --oldest-warn --oldest-crit --success-warn --success-crit --stall-warn --stall-crit --min-workers --rate-warn --rate-crit --dead-workers-warn --headroom --rtt-warn --rtt-crit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --all-queues --check --watch --allow-empty --heartbeat-timeout --timeout-grace --reaper-lock-stale-after --backlog-warn --backlog-crit --stuck-warn --stuck-crit --failures-warn --failures-crit --oldest-warn --oldest-crit --success-warn --success-crit --stall-warn --stall-crit --min-workers --rate-warn --rate-crit --dead-workers-warn --headroom --rtt-warn --rtt-crit --worker-unit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1685,6 +1689,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --rtt-crit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --worker-unit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,5 +1,9 @@
 #!/bin/sh
-# An example handler for `absurdctl worker run -- examples/handler.sh`.
+# An example handler, for the quick start's queue (never the production one):
+#   absurdctl --queue quickstart worker run --exit-when-empty -- examples/handler.sh
+# It stands in for the pipeline's steps: the quick start's task names
+# (convert-uvh5-to-ms, calibration-solve, ..., create-mosaic) complete after
+# EXAMPLE_SLEEP seconds (default 0) with a made-up result.
 #
 # The worker starts it once per task, in a process group of its own, with
 # the task as JSON on standard input and in the environment:
@@ -23,6 +27,11 @@ case "$ABSURD_TASK_NAME" in
   sleep)
     sleep "${EXAMPLE_SLEEP:-1}"
     echo '{"slept": true}'
+    ;;
+  convert-uvh5-to-ms|calibration-solve|calibration-apply|imaging|validation|create-mosaic)
+    # A stand-in for the pipeline's step: no data is touched.
+    sleep "${EXAMPLE_SLEEP:-0}"
+    printf '{"step": "%s", "simulated": true}\n' "$ABSURD_TASK_NAME"
     ;;
   *)
     echo "unknown task name: $ABSURD_TASK_NAME" >&2

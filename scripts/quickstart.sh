@@ -2,12 +2,15 @@
 # Quick start on a fresh machine: builds absurdctl, and when no database is
 # configured (ABSURD_DATABASE_URL, DATABASE_URL or PGHOST) starts a throwaway
 # local PostgreSQL; then migrates it, spawns a few tasks with the pipeline's
-# real task names and shows the queue.
+# real task names and shows the queue. Everything goes to the queue
+# `quickstart`, never the production queue.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --quiet
-bin=target/debug/absurdctl
+echo "building absurdctl (a few minutes the first time; cargo shows its progress)" >&2
+cargo build
+bin=$PWD/target/debug/absurdctl
+export ABSURD_QUEUE_NAME=quickstart
 
 if [ -z "${ABSURD_DATABASE_URL:-}${DATABASE_URL:-}${PGHOST:-}" ]; then
   dir=${QUICKSTART_PG_DIR:-/tmp/absurdctl-quickstart-pg}
@@ -28,4 +31,7 @@ done
 "$bin" spawn --task-name create-mosaic --priority 10 --params '{"mosaic": "2025-11-30"}' >/dev/null
 "$bin" tasks list
 echo >&2
-echo "next: export ABSURD_DATABASE_URL=$ABSURD_DATABASE_URL; $bin --help" >&2
+echo "next (from any directory):" >&2
+echo "  export ABSURD_DATABASE_URL=$ABSURD_DATABASE_URL ABSURD_QUEUE_NAME=quickstart" >&2
+echo "  $bin status" >&2
+echo "  $bin worker run --exit-when-empty -- $PWD/examples/handler.sh   # runs the tasks above" >&2

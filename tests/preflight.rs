@@ -168,10 +168,35 @@ async fn workers_below_the_minimum_warn_and_none_fail() {
     );
     let (r, code) = preflight(&db, &[]);
     assert_eq!((result(&r, "workers").as_str(), code), ("FAIL", 2));
+    // The remedy names README's unit, or the one the setting gives.
     assert!(item(&r, "workers")["remedy"]
         .as_str()
         .unwrap()
-        .contains("worker"));
+        .contains("`systemctl start absurd-worker@{1..4}`"));
+    let (r, _) = preflight(&db, &["--worker-unit", "contimg-absurd-worker@"]);
+    assert!(item(&r, "workers")["remedy"]
+        .as_str()
+        .unwrap()
+        .contains("`systemctl start contimg-absurd-worker@{1..4}`"));
+    // status takes it from the environment, as a unit file sets it.
+    db.seed_one(task());
+    let status = absurdctl_command(&["--database-url", &db.url, "-o", "json", "status"])
+        .env("ABSURD_WORKER_UNIT", "contimg-absurd-worker@")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&status.stdout).unwrap();
+    let workers = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "min_workers")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert!(
+        workers["remedy"]
+            .as_str()
+            .is_some_and(|r| r.contains("`systemctl start contimg-absurd-worker@{1..4}`")),
+        "{workers:#}"
+    );
     let (r, code) = preflight(&db, &["--min-workers", "0"]);
     assert_eq!((result(&r, "workers").as_str(), code), ("PASS", 0));
 }

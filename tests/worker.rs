@@ -779,6 +779,54 @@ async fn the_example_handler_completes_and_fails_tasks() {
         .contains("unknown task name: mystery"));
 }
 
+/// README's quick start, then the example handler it points to, touch only
+/// the queue `quickstart`: every task it spawned completes, and the
+/// production queue stays empty.
+#[tokio::test]
+async fn the_quick_start_and_its_example_worker_stay_on_their_own_queue() {
+    let db = TestDb::migrated().await;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/quickstart.sh");
+    let out = std::process::Command::new(script)
+        .env("ABSURD_DATABASE_URL", &db.url)
+        .env_remove("ABSURD_QUEUE_NAME")
+        .current_dir("/")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("ABSURD_QUEUE_NAME=quickstart"), "{stderr}");
+    // The hint names the handler by an absolute path: it works from anywhere.
+    let hint = stderr
+        .lines()
+        .find(|l| l.contains("worker run"))
+        .expect("a worker hint");
+    let handler = hint
+        .split_whitespace()
+        .find(|w| w.ends_with("examples/handler.sh"))
+        .unwrap();
+    assert!(handler.starts_with('/'), "{hint}");
+    let mut cmd = absurdctl_command(&[
+        "--database-url",
+        &db.url,
+        "--queue",
+        "quickstart",
+        "worker",
+        "run",
+        "--exit-when-empty",
+        "--",
+        handler,
+    ]);
+    cmd.current_dir("/");
+    Background::start(cmd)
+        .wait(Duration::from_secs(30))
+        .assert_code(0);
+    let by_status = db.psql(
+        "SELECT string_agg(queue_name || ':' || status || ':' || n, ',' ORDER BY queue_name, status)
+           FROM (SELECT queue_name, status, count(*) n FROM absurd.tasks GROUP BY 1, 2) s",
+    );
+    assert_eq!(by_status.trim(), "quickstart:completed:6");
+}
+
 /// The test database's URL with a password in it. The throwaway servers
 /// trust local connections, so it is never checked: it only has to stay
 /// out of everything printed, stored or passed on.

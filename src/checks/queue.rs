@@ -20,7 +20,7 @@ pub fn findings(q: &QueueSnapshot, t: &Thresholds) -> Vec<Finding> {
         failures_1h(q, t.failures_1h_warn, t.failures_1h_crit),
         success_rate_1h(q, t),
         no_completion(q, t),
-        workers_for_ready(q, t.min_workers),
+        workers_for_ready(q, t.min_workers, &t.worker_unit),
         completion_rate(q, t),
         dead_workers(q, t.dead_workers_warn),
     ]
@@ -28,9 +28,9 @@ pub fn findings(q: &QueueSnapshot, t: &Thresholds) -> Vec<Finding> {
 
 /// While tasks are ready (and the queue is not paused): no live worker is
 /// CRITICAL, fewer than `min` WARNING. An idle queue needs none.
-pub fn workers_for_ready(q: &QueueSnapshot, min: i64) -> Finding {
+pub fn workers_for_ready(q: &QueueSnapshot, min: i64, unit: &str) -> Finding {
     let waiting = q.figures.ready > 0 && !q.paused && min > 0;
-    let mut f = workers(q, min).named("min_workers");
+    let mut f = workers(q, min, unit).named("min_workers");
     if !waiting {
         f.level = Level::Ok;
         f.remedy = None;
@@ -395,8 +395,9 @@ pub fn ready_to_ingest(q: &QueueSnapshot, known: &[String]) -> Finding {
     finding.queue(queue)
 }
 
-/// Live workers: none fails, fewer than `min` warns.
-pub fn workers(q: &QueueSnapshot, min: i64) -> Finding {
+/// Live workers: none fails, fewer than `min` warns; the remedy starts
+/// instances of the systemd template `unit`.
+pub fn workers(q: &QueueSnapshot, min: i64, unit: &str) -> Finding {
     let live = q.workers.live;
     let level = if live >= min {
         Level::Ok
@@ -432,19 +433,19 @@ pub fn workers(q: &QueueSnapshot, min: i64) -> Finding {
     )
     .queue(&q.queue)
     .value(live as f64)
-    .remedy(
-        "start workers: `systemctl start dsa110-absurd-worker@{1..4}` (or `absurdctl worker run`)",
-    )
+    .remedy(format!(
+        "start workers: `systemctl start {unit}{{1..4}}` (or `absurdctl worker run`)"
+    ))
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::checks::thresholds::tests::{flow, load, rtt};
+    use crate::checks::thresholds::tests::{flow, load, remedy, rtt};
     use crate::queue::stats::{HostWorkers, Workers};
 
     pub(crate) fn thresholds() -> Thresholds {
-        Thresholds::new(&load(), &flow(), &rtt()).unwrap()
+        Thresholds::new(&load(), &flow(), &rtt(), &remedy()).unwrap()
     }
 
     /// A quiet queue: nothing waiting, one live worker.
@@ -499,9 +500,9 @@ pub(crate) mod tests {
         q.workers.live = 0;
         q.workers.hosts.clear();
         // Nothing ready: no worker needed.
-        assert_eq!(workers_for_ready(&q, 1).level, Level::Ok);
+        assert_eq!(workers_for_ready(&q, 1, "absurd-worker@").level, Level::Ok);
         q.figures.ready = 3;
-        let f = workers_for_ready(&q, 1);
+        let f = workers_for_ready(&q, 1, "absurd-worker@");
         assert_eq!(level(f.clone()), ("min_workers".into(), Level::Critical));
         assert!(
             f.message.contains("while 3 task(s) are ready"),
@@ -509,12 +510,19 @@ pub(crate) mod tests {
             f.message
         );
         q.workers.live = 1;
-        assert_eq!(workers_for_ready(&q, 2).level, Level::Warning);
-        assert_eq!(workers_for_ready(&q, 0).level, Level::Ok, "0: not judged");
+        assert_eq!(
+            workers_for_ready(&q, 2, "absurd-worker@").level,
+            Level::Warning
+        );
+        assert_eq!(
+            workers_for_ready(&q, 0, "absurd-worker@").level,
+            Level::Ok,
+            "0: not judged"
+        );
         q.paused = true;
         q.workers.live = 0;
         assert_eq!(
-            workers_for_ready(&q, 1).level,
+            workers_for_ready(&q, 1, "absurd-worker@").level,
             Level::Ok,
             "paused: not judged"
         );
@@ -614,12 +622,19 @@ pub(crate) mod tests {
     #[test]
     fn workers_below_the_minimum() {
         let mut q = snapshot("q");
-        assert_eq!(workers(&q, 1).level, Level::Ok);
-        assert!(workers(&q, 1).remedy.is_none());
-        assert_eq!(workers(&q, 2).level, Level::Warning);
+        let unit = "contimg-absurd-worker@";
+        assert_eq!(workers(&q, 1, unit).level, Level::Ok);
+        assert!(workers(&q, 1, unit).remedy.is_none());
+        assert_eq!(workers(&q, 2, unit).level, Level::Warning);
         q.workers.live = 0;
-        assert_eq!(workers(&q, 1).level, Level::Critical);
-        assert_eq!(workers(&q, 0).level, Level::Ok);
+        let none = workers(&q, 1, unit);
+        assert_eq!(none.level, Level::Critical);
+        // The remedy names the unit the setting gives.
+        assert_eq!(
+            none.remedy.as_deref(),
+            Some("start workers: `systemctl start contimg-absurd-worker@{1..4}` (or `absurdctl worker run`)")
+        );
+        assert_eq!(workers(&q, 0, unit).level, Level::Ok);
     }
 
     #[test]

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::cli::{FlowThresholds, LoadThresholds, PreflightArgs, RoundTripThresholds, StuckArgs};
+use crate::cli::{
+    FlowThresholds, LoadThresholds, PreflightArgs, RemedyArgs, RoundTripThresholds, StuckArgs,
+};
 use crate::error::CliError;
 use crate::queue::stats::{StuckRule, MIN_SUCCESS_SAMPLES};
 
@@ -83,6 +85,8 @@ pub struct Thresholds {
     pub round_trip_warn_ms: f64,
     pub round_trip_crit_ms: f64,
     pub min_workers: i64,
+    /// The workers' systemd template unit, for the remedy.
+    pub worker_unit: String,
     pub completed_1h_warn: i64,
     pub completed_1h_crit: i64,
     pub dead_workers_warn: i64,
@@ -94,6 +98,7 @@ impl Thresholds {
         l: &LoadThresholds,
         f: &FlowThresholds,
         r: &RoundTripThresholds,
+        remedy: &RemedyArgs,
     ) -> anyhow::Result<Self> {
         ensure_ordered(&load_pairs(l, r))?;
         ensure_ordered(&[
@@ -137,6 +142,7 @@ impl Thresholds {
             round_trip_warn_ms: r.rtt_warn.as_secs_f64() * 1000.0,
             round_trip_crit_ms: r.rtt_crit.as_secs_f64() * 1000.0,
             min_workers: f.min_workers,
+            worker_unit: remedy.worker_unit.clone(),
             completed_1h_warn: f.rate_warn,
             completed_1h_crit: f.rate_crit,
             dead_workers_warn: f.dead_workers_warn,
@@ -155,6 +161,7 @@ pub struct Preflight {
     pub stuck: StuckRule,
     pub reaper_lock_stale_after: Duration,
     pub min_workers: i64,
+    pub worker_unit: String,
     pub long_transaction_warn: Duration,
     pub long_transaction_crit: Duration,
     pub dead_tuples_warn: f64,
@@ -193,6 +200,7 @@ impl Preflight {
             stuck: stuck_rule(&args.stuck),
             reaper_lock_stale_after: args.stuck.reaper_lock_stale_after,
             min_workers: args.min_workers,
+            worker_unit: args.remedy.worker_unit.clone(),
             long_transaction_warn: args.long_transaction_warn,
             long_transaction_crit: args.long_transaction_crit,
             dead_tuples_warn: args.dead_tuples_warn,
@@ -225,6 +233,12 @@ pub(crate) mod tests {
         }
     }
 
+    pub(crate) fn remedy() -> RemedyArgs {
+        RemedyArgs {
+            worker_unit: "absurd-worker@".into(),
+        }
+    }
+
     pub(crate) fn flow() -> FlowThresholds {
         FlowThresholds {
             oldest_warn: Duration::from_secs(600),
@@ -243,7 +257,7 @@ pub(crate) mod tests {
 
     #[test]
     fn status_thresholds_in_the_units_of_the_report() {
-        let t = Thresholds::new(&load(), &flow(), &rtt()).unwrap();
+        let t = Thresholds::new(&load(), &flow(), &rtt(), &remedy()).unwrap();
         assert_eq!(t.round_trip_warn_ms, 100.0);
         assert_eq!(t.oldest_ready_crit_sec, 3600.0);
         assert_eq!(t.success_rate_min_samples, MIN_SUCCESS_SAMPLES);
@@ -254,26 +268,34 @@ pub(crate) mod tests {
         let message = |e: anyhow::Error| e.to_string();
         let mut l = load();
         l.backlog_warn = 600;
-        assert!(message(Thresholds::new(&l, &flow(), &rtt()).unwrap_err())
-            .contains("--backlog-warn must not be above --backlog-crit"));
+        assert!(
+            message(Thresholds::new(&l, &flow(), &rtt(), &remedy()).unwrap_err())
+                .contains("--backlog-warn must not be above --backlog-crit")
+        );
         let mut f = flow();
         f.stall_warn = Duration::from_secs(7200);
-        assert!(message(Thresholds::new(&load(), &f, &rtt()).unwrap_err())
-            .contains("--stall-warn must not be above --stall-crit"));
+        assert!(
+            message(Thresholds::new(&load(), &f, &rtt(), &remedy()).unwrap_err())
+                .contains("--stall-warn must not be above --stall-crit")
+        );
         let mut f = flow();
         f.success_warn = 70.0;
-        assert!(message(Thresholds::new(&load(), &f, &rtt()).unwrap_err())
-            .contains("--success-warn must not be below --success-crit"));
+        assert!(
+            message(Thresholds::new(&load(), &f, &rtt(), &remedy()).unwrap_err())
+                .contains("--success-warn must not be below --success-crit")
+        );
         let mut r = rtt();
         r.rtt_warn = Duration::from_secs(2);
-        assert!(message(Thresholds::new(&load(), &flow(), &r).unwrap_err())
-            .contains("--rtt-warn must not be above --rtt-crit"));
+        assert!(
+            message(Thresholds::new(&load(), &flow(), &r, &remedy()).unwrap_err())
+                .contains("--rtt-warn must not be above --rtt-crit")
+        );
     }
 
     #[test]
     fn equal_levels_are_allowed() {
         let mut l = load();
         l.stuck_warn = 5;
-        assert!(Thresholds::new(&l, &flow(), &rtt()).is_ok());
+        assert!(Thresholds::new(&l, &flow(), &rtt(), &remedy()).is_ok());
     }
 }

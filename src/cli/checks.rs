@@ -73,6 +73,18 @@ pub struct RoundTripThresholds {
     pub rtt_crit: std::time::Duration,
 }
 
+/// What the remedies of `status` and `preflight` name.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Remedies")]
+pub struct RemedyArgs {
+    /// The systemd template unit of this host's workers, named by the remedy
+    /// of "no live workers" (`systemctl start UNIT{1..4}`); the pipeline's own
+    /// deployment names it `contimg-absurd-worker@`
+    #[arg(long, env = "ABSURD_WORKER_UNIT", default_value = "absurd-worker@", value_name = "UNIT",
+          value_parser = super::parse::parse_nonempty)]
+    pub worker_unit: String,
+}
+
 /// Thresholds on the flow of work, for `status`.
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Thresholds")]
@@ -166,6 +178,9 @@ pub struct StatusArgs {
 
     #[command(flatten)]
     pub rtt: RoundTripThresholds,
+
+    #[command(flatten)]
+    pub remedy: RemedyArgs,
 }
 
 /// Options of `preflight`.
@@ -215,6 +230,9 @@ pub struct PreflightArgs {
 
     #[command(flatten)]
     pub rtt: RoundTripThresholds,
+
+    #[command(flatten)]
+    pub remedy: RemedyArgs,
 }
 
 /// A `--disk PATH[:WARN%[:CRIT%]]` of `preflight`.

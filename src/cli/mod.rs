@@ -21,8 +21,8 @@ use clap::{Parser, Subcommand};
 pub use admin::{BenchArgs, CompletionsArgs, MigrateArgs};
 pub use bulk::{BulkArgs, CancelArgs, FilterArgs, PrioritizeArgs, RetryFailedArgs};
 pub use checks::{
-    parse_disk_spec, DiskSpec, FlowThresholds, LoadThresholds, PreflightArgs, RoundTripThresholds,
-    StatusArgs, StuckArgs,
+    parse_disk_spec, DiskSpec, FlowThresholds, LoadThresholds, PreflightArgs, RemedyArgs,
+    RoundTripThresholds, StatusArgs, StuckArgs,
 };
 pub use global::{GlobalOpts, OutputFormat, DEFAULT_QUEUE};
 pub use maintenance::{DrainArgs, ReapStuckArgs, ResumeArgs, VacuumArgs};

@@ -257,7 +257,7 @@ async fn queue_checks(ctx: &Ctx, t: &Preflight, conn: &mut PgConnection, items: 
     };
     let l = &t.load;
     items.push(checks::queue::ready_to_ingest(&q, &known));
-    items.push(checks::queue::workers(&q, t.min_workers));
+    items.push(checks::queue::workers(&q, t.min_workers, &t.worker_unit));
     items.push(
         checks::queue::stuck(&q, l.stuck_warn, l.stuck_crit)
             .named("stuck_tasks")

@@ -31,7 +31,7 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
             "--output csv is only supported by `trends`; `status` prints table, json or prometheus",
         ));
     }
-    let thresholds = Thresholds::new(&args.load, &args.flow, &args.rtt)?;
+    let thresholds = Thresholds::new(&args.load, &args.flow, &args.rtt, &args.remedy)?;
     if args.check {
         if ctx.out.format == OutputFormat::Prometheus {
             return Err(CliError::usage(
