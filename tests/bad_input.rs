@@ -461,6 +461,7 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             kind: Kind::Write,
             queue: None,
             base: strings(&[
+                "--yes",
                 "bench",
                 "--tasks",
                 "20",

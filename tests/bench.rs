@@ -37,7 +37,16 @@ async fn bench_json_reports_every_figure_and_leaves_other_queues_alone() {
         .assert_success();
     let before = db.tasks_checksum();
 
+    // Other queues live here: without a terminal to ask on, bench needs --yes
+    // and touches nothing.
+    let refused = db.cli(&["bench", "--tasks", "10", "--samples", "2"]);
+    refused.assert_code(5);
+    assert!(refused.stderr.contains("--yes"), "{refused}");
+    assert_eq!(bench_rows(&db).trim(), "0");
+    assert_eq!(db.tasks_checksum(), before);
+
     let out = db.cli(&[
+        "--yes",
         "bench",
         "--output",
         "json",
@@ -144,6 +153,7 @@ async fn ctrl_c_removes_the_bench_queue() {
     let child = absurdctl_command(&[
         "--database-url",
         &db.url,
+        "--yes",
         "bench",
         "--samples",
         "1000000",

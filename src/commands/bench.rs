@@ -50,6 +50,25 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
             "queue {queue} already has rows; run absurdctl bench again"
         ));
     }
+    // A database that serves other queues (production) is asked first:
+    // bench adds and removes rows, and loads the server while it runs.
+    let others: Vec<String> = crate::queue::stats::known_queues(&pool)
+        .await?
+        .into_iter()
+        .filter(|q| !q.starts_with("absurdctl-bench-"))
+        .collect();
+    if !others.is_empty() {
+        let rows = u64::from(args.tasks) * 2 + u64::from(args.samples) * 3 + args.history;
+        interact::confirm(
+            &ctx.out,
+            ctx.global.yes,
+            &format!(
+                "This database serves other queues ({}). bench adds and removes about {rows} rows \
+                 in a queue of its own and loads the server while it runs. Go on?",
+                others.join(", ")
+            ),
+        )?;
+    }
     let bench = Bench {
         ctx,
         pool: pool.clone(),
