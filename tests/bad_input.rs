@@ -515,6 +515,29 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             unreachable: 3,
         },
         Entry {
+            path: "exporter",
+            kind: Kind::Read,
+            queue: None,
+            base: strings(&["exporter", "--once"]),
+            bad: cases(
+                &["exporter", "--once"],
+                &[
+                    (&["--listen", "localhost"], "--listen"),
+                    (&["--listen", "127.0.0.1:70000"], "--listen"),
+                    (&["--min-interval", "0s"], "--min-interval"),
+                    (&["--min-interval", "often"], "--min-interval"),
+                    (&["--backlog-warn", "-1"], "--backlog-warn"),
+                    (
+                        &["--oldest-warn", "1h", "--oldest-crit", "10m"],
+                        "must not be above",
+                    ),
+                ],
+            ),
+            // Served as status judges it: UNKNOWN (3) in absurd_health.
+            unknown_queue: (0, "absurd_health{queue=\"no-such-queue-"),
+            unreachable: 3,
+        },
+        Entry {
             path: "errors",
             kind: Kind::Read,
             queue: None,

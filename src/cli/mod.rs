@@ -10,6 +10,7 @@
 mod admin;
 mod bulk;
 mod checks;
+mod exporter;
 mod global;
 mod maintenance;
 mod parse;
@@ -24,6 +25,7 @@ pub use checks::{
     parse_disk_spec, DiskSpec, FlowThresholds, LoadThresholds, PreflightArgs, RemedyArgs,
     RoundTripThresholds, StatusArgs, StuckArgs,
 };
+pub use exporter::ExporterArgs;
 pub use global::{GlobalOpts, OutputFormat, DEFAULT_QUEUE};
 pub use maintenance::{DrainArgs, ReapStuckArgs, ResumeArgs, VacuumArgs};
 pub use parse::{format_duration, parse_duration, parse_percent};
@@ -77,6 +79,22 @@ pub enum Command {
     ///
     /// Example: absurdctl status --all-queues --check --backlog-warn 50
     Status(StatusArgs),
+
+    /// Serve the figures of `status` to Prometheus over HTTP: /metrics and
+    /// /healthz (read-only).
+    ///
+    /// A long-running exporter for one queue (or --all-queues). The queue is
+    /// read at most once per --min-interval, whatever the scrape rate;
+    /// concurrent scrapes share one snapshot. When the database cannot be
+    /// read, /metrics still answers, with absurd_up 0 and the error, within
+    /// --connect-timeout. /healthz answers 200 while the process serves.
+    /// SIGTERM or Ctrl-C stops it after the scrapes in flight; it speaks the
+    /// systemd notify protocol (READY, STOPPING, WATCHDOG) when NOTIFY_SOCKET
+    /// is set. Metric names and the alert rules and dashboard over them:
+    /// README, "Monitoring", and deploy/.
+    ///
+    /// Example: absurdctl exporter --listen 0.0.0.0:9187 --all-queues
+    Exporter(ExporterArgs),
 
     /// List tasks or show one in full (read-only).
     #[command(subcommand)]

@@ -10,7 +10,7 @@ mod outbox;
 mod progress;
 mod results;
 mod supervisor;
-mod systemd;
+pub(super) mod systemd;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

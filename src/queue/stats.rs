@@ -111,6 +111,9 @@ pub struct TaskNameFigures {
     pub task_name: String,
     #[serde(flatten)]
     pub figures: Figures,
+    /// As the queue's: tasks of this name are ready but none completed for
+    /// this long. Null when none is ready.
+    pub no_completion_sec: Option<f64>,
 }
 
 /// A worker seen recently: by its registry row (absurdctl's worker) or by

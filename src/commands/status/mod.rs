@@ -106,6 +106,24 @@ async fn check(ctx: &Ctx, args: &StatusArgs, thresholds: &Thresholds) -> anyhow:
     Ok(ExitCode::from(report.verdict.exit_code()))
 }
 
+/// One scrape of `absurdctl exporter`: the queues of `args` read and judged
+/// as by `status --output prometheus`, as Prometheus text.
+pub(crate) async fn prometheus_snapshot(
+    ctx: &Ctx,
+    args: &StatusArgs,
+    thresholds: &Thresholds,
+    pool: &PgPool,
+) -> anyhow::Result<String> {
+    let queues = queues(ctx, args, pool).await?;
+    let report = report::collect(args, thresholds, pool, &queues, None).await?;
+    Ok(prometheus::prometheus(&report))
+}
+
+/// The Prometheus text of a queue that could not be read: `absurd_up 0`.
+pub(crate) fn prometheus_down() -> String {
+    prometheus_text(&[prometheus::up_family(0.0)])
+}
+
 /// The queues to report on: --all-queues, or the one of --queue.
 async fn queues(ctx: &Ctx, args: &StatusArgs, pool: &PgPool) -> anyhow::Result<Vec<String>> {
     if args.all_queues {

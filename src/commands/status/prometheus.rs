@@ -54,6 +54,17 @@ pub(super) fn prometheus(r: &Report) -> String {
         qs().map(|s| PromSample::new(ql(s), if s.paused { 1.0 } else { 0.0 }))
             .collect(),
     );
+    fam(
+        "absurd_queue_paused_seconds",
+        "How long claims from the queue have been paused (0 when not paused).",
+        qs().map(|s| {
+            let since = s.paused_at.filter(|_| s.paused).map_or(0.0, |at| {
+                ((r.generated_at - at).num_milliseconds() as f64 / 1000.0).max(0.0)
+            });
+            PromSample::new(ql(s), since)
+        })
+        .collect(),
+    );
     let mut samples = Vec::new();
     for s in qs() {
         for tn in &s.task_names {
@@ -146,13 +157,36 @@ pub(super) fn prometheus(r: &Report) -> String {
             .collect(),
     );
     fam(
-        "absurd_completed_per_minute",
-        "Completions per minute over the window.",
+        "absurd_task_oldest_ready_age_seconds",
+        "How long the oldest ready task of one name has waited (0 when none).",
+        qs().flat_map(|s| {
+            s.task_names.iter().map(|tn| {
+                PromSample::new(
+                    tl(s, &tn.task_name),
+                    tn.figures.oldest_ready_age_sec.unwrap_or(0.0),
+                )
+            })
+        })
+        .collect(),
+    );
+    fam(
+        "absurd_task_no_completion_seconds",
+        "Time without a completion of one task name while tasks of it are ready (0 when none is ready).",
+        qs().flat_map(|s| {
+            s.task_names.iter().map(|tn| {
+                PromSample::new(tl(s, &tn.task_name), tn.no_completion_sec.unwrap_or(0.0))
+            })
+        })
+        .collect(),
+    );
+    fam(
+        "absurd_completed_per_second",
+        "Completions per second, averaged over the window.",
         qs().flat_map(|s| {
             [
-                ("5m", s.figures.completed_per_min_5m),
-                ("1h", s.figures.completed_per_min_1h),
-                ("24h", s.figures.completed_per_min_24h),
+                ("5m", s.figures.completed_per_min_5m / 60.0),
+                ("1h", s.figures.completed_per_min_1h / 60.0),
+                ("24h", s.figures.completed_per_min_24h / 60.0),
             ]
             .into_iter()
             .map(|(window, v)| {
@@ -252,9 +286,10 @@ pub(super) fn prometheus(r: &Report) -> String {
         .collect(),
     );
     fam(
-        "absurd_drain_rate_per_minute",
-        "Tasks leaving the backlog per minute (completed + failed, over 5 minutes or else the hour).",
-        qs().map(|s| PromSample::new(ql(s), s.drain_rate_per_min)).collect(),
+        "absurd_drain_per_second",
+        "Tasks leaving the backlog per second (completed + failed, over 5 minutes or else the hour).",
+        qs().map(|s| PromSample::new(ql(s), s.drain_rate_per_min / 60.0))
+            .collect(),
     );
     fam(
         "absurd_backlog_eta_seconds",
@@ -281,14 +316,21 @@ pub(super) fn prometheus(r: &Report) -> String {
         .collect(),
     );
     fam(
-        "absurd_backlog_net_per_minute",
-        "Tasks created minus tasks finished per minute over the last hour (positive: the backlog grows).",
-        qs().map(|s| PromSample::new(ql(s), s.net_per_min_1h)).collect(),
+        "absurd_backlog_net_per_second",
+        "Tasks created minus tasks finished per second over the last hour (positive: the backlog grows).",
+        qs().map(|s| PromSample::new(ql(s), s.net_per_min_1h / 60.0))
+            .collect(),
     );
     fam(
         "absurd_backlog_net_eta_seconds",
         "Time to drain the backlog at the last hour's net rate (+Inf when it is not shrinking).",
         qs().map(|s| PromSample::new(ql(s), s.net_eta_sec.unwrap_or(f64::INFINITY)))
+            .collect(),
+    );
+    fam(
+        "absurd_workers_live",
+        "Workers seen within the heartbeat timeout, all hosts together.",
+        qs().map(|s| PromSample::new(ql(s), s.workers.live as f64))
             .collect(),
     );
     fam(

@@ -113,17 +113,13 @@ pub(super) fn fold(queues: &[String], rule: StuckRule, reads: Reads) -> Snapshot
                 name.as_ref().map(|n| TaskNameFigures {
                     task_name: n.clone(),
                     figures: raw.figures(taken_at),
+                    no_completion_sec: raw.no_completion_sec(taken_at),
                 })
             })
             .collect();
         let control = reads.controls.iter().find(|c| &c.queue_name == queue);
         let paused = control.is_some_and(|c| c.paused);
-        let no_completion_sec = own.oldest_ready_since.map(|ready_since| {
-            let since = own
-                .last_completed_at
-                .map_or(ready_since, |done| done.max(ready_since));
-            secs_between(since, taken_at)
-        });
+        let no_completion_sec = own.no_completion_sec(taken_at);
         let drained_5m = own.completed[0] + own.failed_in[0];
         let drain_rate_per_min = if drained_5m > 0 {
             drained_5m as f64 / 5.0
@@ -255,6 +251,17 @@ struct Raw {
 }
 
 impl Raw {
+    /// Time since the later of the last completion and the oldest ready
+    /// task becoming claimable; None when no task is ready.
+    fn no_completion_sec(&self, now: DateTime<Utc>) -> Option<f64> {
+        self.oldest_ready_since.map(|ready_since| {
+            let since = self
+                .last_completed_at
+                .map_or(ready_since, |done| done.max(ready_since));
+            secs_between(since, now)
+        })
+    }
+
     fn figures(&self, now: DateTime<Utc>) -> Figures {
         let t = self.timing.as_ref();
         let backlog = self.pending + self.retrying;
