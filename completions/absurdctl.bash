@@ -392,7 +392,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__cancel)
-            opts="-o -y -q -v -h -V --include-claimed --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --include-claimed --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --attempts-below --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -427,6 +427,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --attempts-at-least)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attempts-below)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1200,7 +1204,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__prioritize)
-            opts="-o -y -q -v -h -V --priority --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --priority --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --attempts-below --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1239,6 +1243,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --attempts-at-least)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attempts-below)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1402,7 +1410,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__retry__subcmd__failed)
-            opts="-o -y -q -v -h -V --include-cancelled --reset-attempts --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --include-cancelled --reset-attempts --task-name --status --id --ids-from --older-than --newer-than --error-like --attempts-at-least --attempts-below --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1437,6 +1445,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --attempts-at-least)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attempts-below)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

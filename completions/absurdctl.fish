@@ -132,7 +132,7 @@ failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l task-name -d 'Only tasks of this name (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l worker -d 'Only tasks with an attempt that failed (failed, timed out, reaped, lost) on this host or worker id' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l limit -d 'At most this many tasks' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l limit -d 'At most this many tasks, the newest; 0 for all of them. When the limit cuts the list, stderr says how many of how many are shown' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l queue -d 'Queue to operate on' -r
@@ -248,6 +248,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l old
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l error-like -d 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l attempts-at-least -d 'Only tasks claimed at least N times (their attempt count)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l attempts-below -d 'Only tasks claimed fewer than N times (the runbooks\' "retry count < N"; with --attempts-at-least, a range)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l limit -d 'Change at most N tasks: the oldest N that match' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry-failed" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
@@ -285,6 +286,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l older-than
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l error-like -d 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l attempts-at-least -d 'Only tasks claimed at least N times (their attempt count)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l attempts-below -d 'Only tasks claimed fewer than N times (the runbooks\' "retry count < N"; with --attempts-at-least, a range)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l limit -d 'Change at most N tasks: the oldest N that match' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand retry" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
@@ -322,6 +324,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l older-tha
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l error-like -d 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l attempts-at-least -d 'Only tasks claimed at least N times (their attempt count)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l attempts-below -d 'Only tasks claimed fewer than N times (the runbooks\' "retry count < N"; with --attempts-at-least, a range)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l limit -d 'Change at most N tasks: the oldest N that match' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand cancel" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r
@@ -359,6 +362,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l older
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l newer-than -d 'Only tasks created within this (e.g. 30m, 2h, 7d)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l error-like -d 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l attempts-at-least -d 'Only tasks claimed at least N times (their attempt count)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l attempts-below -d 'Only tasks claimed fewer than N times (the runbooks\' "retry count < N"; with --attempts-at-least, a range)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l limit -d 'Change at most N tasks: the oldest N that match' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l batch-size -d 'Tasks changed per batch; each batch is one short transaction' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand prioritize" -l sample -d 'How many of the selected tasks (the oldest) the preview lists; 0 for none' -r

@@ -83,6 +83,7 @@ const BULK_BAD: &[(&[&str], &str)] = &[
     (&["--ids-from", "/no/such/file"], "--ids-from"),
     (&["--ids-from", "/dev/zero"], "the most --ids-from reads"),
     (&["--attempts-at-least", "-1"], "--attempts-at-least"),
+    (&["--attempts-below", "0"], "--attempts-below"),
     (&["--error-like", ""], "must not be empty"),
     (&["--task-name", " "], "must not be empty"),
     (&["--status", "finished"], "--status"),
@@ -169,7 +170,6 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             bad: cases(
                 &["tasks", "list"],
                 &[
-                    (&["--limit", "0"], "--limit"),
                     (&["--limit", "-3"], "--limit"),
                     (&["--limit", "99999999999999999999"], "--limit"),
                     (&["--status", "done"], "--status"),

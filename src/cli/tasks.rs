@@ -87,8 +87,9 @@ pub struct TasksListArgs {
     #[arg(long, value_name = "HOST_OR_ID", value_parser = parse_nonempty)]
     pub worker: Option<String>,
 
-    /// At most this many tasks
-    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
+    /// At most this many tasks, the newest; 0 for all of them. When the
+    /// limit cuts the list, stderr says how many of how many are shown
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(i64).range(0..))]
     pub limit: i64,
 }
 

@@ -25,6 +25,8 @@ pub struct TaskFilter {
     /// The error contains this text (case-insensitive, taken literally).
     pub error_like: Option<String>,
     pub attempts_at_least: Option<i32>,
+    /// Claimed fewer than this many times (the runbooks' "retry count < N").
+    pub attempts_below: Option<i32>,
     /// An attempt failed (failed, timed out, reaped, lost) on this host or
     /// worker id (from the task history).
     pub failed_on: Option<String>,
@@ -53,6 +55,7 @@ impl TaskFilter {
             || self.newer_than.is_some()
             || self.error_like.is_some()
             || self.attempts_at_least.is_some()
+            || self.attempts_below.is_some()
             || self.failed_on.is_some()
             || !self.id_prefixes.is_empty()
     }
@@ -134,6 +137,9 @@ impl TaskFilter {
         }
         if let Some(n) = self.attempts_at_least {
             qb.push(" AND attempt >= ").push_bind(n);
+        }
+        if let Some(n) = self.attempts_below {
+            qb.push(" AND attempt < ").push_bind(n);
         }
         if let Some(w) = &self.failed_on {
             qb.push(

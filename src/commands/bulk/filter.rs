@@ -58,6 +58,14 @@ pub fn filter_from_args(
             )));
         }
     }
+    if let (Some(least), Some(below)) = (args.attempts_at_least, args.attempts_below) {
+        if least >= below {
+            return Err(CliError::usage(format!(
+                "--attempts-at-least {least} and --attempts-below {below} together select \
+                 nothing; nothing was changed"
+            )));
+        }
+    }
     let filter = TaskFilter {
         queue: (!args.all_queues).then(|| ctx.global.queue.clone()),
         statuses: args.status.clone(),
@@ -67,6 +75,7 @@ pub fn filter_from_args(
         newer_than: args.newer_than,
         error_like: args.error_like.clone(),
         attempts_at_least: args.attempts_at_least,
+        attempts_below: args.attempts_below,
         failed_on: None,
         limit: args.limit,
         id_prefixes: prefixes,
@@ -79,7 +88,7 @@ pub fn filter_from_args(
         return Err(CliError::usage(format!(
             "{command} with no filter would change {scope}; give a filter (--task-name, \
              --status, --id, --ids-from, --older-than, --newer-than, --error-like, \
-             --attempts-at-least), or --all to mean it, and --dry-run to see how many \
+             --attempts-at-least, --attempts-below), or --all to mean it, and --dry-run to see how many \
              first; nothing was changed"
         )));
     }
