@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Give back the tasks of dead or hung workers; made for cron')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Pause claims on the queue, then wait until its running tasks finish')
             [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Let workers claim from a paused (drained) queue again')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until the queue is below a backlog, idle, or has nothing claimed; made for maintenance-window scripts (read-only)')
             [CompletionResult]::new('preflight', 'preflight', [CompletionResultType]::ParameterValue, 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)')
             [CompletionResult]::new('vacuum', 'vacuum', [CompletionResultType]::ParameterValue, 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run the queue''s tasks: the supervisor that claims tasks and runs a command for each')
@@ -547,6 +548,33 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'absurdctl;wait' {
+            [CompletionResult]::new('--backlog-below', '--backlog-below', [CompletionResultType]::ParameterName, 'Until fewer than N tasks wait (pending and retrying, ready or not: `status`''s backlog); the runbooks'' "restart when the queue is below 20"')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this long: exit 6, the figures on stderr [default: wait for ever]')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often to look (each look is one cheap read)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]')
+            [CompletionResult]::new('--database-url-file', '--database-url-file', [CompletionResultType]::ParameterName, 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Queue to operate on')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Longest a single statement may run (0: no limit; at most 24 days)')
+            [CompletionResult]::new('--idle', '--idle', [CompletionResultType]::ParameterName, 'Until no task is ready to be claimed and none is claimed (tasks delayed, in retry backoff or blocked by a dependency may remain)')
+            [CompletionResult]::new('--no-claimed', '--no-claimed', [CompletionResultType]::ParameterName, 'Until no task is claimed (the running tasks have finished)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'absurdctl;preflight' {
             [CompletionResult]::new('--min-workers', '--min-workers', [CompletionResultType]::ParameterName, 'FAIL when fewer workers are alive (registered and seen, or heartbeating a task, within --heartbeat-timeout); WARN when some but fewer')
             [CompletionResult]::new('--disk', '--disk', [CompletionResultType]::ParameterName, 'Check free space on PATH: WARN at WARN% used (default 90), FAIL at CRIT% (default 95), as the runbook''s `df | grep 9[0-9]%` (repeatable)')
@@ -949,6 +977,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('reap-stuck', 'reap-stuck', [CompletionResultType]::ParameterValue, 'Give back the tasks of dead or hung workers; made for cron')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Pause claims on the queue, then wait until its running tasks finish')
             [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Let workers claim from a paused (drained) queue again')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until the queue is below a backlog, idle, or has nothing claimed; made for maintenance-window scripts (read-only)')
             [CompletionResult]::new('preflight', 'preflight', [CompletionResultType]::ParameterValue, 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)')
             [CompletionResult]::new('vacuum', 'vacuum', [CompletionResultType]::ParameterValue, 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run the queue''s tasks: the supervisor that claims tasks and runs a command for each')
@@ -1001,6 +1030,9 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             break
         }
         'absurdctl;help;resume' {
+            break
+        }
+        'absurdctl;help;wait' {
             break
         }
         'absurdctl;help;preflight' {

@@ -76,6 +76,9 @@ _absurdctl() {
             absurdctl,vacuum)
                 cmd="absurdctl__subcmd__vacuum"
                 ;;
+            absurdctl,wait)
+                cmd="absurdctl__subcmd__wait"
+                ;;
             absurdctl,worker)
                 cmd="absurdctl__subcmd__worker"
                 ;;
@@ -135,6 +138,9 @@ _absurdctl() {
                 ;;
             absurdctl__subcmd__help,vacuum)
                 cmd="absurdctl__subcmd__help__subcmd__vacuum"
+                ;;
+            absurdctl__subcmd__help,wait)
+                cmd="absurdctl__subcmd__help__subcmd__wait"
                 ;;
             absurdctl__subcmd__help,worker)
                 cmd="absurdctl__subcmd__help__subcmd__worker"
@@ -230,7 +236,7 @@ _absurdctl() {
 
     case "${cmd}" in
         absurdctl)
-            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version status tasks errors trends retry-failed retry cancel prioritize reap-stuck reap drain resume preflight vacuum worker workers spawn migrate audit bench completions help"
+            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version status tasks errors trends retry-failed retry cancel prioritize reap-stuck reap drain resume wait preflight vacuum worker workers spawn migrate audit bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -644,7 +650,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__help)
-            opts="status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume preflight vacuum worker workers spawn migrate audit bench completions help"
+            opts="status tasks errors trends retry-failed cancel prioritize reap-stuck drain resume wait preflight vacuum worker workers spawn migrate audit bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -938,6 +944,20 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__help__subcmd__vacuum)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        absurdctl__subcmd__help__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2091,6 +2111,64 @@ _absurdctl() {
                     return 0
                     ;;
                 --reindex-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --statement-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        absurdctl__subcmd__wait)
+            opts="-o -y -q -v -h -V --backlog-below --idle --no-claimed --timeout --interval --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backlog-below)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

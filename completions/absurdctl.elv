@@ -49,6 +49,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand reap 'Give back the tasks of dead or hung workers; made for cron'
             cand drain 'Pause claims on the queue, then wait until its running tasks finish'
             cand resume 'Let workers claim from a paused (drained) queue again'
+            cand wait 'Wait until the queue is below a backlog, idle, or has nothing claimed; made for maintenance-window scripts (read-only)'
             cand preflight 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)'
             cand vacuum 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table'
             cand worker 'Run the queue''s tasks: the supervisor that claims tasks and runs a command for each'
@@ -523,6 +524,32 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'absurdctl;wait'= {
+            cand --backlog-below 'Until fewer than N tasks wait (pending and retrying, ready or not: `status`''s backlog); the runbooks'' "restart when the queue is below 20"'
+            cand --timeout 'Give up after this long: exit 6, the figures on stderr [default: wait for ever]'
+            cand --interval 'How often to look (each look is one cheap read)'
+            cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
+            cand --database-url-file 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it'
+            cand --queue 'Queue to operate on'
+            cand -o 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --output 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --connect-timeout 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)'
+            cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)'
+            cand --statement-timeout 'Longest a single statement may run (0: no limit; at most 24 days)'
+            cand --idle 'Until no task is ready to be claimed and none is claimed (tasks delayed, in retry backoff or blocked by a dependency may remain)'
+            cand --no-claimed 'Until no task is claimed (the running tasks have finished)'
+            cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --no-color 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -q 'Print only errors and what was asked for; silent when nothing happened'
+            cand --quiet 'Print only errors and what was asked for; silent when nothing happened'
+            cand -v 'Print more about what is being done (repeat for more)'
+            cand --verbose 'Print more about what is being done (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'absurdctl;preflight'= {
             cand --min-workers 'FAIL when fewer workers are alive (registered and seen, or heartbeating a task, within --heartbeat-timeout); WARN when some but fewer'
             cand --disk 'Check free space on PATH: WARN at WARN% used (default 90), FAIL at CRIT% (default 95), as the runbook''s `df | grep 9[0-9]%` (repeatable)'
@@ -904,6 +931,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand reap-stuck 'Give back the tasks of dead or hung workers; made for cron'
             cand drain 'Pause claims on the queue, then wait until its running tasks finish'
             cand resume 'Let workers claim from a paused (drained) queue again'
+            cand wait 'Wait until the queue is below a backlog, idle, or has nothing claimed; made for maintenance-window scripts (read-only)'
             cand preflight 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)'
             cand vacuum 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table'
             cand worker 'Run the queue''s tasks: the supervisor that claims tasks and runs a command for each'
@@ -943,6 +971,8 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         &'absurdctl;help;drain'= {
         }
         &'absurdctl;help;resume'= {
+        }
+        &'absurdctl;help;wait'= {
         }
         &'absurdctl;help;preflight'= {
         }

@@ -415,6 +415,26 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             unreachable: 3,
         },
         Entry {
+            path: "wait",
+            kind: Kind::Read,
+            queue: None,
+            base: strings(&["wait", "--no-claimed", "--timeout", "5s"]),
+            bad: cases(
+                &["wait"],
+                &[
+                    (&[], "--backlog-below"),
+                    (&["--backlog-below", "0"], "--backlog-below"),
+                    (&["--backlog-below", "many"], "--backlog-below"),
+                    (&["--idle", "--timeout", "0s"], "longer than zero"),
+                    (&["--idle", "--interval", "never"], "--interval"),
+                    (&["--idle", "--output", "prometheus"], "prometheus"),
+                ],
+            ),
+            // An unknown queue has nothing claimed.
+            unknown_queue: (0, "no claimed task"),
+            unreachable: 3,
+        },
+        Entry {
             path: "resume",
             kind: Kind::Write,
             queue: Some("paused-q"),

@@ -128,6 +128,7 @@ fn the_runbook_table_covers_the_scenarios() {
         "workers",
         "workers stop",
         "workers prune",
+        "wait",
     ] {
         assert!(
             commands.contains(&format!("absurdctl {cmd}")),
