@@ -2076,7 +2076,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__vacuum)
-            opts="-o -y -q -v -h -V --completed-older-than --cancelled-older-than --failed-older-than --batch-size --duty-cycle --max-duration --archive --append --no-vacuum --reindex --reindex-threshold --full --dry-run --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --completed-older-than --cancelled-older-than --failed-older-than --attempts-at-least --all-queues --analyze-only --batch-size --duty-cycle --max-duration --archive --append --no-vacuum --reindex --reindex-threshold --full --dry-run --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2091,6 +2091,10 @@ _absurdctl() {
                     return 0
                     ;;
                 --failed-older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attempts-at-least)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -133,6 +133,24 @@ pub struct VacuumArgs {
     #[arg(long, default_value = "90d", value_parser = parse_duration, value_name = "DURATION")]
     pub failed_older_than: std::time::Duration,
 
+    /// Delete only those failed tasks that were claimed at least N times
+    /// (the runbooks' "failed over 7 days with retry_count >= 5"); completed
+    /// and cancelled tasks are not affected
+    #[arg(long, allow_negative_numbers = true, value_name = "N",
+          value_parser = clap::value_parser!(i32).range(1..))]
+    pub attempts_at_least: Option<i32>,
+
+    /// Clean every queue with tasks, one after the other, not only --queue
+    /// (VACUUM runs once, at the end)
+    #[arg(long)]
+    pub all_queues: bool,
+
+    /// Only ANALYZE absurd.tasks (fresh planner statistics, in seconds, with
+    /// no lock the workers notice): delete nothing, no VACUUM
+    #[arg(long, conflicts_with_all = ["archive", "no_vacuum", "reindex", "full", "dry_run",
+          "attempts_at_least", "max_duration"])]
+    pub analyze_only: bool,
+
     /// Rows deleted per transaction (each holds locks only on the rows it
     /// deletes, for well under a second); measured on a 2-core host, 5000
     /// disturbed the workers' claims less than 1000 or 2000
