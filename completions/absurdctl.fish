@@ -579,10 +579,10 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_s
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l task-name -d 'Claim only tasks of this name (repeatable) [default: every name]' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l worker-id -d 'This worker\'s id, in the registry and in the worker_id of the tasks it claims; must be unique among running workers [default: HOST-PID-RANDOM]' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l heartbeat-interval -d 'How often running tasks\' heartbeats and the worker\'s registry row are recorded; keep it well under the heartbeat timeout `reap` uses' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l default-timeout -d 'Longest a task without a timeout of its own may run before it is stopped and failed (e.g. 2h) [default: no limit]' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l default-timeout -d 'Longest a task without a timeout of its own may run before it is stopped and failed (e.g. 2h, or 3600 seconds) [default: no limit]' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l kill-grace -d 'Time between SIGTERM and SIGKILL when a handler is stopped (timeout, cancellation, reap, end of --grace)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l grace -d 'On SIGTERM or SIGINT, how long running handlers may take to finish before they are stopped and their tasks given back to the queue' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l poll-interval -d 'How often an idle worker looks for work on its own; a spawned task wakes it at once (LISTEN/NOTIFY), so this is only the fallback' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l poll-interval -d 'How often an idle worker looks for work on its own (e.g. 5s, or 1.0 seconds); a spawned task wakes it at once (LISTEN/NOTIFY), so this is only the fallback' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l max-tasks -d 'Claim at most this many tasks, finish them, then exit 0' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand worker; and __fish_seen_subcommand_from run" -l log-format -d 'Format of the log lines on stderr, one per task or worker event' -r -f -a "human\t'A timestamp, a level and a sentence'
 json\t'One JSON object per line (ts, level, event, worker_id, task fields)'"
@@ -690,7 +690,7 @@ complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l task-name 
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l params -d 'Parameters as a JSON object' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l priority -d 'Priority: higher runs first' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l timeout -d 'Longest the task may run before it is killed and failed (e.g. 2h)' -r
-complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l max-retries -d 'How many times the task may be claimed before it stays failed' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l max-retries -d 'How many times the task may be claimed before it stays failed (the dead letters `retry-failed` replays)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l depends-on -d 'Do not run before these tasks have completed (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l delay -d 'Do not run before this long from now (e.g. 10m)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand spawn" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r

@@ -45,6 +45,22 @@ pub(super) fn parse_positive_duration(s: &str) -> Result<std::time::Duration, St
     Ok(d)
 }
 
+/// A duration (`1.5s`, `2h`) or a bare number of seconds (`1.0`, `3600`),
+/// the form the pipeline's ABSURD_* variables take; longer than zero.
+pub(super) fn parse_positive_secs_or_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    match t.parse::<f64>() {
+        Ok(secs) if !secs.is_finite() || secs <= 0.0 => Err(format!(
+            "`{s}` must be a number of seconds above zero, or a duration such as 30s"
+        )),
+        Ok(secs) if secs > LONGEST_DURATION.as_secs_f64() => {
+            Err("longer than a century, the longest duration absurdctl takes".into())
+        }
+        Ok(secs) => Ok(std::time::Duration::from_secs_f64(secs)),
+        Err(_) => parse_positive_duration(t),
+    }
+}
+
 pub(super) fn parse_human_duration(s: &str) -> Result<humantime::Duration, String> {
     parse_duration(s).map(Into::into)
 }
@@ -100,5 +116,23 @@ impl clap::ValueEnum for crate::queue::TaskStatus {
             TaskStatus::Failed => value.help("Failed with no attempt left (the dead letters)"),
             TaskStatus::Completed | TaskStatus::Cancelled => value,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn bare_seconds_and_durations_are_both_taken() {
+        let p = parse_positive_secs_or_duration;
+        assert_eq!(p("1.0"), Ok(Duration::from_secs(1)));
+        assert_eq!(p("0.25"), Ok(Duration::from_millis(250)));
+        assert_eq!(p("3600"), Ok(Duration::from_secs(3600)));
+        assert_eq!(p("2h"), Ok(Duration::from_secs(7200)));
+        for bad in ["0", "-1", "nan", "inf", "0s", "soon", "1e12"] {
+            assert!(p(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -119,8 +119,10 @@ pub struct SpawnArgs {
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Option<std::time::Duration>,
 
-    /// How many times the task may be claimed before it stays failed
-    #[arg(long, default_value_t = 3, allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(0..))]
+    /// How many times the task may be claimed before it stays failed (the
+    /// dead letters `retry-failed` replays)
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true, env = "ABSURD_MAX_RETRIES",
+          value_parser = clap::value_parser!(i32).range(0..))]
     pub max_retries: i32,
 
     /// Do not run before these tasks have completed (repeatable)
