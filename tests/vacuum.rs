@@ -273,8 +273,23 @@ async fn all_queues_cleans_every_queue_in_one_run() {
     assert_eq!(dry.json()["rows"], 3, "{dry}");
     assert_eq!(ids(&db).len(), 5, "the dry run deleted nothing");
 
-    let out = db.cli(&["vacuum", "--all-queues", "--yes", "--batch-size", "1"]);
+    let dir = temp_dir();
+    let archive = dir.path("all.jsonl");
+    let out = db.cli(&[
+        "vacuum",
+        "--all-queues",
+        "--yes",
+        "--batch-size",
+        "1",
+        "--archive",
+        archive.to_str().unwrap(),
+    ]);
     out.assert_success();
+    assert_eq!(
+        archived_ids(&archive),
+        old.iter().cloned().collect::<BTreeSet<String>>(),
+        "one archive holds the rows of every queue"
+    );
     assert!(
         out.stdout
             .contains("deleted 3 finished tasks of queues calibration, dsa110-pipeline, mosaic"),
