@@ -53,6 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Give back the tasks of dead or hung workers; made for cron')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Pause claims on the queue, then wait until its running tasks finish')
             [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Let workers claim from a paused (drained) queue again')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until the queue is below a backlog, idle, or has nothing claimed; made for maintenance-window scripts (read-only)')
             [CompletionResult]::new('preflight', 'preflight', [CompletionResultType]::ParameterValue, 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)')
             [CompletionResult]::new('vacuum', 'vacuum', [CompletionResultType]::ParameterValue, 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run the queue''s tasks: the supervisor that claims tasks and runs a command for each')
@@ -194,7 +195,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tasks in this status (repeatable)')
             [CompletionResult]::new('--task-name', '--task-name', [CompletionResultType]::ParameterName, 'Only tasks of this name (repeatable)')
             [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Only tasks with an attempt that failed (failed, timed out, reaped, lost) on this host or worker id')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many tasks')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many tasks, the newest; 0 for all of them. When the limit cuts the list, stderr says how many of how many are shown')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]')
             [CompletionResult]::new('--database-url-file', '--database-url-file', [CompletionResultType]::ParameterName, 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it')
             [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Queue to operate on')
@@ -349,6 +350,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--error-pattern', '--error-pattern', [CompletionResultType]::ParameterName, 'Only tasks whose error, folded as `errors` folds it (numbers, ids, paths and times replaced by <n>, <uuid>, <path>, <ts>), is exactly this pattern: the cause `errors` prints, with the command that uses it')
             [CompletionResult]::new('--error-like', '--error-like', [CompletionResultType]::ParameterName, 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)')
             [CompletionResult]::new('--attempts-at-least', '--attempts-at-least', [CompletionResultType]::ParameterName, 'Only tasks claimed at least N times (their attempt count)')
+            [CompletionResult]::new('--attempts-below', '--attempts-below', [CompletionResultType]::ParameterName, 'Only tasks claimed fewer than N times (the runbooks'' "retry count < N"; with --attempts-at-least, a range)')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Change at most N tasks: the oldest N that match')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Tasks changed per batch; each batch is one short transaction')
             [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'How many of the selected tasks (the oldest) the preview lists; 0 for none')
@@ -389,6 +391,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--error-pattern', '--error-pattern', [CompletionResultType]::ParameterName, 'Only tasks whose error, folded as `errors` folds it (numbers, ids, paths and times replaced by <n>, <uuid>, <path>, <ts>), is exactly this pattern: the cause `errors` prints, with the command that uses it')
             [CompletionResult]::new('--error-like', '--error-like', [CompletionResultType]::ParameterName, 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)')
             [CompletionResult]::new('--attempts-at-least', '--attempts-at-least', [CompletionResultType]::ParameterName, 'Only tasks claimed at least N times (their attempt count)')
+            [CompletionResult]::new('--attempts-below', '--attempts-below', [CompletionResultType]::ParameterName, 'Only tasks claimed fewer than N times (the runbooks'' "retry count < N"; with --attempts-at-least, a range)')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Change at most N tasks: the oldest N that match')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Tasks changed per batch; each batch is one short transaction')
             [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'How many of the selected tasks (the oldest) the preview lists; 0 for none')
@@ -429,6 +432,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--error-pattern', '--error-pattern', [CompletionResultType]::ParameterName, 'Only tasks whose error, folded as `errors` folds it (numbers, ids, paths and times replaced by <n>, <uuid>, <path>, <ts>), is exactly this pattern: the cause `errors` prints, with the command that uses it')
             [CompletionResult]::new('--error-like', '--error-like', [CompletionResultType]::ParameterName, 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)')
             [CompletionResult]::new('--attempts-at-least', '--attempts-at-least', [CompletionResultType]::ParameterName, 'Only tasks claimed at least N times (their attempt count)')
+            [CompletionResult]::new('--attempts-below', '--attempts-below', [CompletionResultType]::ParameterName, 'Only tasks claimed fewer than N times (the runbooks'' "retry count < N"; with --attempts-at-least, a range)')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Change at most N tasks: the oldest N that match')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Tasks changed per batch; each batch is one short transaction')
             [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'How many of the selected tasks (the oldest) the preview lists; 0 for none')
@@ -469,6 +473,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--error-pattern', '--error-pattern', [CompletionResultType]::ParameterName, 'Only tasks whose error, folded as `errors` folds it (numbers, ids, paths and times replaced by <n>, <uuid>, <path>, <ts>), is exactly this pattern: the cause `errors` prints, with the command that uses it')
             [CompletionResult]::new('--error-like', '--error-like', [CompletionResultType]::ParameterName, 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)')
             [CompletionResult]::new('--attempts-at-least', '--attempts-at-least', [CompletionResultType]::ParameterName, 'Only tasks claimed at least N times (their attempt count)')
+            [CompletionResult]::new('--attempts-below', '--attempts-below', [CompletionResultType]::ParameterName, 'Only tasks claimed fewer than N times (the runbooks'' "retry count < N"; with --attempts-at-least, a range)')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Change at most N tasks: the oldest N that match')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Tasks changed per batch; each batch is one short transaction')
             [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'How many of the selected tasks (the oldest) the preview lists; 0 for none')
@@ -603,6 +608,33 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'absurdctl;wait' {
+            [CompletionResult]::new('--backlog-below', '--backlog-below', [CompletionResultType]::ParameterName, 'Until fewer than N tasks wait (pending and retrying, ready or not: `status`''s backlog); the runbooks'' "restart when the queue is below 20"')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this long: exit 6, the figures on stderr [default: wait for ever]')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often to look (each look is one cheap read)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]')
+            [CompletionResult]::new('--database-url-file', '--database-url-file', [CompletionResultType]::ParameterName, 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Queue to operate on')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Longest a single statement may run (0: no limit; at most 24 days)')
+            [CompletionResult]::new('--idle', '--idle', [CompletionResultType]::ParameterName, 'Until no task is ready to be claimed and none is claimed (tasks delayed, in retry backoff or blocked by a dependency may remain)')
+            [CompletionResult]::new('--no-claimed', '--no-claimed', [CompletionResultType]::ParameterName, 'Until no task is claimed (the running tasks have finished)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'absurdctl;preflight' {
             [CompletionResult]::new('--min-workers', '--min-workers', [CompletionResultType]::ParameterName, 'FAIL when fewer workers are alive (registered and seen, or heartbeating a task, within --heartbeat-timeout); WARN when some but fewer')
             [CompletionResult]::new('--disk', '--disk', [CompletionResultType]::ParameterName, 'Check free space on PATH: WARN at WARN% used (default 90), FAIL at CRIT% (default 95), as the runbook''s `df | grep 9[0-9]%` (repeatable)')
@@ -649,6 +681,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--completed-older-than', '--completed-older-than', [CompletionResultType]::ParameterName, 'Delete completed tasks that finished longer ago than this')
             [CompletionResult]::new('--cancelled-older-than', '--cancelled-older-than', [CompletionResultType]::ParameterName, 'Delete cancelled tasks that finished longer ago than this')
             [CompletionResult]::new('--failed-older-than', '--failed-older-than', [CompletionResultType]::ParameterName, 'Delete failed tasks (the dead letters) that finished longer ago than this')
+            [CompletionResult]::new('--attempts-at-least', '--attempts-at-least', [CompletionResultType]::ParameterName, 'Delete only those failed tasks that were claimed at least N times (the runbooks'' "failed over 7 days with retry_count >= 5"); completed and cancelled tasks are not affected')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Rows deleted per transaction (each holds locks only on the rows it deletes, for well under a second); measured on a 2-core host, 5000 disturbed the workers'' claims less than 1000 or 2000')
             [CompletionResult]::new('--duty-cycle', '--duty-cycle', [CompletionResultType]::ParameterName, 'Share of the time spent deleting, in percent: after each batch it pauses so that the workers get the CPU and the disk back for the rest, and VACUUM pauses as autovacuum does (100: no pauses)')
             [CompletionResult]::new('--max-duration', '--max-duration', [CompletionResultType]::ParameterName, 'Stop deleting once this much time has passed (e.g. 20m, for a maintenance window); what is left goes on the next run. VACUUM and reindexing are skipped when the budget runs out (autovacuum follows)')
@@ -662,6 +695,8 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)')
             [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)')
             [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Longest a single statement may run (0: no limit; at most 24 days)')
+            [CompletionResult]::new('--all-queues', '--all-queues', [CompletionResultType]::ParameterName, 'Clean every queue with tasks, one after the other, not only --queue (VACUUM runs once, at the end)')
+            [CompletionResult]::new('--analyze-only', '--analyze-only', [CompletionResultType]::ParameterName, 'Only ANALYZE absurd.tasks (fresh planner statistics, in seconds, with no lock the workers notice): delete nothing, no VACUUM')
             [CompletionResult]::new('--append', '--append', [CompletionResultType]::ParameterName, 'Add to an existing --archive file instead of refusing it')
             [CompletionResult]::new('--no-vacuum', '--no-vacuum', [CompletionResultType]::ParameterName, 'Skip VACUUM (ANALYZE) after deleting')
             [CompletionResult]::new('--reindex', '--reindex', [CompletionResultType]::ParameterName, 'After VACUUM, rebuild with REINDEX INDEX CONCURRENTLY each btree index of absurd.tasks of 1 MiB or more whose estimated bloat passes --reindex-threshold (writes go on while it rebuilds). Bloat comes from pgstattuple when installed, else from the planner statistics')
@@ -710,10 +745,10 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--task-name', '--task-name', [CompletionResultType]::ParameterName, 'Claim only tasks of this name (repeatable) [default: every name]')
             [CompletionResult]::new('--worker-id', '--worker-id', [CompletionResultType]::ParameterName, 'This worker''s id, in the registry and in the worker_id of the tasks it claims; must be unique among running workers [default: HOST-PID-RANDOM]')
             [CompletionResult]::new('--heartbeat-interval', '--heartbeat-interval', [CompletionResultType]::ParameterName, 'How often running tasks'' heartbeats and the worker''s registry row are recorded; keep it well under the heartbeat timeout `reap` uses')
-            [CompletionResult]::new('--default-timeout', '--default-timeout', [CompletionResultType]::ParameterName, 'Longest a task without a timeout of its own may run before it is stopped and failed (e.g. 2h) [default: no limit]')
+            [CompletionResult]::new('--default-timeout', '--default-timeout', [CompletionResultType]::ParameterName, 'Longest a task without a timeout of its own may run before it is stopped and failed (e.g. 2h, or 3600 seconds) [default: no limit]')
             [CompletionResult]::new('--kill-grace', '--kill-grace', [CompletionResultType]::ParameterName, 'Time between SIGTERM and SIGKILL when a handler is stopped (timeout, cancellation, reap, end of --grace)')
             [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'On SIGTERM or SIGINT, how long running handlers may take to finish before they are stopped and their tasks given back to the queue')
-            [CompletionResult]::new('--poll-interval', '--poll-interval', [CompletionResultType]::ParameterName, 'How often an idle worker looks for work on its own; a spawned task wakes it at once (LISTEN/NOTIFY), so this is only the fallback')
+            [CompletionResult]::new('--poll-interval', '--poll-interval', [CompletionResultType]::ParameterName, 'How often an idle worker looks for work on its own (e.g. 5s, or 1.0 seconds); a spawned task wakes it at once (LISTEN/NOTIFY), so this is only the fallback')
             [CompletionResult]::new('--max-tasks', '--max-tasks', [CompletionResultType]::ParameterName, 'Claim at most this many tasks, finish them, then exit 0')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Format of the log lines on stderr, one per task or worker event')
             [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Most bytes of a handler''s standard output kept for its result (at most 64 MiB); past it only the tail is kept, as a string')
@@ -874,7 +909,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--params', '--params', [CompletionResultType]::ParameterName, 'Parameters as a JSON object')
             [CompletionResult]::new('--priority', '--priority', [CompletionResultType]::ParameterName, 'Priority: higher runs first')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Longest the task may run before it is killed and failed (e.g. 2h)')
-            [CompletionResult]::new('--max-retries', '--max-retries', [CompletionResultType]::ParameterName, 'How many times the task may be claimed before it stays failed')
+            [CompletionResult]::new('--max-retries', '--max-retries', [CompletionResultType]::ParameterName, 'How many times the task may be claimed before it stays failed (the dead letters `retry-failed` replays)')
             [CompletionResult]::new('--depends-on', '--depends-on', [CompletionResultType]::ParameterName, 'Do not run before these tasks have completed (repeatable)')
             [CompletionResult]::new('--delay', '--delay', [CompletionResultType]::ParameterName, 'Do not run before this long from now (e.g. 10m)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]')
@@ -1007,6 +1042,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('reap-stuck', 'reap-stuck', [CompletionResultType]::ParameterValue, 'Give back the tasks of dead or hung workers; made for cron')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Pause claims on the queue, then wait until its running tasks finish')
             [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Let workers claim from a paused (drained) queue again')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until the queue is below a backlog, idle, or has nothing claimed; made for maintenance-window scripts (read-only)')
             [CompletionResult]::new('preflight', 'preflight', [CompletionResultType]::ParameterValue, 'Run the checklist before starting ingestion; each item PASS / WARN / FAIL with a detail and, when not PASS, what to do (read-only)')
             [CompletionResult]::new('vacuum', 'vacuum', [CompletionResultType]::ParameterValue, 'Delete finished tasks past retention, then VACUUM (ANALYZE) the table')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run the queue''s tasks: the supervisor that claims tasks and runs a command for each')
@@ -1062,6 +1098,9 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             break
         }
         'absurdctl;help;resume' {
+            break
+        }
+        'absurdctl;help;wait' {
             break
         }
         'absurdctl;help;preflight' {

@@ -382,3 +382,47 @@ mod pgpass {
         })
     }
 }
+
+/// The pipeline's settings that absurdctl has no use for, read from the
+/// environment its units set (README, "Configuration"): a warning for each
+/// one set to what absurdctl does not do, so that nobody believes it obeyed.
+pub fn ignored_settings() -> Vec<String> {
+    ignored_settings_in(|k| std::env::var(k).ok())
+}
+
+fn ignored_settings_in(var: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(v) = var("ABSURD_DLQ_ENABLED") {
+        match v.trim().to_ascii_lowercase().as_str() {
+            // What absurdctl always does.
+            "" | "true" | "1" | "yes" | "on" => {}
+            "false" | "0" | "no" | "off" => out.push(format!(
+                "ABSURD_DLQ_ENABLED={v} is ignored: absurdctl always keeps a task that used all \
+                 its attempts as failed (the dead letters `retry-failed` replays); `vacuum \
+                 --failed-older-than` deletes them"
+            )),
+            _ => out.push(format!(
+                "ABSURD_DLQ_ENABLED={v} is not true or false, and is ignored: failed tasks are \
+                 always kept"
+            )),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod ignored_tests {
+    use super::ignored_settings_in;
+
+    #[test]
+    fn only_a_dead_letter_queue_turned_off_is_warned_about() {
+        let with = |v: &'static str| move |k: &str| (k == "ABSURD_DLQ_ENABLED").then(|| v.into());
+        assert!(ignored_settings_in(|_| None).is_empty());
+        assert!(ignored_settings_in(with("true")).is_empty());
+        assert!(ignored_settings_in(with("1")).is_empty());
+        let off = ignored_settings_in(with("false"));
+        assert_eq!(off.len(), 1);
+        assert!(off[0].contains("always keeps"), "{off:?}");
+        assert!(ignored_settings_in(with("maybe"))[0].contains("not true or false"));
+    }
+}

@@ -4,7 +4,8 @@
 //! 0 success, 1 the operation failed, 2 bad usage or input (nothing changed),
 //! 3 the database could not be reached or stopped answering, 4 the schema needs `absurdctl migrate`
 //! (or was migrated by a newer absurdctl), 5 refused (confirmation declined,
-//! or no terminal and no `--yes`), 130 interrupted by Ctrl-C.
+//! or no terminal and no `--yes`), 6 timed out (`wait --timeout`), 130
+//! interrupted by Ctrl-C.
 //! Checks (`status --check`, `preflight`) use the Nagios codes 0-3 instead.
 
 use std::process::ExitCode;
@@ -16,6 +17,7 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_UNREACHABLE: u8 = 3;
 pub const EXIT_SCHEMA: u8 = 4;
 pub const EXIT_REFUSED: u8 = 5;
+pub const EXIT_TIMED_OUT: u8 = 6;
 pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Errors that carry their own exit code. Anything else is a failure (1).
@@ -31,6 +33,8 @@ pub enum CliError {
     Refused(String),
     #[error("interrupted{0}")]
     Interrupted(String),
+    #[error("{0}")]
+    TimedOut(String),
 }
 
 impl CliError {
@@ -45,6 +49,7 @@ impl CliError {
             CliError::Schema(_) => EXIT_SCHEMA,
             CliError::Refused(_) => EXIT_REFUSED,
             CliError::Interrupted(_) => EXIT_INTERRUPTED,
+            CliError::TimedOut(_) => EXIT_TIMED_OUT,
         }
     }
 }

@@ -309,6 +309,19 @@ pub fn write_stdout(text: &str) -> io::Result<()> {
 }
 
 /// `12s`, `4m 10s`, `3h 2m`, `2d 5h`: short, for tables.
+/// `3350` -> `3,350`.
+pub fn fmt_count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::from(if n < 0 { "-" } else { "" });
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn fmt_secs(secs: f64) -> String {
     if !secs.is_finite() {
         return "-".into();
@@ -495,6 +508,14 @@ fn prom_value(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(fmt_count(0), "0");
+        assert_eq!(fmt_count(50), "50");
+        assert_eq!(fmt_count(3350), "3,350");
+        assert_eq!(fmt_count(-1_234_567), "-1,234,567");
+    }
 
     #[test]
     fn durations_are_short() {

@@ -83,6 +83,7 @@ const BULK_BAD: &[(&[&str], &str)] = &[
     (&["--ids-from", "/no/such/file"], "--ids-from"),
     (&["--ids-from", "/dev/zero"], "the most --ids-from reads"),
     (&["--attempts-at-least", "-1"], "--attempts-at-least"),
+    (&["--attempts-below", "0"], "--attempts-below"),
     (&["--error-like", ""], "must not be empty"),
     (&["--task-name", " "], "must not be empty"),
     (&["--status", "finished"], "--status"),
@@ -169,7 +170,6 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             bad: cases(
                 &["tasks", "list"],
                 &[
-                    (&["--limit", "0"], "--limit"),
                     (&["--limit", "-3"], "--limit"),
                     (&["--limit", "99999999999999999999"], "--limit"),
                     (&["--status", "done"], "--status"),
@@ -415,6 +415,26 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             unreachable: 3,
         },
         Entry {
+            path: "wait",
+            kind: Kind::Read,
+            queue: None,
+            base: strings(&["wait", "--no-claimed", "--timeout", "5s"]),
+            bad: cases(
+                &["wait"],
+                &[
+                    (&[], "--backlog-below"),
+                    (&["--backlog-below", "0"], "--backlog-below"),
+                    (&["--backlog-below", "many"], "--backlog-below"),
+                    (&["--idle", "--timeout", "0s"], "longer than zero"),
+                    (&["--idle", "--interval", "never"], "--interval"),
+                    (&["--idle", "--output", "prometheus"], "prometheus"),
+                ],
+            ),
+            // An unknown queue has nothing claimed.
+            unknown_queue: (0, "no claimed task"),
+            unreachable: 3,
+        },
+        Entry {
             path: "resume",
             kind: Kind::Write,
             queue: Some("paused-q"),
@@ -448,6 +468,9 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
                     (&["--append"], "--archive"),
                     (&["--full", "--no-vacuum"], "cannot be used with"),
                     (&["--reindex", "--full"], "cannot be used with"),
+                    (&["--attempts-at-least", "0"], "--attempts-at-least"),
+                    (&["--analyze-only", "--full"], "cannot be used with"),
+                    (&["--analyze-only", "--dry-run"], "cannot be used with"),
                     (&["--archive", "/"], "exists"),
                     (&["--archive", "/no/such/dir/tasks.jsonl"], "no directory"),
                     (&["--output", "prometheus"], "prometheus"),

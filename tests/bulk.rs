@@ -282,6 +282,14 @@ async fn every_filter_selects_the_same_rows_in_every_command() {
             &["--error-pattern", "disk <n>% full"],
             |r| r.error.as_deref() == Some("disk 100% full"),
         ),
+        case("attempts below", &["--attempts-below", "2"], |r| {
+            r.attempt < 2
+        }),
+        case(
+            "an attempts range",
+            &["--attempts-at-least", "1", "--attempts-below", "3"],
+            |r| (1..3).contains(&r.attempt),
+        ),
         case(
             "everything at once",
             &[
@@ -942,6 +950,11 @@ async fn bad_input_is_refused_and_changes_nothing() {
         ),
         (vec!["--ids-from", missing.to_str().unwrap()], "missing.txt"),
         (vec!["--attempts-at-least", "-1"], "--attempts-at-least"),
+        (vec!["--attempts-below", "0"], "--attempts-below"),
+        (
+            vec!["--attempts-at-least", "3", "--attempts-below", "3"],
+            "select nothing",
+        ),
         (vec!["--limit", "0"], "--limit"),
         (vec!["--batch-size", "0"], "--batch-size"),
         (vec!["--error-like", ""], "--error-like"),

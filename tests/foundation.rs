@@ -220,6 +220,35 @@ async fn spawn_then_list_and_show() {
 }
 
 #[tokio::test]
+async fn a_list_cut_by_its_limit_says_how_many_of_how_many_and_limit_0_lists_all() {
+    let db = TestDb::migrated().await;
+    db.seed_series(120, &task().status("failed"));
+    db.seed_series(7, &task().status("completed"));
+
+    // The default limit, 50, cuts the 120 failed tasks: JSON on stdout
+    // holds the 50, stderr says so.
+    let out = db.cli(&["-o", "json", "tasks", "list", "--status", "failed"]);
+    out.assert_success();
+    assert_eq!(out.json().as_array().unwrap().len(), 50);
+    assert!(out.stderr.contains("50 of 120 shown"), "{out}");
+
+    let out = db.cli(&[
+        "tasks", "list", "--status", "failed", "--limit", "0", "-o", "json",
+    ]);
+    out.assert_success();
+    assert_eq!(out.json().as_array().unwrap().len(), 120);
+    assert!(!out.stderr.contains("shown"), "{out}");
+
+    // A limit that cuts nothing says nothing; the table says it too.
+    let out = db.cli(&["tasks", "list", "--status", "completed", "--limit", "7"]);
+    out.assert_success();
+    assert!(!out.stderr.contains("shown"), "{out}");
+    let out = db.cli(&["tasks", "list", "--limit", "100"]);
+    out.assert_success();
+    assert!(out.stderr.contains("100 of 127 shown"), "{out}");
+}
+
+#[tokio::test]
 async fn claim_heartbeat_complete_are_fenced_by_worker() {
     let db = TestDb::migrated().await;
     let pool = db.pool().await;

@@ -189,6 +189,167 @@ async fn exactly_the_rows_past_each_retention_go() {
     );
 }
 
+/// A failed task of `queue`, claimed `attempts` times, finished `days` ago.
+fn failed_after(db: &TestDb, queue: &str, attempts: i32, days: f64) -> String {
+    let finished = ago(Duration::from_secs_f64(days * 86_400.0));
+    db.seed_one(
+        task()
+            .queue(queue)
+            .status("failed")
+            .attempt(attempts)
+            .max_retries(attempts)
+            .created(finished.plus(-60.0))
+            .completed(finished),
+    )
+    .to_string()
+}
+
+#[tokio::test]
+async fn attempts_at_least_keeps_failed_tasks_with_fewer_attempts() {
+    // Runbook 001: "clean up old failed records (older than 7 days,
+    // retry_count >= 5)", beside completed older than 30 days.
+    let db = TestDb::migrated().await;
+    let q = "dsa110-pipeline";
+    let gone_5 = failed_after(&db, q, 5, 8.0);
+    let gone_7 = failed_after(&db, q, 7, 20.0);
+    let kept_4 = failed_after(&db, q, 4, 8.0);
+    let kept_recent = failed_after(&db, q, 6, 6.0);
+    let completed_old = finished_task(&db, q, "completed", 31.0);
+    let out = db.cli(&[
+        "-o",
+        "json",
+        "vacuum",
+        "--yes",
+        "--failed-older-than",
+        "7d",
+        "--attempts-at-least",
+        "5",
+    ]);
+    out.assert_success();
+    let report = out.json();
+    assert_eq!(by_status(&report, "failed"), 2, "{out}");
+    assert_eq!(by_status(&report, "completed"), 1, "{out}");
+    assert_eq!(report["retention"]["failed_attempts_at_least"], 5);
+    let left = ids(&db);
+    for gone in [&gone_5, &gone_7, &completed_old] {
+        assert!(!left.contains(gone), "{gone} should be gone");
+    }
+    for kept in [&kept_4, &kept_recent] {
+        assert!(left.contains(kept), "{kept} should stay");
+    }
+    assert_eq!(
+        db.psql(
+            "SELECT affected || ' ' || (filter->>'failed_attempts_at_least') FROM absurd.audit_log
+              WHERE command = 'vacuum'"
+        ),
+        "3 5"
+    );
+    // The dry run agrees with what went: nothing more is past retention.
+    let dry = db.cli(&[
+        "-o",
+        "json",
+        "vacuum",
+        "--dry-run",
+        "--failed-older-than",
+        "7d",
+        "--attempts-at-least",
+        "5",
+    ]);
+    dry.assert_success();
+    assert_eq!(dry.json()["rows"], 0, "{dry}");
+}
+
+#[tokio::test]
+async fn all_queues_cleans_every_queue_in_one_run() {
+    let db = TestDb::migrated().await;
+    let old: Vec<String> = ["dsa110-pipeline", "mosaic", "calibration"]
+        .iter()
+        .map(|q| finished_task(&db, q, "completed", 31.0))
+        .collect();
+    let recent = finished_task(&db, "mosaic", "completed", 2.0);
+    let pending = finished_task(&db, "calibration", "pending", 400.0);
+    let dry = db.cli(&["-o", "json", "vacuum", "--all-queues", "--dry-run"]);
+    dry.assert_success();
+    assert_eq!(dry.json()["rows"], 3, "{dry}");
+    assert_eq!(ids(&db).len(), 5, "the dry run deleted nothing");
+
+    let dir = temp_dir();
+    let archive = dir.path("all.jsonl");
+    let out = db.cli(&[
+        "vacuum",
+        "--all-queues",
+        "--yes",
+        "--batch-size",
+        "1",
+        "--archive",
+        archive.to_str().unwrap(),
+    ]);
+    out.assert_success();
+    assert_eq!(
+        archived_ids(&archive),
+        old.iter().cloned().collect::<BTreeSet<String>>(),
+        "one archive holds the rows of every queue"
+    );
+    assert!(
+        out.stdout
+            .contains("deleted 3 finished tasks of queues calibration, dsa110-pipeline, mosaic"),
+        "{out}"
+    );
+    let left = ids(&db);
+    assert_eq!(left, [recent, pending].into_iter().collect(), "{out}");
+    assert!(old.iter().all(|id| !left.contains(id)));
+    // One audit row for the run, of every queue (no queue name).
+    assert_eq!(
+        db.psql(
+            "SELECT affected || ' ' || coalesce(queue_name, 'every queue') FROM absurd.audit_log
+              WHERE command = 'vacuum' AND NOT dry_run"
+        ),
+        "3 every queue"
+    );
+}
+
+#[tokio::test]
+async fn analyze_only_refreshes_statistics_and_deletes_nothing() {
+    let db = TestDb::migrated().await;
+    finished_tasks(&db, 30, 40.0);
+    let before = db.tasks_checksum();
+    assert_eq!(
+        db.psql(
+            "SELECT coalesce(last_analyze::text, 'never') FROM pg_stat_user_tables
+              WHERE schemaname = 'absurd' AND relname = 'tasks'"
+        ),
+        "never"
+    );
+    let out = db.cli(&["-o", "json", "vacuum", "--analyze-only"]);
+    out.assert_success();
+    let report = out.json();
+    assert_eq!(report["analyzed"], true, "{out}");
+    assert_eq!(report["rows"], 0);
+    assert_eq!(db.tasks_checksum(), before, "nothing deleted");
+    // The statistics collector reports the ANALYZE (it may take a moment).
+    let mut analyzed = String::new();
+    for _ in 0..50 {
+        analyzed = db.psql(
+            "SELECT last_analyze IS NOT NULL AND last_vacuum IS NULL FROM pg_stat_user_tables
+              WHERE schemaname = 'absurd' AND relname = 'tasks'",
+        );
+        if analyzed == "t" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(analyzed, "t", "ANALYZE ran, VACUUM did not");
+    assert_eq!(
+        db.psql(
+            "SELECT affected || ' ' || (details->>'analyze_only') FROM absurd.audit_log
+              WHERE command = 'vacuum'"
+        ),
+        "0 true"
+    );
+    let refused = db.cli(&["vacuum", "--analyze-only", "--archive", "/tmp/x.jsonl"]);
+    refused.assert_code(2);
+}
+
 #[tokio::test]
 async fn a_finished_task_still_depended_on_stays() {
     let db = TestDb::migrated().await;

@@ -1758,3 +1758,120 @@ esac"#,
     let error: String = stderr.get("error");
     assert!(error.contains("\\u{5931}\\u{8d25} on the way"), "{error}");
 }
+
+/// The environment the pipeline's units set (shared/seeds 002) sets the
+/// flags that mean the same, in its own format (bare seconds), and a flag
+/// given beats its variable.
+#[tokio::test]
+async fn the_pipelines_environment_sets_concurrency_poll_interval_and_timeout_flags_first() {
+    let db = TestDb::migrated().await;
+    let pipeline_env = [
+        ("ABSURD_WORKER_CONCURRENCY", "3"),
+        ("ABSURD_WORKER_POLL_INTERVAL", "1.5"),
+        ("ABSURD_TASK_TIMEOUT", "3600"),
+        ("ABSURD_DLQ_ENABLED", "false"),
+    ];
+    let task = db.seed_one(wq("imaging"));
+    let mut w = start_worker_with_env(
+        &db.url,
+        "--log-format json --exit-when-empty",
+        "/bin/true",
+        &pipeline_env,
+    );
+    let started = w.wait_for_named("worker_started", Duration::from_secs(20));
+    assert_eq!(started["concurrency"], 3, "{started}");
+    assert_eq!(started["poll_interval_sec"], 1.5, "{started}");
+    assert_eq!(started["default_timeout_sec"], 3600.0, "{started}");
+    let ended = w.wait(Duration::from_secs(30));
+    ended.assert_success();
+    let events = ended.events();
+    let run = events
+        .iter()
+        .find(|e| e["event"] == "started" && e["task_id"] == task.to_string().as_str())
+        .unwrap_or_else(|| panic!("no started event: {ended}"));
+    assert_eq!(run["timeout_sec"], 3600, "{run}");
+    assert!(
+        events.iter().any(|e| e["event"] == "ignored_setting"
+            && e["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("ABSURD_DLQ_ENABLED")),
+        "ABSURD_DLQ_ENABLED=false is said to be ignored: {ended}"
+    );
+    assert_eq!(
+        db.psql("SELECT concurrency FROM absurd.worker_registry"),
+        "3"
+    );
+
+    // Flags first.
+    let w = start_worker_with_env(
+        &db.url,
+        "--log-format json --exit-when-empty --concurrency 2 --poll-interval 5s --default-timeout 1m",
+        "/bin/true",
+        &pipeline_env,
+    )
+    .wait(Duration::from_secs(30));
+    w.assert_success();
+    let started = w
+        .events()
+        .into_iter()
+        .find(|e| e["event"] == "worker_started")
+        .unwrap();
+    assert_eq!(started["concurrency"], 2, "{started}");
+    assert_eq!(started["poll_interval_sec"], 5.0, "{started}");
+    assert_eq!(started["default_timeout_sec"], 60.0, "{started}");
+
+    // A value that is not one is refused, naming the variable's flag.
+    let mut cmd = absurdctl_command(&[
+        "--database-url",
+        &db.url,
+        "worker",
+        "run",
+        "--",
+        "/bin/true",
+    ]);
+    cmd.env("ABSURD_WORKER_POLL_INTERVAL", "often");
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--poll-interval"));
+}
+
+#[tokio::test]
+async fn absurd_max_retries_is_spawns_default_and_a_dead_letter_queue_turned_off_is_warned_about() {
+    let db = TestDb::migrated().await;
+    let spawn = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut args = vec!["--database-url", db.url.as_str(), "-o", "json", "spawn"];
+        args.extend_from_slice(&["--task-name", "imaging"]);
+        args.extend_from_slice(extra);
+        let mut cmd = absurdctl_command(&args);
+        cmd.envs(env.iter().copied());
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let id = v["task_id"].as_str().unwrap().to_string();
+        (
+            db.psql(&format!(
+                "SELECT max_retries FROM absurd.tasks WHERE task_id = '{id}'"
+            )),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(spawn(&[], &[]).0, "3");
+    assert_eq!(spawn(&[], &[("ABSURD_MAX_RETRIES", "5")]).0, "5");
+    assert_eq!(
+        spawn(&["--max-retries", "2"], &[("ABSURD_MAX_RETRIES", "5")]).0,
+        "2",
+        "the flag first"
+    );
+    let (_, stderr) = spawn(&[], &[("ABSURD_DLQ_ENABLED", "false")]);
+    assert!(
+        stderr.contains("ABSURD_DLQ_ENABLED=false is ignored"),
+        "{stderr}"
+    );
+    let (_, stderr) = spawn(&[], &[("ABSURD_DLQ_ENABLED", "true")]);
+    assert!(!stderr.contains("ABSURD_DLQ_ENABLED"), "{stderr}");
+}

@@ -60,6 +60,12 @@ pub struct FilterArgs {
           value_parser = clap::value_parser!(i32).range(0..))]
     pub attempts_at_least: Option<i32>,
 
+    /// Only tasks claimed fewer than N times (the runbooks' "retry count <
+    /// N"; with --attempts-at-least, a range)
+    #[arg(long, allow_negative_numbers = true, value_name = "N",
+          value_parser = clap::value_parser!(i32).range(1..))]
+    pub attempts_below: Option<i32>,
+
     /// Change at most N tasks: the oldest N that match
     #[arg(long, allow_negative_numbers = true, value_name = "N",
           value_parser = clap::value_parser!(i64).range(1..))]

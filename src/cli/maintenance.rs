@@ -1,8 +1,11 @@
-//! Keeping a live queue healthy: `reap-stuck`, `drain`, `resume`, `vacuum`.
+//! Keeping a live queue healthy: `reap-stuck`, `drain`, `resume`, `wait`,
+//! `vacuum`.
 
 use clap::Args;
 
-use super::parse::{parse_duration, parse_human_duration, parse_nonempty, parse_reap_age};
+use super::parse::{
+    parse_duration, parse_human_duration, parse_nonempty, parse_positive_duration, parse_reap_age,
+};
 
 /// Options of `reap-stuck`.
 #[derive(Debug, Args)]
@@ -78,6 +81,38 @@ pub struct DrainArgs {
     pub all_queues: bool,
 }
 
+/// Options of `wait`: the conditions (all given must hold at once) and how
+/// long to wait for them.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("condition").required(true).multiple(true)
+    .args(["backlog_below", "idle", "no_claimed"])))]
+pub struct WaitArgs {
+    /// Until fewer than N tasks wait (pending and retrying, ready or not:
+    /// `status`'s backlog); the runbooks' "restart when the queue is below 20"
+    #[arg(long, value_name = "N", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    pub backlog_below: Option<i64>,
+
+    /// Until no task is ready to be claimed and none is claimed (tasks
+    /// delayed, in retry backoff or blocked by a dependency may remain)
+    #[arg(long)]
+    pub idle: bool,
+
+    /// Until no task is claimed (the running tasks have finished)
+    #[arg(long)]
+    pub no_claimed: bool,
+
+    /// Give up after this long: exit 6, the figures on stderr [default:
+    /// wait for ever]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub timeout: Option<std::time::Duration>,
+
+    /// How often to look (each look is one cheap read)
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration,
+          default_value = "5s")]
+    pub interval: std::time::Duration,
+}
+
 /// Options of `resume`.
 #[derive(Debug, Args)]
 pub struct ResumeArgs {
@@ -100,6 +135,24 @@ pub struct VacuumArgs {
     /// Delete failed tasks (the dead letters) that finished longer ago than this
     #[arg(long, default_value = "90d", value_parser = parse_duration, value_name = "DURATION")]
     pub failed_older_than: std::time::Duration,
+
+    /// Delete only those failed tasks that were claimed at least N times
+    /// (the runbooks' "failed over 7 days with retry_count >= 5"); completed
+    /// and cancelled tasks are not affected
+    #[arg(long, allow_negative_numbers = true, value_name = "N",
+          value_parser = clap::value_parser!(i32).range(1..))]
+    pub attempts_at_least: Option<i32>,
+
+    /// Clean every queue with tasks, one after the other, not only --queue
+    /// (VACUUM runs once, at the end)
+    #[arg(long)]
+    pub all_queues: bool,
+
+    /// Only ANALYZE absurd.tasks (fresh planner statistics, in seconds, with
+    /// no lock the workers notice): delete nothing, no VACUUM
+    #[arg(long, conflicts_with_all = ["archive", "no_vacuum", "reindex", "full", "dry_run",
+          "attempts_at_least", "max_duration"])]
+    pub analyze_only: bool,
 
     /// Rows deleted per transaction (each holds locks only on the rows it
     /// deletes, for well under a second); measured on a 2-core host, 5000

@@ -27,7 +27,7 @@ pub use checks::{
 };
 pub use exporter::ExporterArgs;
 pub use global::{GlobalOpts, OutputFormat, DEFAULT_QUEUE};
-pub use maintenance::{DrainArgs, ReapStuckArgs, ResumeArgs, VacuumArgs};
+pub use maintenance::{DrainArgs, ReapStuckArgs, ResumeArgs, VacuumArgs, WaitArgs};
 pub use parse::{format_duration, parse_duration, parse_percent};
 pub use tasks::{
     AuditArgs, ErrorsArgs, LogStream, SpawnArgs, TaskNames, TasksCommand, TasksListArgs,
@@ -46,7 +46,8 @@ Queue: --queue, else ABSURD_QUEUE_NAME, else dsa110-pipeline.
 
 Exit codes: 0 success, 1 operation failed, 2 bad usage or input, 3 database unreachable
 or silent, 4 schema needs `absurdctl migrate` (or is newer than this absurdctl), 5 refused
-(confirmation declined, or no terminal and no --yes), 130 interrupted.
+(confirmation declined, or no terminal and no --yes), 6 timed out (wait --timeout),
+130 interrupted.
 Checks (status --check, preflight) exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
 
 /// Operate the ABSURD task queue of the DSA-110 pipeline: inspect it, repair
@@ -238,6 +239,22 @@ pub enum Command {
     ///
     /// Example: absurdctl resume --yes
     Resume(ResumeArgs),
+
+    /// Wait until the queue is below a backlog, idle, or has nothing
+    /// claimed; made for maintenance-window scripts (read-only).
+    ///
+    /// Looks every --interval at the queue's backlog (pending and retrying
+    /// tasks), its ready tasks and its claimed tasks, and exits 0 as soon as
+    /// every condition given holds at once (at the first look when they
+    /// already do). It changes nothing: pause the inflow first (stop the
+    /// daemon that spawns, or `drain` to stop the workers too). On a
+    /// terminal a spinner shows the figures; with --output json one JSON
+    /// line per look goes to stderr and the outcome to stdout; otherwise it
+    /// is quiet until the end. On --timeout it exits 6 with the figures of
+    /// the last look; Ctrl-C exits 130.
+    ///
+    /// Example: absurdctl wait --backlog-below 20 --timeout 2h && systemctl start dsa110-mosaic-daemon
+    Wait(WaitArgs),
 
     /// Run the checklist before starting ingestion; each item PASS / WARN /
     /// FAIL with a detail and, when not PASS, what to do (read-only).

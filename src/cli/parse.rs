@@ -85,6 +85,22 @@ pub(super) fn parse_positive_duration(s: &str) -> Result<std::time::Duration, St
     Ok(d)
 }
 
+/// A duration (`1.5s`, `2h`) or a bare number of seconds (`1.0`, `3600`),
+/// the form the pipeline's ABSURD_* variables take; longer than zero.
+pub(super) fn parse_positive_secs_or_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    match t.parse::<f64>() {
+        Ok(secs) if !secs.is_finite() || secs <= 0.0 => Err(format!(
+            "`{s}` must be a number of seconds above zero, or a duration such as 30s"
+        )),
+        Ok(secs) if secs > LONGEST_DURATION.as_secs_f64() => {
+            Err("longer than a century, the longest duration absurdctl takes".into())
+        }
+        Ok(secs) => Ok(std::time::Duration::from_secs_f64(secs)),
+        Err(_) => parse_positive_duration(t),
+    }
+}
+
 pub(super) fn parse_human_duration(s: &str) -> Result<humantime::Duration, String> {
     parse_duration(s).map(Into::into)
 }
@@ -147,7 +163,7 @@ impl clap::ValueEnum for crate::queue::TaskStatus {
 }
 
 #[cfg(test)]
-mod duration_tests {
+mod tests {
     use super::*;
     use std::time::Duration;
 
@@ -165,5 +181,17 @@ mod duration_tests {
         assert_eq!(parse_interval_secs("2m"), Ok(120));
         assert!(parse_interval_secs("0").is_err());
         assert!(parse_interval_secs("500ms").is_err());
+    }
+
+    #[test]
+    fn bare_seconds_and_durations_are_both_taken() {
+        let p = parse_positive_secs_or_duration;
+        assert_eq!(p("1.0"), Ok(Duration::from_secs(1)));
+        assert_eq!(p("0.25"), Ok(Duration::from_millis(250)));
+        assert_eq!(p("3600"), Ok(Duration::from_secs(3600)));
+        assert_eq!(p("2h"), Ok(Duration::from_secs(7200)));
+        for bad in ["0", "-1", "nan", "inf", "0s", "soon", "1e12"] {
+            assert!(p(bad).is_err(), "{bad}");
+        }
     }
 }

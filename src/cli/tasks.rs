@@ -87,8 +87,9 @@ pub struct TasksListArgs {
     #[arg(long, value_name = "HOST_OR_ID", value_parser = parse_nonempty)]
     pub worker: Option<String>,
 
-    /// At most this many tasks
-    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
+    /// At most this many tasks, the newest; 0 for all of them. When the
+    /// limit cuts the list, stderr says how many of how many are shown
+    #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(i64).range(0..))]
     pub limit: i64,
 }
 
@@ -118,8 +119,10 @@ pub struct SpawnArgs {
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Option<std::time::Duration>,
 
-    /// How many times the task may be claimed before it stays failed
-    #[arg(long, default_value_t = 3, allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(0..))]
+    /// How many times the task may be claimed before it stays failed (the
+    /// dead letters `retry-failed` replays)
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true, env = "ABSURD_MAX_RETRIES",
+          value_parser = clap::value_parser!(i32).range(0..))]
     pub max_retries: i32,
 
     /// Do not run before these tasks have completed (repeatable)

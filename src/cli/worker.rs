@@ -2,7 +2,9 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::parse::{parse_duration, parse_nonempty, parse_positive_duration};
+use super::parse::{
+    parse_duration, parse_nonempty, parse_positive_duration, parse_positive_secs_or_duration,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum WorkerCommand {
@@ -38,7 +40,9 @@ pub enum WorkerCommand {
 pub struct WorkerRunArgs {
     /// Tasks run at the same time (one handler process each); claims are
     /// made in batches of up to this many
-    #[arg(long, allow_negative_numbers = true, short = 'c', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, allow_negative_numbers = true, short = 'c', default_value_t = 1,
+          env = "ABSURD_WORKER_CONCURRENCY",
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub concurrency: u32,
 
     /// Claim only tasks of this name (repeatable) [default: every name]
@@ -56,8 +60,9 @@ pub struct WorkerRunArgs {
     pub heartbeat_interval: std::time::Duration,
 
     /// Longest a task without a timeout of its own may run before it is
-    /// stopped and failed (e.g. 2h) [default: no limit]
-    #[arg(long, value_parser = parse_positive_duration, value_name = "DURATION")]
+    /// stopped and failed (e.g. 2h, or 3600 seconds) [default: no limit]
+    #[arg(long, value_parser = parse_positive_secs_or_duration, value_name = "DURATION",
+          env = "ABSURD_TASK_TIMEOUT")]
     pub default_timeout: Option<std::time::Duration>,
 
     /// Time between SIGTERM and SIGKILL when a handler is stopped (timeout,
@@ -70,9 +75,11 @@ pub struct WorkerRunArgs {
     #[arg(long, default_value = "60s", value_parser = parse_duration, value_name = "DURATION")]
     pub grace: std::time::Duration,
 
-    /// How often an idle worker looks for work on its own; a spawned task
-    /// wakes it at once (LISTEN/NOTIFY), so this is only the fallback
-    #[arg(long, default_value = "5s", value_parser = parse_positive_duration, value_name = "DURATION")]
+    /// How often an idle worker looks for work on its own (e.g. 5s, or 1.0
+    /// seconds); a spawned task wakes it at once (LISTEN/NOTIFY), so this is
+    /// only the fallback
+    #[arg(long, default_value = "5s", value_parser = parse_positive_secs_or_duration,
+          value_name = "DURATION", env = "ABSURD_WORKER_POLL_INTERVAL")]
     pub poll_interval: std::time::Duration,
 
     /// Claim at most this many tasks, finish them, then exit 0

@@ -20,6 +20,7 @@ mod status;
 mod tasks;
 mod trends;
 mod vacuum;
+mod wait;
 mod worker;
 mod workers;
 
@@ -141,6 +142,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Trends(args) => trends::run(&ctx, args).await,
         Command::Preflight(args) => preflight::run(&ctx, args).await,
         Command::Vacuum(args) => vacuum::run(&ctx, args).await,
+        Command::Wait(args) => wait::run(&ctx, args).await,
     };
     result.map_err(|e| explain_refusal(&ctx, ctx.lost(e)))
 }
@@ -192,6 +194,7 @@ fn required_role(command: &Command) -> &'static str {
         | Command::Trends(_)
         | Command::Tasks(_)
         | Command::Audit(_)
+        | Command::Wait(_)
         | Command::Preflight(_) => "absurd_reader",
         Command::ReapStuck(a) if a.dry_run => "absurd_reader",
         Command::Vacuum(a) if a.dry_run => "absurd_reader",
@@ -237,5 +240,6 @@ fn command_name(command: &Command) -> &'static str {
         Command::Trends(_) => "trends",
         Command::Preflight(_) => "preflight",
         Command::Vacuum(_) => "vacuum",
+        Command::Wait(_) => "wait",
     }
 }

@@ -12,6 +12,9 @@ use crate::queue::{tasks, NewTask, TaskId};
 
 pub async fn run(ctx: &Ctx, args: SpawnArgs) -> anyhow::Result<ExitCode> {
     ctx.table_or_json()?;
+    for warning in crate::config::ignored_settings() {
+        ctx.out.warn(warning);
+    }
     let params: serde_json::Value = serde_json::from_str(&args.params).map_err(|e| {
         CliError::usage(format!(
             "--params is not valid JSON: {e}; nothing was spawned"

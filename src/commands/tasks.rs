@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::cli::{LogStream, TasksListArgs, TasksLogsArgs, TasksShowArgs};
 use crate::commands::Ctx;
 use crate::config::Access;
-use crate::output::{ellipsize, fmt_ago, fmt_secs, fmt_time, write_stdout};
+use crate::output::{ellipsize, fmt_ago, fmt_count, fmt_secs, fmt_time, write_stdout};
 use crate::queue::history::{self, Attempt, Event};
 use crate::queue::{tasks, Dependency, Task, TaskFilter, TaskId, TaskStatus};
 
@@ -19,11 +19,23 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
         statuses: args.status,
         task_names: args.names.task_name,
         failed_on: args.worker,
-        limit: Some(args.limit),
+        // One more than asked for tells whether the limit cut the list.
+        limit: (args.limit > 0).then(|| args.limit + 1),
         ..TaskFilter::default()
     };
     let pool = ctx.connect(Access::ReadOnly, 1).await?;
-    let rows = tasks::list(&pool, &filter).await?;
+    let mut rows = tasks::list(&pool, &filter).await?;
+    if args.limit > 0 && rows.len() as i64 > args.limit {
+        rows.truncate(args.limit as usize);
+        // On stderr, with JSON too: a pipeline reading stdout must not take
+        // the first page for all of it.
+        let total = tasks::count(&pool, &filter).await?;
+        eprintln!(
+            "{} of {} shown (the newest); --limit N for more, --limit 0 for all",
+            fmt_count(rows.len() as i64),
+            fmt_count(total)
+        );
+    }
     let claimed: Vec<TaskId> = rows
         .iter()
         .filter(|t| t.status == TaskStatus::Claimed)

@@ -31,8 +31,9 @@ use crate::interact::{self, Interrupt};
 use crate::output::fmt_bytes;
 use crate::queue::audit::{AuditEntry, Run};
 use crate::queue::maintenance;
-use crate::queue::retention;
+use crate::queue::retention::{self, Preview, Retention};
 use crate::queue::roster;
+use crate::queue::stats;
 use render::{per_status_text, print_volumes, render};
 use report::{Report, Stopped};
 
@@ -49,16 +50,30 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
     };
     // One connection deletes (or runs VACUUM); the other can cancel it.
     let pool = ctx.connect(access, 2).await?;
+    if args.analyze_only {
+        return analyze_only(ctx, &pool, &args).await;
+    }
+    // None: every queue (--all-queues), for the audit and the registrations.
+    let audited_queue = (!args.all_queues).then_some(ctx.global.queue.as_str());
+    let queues = if args.all_queues {
+        stats::known_queues(&pool).await?
+    } else {
+        vec![ctx.global.queue.clone()]
+    };
     let r = retention::cutoffs(
         &pool,
         &ctx.global.queue,
         args.completed_older_than,
         args.cancelled_older_than,
         args.failed_older_than,
+        args.attempts_at_least.unwrap_or(0),
     )
     .await?;
+    // One set of cutoffs for every queue, each queue deleted in turn (the
+    // index of finished tasks is ordered by queue, then completion time).
+    let rs: Vec<Retention> = queues.iter().map(|q| r.for_queue(q)).collect();
     let before = maintenance::sizes(&pool).await?;
-    let mut report = Report::new(&ctx.global.queue, &args, &r, &before);
+    let mut report = Report::new(&queues, &args, &r, &before);
     let bar_shown = ctx.out.stderr_tty && !ctx.out.quiet && !ctx.out.is_json();
 
     // The preview reads every row past retention: only when it is shown
@@ -66,7 +81,10 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
     let mut expected = 0;
     if args.dry_run || !ctx.global.yes || bar_shown {
         let mut conn = pool.acquire().await?;
-        let preview = retention::preview(&mut conn, &r).await?;
+        let mut preview = Preview::none();
+        for r in &rs {
+            preview.add(retention::preview(&mut conn, r).await?);
+        }
         expected = preview.rows();
         if args.dry_run {
             report.kept_depended_on = preview.kept_depended_on;
@@ -74,13 +92,7 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
             report.bytes = preview.bytes();
             report.by_status = preview.by_status;
             report.workers_pruned = Some(
-                roster::prune(
-                    &mut conn,
-                    Some(&ctx.global.queue),
-                    args.completed_older_than,
-                    true,
-                )
-                .await?,
+                roster::prune(&mut conn, audited_queue, args.completed_older_than, true).await?,
             );
             if args.reindex {
                 report.index_bloat = maintenance::index_bloat(&mut conn).await?;
@@ -98,9 +110,9 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
                 &ctx.out,
                 ctx.global.yes,
                 &format!(
-                    "Delete {} finished tasks of queue {} ({}; about {})?",
+                    "Delete {} finished tasks of {} ({}; about {})?",
                     preview.rows(),
-                    ctx.global.queue,
+                    render::scope(&report.queues),
                     per_status_text(&preview.by_status),
                     fmt_bytes(preview.bytes())
                 ),
@@ -122,19 +134,13 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
 
     // Before anything is deleted: a role that could not record the deletions
     // is told so, and nothing changes.
-    let run = Run::start(
-        &pool,
-        host::operator(),
-        ctx.command,
-        Some(&ctx.global.queue),
-    )
-    .await?;
+    let run = Run::start(&pool, host::operator(), ctx.command, audited_queue).await?;
     let interrupt = Interrupt::install_for_batches();
     let deleted = delete::delete_past_retention(
         ctx,
         &pool,
         &args,
-        &r,
+        &rs,
         &run,
         expected,
         &interrupt,
@@ -142,7 +148,7 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
     )
     .await;
     let outcome = match deleted {
-        Ok(()) => match prune_workers(ctx, &pool, &args, &run, &mut report).await {
+        Ok(()) => match prune_workers(audited_queue, &pool, &args, &run, &mut report).await {
             Ok(()) => maintain(ctx, &pool, &args, &interrupt, &mut report).await,
             Err(e) => Err(e),
         },
@@ -158,11 +164,13 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
             &AuditEntry {
                 operator: host::operator(),
                 command: ctx.command.to_string(),
-                queue_name: Some(ctx.global.queue.clone()),
+                queue_name: audited_queue.map(str::to_string),
                 filter: json!({
                     "completed_older_than": report.retention.completed_older_than,
                     "cancelled_older_than": report.retention.cancelled_older_than,
                     "failed_older_than": report.retention.failed_older_than,
+                    "failed_attempts_at_least": args.attempts_at_least,
+                    "all_queues": args.all_queues,
                 }),
                 details: serde_json::to_value(&report)?,
                 affected: report.rows,
@@ -209,7 +217,7 @@ pub async fn run(ctx: &Ctx, args: VacuumArgs) -> anyhow::Result<ExitCode> {
 /// (and legacy pollers) stopped or dead for as long as completed tasks are
 /// kept go too, recorded as one batch of the run.
 async fn prune_workers(
-    ctx: &Ctx,
+    queue: Option<&str>,
     pool: &PgPool,
     args: &VacuumArgs,
     run: &Run,
@@ -219,13 +227,7 @@ async fn prune_workers(
         return Ok(());
     }
     let mut tx = pool.begin().await?;
-    let pruned = roster::prune(
-        &mut tx,
-        Some(&ctx.global.queue),
-        args.completed_older_than,
-        false,
-    )
-    .await?;
+    let pruned = roster::prune(&mut tx, queue, args.completed_older_than, false).await?;
     if !pruned.registrations.is_empty() || !pruned.legacy_pollers.is_empty() {
         run.batch(&mut *tx, 0, &json!({ "workers_pruned": pruned }))
             .await?;
@@ -233,6 +235,49 @@ async fn prune_workers(
     tx.commit().await?;
     report.workers_pruned = Some(pruned);
     Ok(())
+}
+
+/// `--analyze-only`: ANALYZE absurd.tasks, recorded in the audit table as
+/// every vacuum run is; nothing is deleted.
+async fn analyze_only(ctx: &Ctx, pool: &PgPool, args: &VacuumArgs) -> anyhow::Result<ExitCode> {
+    let queue = (!args.all_queues).then_some(ctx.global.queue.as_str());
+    let run = Run::start(pool, host::operator(), ctx.command, queue).await?;
+    let mut conn = pool.acquire().await?;
+    maintenance::allow_long_statements(&mut conn).await?;
+    let started = Instant::now();
+    let analyzed = maintenance::analyze(&mut conn).await;
+    let seconds = started.elapsed().as_secs_f64();
+    let outcome = json!({
+        "analyze_only": true,
+        "analyzed": analyzed.is_ok(),
+        "analyze_seconds": seconds,
+        "rows": 0,
+    });
+    let recorded = run
+        .finish(
+            pool,
+            &AuditEntry {
+                operator: host::operator(),
+                command: ctx.command.to_string(),
+                queue_name: queue.map(str::to_string),
+                filter: json!({ "analyze_only": true }),
+                details: outcome.clone(),
+                affected: 0,
+                dry_run: false,
+            },
+        )
+        .await;
+    analyzed.map_err(|e| anyhow::Error::new(e).context("ANALYZE absurd.tasks failed"))?;
+    recorded?;
+    if ctx.out.is_json() {
+        ctx.out.json(&outcome)?;
+    } else {
+        ctx.out.note(format!(
+            "ANALYZE absurd.tasks: {}; nothing deleted, no VACUUM (--analyze-only)",
+            crate::output::fmt_secs(seconds)
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The maintenance asked for, once deleting is over, filling `report` as

@@ -66,6 +66,10 @@ pub async fn run(ctx: &Ctx, args: WorkerRunArgs) -> anyhow::Result<ExitCode> {
         None
     });
 
+    for warning in crate::config::ignored_settings() {
+        log.worker(Level::Warn, "ignored_setting", &warning, json!({}));
+    }
+
     // The schema must fit before anything is claimed.
     ctx.connect(Access::ReadWrite, 1).await?.close().await;
     let config = ctx.connect_config()?;
@@ -100,6 +104,8 @@ pub async fn run(ctx: &Ctx, args: WorkerRunArgs) -> anyhow::Result<ExitCode> {
             "concurrency": info.concurrency,
             "task_names": info.task_names,
             "command": args.command,
+            "poll_interval_sec": args.poll_interval.as_secs_f64(),
+            "default_timeout_sec": args.default_timeout.map(|d| d.as_secs_f64()),
         }),
     );
     if let Some(n) = &notifier {

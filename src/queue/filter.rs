@@ -35,6 +35,8 @@ pub struct TaskFilter {
     /// The error contains this text (case-insensitive, taken literally).
     pub error_like: Option<String>,
     pub attempts_at_least: Option<i32>,
+    /// Claimed fewer than this many times (the runbooks' "retry count < N").
+    pub attempts_below: Option<i32>,
     /// An attempt failed (failed, timed out, reaped, lost) on this host or
     /// worker id (from the task history).
     pub failed_on: Option<String>,
@@ -65,6 +67,7 @@ impl TaskFilter {
             || self.error_like.is_some()
             || self.error_pattern.is_some()
             || self.attempts_at_least.is_some()
+            || self.attempts_below.is_some()
             || self.failed_on.is_some()
             || !self.id_prefixes.is_empty()
     }
@@ -187,6 +190,9 @@ impl TaskFilter {
         }
         if let Some(n) = self.attempts_at_least {
             qb.push(" AND attempt >= ").push_bind(n);
+        }
+        if let Some(n) = self.attempts_below {
+            qb.push(" AND attempt < ").push_bind(n);
         }
         if let Some(w) = &self.failed_on {
             qb.push(

@@ -260,6 +260,15 @@ pub async fn vacuum(conn: &mut PgConnection, full: bool) -> Result<()> {
     Ok(())
 }
 
+/// `ANALYZE absurd.tasks`: fresh planner statistics (a sample of the
+/// table), under a lock that only other ANALYZE, VACUUM and DDL wait for.
+pub async fn analyze(conn: &mut PgConnection) -> Result<()> {
+    sqlx::query("ANALYZE absurd.tasks")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Rebuilds one index of absurd.tasks without blocking writes. A failed or
 /// cancelled rebuild leaves an invalid copy behind: [`drop_reindex_leftovers`].
 pub async fn reindex_concurrently(conn: &mut PgConnection, index: &str) -> Result<()> {

@@ -28,6 +28,19 @@ pub struct Retention {
     pub cancelled_before: DateTime<Utc>,
     /// Failed tasks (the dead letters) finished before this go.
     pub failed_before: DateTime<Utc>,
+    /// ... and only those claimed at least this many times (the runbooks'
+    /// "retry_count >= 5"; 0: any).
+    pub failed_attempts_at_least: i32,
+}
+
+impl Retention {
+    /// The same cutoffs for another queue.
+    pub fn for_queue(&self, queue: &str) -> Retention {
+        Retention {
+            queue: queue.to_string(),
+            ..self.clone()
+        }
+    }
 }
 
 /// Rows of one status and the space they take (`pg_column_size` of the row,
@@ -67,6 +80,25 @@ pub struct Preview {
 }
 
 impl Preview {
+    /// Nothing to delete.
+    pub fn none() -> Preview {
+        Preview {
+            by_status: StatusVolume::none(),
+            kept_depended_on: 0,
+        }
+    }
+
+    /// Adds the preview of another queue.
+    pub fn add(&mut self, other: Preview) {
+        for o in other.by_status {
+            if let Some(v) = self.by_status.iter_mut().find(|v| v.status == o.status) {
+                v.rows += o.rows;
+                v.bytes += o.bytes;
+            }
+        }
+        self.kept_depended_on += other.kept_depended_on;
+    }
+
     pub fn rows(&self) -> i64 {
         self.by_status.iter().map(|s| s.rows).sum()
     }
@@ -115,13 +147,14 @@ const DEPENDED_ON: &str = "EXISTS (
        AND cardinality(u.depends_on) > 0)";
 
 /// Past retention, for the row `t`, with the cutoffs in $2, $3, $4 (completed,
-/// cancelled, failed). The range on completed_at walks tasks_finished_idx.
+/// cancelled, failed) and the least attempts of a failed task in $5. The
+/// range on completed_at walks tasks_finished_idx.
 const PAST_RETENTION: &str = "t.queue_name = $1
        AND t.status IN ('completed', 'failed', 'cancelled')
        AND t.completed_at < greatest($2, $3, $4)
        AND CASE t.status WHEN 'completed' THEN t.completed_at < $2
                          WHEN 'cancelled' THEN t.completed_at < $3
-                         ELSE t.completed_at < $4 END";
+                         ELSE t.completed_at < $4 AND t.attempt >= $5 END";
 
 /// The cutoffs for tasks finished longer ago than these durations.
 pub async fn cutoffs(
@@ -130,6 +163,7 @@ pub async fn cutoffs(
     completed: Duration,
     cancelled: Duration,
     failed: Duration,
+    failed_attempts_at_least: i32,
 ) -> Result<Retention> {
     let (completed_before, cancelled_before, failed_before) = sqlx::query_as(
         "SELECT now() - make_interval(secs => $1),
@@ -146,6 +180,7 @@ pub async fn cutoffs(
         completed_before,
         cancelled_before,
         failed_before,
+        failed_attempts_at_least,
     })
 }
 
@@ -180,6 +215,7 @@ pub async fn preview(conn: &mut PgConnection, r: &Retention) -> Result<Preview> 
     .bind(r.completed_before)
     .bind(r.cancelled_before)
     .bind(r.failed_before)
+    .bind(r.failed_attempts_at_least)
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -218,10 +254,10 @@ static DELETE_BATCH: LazyLock<String> = LazyLock::new(|| {
            SELECT t.task_id, t.completed_at
              FROM absurd.tasks t
             WHERE {PAST_RETENTION}
-              AND t.completed_at >= coalesce($5, '-infinity')
-              AND ($5 IS NULL OR (t.completed_at, t.task_id) > ($5, $6))
+              AND t.completed_at >= coalesce($6, '-infinity')
+              AND ($6 IS NULL OR (t.completed_at, t.task_id) > ($6, $7))
             ORDER BY t.completed_at, t.task_id
-            LIMIT $7
+            LIMIT $8
               FOR UPDATE OF t SKIP LOCKED
          ), deleted AS (
            DELETE FROM absurd.tasks t USING candidates c
@@ -233,13 +269,13 @@ static DELETE_BATCH: LazyLock<String> = LazyLock::new(|| {
          )
          SELECT s.scanned, s.last_at, s.last_id, d.status,
                 pg_column_size(d.*)::bigint AS bytes,
-                CASE WHEN $8 THEN {ARCHIVED_ROW} END AS json
+                CASE WHEN $9 THEN {ARCHIVED_ROW} END AS json
            FROM scan s LEFT JOIN deleted d ON true
            LEFT JOIN LATERAL (
-             SELECT CASE WHEN $8 THEN
+             SELECT CASE WHEN $9 THEN
                       (SELECT json_agg(a ORDER BY a.claimed_at)::text
                          FROM absurd.task_attempts a WHERE a.task_id = d.task_id) END AS attempts,
-                    CASE WHEN $8 THEN
+                    CASE WHEN $9 THEN
                       (SELECT json_agg(e ORDER BY e.event_id)::text
                          FROM absurd.task_events e WHERE e.task_id = d.task_id) END AS events
            ) h ON true"
@@ -276,6 +312,7 @@ pub fn delete_batch<'c>(
         .bind(r.completed_before)
         .bind(r.cancelled_before)
         .bind(r.failed_before)
+        .bind(r.failed_attempts_at_least)
         .bind(after.map(|c| c.completed_at))
         .bind(after.map(|c| c.task_id))
         .bind(limit)

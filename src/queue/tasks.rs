@@ -88,6 +88,13 @@ pub async fn list(db: impl PgExecutor<'_>, filter: &TaskFilter) -> Result<Vec<Ta
     Ok(qb.build_query_as().fetch_all(db).await?)
 }
 
+/// How many tasks `filter` selects, its limit aside.
+pub async fn count(db: impl PgExecutor<'_>, filter: &TaskFilter) -> Result<i64> {
+    let mut qb: QueryBuilder<Postgres> = QueryBuilder::new("SELECT count(*) FROM absurd.tasks");
+    filter.push_where(&mut qb);
+    Ok(qb.build_query_scalar().fetch_one(db).await?)
+}
+
 /// The tasks `id` depends on, with their status (`None` when since deleted).
 pub async fn dependencies(db: impl PgExecutor<'_>, id: TaskId) -> Result<Vec<Dependency>> {
     Ok(sqlx::query_as!(

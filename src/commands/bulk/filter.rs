@@ -58,6 +58,14 @@ pub fn filter_from_args(
             )));
         }
     }
+    if let (Some(least), Some(below)) = (args.attempts_at_least, args.attempts_below) {
+        if least >= below {
+            return Err(CliError::usage(format!(
+                "--attempts-at-least {least} and --attempts-below {below} together select \
+                 nothing; nothing was changed"
+            )));
+        }
+    }
     let filter = TaskFilter {
         queue: (!args.all_queues).then(|| ctx.global.queue.clone()),
         statuses: args.status.clone(),
@@ -70,6 +78,7 @@ pub fn filter_from_args(
         since: args.since,
         error_pattern: args.error_pattern.clone(),
         pattern_ids: None,
+        attempts_below: args.attempts_below,
         failed_on: None,
         limit: args.limit,
         id_prefixes: prefixes,
@@ -82,7 +91,7 @@ pub fn filter_from_args(
         return Err(CliError::usage(format!(
             "{command} with no filter would change {scope}; give a filter (--task-name, \
              --status, --id, --ids-from, --older-than, --newer-than, --error-like, \
-             --attempts-at-least), or --all to mean it, and --dry-run to see how many \
+             --attempts-at-least, --attempts-below), or --all to mean it, and --dry-run to see how many \
              first; nothing was changed"
         )));
     }

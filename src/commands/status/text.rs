@@ -657,6 +657,7 @@ mod tests {
             .map(|i| crate::queue::stats::TaskNameFigures {
                 task_name: format!("calibration-solve-{i:02}"),
                 figures: q.figures.clone(),
+                no_completion_sec: None,
             })
             .collect();
         let screen = Screen {

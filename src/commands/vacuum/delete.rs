@@ -21,14 +21,15 @@ use crate::queue::retention::{self, Retention, StatusVolume};
 use crate::queue::TaskStatus;
 
 /// Deletes (and archives, with --archive) until nothing past retention is
-/// left, the time budget runs out or the operator interrupts, and records in
-/// `report` why it stopped. `expected` sizes the progress bar.
+/// left in any of the queues of `rs` (one after the other), the time budget
+/// runs out or the operator interrupts, and records in `report` why it
+/// stopped. `expected` sizes the progress bar.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn delete_past_retention(
     ctx: &Ctx,
     pool: &PgPool,
     args: &VacuumArgs,
-    r: &Retention,
+    rs: &[Retention],
     run: &Run,
     expected: i64,
     interrupt: &Interrupt,
@@ -41,19 +42,25 @@ pub(super) async fn delete_past_retention(
     let deleting = Instant::now();
     let deadline = args.max_duration.map(|d| deleting + d);
     let bar = interact::progress(&ctx.out, expected.max(0) as u64, "deleting");
-    let result = delete_all(
-        ctx,
-        pool,
-        args,
-        r,
-        run,
-        deadline,
-        interrupt,
-        archive.as_mut(),
-        &bar,
-        report,
-    )
-    .await;
+    let mut result = Ok(Stopped::Done);
+    for r in rs {
+        result = delete_all(
+            ctx,
+            pool,
+            args,
+            r,
+            run,
+            deadline,
+            interrupt,
+            archive.as_mut(),
+            &bar,
+            report,
+        )
+        .await;
+        if !matches!(result, Ok(Stopped::Done)) {
+            break;
+        }
+    }
     bar.finish_and_clear();
     report.delete_seconds = deleting.elapsed().as_secs_f64();
     if report.delete_seconds > 0.0 {
@@ -66,7 +73,7 @@ pub(super) async fn delete_past_retention(
     Ok(())
 }
 
-/// The batch loop.
+/// The batch loop, for one queue.
 #[allow(clippy::too_many_arguments)]
 async fn delete_all(
     ctx: &Ctx,

@@ -16,18 +16,18 @@ pub(super) fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::R
     }
     if report.dry_run {
         ctx.out.line(format!(
-            "dry run: would delete {} finished tasks of queue {} (about {}); nothing was changed",
+            "dry run: would delete {} finished tasks of {} (about {}); nothing was changed",
             report.rows,
-            report.queue,
+            scope(&report.queues),
             fmt_bytes(report.bytes)
         ))?;
     } else if ctx.out.quiet {
         return Ok(());
     } else {
         ctx.out.line(format!(
-            "deleted {} finished tasks of queue {} (about {}) in {}, {:.0} rows/s, {} batch(es){}",
+            "deleted {} finished tasks of {} (about {}) in {}, {:.0} rows/s, {} batch(es){}",
             report.rows,
-            report.queue,
+            scope(&report.queues),
             fmt_bytes(report.bytes),
             fmt_secs(report.delete_seconds),
             report.rows_per_sec,
@@ -165,6 +165,15 @@ pub(super) fn render(ctx: &Ctx, args: &VacuumArgs, report: &Report) -> anyhow::R
     ctx.out
         .line(format!("took {}", fmt_secs(report.elapsed_seconds)))?;
     Ok(())
+}
+
+/// `queue q`, `queues a, b`, `no queue (none has tasks)`.
+pub(super) fn scope(queues: &[String]) -> String {
+    match queues {
+        [] => "no queue (none has tasks)".to_string(),
+        [q] => format!("queue {q}"),
+        qs => format!("queues {}", qs.join(", ")),
+    }
 }
 
 /// Rows and sizes per status, with the cutoff each was measured against.

@@ -36,6 +36,8 @@ pub(super) struct RetentionReport {
     pub(super) completed_older_than: String,
     pub(super) cancelled_older_than: String,
     pub(super) failed_older_than: String,
+    /// Failed tasks go only when claimed at least this many times.
+    pub(super) failed_attempts_at_least: Option<i32>,
     pub(super) completed_before: DateTime<Utc>,
     pub(super) cancelled_before: DateTime<Utc>,
     pub(super) failed_before: DateTime<Utc>,
@@ -60,7 +62,9 @@ pub(super) struct Reindexed {
 /// Its JSON is the command's `--output json` and the audit row's details.
 #[derive(Debug, Clone, Serialize)]
 pub(super) struct Report {
+    /// The queues cleaned, joined by ", " (one unless --all-queues).
     pub(super) queue: String,
+    pub(super) queues: Vec<String>,
     pub(super) dry_run: bool,
     pub(super) retention: RetentionReport,
     /// Rows deleted per finished status (would be deleted, on a dry run).
@@ -97,19 +101,21 @@ pub(super) struct Report {
 
 impl Report {
     pub(super) fn new(
-        queue: &str,
+        queues: &[String],
         args: &VacuumArgs,
         r: &Retention,
         before: &TableSizes,
     ) -> Report {
         let human = crate::cli::format_duration;
         Report {
-            queue: queue.to_string(),
+            queue: queues.join(", "),
+            queues: queues.to_vec(),
             dry_run: args.dry_run,
             retention: RetentionReport {
                 completed_older_than: human(args.completed_older_than),
                 cancelled_older_than: human(args.cancelled_older_than),
                 failed_older_than: human(args.failed_older_than),
+                failed_attempts_at_least: args.attempts_at_least,
                 completed_before: r.completed_before,
                 cancelled_before: r.cancelled_before,
                 failed_before: r.failed_before,
@@ -193,6 +199,7 @@ mod tests {
             completed_before: now,
             cancelled_before: now,
             failed_before: now,
+            failed_attempts_at_least: 0,
         };
         let before = TableSizes {
             table_bytes: 8192,
@@ -201,7 +208,7 @@ mod tests {
                 bytes: 4096,
             }],
         };
-        Report::new("q", &args, &r, &before)
+        Report::new(&["q".to_string()], &args, &r, &before)
     }
 
     #[test]
