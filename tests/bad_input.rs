@@ -331,6 +331,26 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             unreachable: 3,
         },
         Entry {
+            path: "fail",
+            kind: Kind::Write,
+            queue: None,
+            base: strings(&["fail", "--reason", "hung", "--yes", "--all"]),
+            bad: [
+                cases(&["fail", "--reason", "hung", "--yes", "--all"], BULK_BAD),
+                cases(
+                    &["fail", "--yes", "--all"],
+                    &[(&[], "--reason"), (&["--reason", ""], "must not be empty")],
+                ),
+                cases(
+                    &["fail", "--reason", "hung", "--yes", "--all"],
+                    &[(&["--status", "failed"], "--status failed")],
+                ),
+            ]
+            .concat(),
+            unknown_queue: (0, "no tasks match"),
+            unreachable: 3,
+        },
+        Entry {
             path: "prioritize",
             kind: Kind::Write,
             queue: None,

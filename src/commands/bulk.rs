@@ -1,4 +1,4 @@
-//! The one pipeline of every bulk change (retry-failed, cancel, prioritize):
+//! The one pipeline of every bulk change (retry-failed, cancel, fail, prioritize):
 //! filter -> preview -> confirmation -> batches -> summary -> audit row.
 //! Each batch records what it changed in its own transaction (an audit
 //! [`Run`]); the run's audit row, with the total, follows the summary.
@@ -27,7 +27,7 @@ use crate::interact::{self, Interrupt};
 use crate::output::{ellipsize, fmt_ago, fmt_secs};
 use crate::queue::audit::{self, AuditEntry, Run};
 use crate::queue::bulk::{self, BatchOutcome, BulkAction, Selection, SelectionGroup};
-use crate::queue::{Task, TaskFilter};
+use crate::queue::{Task, TaskFilter, TaskStatus};
 
 /// At most this many ids of an --id/--ids-from list go into the audit row
 /// and the report; the rest are counted.
@@ -87,6 +87,10 @@ fn words(action: &BulkAction) -> Words {
             verb: "cancel",
             done: "cancelled",
         },
+        BulkAction::Fail { .. } => Words {
+            verb: "fail",
+            done: "failed",
+        },
         BulkAction::Prioritize { .. } => Words {
             verb: "re-prioritize",
             done: "re-prioritized",
@@ -137,7 +141,7 @@ pub async fn run(
         started.elapsed().as_secs_f64() * 1000.0
     ));
     let mut report = Report {
-        action,
+        action: action.clone(),
         outcome: Outcome::DryRun,
         dry_run: opts.dry_run,
         filter: filter_json(&filter)?,
@@ -152,7 +156,7 @@ pub async fn run(
         by_task: groups,
         sample,
     };
-    let w = words(&action);
+    let w = words(&report.action);
 
     if ids.is_empty() {
         report.outcome = Outcome::NothingToDo;
@@ -202,8 +206,10 @@ pub async fn run(
         tasks(report.selected),
         scope(&filter)
     );
-    if let BulkAction::Prioritize { priority } = action {
-        prompt.push_str(&format!(" to priority {priority}"));
+    match &action {
+        BulkAction::Prioritize { priority } => prompt.push_str(&format!(" to priority {priority}")),
+        BulkAction::Fail { reason } => prompt.push_str(&format!(" with error \"{reason}\"")),
+        _ => {}
     }
     prompt.push('?');
     let asked = Instant::now();
@@ -280,6 +286,7 @@ pub async fn run(
         }
     };
     print_summary(ctx, &report, &w)?;
+    note_running(ctx, &report)?;
 
     if let Some(e) = failure {
         return Err(anyhow::Error::from(e).context(format!(
@@ -416,6 +423,27 @@ fn print_summary(ctx: &Ctx, report: &Report, w: &Words) -> anyhow::Result<()> {
         ctx.out.note(text)?;
     }
     Ok(())
+}
+
+/// Running tasks that were failed or cancelled: what becomes of their
+/// handlers, which absurdctl cannot stop everywhere.
+fn note_running(ctx: &Ctx, report: &Report) -> std::io::Result<()> {
+    let running: i64 = report
+        .by_task
+        .iter()
+        .filter(|g| g.status == TaskStatus::Claimed)
+        .map(|g| g.count)
+        .sum();
+    if running == 0 || report.counts.changed == 0 || ctx.out.is_json() {
+        return Ok(());
+    }
+    ctx.out.note(format!(
+        "{} of them were running: `absurdctl worker` stops the handler at its next heartbeat; \
+         a legacy Python worker ignores its heartbeat's answer and runs the handler to its end \
+         (restart that worker to stop it sooner), and its complete_task or fail_task then \
+         changes nothing",
+        tasks(running)
+    ))
 }
 
 /// The run's audit row (for a dry run, which changes nothing, the only one).
