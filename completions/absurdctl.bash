@@ -1938,7 +1938,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__tasks__subcmd__list)
-            opts="-o -y -q -v -h -V --status --task-name --all-queues --worker --limit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --status --task-name --all-queues --worker --error-like --error-contains --since --until --sort --limit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1954,6 +1954,26 @@ _absurdctl() {
                     ;;
                 --worker)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-contains)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-like)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "created_at failed_at finished_at priority" -- "${cur}"))
                     return 0
                     ;;
                 --limit)

@@ -133,6 +133,13 @@ failed\t'Failed with no attempt left (the dead letters)'
 cancelled\t''"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l task-name -d 'Only tasks of this name (repeatable)' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l worker -d 'Only tasks with an attempt that failed (failed, timed out, reaped, lost) on this host or worker id' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l error-contains -l error-like -d 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l since -d 'Only tasks whose time (of --sort: created_at, or the failure or finish time) is within this long before now (e.g. 1h, 7d)' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l until -d 'Only tasks whose time (as for --since) is longer ago than this' -r
+complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l sort -d 'The order: created_at (newest first), failed_at (the latest failure first: failed tasks, or --status retrying), finished_at (the latest finished first: completed, failed, cancelled), priority (claim order)' -r -f -a "created_at\t'Newest first'
+failed_at\t'The latest failure first'
+finished_at\t'The latest finished first'
+priority\t'Highest priority, then oldest, first (the claim order)'"
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l limit -d 'At most this many tasks' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]' -r
 complete -c absurdctl -n "__fish_absurdctl_using_subcommand tasks; and __fish_seen_subcommand_from list" -l database-url-file -d 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq\'s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it' -r -F

@@ -28,8 +28,8 @@ pub use global::{GlobalOpts, OutputFormat};
 pub use maintenance::{DrainArgs, ReapStuckArgs, ResumeArgs, VacuumArgs};
 pub use parse::{parse_duration, parse_percent};
 pub use tasks::{
-    AuditArgs, ErrorsArgs, LogStream, SpawnArgs, TaskNames, TasksCommand, TasksListArgs,
-    TasksLogsArgs, TasksShowArgs, TrendsArgs, TrendsBucket,
+    AuditArgs, ErrorsArgs, ListSortArg, LogStream, SpawnArgs, TaskNames, TasksCommand,
+    TasksListArgs, TasksLogsArgs, TasksShowArgs, TrendsArgs, TrendsBucket,
 };
 pub use worker::{
     LogFormat, WorkerCommand, WorkerRunArgs, WorkersArgs, WorkersCommand, WorkersListArgs,
