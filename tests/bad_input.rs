@@ -175,6 +175,13 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
                     (&["--status", "done"], "--status"),
                     (&["--task-name", ""], "must not be empty"),
                     (&["--output", "prometheus"], "prometheus"),
+                    (&["--sort", "oldest"], "--sort"),
+                    (&["--since", "soon"], "--since"),
+                    (&["--error-contains", ""], "must not be empty"),
+                    (
+                        &["--sort", "failed_at", "--status", "pending"],
+                        "--sort failed_at",
+                    ),
                 ],
             ),
             unknown_queue: (0, "no tasks match"),

@@ -393,16 +393,24 @@ fn blocked_text(detail: &TaskDetail) -> String {
         .collect::<Vec<_>>()
         .join("\n");
     if detail.blocked_for_good {
-        let dead: Vec<String> = detail
+        let dead: Vec<&Dependency> = detail
             .blocked_by
             .iter()
             .filter(|d| matches!(d.status.as_deref(), Some("failed" | "cancelled")))
-            .map(|d| d.task_id.to_string())
             .collect();
+        let cancelled = dead
+            .iter()
+            .any(|d| d.status.as_deref() == Some("cancelled"));
+        let ids: Vec<String> = dead.iter().map(|d| d.task_id.to_string()).collect();
         format!(
             "for good: a dependency failed or was cancelled, so this task never runs unless \
-             it is retried (absurdctl retry --include-cancelled --id {})\n{list}",
-            dead.join(" --id ")
+             it is retried (absurdctl retry{} --id {})\n{list}",
+            if cancelled {
+                " --include-cancelled"
+            } else {
+                ""
+            },
+            ids.join(" --id ")
         )
     } else {
         format!("waiting for {n} of {of} dependencies to complete\n{list}")

@@ -87,6 +87,11 @@ pub async fn list(
         QueryBuilder::new(format!("SELECT {TASK_COLUMNS} FROM absurd.tasks"));
     filter.push_where(&mut qb);
     let column = sort.time_column();
+    if column == "completed_at" {
+        // A task with no failure or finish time has no place in a list by
+        // it (and DESC without NULLs is the order the index gives).
+        qb.push(" AND completed_at IS NOT NULL");
+    }
     if let Some(d) = window.since {
         qb.push(format!(" AND {column} >= now() - make_interval(secs => "))
             .push_bind(d.as_secs_f64())
@@ -102,9 +107,7 @@ pub async fn list(
     // tasks_finished_idx, tasks_claimable_idx.
     qb.push(match sort {
         ListSort::CreatedAt => " ORDER BY created_at DESC, task_id",
-        ListSort::FailedAt | ListSort::FinishedAt => {
-            " ORDER BY completed_at DESC NULLS LAST, task_id"
-        }
+        ListSort::FailedAt | ListSort::FinishedAt => " ORDER BY completed_at DESC, task_id",
         ListSort::Priority => " ORDER BY priority DESC, created_at, task_id",
     });
     if let Some(limit) = filter.limit {
