@@ -438,11 +438,11 @@ fn note_running(ctx: &Ctx, report: &Report) -> std::io::Result<()> {
         return Ok(());
     }
     ctx.out.note(format!(
-        "{} of them were running: `absurdctl worker` stops the handler at its next heartbeat; \
+        "{running} of them {} running: `absurdctl worker` stops the handler at its next heartbeat; \
          a legacy Python worker ignores its heartbeat's answer and runs the handler to its end \
          (restart that worker to stop it sooner), and its complete_task or fail_task then \
          changes nothing",
-        tasks(running)
+        if running == 1 { "was" } else { "were" }
     ))
 }
 
