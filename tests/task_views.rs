@@ -291,6 +291,14 @@ async fn a_task_whose_dependency_failed_is_blocked_for_good_everywhere() {
     );
     let text = db.cli(&["status"]);
     assert!(text.stdout.contains("1 of them for good"), "{text}");
+    let prom = db.cli(&["--output", "prometheus", "status"]);
+    prom.assert_success();
+    assert!(
+        prom.stdout
+            .lines()
+            .any(|l| l == format!("absurd_blocked_for_good_tasks{{queue=\"{Q}\"}} 1")),
+        "{prom}"
+    );
 
     db.cli(&[
         "cancel",
