@@ -189,12 +189,29 @@ async fn a_task_whose_dependency_failed_is_blocked_for_good_everywhere() {
     out.assert_success();
     assert_eq!(out.stderr, "", "a live dependency is no warning");
     let waiting: Uuid = out.stdout.trim().parse().unwrap();
+    // Waiting on the orphan: blocked for good through it.
+    let out = db.cli(&[
+        "spawn",
+        "--task-name",
+        "create-mosaic",
+        "--depends-on",
+        &orphan.to_string(),
+    ]);
+    out.assert_success();
+    let chained: Uuid = out.stdout.trim().parse().unwrap();
+    assert!(out.stderr.contains("a dependency's dependency"), "{out}");
+    assert!(out.stderr.contains(&dead.to_string()), "{out}");
 
     // tasks show: which dependency, in which state.
     let o = show(&db, orphan);
     assert_eq!(o["blocked_for_good"], true);
     assert_eq!(ids(&o["blocked_by"]), [dead]);
     assert_eq!(o["blocked_by"][0]["status"], "failed");
+    let c = show(&db, chained);
+    assert_eq!(c["blocked_for_good"], true, "through the orphan");
+    assert_eq!(ids(&c["blocked_by"]), [orphan]);
+    assert_eq!(ids(&c["blocked_for_good_by"]), [dead]);
+    assert_eq!(ids(&o["blocked_for_good_by"]), [dead]);
     let w = show(&db, waiting);
     assert_eq!(w["blocked_for_good"], false);
     assert_eq!(
@@ -205,9 +222,10 @@ async fn a_task_whose_dependency_failed_is_blocked_for_good_everywhere() {
     assert_eq!(w["blocked_by"][0]["status"], "claimed");
     // ... and who waits on a task.
     assert_eq!(ids(&show(&db, dead)["dependents"]), [orphan]);
+    assert_eq!(ids(&show(&db, orphan)["dependents"]), [chained]);
     assert_eq!(ids(&show(&db, running)["dependents"]), [waiting]);
     assert_eq!(ids(&show(&db, done)["dependents"]), [waiting]);
-    assert!(show(&db, orphan)["dependents"]
+    assert!(show(&db, chained)["dependents"]
         .as_array()
         .unwrap()
         .is_empty());
@@ -245,6 +263,7 @@ async fn a_task_whose_dependency_failed_is_blocked_for_good_everywhere() {
             .clone()
     };
     assert_eq!(flag(orphan), true);
+    assert_eq!(flag(chained), true);
     assert_eq!(flag(waiting), false);
     let table = db.cli(&["tasks", "list", "--status", "pending"]);
     let line = |id: Uuid| {
@@ -273,7 +292,7 @@ async fn a_task_whose_dependency_failed_is_blocked_for_good_everywhere() {
         .find(|q| q["queue"] == Q)
         .unwrap()
         .clone();
-    assert_eq!(q["blocked_for_good"], 1, "{q:#}");
+    assert_eq!(q["blocked_for_good"], 2, "{q:#}");
     let finding = r["checks"]
         .as_array()
         .unwrap()
@@ -286,17 +305,17 @@ async fn a_task_whose_dependency_failed_is_blocked_for_good_everywhere() {
         finding["message"]
             .as_str()
             .unwrap()
-            .contains("1 task blocked for good"),
+            .contains("2 tasks blocked for good"),
         "{finding}"
     );
     let text = db.cli(&["status"]);
-    assert!(text.stdout.contains("1 of them for good"), "{text}");
+    assert!(text.stdout.contains("2 of them for good"), "{text}");
     let prom = db.cli(&["--output", "prometheus", "status"]);
     prom.assert_success();
     assert!(
         prom.stdout
             .lines()
-            .any(|l| l == format!("absurd_blocked_for_good_tasks{{queue=\"{Q}\"}} 1")),
+            .any(|l| l == format!("absurd_blocked_for_good_tasks{{queue=\"{Q}\"}} 2")),
         "{prom}"
     );
 
@@ -316,11 +335,12 @@ async fn a_task_whose_dependency_failed_is_blocked_for_good_everywhere() {
         .find(|q| q["queue"] == Q)
         .unwrap()
         .clone();
-    assert_eq!(q["blocked_for_good"], 2, "{q:#}");
+    assert_eq!(q["blocked_for_good"], 3, "{q:#}");
     assert_eq!(show(&db, waiting)["blocked_for_good"], true);
 
     // Retried, the dependency can complete: the orphan is only waiting.
     db.cli(&["retry", "--id", &dead.to_string(), "--yes"])
         .assert_success();
     assert_eq!(show(&db, orphan)["blocked_for_good"], false);
+    assert_eq!(show(&db, chained)["blocked_for_good"], false);
 }

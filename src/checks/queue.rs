@@ -192,8 +192,9 @@ pub fn stuck(q: &QueueSnapshot, warn: i64, crit: i64) -> Finding {
         .limits(Some(warn as f64), Some(crit as f64))
 }
 
-/// Waiting tasks whose dependency failed or was cancelled: they never run
-/// unless someone retries it, so any is a WARNING (a workflow is stalled).
+/// Waiting tasks that a failed or cancelled task keeps from running
+/// (directly or through waiting tasks): they never run unless someone
+/// retries it, so any is a WARNING (a workflow is stalled).
 pub fn blocked_for_good(q: &QueueSnapshot) -> Finding {
     let n = q.figures.blocked_for_good;
     let level = if n > 0 { Level::Warning } else { Level::Ok };
@@ -201,10 +202,12 @@ pub fn blocked_for_good(q: &QueueSnapshot) -> Finding {
         "0 blocked for good".to_string()
     } else {
         format!(
-            "{n} task{} blocked for good: a dependency failed or was cancelled, so {} never \
-             run unless it is retried; `absurdctl tasks list --status pending` marks them, \
-             `absurdctl tasks show ID` names the dependency",
+            "{n} task{} blocked for good: a task {} depend on (directly or through waiting \
+             tasks) failed or was cancelled, so {} never run unless it is retried; \
+             `absurdctl tasks list --status pending` marks them, `absurdctl tasks show ID` \
+             names the task",
             if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "they" },
             if n == 1 { "it" } else { "they" }
         )
     };

@@ -207,9 +207,11 @@ struct TaskDetail {
     /// Why a pending or retrying task does not run yet: the dependencies it
     /// still waits for (empty when none, or when it is not waiting).
     blocked_by: Vec<Dependency>,
-    /// One of its dependencies failed or was cancelled: it never runs
-    /// unless that dependency is retried.
+    /// A task it depends on (directly or through waiting tasks) failed or
+    /// was cancelled: it never runs unless that task is retried.
     blocked_for_good: bool,
+    /// Those failed or cancelled tasks.
+    blocked_for_good_by: Vec<Dependency>,
     /// The unfinished tasks that wait on this one (at most
     /// [`MAX_DEPENDENTS`]).
     dependents: Vec<Dependent>,
@@ -232,9 +234,12 @@ pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
         .filter(|d| waiting && d.status.as_deref().is_some_and(|s| s != "completed"))
         .cloned()
         .collect();
-    let blocked_for_good = blocked_by
-        .iter()
-        .any(|d| matches!(d.status.as_deref(), Some("failed" | "cancelled")));
+    let blocked_for_good_by = if blocked_by.is_empty() {
+        Vec::new()
+    } else {
+        tasks::dead_dependencies(&pool, id).await?
+    };
+    let blocked_for_good = !blocked_for_good_by.is_empty();
     let attempts = history::attempts(&pool, id).await?;
     let events = history::events(&pool, id).await?;
     let heartbeat_age_sec = task
@@ -246,6 +251,7 @@ pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
         dependencies,
         blocked_by,
         blocked_for_good,
+        blocked_for_good_by,
         dependents,
         attempts,
         events,
@@ -393,18 +399,27 @@ fn blocked_text(detail: &TaskDetail) -> String {
         .collect::<Vec<_>>()
         .join("\n");
     if detail.blocked_for_good {
-        let dead: Vec<&Dependency> = detail
-            .blocked_by
-            .iter()
-            .filter(|d| matches!(d.status.as_deref(), Some("failed" | "cancelled")))
-            .collect();
+        let dead = &detail.blocked_for_good_by;
         let cancelled = dead
             .iter()
             .any(|d| d.status.as_deref() == Some("cancelled"));
         let ids: Vec<String> = dead.iter().map(|d| d.task_id.to_string()).collect();
+        let culprits = dead
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} ({})",
+                    d.task_id,
+                    d.task_name.as_deref().unwrap_or("?"),
+                    d.status.as_deref().unwrap_or("?")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
         format!(
-            "for good: a dependency failed or was cancelled, so this task never runs unless \
-             it is retried (absurdctl retry{} --id {})\n{list}",
+            "for good: a task it depends on (directly or through waiting tasks) failed or was \
+             cancelled, so it never runs unless that task is retried (absurdctl retry{} --id \
+             {})\n{culprits}\nwaiting for {n} of {of} dependencies:\n{list}",
             if cancelled {
                 " --include-cancelled"
             } else {

@@ -174,21 +174,50 @@ pub async fn dependents(db: impl PgExecutor<'_>, id: TaskId, limit: i64) -> Resu
     .await?)
 }
 
-/// Of `ids`, the pending and retrying tasks blocked for good: one of their
-/// dependencies failed or was cancelled, so they never run unless it is
-/// retried. By primary key: the cost follows `ids`.
+/// Of `ids`, the pending and retrying tasks blocked for good: a task they
+/// depend on, directly or through waiting tasks, failed or was cancelled,
+/// so they never run unless it is retried (absurd.dead_dependencies,
+/// migration 1720). By primary key: the cost follows `ids` and their
+/// ancestors.
 pub async fn blocked_for_good(db: impl PgExecutor<'_>, ids: &[TaskId]) -> Result<Vec<TaskId>> {
     let ids: Vec<uuid::Uuid> = ids.iter().map(|i| i.0).collect();
     Ok(sqlx::query_scalar(
         "SELECT t.task_id FROM absurd.tasks t
           WHERE t.task_id = ANY($1) AND t.status IN ('pending', 'retrying')
             AND cardinality(t.depends_on) > 0
-            AND EXISTS (SELECT 1 FROM absurd.tasks d
-                         WHERE d.task_id = ANY (t.depends_on) AND d.status IN ('failed', 'cancelled'))",
+            AND EXISTS (SELECT 1 FROM absurd.dead_dependencies(t.depends_on))",
     )
     .bind(ids)
     .fetch_all(db)
     .await?)
+}
+
+/// The failed or cancelled tasks that keep `id` from ever running, directly
+/// or through the waiting tasks it depends on (empty when none, or when it
+/// is not waiting).
+pub async fn dead_dependencies(
+    db: impl PgExecutor<'_>,
+    id: TaskId,
+) -> Result<Vec<super::Dependency>> {
+    let rows: Vec<(uuid::Uuid, String, String)> = sqlx::query_as(
+        "SELECT d.task_id, d.task_name, d.status
+           FROM absurd.tasks t
+          CROSS JOIN LATERAL absurd.dead_dependencies(t.depends_on) AS x(id)
+           JOIN absurd.tasks d ON d.task_id = x.id
+          WHERE t.task_id = $1 AND t.status IN ('pending', 'retrying')
+          ORDER BY d.created_at, d.task_id",
+    )
+    .bind(id.0)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(task_id, task_name, status)| super::Dependency {
+            task_id: TaskId(task_id),
+            task_name: Some(task_name),
+            status: Some(status),
+        })
+        .collect())
 }
 
 /// The tasks `id` depends on, with their status (`None` when since deleted).

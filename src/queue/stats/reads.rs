@@ -108,9 +108,7 @@ pub async fn backlog(db: impl PgExecutor<'_>, queues: &[String]) -> Result<Vec<B
                               SELECT 1 FROM absurd.tasks d
                                WHERE d.task_id = ANY (t.depends_on) AND d.status <> 'completed')) AS ready,
                         cardinality(t.depends_on) > 0 AND EXISTS (
-                              SELECT 1 FROM absurd.tasks d
-                               WHERE d.task_id = ANY (t.depends_on)
-                                 AND d.status IN ('failed', 'cancelled')) AS dead_dependency
+                              SELECT 1 FROM absurd.dead_dependencies(t.depends_on)) AS dead_dependency
                    FROM absurd.tasks t
                   WHERE t.queue_name = ANY ($1) AND t.status IN ('pending', 'retrying')) b
           GROUP BY queue_name, task_name",
