@@ -1350,6 +1350,18 @@ async fn fail_sends_waiting_and_running_tasks_to_the_dead_letters_with_the_reaso
     let bystander = db.seed_one(task().name("imaging"));
     let reason = "hung in CASA since 02:10, ticket 412";
     let prefix = &waiting.to_string()[..8];
+    // The preview says who runs a running task, and when it was last heard of.
+    let dry = db.cli(&[
+        "fail",
+        "--reason",
+        reason,
+        "--id",
+        &running.to_string(),
+        "--dry-run",
+    ]);
+    dry.assert_success();
+    assert!(dry.stdout.contains("python-worker-1"), "{dry}");
+    assert!(dry.stdout.contains("heartbeat"), "{dry}");
 
     let out = db.cli(&[
         "--output",

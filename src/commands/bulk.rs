@@ -371,7 +371,13 @@ fn print_preview(
     } else {
         "all of them, oldest first:".to_string()
     })?;
-    let mut sample = ctx.out.table([
+    // Running tasks (cancel --include-claimed, fail): who runs them and
+    // when it was last heard from, to tell a stuck task from a slow one.
+    let running = report
+        .sample
+        .iter()
+        .any(|t| t.status == TaskStatus::Claimed);
+    let mut headers = vec![
         "task id",
         "task name",
         "status",
@@ -379,9 +385,14 @@ fn print_preview(
         "attempt",
         "created",
         "error",
-    ]);
+    ];
+    if running {
+        headers.insert(6, "worker");
+        headers.insert(7, "heartbeat");
+    }
+    let mut sample = ctx.out.table(headers);
     for t in &report.sample {
-        sample.add_row(vec![
+        let mut row = vec![
             Cell::new(t.task_id),
             Cell::new(&t.task_name),
             ctx.out.status_cell(t.status),
@@ -389,7 +400,27 @@ fn print_preview(
             Cell::new(format!("{}/{}", t.attempt, t.max_retries)),
             Cell::new(fmt_ago(Some(t.created_at))),
             Cell::new(ellipsize(t.error.as_deref().unwrap_or(""), 50)),
-        ]);
+        ];
+        if running {
+            let claimed = t.status == TaskStatus::Claimed;
+            row.insert(
+                6,
+                Cell::new(if claimed {
+                    t.worker_id.as_deref().unwrap_or("-")
+                } else {
+                    ""
+                }),
+            );
+            row.insert(
+                7,
+                Cell::new(if claimed {
+                    fmt_ago(t.heartbeat_at.or(t.claimed_at))
+                } else {
+                    String::new()
+                }),
+            );
+        }
+        sample.add_row(row);
     }
     say(sample.to_string())?;
     Ok(())
