@@ -1384,6 +1384,10 @@ async fn fail_sends_waiting_and_running_tasks_to_the_dead_letters_with_the_reaso
     assert_eq!(report["changed"], 3, "{out}");
     assert_eq!(report["action"], "fail");
     assert_eq!(report["reason"], reason);
+    assert_eq!(
+        report["running_on_legacy_workers"], 1,
+        "the Python worker is not stopped: the report says so"
+    );
 
     for t in [running, waiting, TaskId(retrying)] {
         let t = tasks::get(&pool, t).await.unwrap();
@@ -1484,7 +1488,7 @@ echo '{"finished": true}'"#,
         .wait_for(&format!("{id}.pid"), Duration::from_secs(15))
         .parse()
         .unwrap();
-    db.cli(&[
+    let out = db.cli(&[
         "--queue",
         "fq",
         "fail",
@@ -1493,8 +1497,14 @@ echo '{"finished": true}'"#,
         "--reason",
         "stuck",
         "--yes",
-    ])
-    .assert_success();
+    ]);
+    out.assert_success();
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        said.contains("1 of them was running under `absurdctl worker`"),
+        "{out}"
+    );
+    assert!(!said.contains("legacy Python worker"), "{out}");
     let ended = worker.wait(Duration::from_secs(20));
     ended.assert_code(0);
     let waited = Instant::now();

@@ -59,6 +59,10 @@ struct Report {
     counts: BatchOutcome,
     /// Selected tasks no batch got to (interrupted or failed run, dry run).
     not_reached: i64,
+    /// Of the selected, running tasks, those of a legacy worker (not in the
+    /// registry): their handler is not stopped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    running_on_legacy_workers: Option<i64>,
     batches: u64,
     longest_batch_ms: f64,
     /// Time spent selecting and changing (not waiting for the answer).
@@ -148,6 +152,7 @@ pub async fn run(
         selected: ids.len() as i64,
         counts: BatchOutcome::default(),
         not_reached: ids.len() as i64,
+        running_on_legacy_workers: None,
         batches: 0,
         longest_batch_ms: 0.0,
         elapsed_ms: 0,
@@ -157,6 +162,10 @@ pub async fn run(
         sample,
     };
     let w = words(&report.action);
+    if running(&report) > 0 {
+        report.running_on_legacy_workers =
+            Some(bulk::held_by_legacy_workers(&mut conn, &ids).await?);
+    }
 
     if ids.is_empty() {
         report.outcome = Outcome::NothingToDo;
@@ -459,22 +468,39 @@ fn print_summary(ctx: &Ctx, report: &Report, w: &Words) -> anyhow::Result<()> {
 /// Running tasks that were failed or cancelled: what becomes of their
 /// handlers, which absurdctl cannot stop everywhere.
 fn note_running(ctx: &Ctx, report: &Report) -> std::io::Result<()> {
-    let running: i64 = report
+    let running = running(report);
+    if running == 0 || report.counts.changed == 0 || ctx.out.is_json() {
+        return Ok(());
+    }
+    let legacy = report.running_on_legacy_workers.unwrap_or(0);
+    let was = |n: i64| if n == 1 { "was" } else { "were" };
+    if running > legacy {
+        ctx.out.note(format!(
+            "{} of them {} running under `absurdctl worker`: it stops the handler at its next \
+             heartbeat",
+            running - legacy,
+            was(running - legacy)
+        ))?;
+    }
+    if legacy > 0 {
+        ctx.out.note(format!(
+            "{legacy} of them {} running under a legacy Python worker (not in the registry), \
+             which ignores its heartbeat's answer: the handler runs to its end (restart that \
+             worker to stop it sooner), and its complete_task or fail_task then changes nothing",
+            was(legacy)
+        ))?;
+    }
+    Ok(())
+}
+
+/// Selected tasks that are running.
+fn running(report: &Report) -> i64 {
+    report
         .by_task
         .iter()
         .filter(|g| g.status == TaskStatus::Claimed)
         .map(|g| g.count)
-        .sum();
-    if running == 0 || report.counts.changed == 0 || ctx.out.is_json() {
-        return Ok(());
-    }
-    ctx.out.note(format!(
-        "{running} of them {} running: `absurdctl worker` stops the handler at its next heartbeat; \
-         a legacy Python worker ignores its heartbeat's answer and runs the handler to its end \
-         (restart that worker to stop it sooner), and its complete_task or fail_task then \
-         changes nothing",
-        if running == 1 { "was" } else { "were" }
-    ))
+        .sum()
 }
 
 /// The run's audit row (for a dry run, which changes nothing, the only one).

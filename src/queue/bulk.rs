@@ -236,6 +236,21 @@ pub async fn select(
     })
 }
 
+/// Of `ids`, the claimed tasks held by a worker absent from the registry:
+/// a legacy Python worker, which ignores its heartbeat's answer, so that
+/// failing or cancelling its task does not stop its handler.
+pub async fn held_by_legacy_workers(conn: &mut PgConnection, ids: &[TaskId]) -> Result<i64> {
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|i| i.0).collect();
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM absurd.tasks t
+          WHERE t.task_id = ANY($1) AND t.status = 'claimed'
+            AND NOT EXISTS (SELECT 1 FROM absurd.worker_registry r WHERE r.worker_id = t.worker_id)",
+    )
+    .bind(ids)
+    .fetch_one(conn)
+    .await?)
+}
+
 /// What one batch did to its tasks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct BatchOutcome {
