@@ -50,7 +50,7 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
         })
         .map(|t| t.task_id)
         .collect();
-    let stuck_for_good = tasks::blocked_for_good(&pool, &waiting).await?;
+    let for_good = tasks::blocked_for_good(&pool, &waiting).await?;
     let claimed: Vec<TaskId> = rows
         .iter()
         .filter(|t| t.status == TaskStatus::Claimed)
@@ -72,8 +72,8 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
             progress: Option<f64>,
             progress_message: Option<&'a str>,
             eta_sec: Option<f64>,
-            /// A dependency failed or was cancelled: it never runs unless
-            /// that dependency is retried.
+            /// A task it depends on (directly or through waiting tasks)
+            /// failed or was cancelled: it never runs unless that is retried.
             blocked_for_good: bool,
         }
         let out: Vec<Row> = rows
@@ -85,7 +85,7 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
                     progress: a.and_then(|a| a.progress),
                     progress_message: a.and_then(|a| a.progress_message.as_deref()),
                     eta_sec: a.and_then(|a| a.eta_sec),
-                    blocked_for_good: stuck_for_good.contains(&t.task_id),
+                    blocked_for_good: for_good.contains(&t.task_id),
                 }
             })
             .collect();
@@ -117,7 +117,7 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
             Cell::new(t.task_id),
             Cell::new(&t.queue_name),
             Cell::new(&t.task_name),
-            if stuck_for_good.contains(&t.task_id) {
+            if for_good.contains(&t.task_id) {
                 Cell::new(format!("{}, blocked for good", t.status))
             } else {
                 ctx.out.status_cell(t.status)
