@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('retry-failed', 'retry-failed', [CompletionResultType]::ParameterValue, 'Put failed tasks back in the queue, to run again now')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Put failed tasks back in the queue, to run again now')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel pending and retrying tasks, so they never run')
+            [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'Force-fail tasks: pending, retrying and running ones go to failed (the dead letters) at once, with --reason as their error')
             [CompletionResult]::new('prioritize', 'prioritize', [CompletionResultType]::ParameterValue, 'Give pending and retrying tasks a new priority; claims follow it at once')
             [CompletionResult]::new('reap-stuck', 'reap-stuck', [CompletionResultType]::ParameterValue, 'Give back the tasks of dead or hung workers; made for cron')
             [CompletionResult]::new('reap', 'reap', [CompletionResultType]::ParameterValue, 'Give back the tasks of dead or hung workers; made for cron')
@@ -195,7 +196,12 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tasks in this status (repeatable)')
             [CompletionResult]::new('--task-name', '--task-name', [CompletionResultType]::ParameterName, 'Only tasks of this name (repeatable)')
             [CompletionResult]::new('--worker', '--worker', [CompletionResultType]::ParameterName, 'Only tasks with an attempt that failed (failed, timed out, reaped, lost) on this host or worker id')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many tasks, the newest; 0 for all of them. When the limit cuts the list, stderr says how many of how many are shown')
+            [CompletionResult]::new('--error-contains', '--error-contains', [CompletionResultType]::ParameterName, 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)')
+            [CompletionResult]::new('--error-like', '--error-like', [CompletionResultType]::ParameterName, 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only tasks whose time (of --sort: created_at, or the failure or finish time) is within this long before now (e.g. 1h, 7d)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only tasks whose time (as for --since) is longer ago than this')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'The order: created_at (newest first), failed_at (the latest failure first: failed tasks, or --status retrying), finished_at (the latest finished first: completed, failed, cancelled), priority (claim order)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many tasks, the first in --sort order; 0 for all of them. When the limit cuts the list, stderr says how many of how many are shown')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]')
             [CompletionResult]::new('--database-url-file', '--database-url-file', [CompletionResultType]::ParameterName, 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it')
             [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Queue to operate on')
@@ -422,6 +428,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             break
         }
         'absurdctl;cancel' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why: kept in each task''s error ("Cancelled by absurdctl: TEXT") and in the audit row (`absurdctl audit` shows it)')
             [CompletionResult]::new('--task-name', '--task-name', [CompletionResultType]::ParameterName, 'Only tasks of this name (repeatable)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tasks in this status (repeatable); it must be one the command changes')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)')
@@ -445,6 +452,46 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)')
             [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Longest a single statement may run (0: no limit; at most 24 days)')
             [CompletionResult]::new('--include-claimed', '--include-claimed', [CompletionResultType]::ParameterName, 'Cancel running (claimed) tasks too; their workers are told to stop at their next heartbeat')
+            [CompletionResult]::new('--all-queues', '--all-queues', [CompletionResultType]::ParameterName, 'Tasks of every queue, not only --queue')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every task the command changes, with no other condition: required when no filter is given (a bare `cancel --yes` changes nothing)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change (how many tasks, by name and status, and a sample) and change nothing; the dry run is recorded in the audit table')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'absurdctl;fail' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (required): it becomes each task''s error, and is kept in the audit row (`absurdctl audit` shows it)')
+            [CompletionResult]::new('--task-name', '--task-name', [CompletionResultType]::ParameterName, 'Only tasks of this name (repeatable)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tasks in this status (repeatable); it must be one the command changes')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)')
+            [CompletionResult]::new('--ids-from', '--ids-from', [CompletionResultType]::ParameterName, 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)')
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)')
+            [CompletionResult]::new('--newer-than', '--newer-than', [CompletionResultType]::ParameterName, 'Only tasks created within this (e.g. 30m, 2h, 7d)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only tasks whose latest change is within this (e.g. 24h): failed, completed or cancelled then, or, unfinished, created then. The window `errors --since` counts failures in')
+            [CompletionResult]::new('--error-pattern', '--error-pattern', [CompletionResultType]::ParameterName, 'Only tasks whose error, folded as `errors` folds it (numbers, ids, paths and times replaced by <n>, <uuid>, <path>, <ts>), is exactly this pattern: the cause `errors` prints, with the command that uses it')
+            [CompletionResult]::new('--error-like', '--error-like', [CompletionResultType]::ParameterName, 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)')
+            [CompletionResult]::new('--attempts-at-least', '--attempts-at-least', [CompletionResultType]::ParameterName, 'Only tasks claimed at least N times (their attempt count)')
+            [CompletionResult]::new('--attempts-below', '--attempts-below', [CompletionResultType]::ParameterName, 'Only tasks claimed fewer than N times (the runbooks'' "retry count < N"; with --attempts-at-least, a range)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Change at most N tasks: the oldest N that match')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Tasks changed per batch; each batch is one short transaction')
+            [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'How many of the selected tasks (the oldest) the preview lists; 0 for none')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]')
+            [CompletionResult]::new('--database-url-file', '--database-url-file', [CompletionResultType]::ParameterName, 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Queue to operate on')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Longest a single statement may run (0: no limit; at most 24 days)')
             [CompletionResult]::new('--all-queues', '--all-queues', [CompletionResultType]::ParameterName, 'Tasks of every queue, not only --queue')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every task the command changes, with no other condition: required when no filter is given (a bare `cancel --yes` changes nothing)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change (how many tasks, by name and status, and a sample) and change nothing; the dry run is recorded in the audit table')
@@ -1038,6 +1085,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('trends', 'trends', [CompletionResultType]::ParameterValue, 'Show the queue over time, in buckets: created, started, completed, failed, cancelled, retried, the backlog, wait and run times, success rate (read-only)')
             [CompletionResult]::new('retry-failed', 'retry-failed', [CompletionResultType]::ParameterValue, 'Put failed tasks back in the queue, to run again now')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel pending and retrying tasks, so they never run')
+            [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'Force-fail tasks: pending, retrying and running ones go to failed (the dead letters) at once, with --reason as their error')
             [CompletionResult]::new('prioritize', 'prioritize', [CompletionResultType]::ParameterValue, 'Give pending and retrying tasks a new priority; claims follow it at once')
             [CompletionResult]::new('reap-stuck', 'reap-stuck', [CompletionResultType]::ParameterValue, 'Give back the tasks of dead or hung workers; made for cron')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'Pause claims on the queue, then wait until its running tasks finish')
@@ -1086,6 +1134,9 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             break
         }
         'absurdctl;help;cancel' {
+            break
+        }
+        'absurdctl;help;fail' {
             break
         }
         'absurdctl;help;prioritize' {

@@ -37,6 +37,9 @@ _absurdctl() {
             absurdctl,exporter)
                 cmd="absurdctl__subcmd__exporter"
                 ;;
+            absurdctl,fail)
+                cmd="absurdctl__subcmd__fail"
+                ;;
             absurdctl,help)
                 cmd="absurdctl__subcmd__help"
                 ;;
@@ -108,6 +111,9 @@ _absurdctl() {
                 ;;
             absurdctl__subcmd__help,exporter)
                 cmd="absurdctl__subcmd__help__subcmd__exporter"
+                ;;
+            absurdctl__subcmd__help,fail)
+                cmd="absurdctl__subcmd__help__subcmd__fail"
                 ;;
             absurdctl__subcmd__help,help)
                 cmd="absurdctl__subcmd__help__subcmd__help"
@@ -242,7 +248,7 @@ _absurdctl() {
 
     case "${cmd}" in
         absurdctl)
-            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version status exporter tasks errors trends retry-failed retry cancel prioritize reap-stuck reap drain resume wait preflight vacuum worker workers spawn migrate audit bench completions help"
+            opts="-o -y -q -v -h -V --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version status exporter tasks errors trends retry-failed retry cancel fail prioritize reap-stuck reap drain resume wait preflight vacuum worker workers spawn migrate audit bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -404,12 +410,16 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__cancel)
-            opts="-o -y -q -v -h -V --include-claimed --task-name --status --id --ids-from --older-than --newer-than --since --error-pattern --error-like --attempts-at-least --attempts-below --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --include-claimed --reason --task-name --status --id --ids-from --older-than --newer-than --since --error-pattern --error-like --attempts-at-least --attempts-below --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --task-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -809,8 +819,114 @@ _absurdctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        absurdctl__subcmd__fail)
+            opts="-o -y -q -v -h -V --reason --task-name --status --id --ids-from --older-than --newer-than --since --error-pattern --error-like --attempts-at-least --attempts-below --limit --all-queues --all --dry-run --batch-size --sample --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --task-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "pending retrying claimed completed failed cancelled" -- "${cur}"))
+                    return 0
+                    ;;
+                --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ids-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --newer-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-pattern)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-like)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attempts-at-least)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attempts-below)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --queue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json prometheus csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --statement-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         absurdctl__subcmd__help)
-            opts="status exporter tasks errors trends retry-failed cancel prioritize reap-stuck drain resume wait preflight vacuum worker workers spawn migrate audit bench completions help"
+            opts="status exporter tasks errors trends retry-failed cancel fail prioritize reap-stuck drain resume wait preflight vacuum worker workers spawn migrate audit bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -908,6 +1024,20 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__help__subcmd__exporter)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        absurdctl__subcmd__help__subcmd__fail)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2050,7 +2180,7 @@ _absurdctl() {
             return 0
             ;;
         absurdctl__subcmd__tasks__subcmd__list)
-            opts="-o -y -q -v -h -V --status --task-name --all-queues --worker --limit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
+            opts="-o -y -q -v -h -V --status --task-name --all-queues --worker --error-like --error-contains --since --until --sort --limit --database-url --database-url-file --queue --output --yes --no-color --quiet --verbose --connect-timeout --lock-timeout --statement-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2066,6 +2196,26 @@ _absurdctl() {
                     ;;
                 --worker)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-contains)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-like)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "created_at failed_at finished_at priority" -- "${cur}"))
                     return 0
                     ;;
                 --limit)

@@ -45,6 +45,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand retry-failed 'Put failed tasks back in the queue, to run again now'
             cand retry 'Put failed tasks back in the queue, to run again now'
             cand cancel 'Cancel pending and retrying tasks, so they never run'
+            cand fail 'Force-fail tasks: pending, retrying and running ones go to failed (the dead letters) at once, with --reason as their error'
             cand prioritize 'Give pending and retrying tasks a new priority; claims follow it at once'
             cand reap-stuck 'Give back the tasks of dead or hung workers; made for cron'
             cand reap 'Give back the tasks of dead or hung workers; made for cron'
@@ -188,7 +189,12 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand --status 'Only tasks in this status (repeatable)'
             cand --task-name 'Only tasks of this name (repeatable)'
             cand --worker 'Only tasks with an attempt that failed (failed, timed out, reaped, lost) on this host or worker id'
-            cand --limit 'At most this many tasks, the newest; 0 for all of them. When the limit cuts the list, stderr says how many of how many are shown'
+            cand --error-contains 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)'
+            cand --error-like 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)'
+            cand --since 'Only tasks whose time (of --sort: created_at, or the failure or finish time) is within this long before now (e.g. 1h, 7d)'
+            cand --until 'Only tasks whose time (as for --since) is longer ago than this'
+            cand --sort 'The order: created_at (newest first), failed_at (the latest failure first: failed tasks, or --status retrying), finished_at (the latest finished first: completed, failed, cancelled), priority (claim order)'
+            cand --limit 'At most this many tasks, the first in --sort order; 0 for all of them. When the limit cuts the list, stderr says how many of how many are shown'
             cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
             cand --database-url-file 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it'
             cand --queue 'Queue to operate on'
@@ -403,6 +409,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand --version 'Print version'
         }
         &'absurdctl;cancel'= {
+            cand --reason 'Why: kept in each task''s error ("Cancelled by absurdctl: TEXT") and in the audit row (`absurdctl audit` shows it)'
             cand --task-name 'Only tasks of this name (repeatable)'
             cand --status 'Only tasks in this status (repeatable); it must be one the command changes'
             cand --id 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)'
@@ -426,6 +433,45 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)'
             cand --statement-timeout 'Longest a single statement may run (0: no limit; at most 24 days)'
             cand --include-claimed 'Cancel running (claimed) tasks too; their workers are told to stop at their next heartbeat'
+            cand --all-queues 'Tasks of every queue, not only --queue'
+            cand --all 'Every task the command changes, with no other condition: required when no filter is given (a bare `cancel --yes` changes nothing)'
+            cand --dry-run 'Show what would change (how many tasks, by name and status, and a sample) and change nothing; the dry run is recorded in the audit table'
+            cand -y 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --yes 'Answer yes to every confirmation (needed to change anything without a terminal)'
+            cand --no-color 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)'
+            cand -q 'Print only errors and what was asked for; silent when nothing happened'
+            cand --quiet 'Print only errors and what was asked for; silent when nothing happened'
+            cand -v 'Print more about what is being done (repeat for more)'
+            cand --verbose 'Print more about what is being done (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'absurdctl;fail'= {
+            cand --reason 'Why (required): it becomes each task''s error, and is kept in the audit row (`absurdctl audit` shows it)'
+            cand --task-name 'Only tasks of this name (repeatable)'
+            cand --status 'Only tasks in this status (repeatable); it must be one the command changes'
+            cand --id 'Only this task, by id (a UUID, or a unique prefix of at least 4 hex digits; repeatable)'
+            cand --ids-from 'Only the tasks whose ids FILE lists, one per line ("-" reads standard input; blank lines and # comments are ignored)'
+            cand --older-than 'Only tasks created longer ago than this (e.g. 30m, 2h, 7d)'
+            cand --newer-than 'Only tasks created within this (e.g. 30m, 2h, 7d)'
+            cand --since 'Only tasks whose latest change is within this (e.g. 24h): failed, completed or cancelled then, or, unfinished, created then. The window `errors --since` counts failures in'
+            cand --error-pattern 'Only tasks whose error, folded as `errors` folds it (numbers, ids, paths and times replaced by <n>, <uuid>, <path>, <ts>), is exactly this pattern: the cause `errors` prints, with the command that uses it'
+            cand --error-like 'Only tasks whose error contains this text (case-insensitive; taken literally: % and _ are not wildcards)'
+            cand --attempts-at-least 'Only tasks claimed at least N times (their attempt count)'
+            cand --attempts-below 'Only tasks claimed fewer than N times (the runbooks'' "retry count < N"; with --attempts-at-least, a range)'
+            cand --limit 'Change at most N tasks: the oldest N that match'
+            cand --batch-size 'Tasks changed per batch; each batch is one short transaction'
+            cand --sample 'How many of the selected tasks (the oldest) the preview lists; 0 for none'
+            cand --database-url 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]'
+            cand --database-url-file 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it'
+            cand --queue 'Queue to operate on'
+            cand -o 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --output 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only'
+            cand --connect-timeout 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)'
+            cand --lock-timeout 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)'
+            cand --statement-timeout 'Longest a single statement may run (0: no limit; at most 24 days)'
             cand --all-queues 'Tasks of every queue, not only --queue'
             cand --all 'Every task the command changes, with no other condition: required when no filter is given (a bare `cancel --yes` changes nothing)'
             cand --dry-run 'Show what would change (how many tasks, by name and status, and a sample) and change nothing; the dry run is recorded in the audit table'
@@ -991,6 +1037,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
             cand trends 'Show the queue over time, in buckets: created, started, completed, failed, cancelled, retried, the backlog, wait and run times, success rate (read-only)'
             cand retry-failed 'Put failed tasks back in the queue, to run again now'
             cand cancel 'Cancel pending and retrying tasks, so they never run'
+            cand fail 'Force-fail tasks: pending, retrying and running ones go to failed (the dead letters) at once, with --reason as their error'
             cand prioritize 'Give pending and retrying tasks a new priority; claims follow it at once'
             cand reap-stuck 'Give back the tasks of dead or hung workers; made for cron'
             cand drain 'Pause claims on the queue, then wait until its running tasks finish'
@@ -1029,6 +1076,8 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         &'absurdctl;help;retry-failed'= {
         }
         &'absurdctl;help;cancel'= {
+        }
+        &'absurdctl;help;fail'= {
         }
         &'absurdctl;help;prioritize'= {
         }

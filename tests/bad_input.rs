@@ -175,6 +175,13 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
                     (&["--status", "done"], "--status"),
                     (&["--task-name", ""], "must not be empty"),
                     (&["--output", "prometheus"], "prometheus"),
+                    (&["--sort", "oldest"], "--sort"),
+                    (&["--since", "soon"], "--since"),
+                    (&["--error-contains", ""], "must not be empty"),
+                    (
+                        &["--sort", "failed_at", "--status", "pending"],
+                        "--sort failed_at",
+                    ),
                 ],
             ),
             unknown_queue: (0, "no tasks match"),
@@ -324,6 +331,26 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
                 cases(
                     &["cancel", "--yes", "--all"],
                     &[(&["--status", "completed"], "--status completed")],
+                ),
+            ]
+            .concat(),
+            unknown_queue: (0, "no tasks match"),
+            unreachable: 3,
+        },
+        Entry {
+            path: "fail",
+            kind: Kind::Write,
+            queue: None,
+            base: strings(&["fail", "--reason", "hung", "--yes", "--all"]),
+            bad: [
+                cases(&["fail", "--reason", "hung", "--yes", "--all"], BULK_BAD),
+                cases(
+                    &["fail", "--yes", "--all"],
+                    &[(&[], "--reason"), (&["--reason", ""], "must not be empty")],
+                ),
+                cases(
+                    &["fail", "--reason", "hung", "--yes", "--all"],
+                    &[(&["--status", "failed"], "--status failed")],
                 ),
             ]
             .concat(),

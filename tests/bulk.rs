@@ -1,4 +1,4 @@
-//! retry-failed, cancel, prioritize and audit: the shared filter, the one
+//! retry-failed, cancel, fail, prioritize and audit: the shared filter, the one
 //! bulk pipeline (preview, confirmation, batches, audit) and what each
 //! command may change.
 
@@ -136,6 +136,10 @@ fn variants() -> Vec<Variant> {
         (vec!["cancel"], vec!["pending", "retrying"]),
         (
             vec!["cancel", "--include-claimed"],
+            vec!["pending", "retrying", "claimed"],
+        ),
+        (
+            vec!["fail", "--reason", "stuck"],
             vec!["pending", "retrying", "claimed"],
         ),
         (
@@ -473,6 +477,7 @@ async fn each_command_changes_only_its_statuses() {
         let want: BTreeSet<(String, i32)> = match cmd[0] {
             "prioritize" => eligible.iter().map(|s| (s.to_string(), 7)).collect(),
             "cancel" => [("cancelled".to_string(), 0)].into(),
+            "fail" => [("failed".to_string(), 0)].into(),
             _ => [("pending".to_string(), 0)].into(),
         };
         assert_eq!(now, want, "{cmd:?}");
@@ -808,6 +813,7 @@ async fn a_task_claimed_after_the_preview_is_not_touched() {
     }
     let action = BulkAction::Cancel {
         include_claimed: false,
+        reason: None,
     };
     let filter = TaskFilter {
         queue: Some(Q.into()),
@@ -1340,5 +1346,250 @@ async fn a_change_with_no_filter_needs_all_and_a_dry_run_does_not() {
             "SELECT count(*) FROM absurd.tasks WHERE queue_name = '{Q}' AND status = 'pending'"
         )),
         "0"
+    );
+}
+
+/// Runbook 003's force-fail: pending, retrying and running tasks (one held
+/// by a legacy Python worker) straight to failed, however many attempts they
+/// have left, the reason as their error, the running attempt closed with it,
+/// and the legacy worker's late result refused; a prefix names a task.
+#[tokio::test]
+async fn fail_sends_waiting_and_running_tasks_to_the_dead_letters_with_the_reason() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let id = |out: CliOutput| out.stdout.trim().parse::<TaskId>().unwrap();
+    let running = id(db.cli(&["spawn", "--task-name", "imaging", "--priority", "9"]));
+    let waiting = id(db.cli(&["spawn", "--task-name", "imaging"]));
+    let legacy = db.psql(&format!(
+        "SELECT task_id FROM absurd.claim_task('{Q}', 'python-worker-1')"
+    ));
+    assert_eq!(legacy, running.to_string());
+    let retrying = db.seed_one(
+        task()
+            .name("calibration-solve")
+            .status("retrying")
+            .attempt(1)
+            .error("timeout talking to casa"),
+    );
+    let done = db.seed_one(task().name("imaging").status("completed"));
+    let bystander = db.seed_one(task().name("imaging"));
+    let reason = "hung in CASA since 02:10, ticket 412";
+    let prefix = &waiting.to_string()[..8];
+    // The preview says who runs a running task, and when it was last heard of.
+    let dry = db.cli(&[
+        "fail",
+        "--reason",
+        reason,
+        "--id",
+        &running.to_string(),
+        "--dry-run",
+    ]);
+    dry.assert_success();
+    assert!(dry.stdout.contains("python-worker-1"), "{dry}");
+    assert!(dry.stdout.contains("heartbeat"), "{dry}");
+
+    let out = db.cli(&[
+        "--output",
+        "json",
+        "fail",
+        "--reason",
+        reason,
+        "--id",
+        prefix,
+        "--id",
+        &running.to_string(),
+        "--id",
+        &retrying.to_string(),
+        "--id",
+        &done.to_string(),
+        "--yes",
+    ]);
+    out.assert_success();
+    let report = out.json();
+    assert_eq!(report["changed"], 3, "{out}");
+    assert_eq!(report["action"], "fail");
+    assert_eq!(report["reason"], reason);
+    assert_eq!(
+        report["running_on_legacy_workers"], 1,
+        "the Python worker is not stopped: the report says so"
+    );
+
+    for t in [running, waiting, TaskId(retrying)] {
+        let t = tasks::get(&pool, t).await.unwrap();
+        assert_eq!(t.status, TaskStatus::Failed, "{t:?}");
+        assert_eq!(t.error.as_deref(), Some(reason));
+        assert!(t.completed_at.is_some());
+        assert!(t.attempt < t.max_retries, "attempts left, and no retry");
+    }
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT count(*) FROM absurd.tasks WHERE awaiting_retry AND task_id IN \
+             ('{running}', '{waiting}', '{retrying}')"
+        )),
+        "0"
+    );
+    assert_eq!(
+        tasks::get(&pool, TaskId(done)).await.unwrap().status,
+        TaskStatus::Completed
+    );
+    assert_eq!(
+        tasks::get(&pool, TaskId(bystander)).await.unwrap().status,
+        TaskStatus::Pending
+    );
+
+    // The running attempt ended, outcome failed, by this run.
+    let audit_id = report["audit_id"].as_i64().unwrap();
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT outcome || '|' || error || '|' || absurd.audit_id_of_run(ended_by_run_id)
+               FROM absurd.task_attempts WHERE task_id = '{running}'"
+        )),
+        format!("failed|{reason}|{audit_id}")
+    );
+    // The legacy worker is told to stop, and what it sends late changes nothing.
+    let heartbeat: bool = sqlx::query_scalar("SELECT absurd.heartbeat_task($1)")
+        .bind(running)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(!heartbeat, "the legacy heartbeat says stop");
+    let completed: bool = sqlx::query_scalar("SELECT absurd.complete_task($1, $2::jsonb)")
+        .bind(running)
+        .bind(serde_json::json!({"image": "x.fits"}))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(!completed, "the legacy complete_task returns false");
+    let t = tasks::get(&pool, running).await.unwrap();
+    assert_eq!(t.status, TaskStatus::Failed);
+    assert!(t.result.is_none());
+
+    let rows = db.cli(&["--output", "json", "audit"]).json();
+    assert_eq!(rows[0]["command"], "fail");
+    assert_eq!(rows[0]["affected"], 3);
+    assert_eq!(rows[0]["details"]["reason"], reason);
+    let table = db.cli(&["audit"]);
+    assert!(table.stdout.contains("reason"), "{table}");
+    assert!(table.stdout.contains("hung in CASA"), "{table}");
+    // Failed tasks are dead letters: retry-failed replays them.
+    let out = db.cli(&["-o", "json", "retry", "--error-like", "ticket 412", "--yes"]);
+    out.assert_success();
+    assert_eq!(out.json()["changed"], 3, "{out}");
+}
+
+/// A running handler of `absurdctl worker` is stopped when its task is
+/// force-failed, and the task stays failed with the reason.
+#[tokio::test]
+async fn fail_stops_the_running_handler_of_an_absurdctl_worker() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let dir = tempdir();
+    let handler = dir.script(
+        "long.sh",
+        r#"echo $$ > "$DIR/$ABSURD_TASK_ID.pid"
+sleep 1000
+echo '{"finished": true}'"#,
+    );
+    let id = db.seed_one(task().queue("fq").name("imaging"));
+    let mut worker = Background::start(absurdctl_command(&[
+        "--database-url",
+        &db.url,
+        "--queue",
+        "fq",
+        "worker",
+        "run",
+        "--max-tasks",
+        "1",
+        "--heartbeat-interval",
+        "200ms",
+        "--kill-grace",
+        "1s",
+        "--output",
+        "json",
+        "--",
+        &handler,
+    ]));
+    let pid: i32 = dir
+        .wait_for(&format!("{id}.pid"), Duration::from_secs(15))
+        .parse()
+        .unwrap();
+    let out = db.cli(&[
+        "--queue",
+        "fq",
+        "fail",
+        "--id",
+        &id.to_string(),
+        "--reason",
+        "stuck",
+        "--yes",
+    ]);
+    out.assert_success();
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        said.contains("1 of them was running under `absurdctl worker`"),
+        "{out}"
+    );
+    assert!(!said.contains("legacy Python worker"), "{out}");
+    let ended = worker.wait(Duration::from_secs(20));
+    ended.assert_code(0);
+    let waited = Instant::now();
+    while !process_gone(pid) {
+        assert!(
+            waited.elapsed() < Duration::from_secs(10),
+            "the handler (pid {pid}) is still running"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let t = tasks::get(&pool, TaskId(id)).await.unwrap();
+    assert_eq!(t.status, TaskStatus::Failed);
+    assert_eq!(t.error.as_deref(), Some("stuck"));
+    assert!(t.result.is_none());
+}
+
+/// `cancel --reason` is kept in the tasks' error and in the audit row; the
+/// audit view shows the reason, and drain's filter (its queue).
+#[tokio::test]
+async fn cancel_and_drain_reasons_are_kept_and_shown_in_the_audit() {
+    let db = TestDb::migrated().await;
+    let pool = db.pool().await;
+    let id = db.seed_one(task().name("validation"));
+    db.cli(&[
+        "cancel",
+        "--task-name",
+        "validation",
+        "--reason",
+        "superseded by reprocessing",
+        "--yes",
+    ])
+    .assert_success();
+    let t = tasks::get(&pool, TaskId(id)).await.unwrap();
+    assert_eq!(t.status, TaskStatus::Cancelled);
+    assert_eq!(
+        t.error.as_deref(),
+        Some("Cancelled by absurdctl: superseded by reprocessing")
+    );
+    db.cli(&["drain", "--no-wait", "--reason", "disk swap", "--yes"])
+        .assert_success();
+
+    let rows = db.cli(&["--output", "json", "audit"]).json();
+    assert_eq!(rows[0]["command"], "drain");
+    assert_eq!(rows[0]["filter"]["queue"], Q);
+    assert_eq!(rows[1]["command"], "cancel");
+    assert_eq!(rows[1]["details"]["reason"], "superseded by reprocessing");
+    let table = db.cli(&["audit"]);
+    table.assert_success();
+    let line = |cmd: &str| {
+        table
+            .stdout
+            .lines()
+            .find(|l| l.contains(cmd))
+            .unwrap_or_else(|| panic!("no {cmd} line: {table}"))
+            .to_string()
+    };
+    assert!(line("drain").contains(&format!("queue={Q}")), "{table}");
+    assert!(line("drain").contains("disk swap"), "{table}");
+    assert!(
+        line("cancel").contains("superseded by reprocessing"),
+        "{table}"
     );
 }

@@ -57,6 +57,11 @@ fn words(line: &str) -> Vec<String> {
 
 /// The `absurdctl ...` commands in the "now" column of the runbook table.
 fn runbook_commands() -> Vec<String> {
+    runbook_rows("")
+}
+
+/// The `absurdctl ...` commands of the rows whose scenario contains `scenario`.
+fn runbook_rows(scenario: &str) -> Vec<String> {
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let section = readme
@@ -67,7 +72,11 @@ fn runbook_commands() -> Vec<String> {
         .next()
         .unwrap();
     let mut commands = Vec::new();
-    for row in section.lines().filter(|l| l.starts_with('|')) {
+    for row in section
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .filter(|l| l.split('|').nth(1).is_some_and(|c| c.contains(scenario)))
+    {
         let now = row.trim_end_matches('|').rsplit('|').next().unwrap_or("");
         for (i, part) in now.split('`').enumerate() {
             if i % 2 == 1 && part.starts_with("absurdctl ") {
@@ -123,6 +132,7 @@ fn the_runbook_table_covers_the_scenarios() {
         "status",
         "prioritize",
         "cancel",
+        "fail",
         "drain",
         "resume",
         "reap-stuck",
@@ -424,7 +434,7 @@ async fn check_row(line: &str, dir: &Scratch) {
             assert_eq!(count(&db, "priority = 100"), 2);
             assert_eq!(count(&db, "priority = 100 AND (task_name <> 'calibration-solve' OR status <> 'pending')"), 0);
         }
-        "absurdctl cancel --task-name validation" => {
+        l if l.starts_with("absurdctl cancel --task-name validation") => {
             db.seed_series(2, &task().name("validation"));
             db.seed_one(claimed("lxd110h17-1", NOW).name("validation"));
             db.seed_one(task().name("imaging"));
@@ -432,6 +442,39 @@ async fn check_row(line: &str, dir: &Scratch) {
             assert_eq!(count(&db, "status = 'cancelled'"), 2);
             assert_eq!(count(&db, "status = 'cancelled' AND task_name <> 'validation'"), 0);
             assert_eq!(count(&db, "status = 'claimed'"), 1, "running tasks go on");
+            if l.contains("--reason") {
+                assert_eq!(
+                    count(&db, "status = 'cancelled' AND error LIKE '%backlog over 500, validation deferred%'"),
+                    2,
+                    "the reason is kept"
+                );
+            }
+        }
+        "absurdctl tasks list --sort failed_at --since 24h" => {
+            let recent = db.seed_one(failed("imaging", 3, "boom", ago(hours(1))));
+            let older = db.seed_one(failed("imaging", 3, "boom", ago(hours(5))));
+            db.seed_one(failed("imaging", 3, "boom", ago(hours(30))));
+            db.seed_one(task());
+            let out = run(&db, line, none, &["-o", "json"]);
+            out.assert_success();
+            let ids: Vec<String> = out
+                .json()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["task_id"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(ids, [recent.to_string(), older.to_string()], "the last day's failures, latest first");
+        }
+        l if l.starts_with("absurdctl fail --id TASK_ID") => {
+            let stuck = db.seed_one(claimed("lxd110h17-1", ago(hours(3))).name("imaging"));
+            db.seed_one(claimed("lxd110h18-1", ago(hours(3))).name("imaging"));
+            run(&db, line, &[("TASK_ID", stuck.to_string())], &["--yes"]).assert_success();
+            assert_eq!(
+                count(&db, &format!("task_id = '{stuck}' AND status = 'failed' AND error = 'Execution stuck, manually failed by operator'")),
+                1
+            );
+            assert_eq!(count(&db, "status = 'claimed'"), 1, "only the task named");
         }
         "absurdctl wait --backlog-below 20 --timeout 2h" => {
             // Runbook 000: the daemon stopped, the workers drained the
@@ -645,4 +688,104 @@ async fn every_runbook_row_runs_and_does_what_it_says() {
             check_row(&line, &dir).await;
         }
     }
+}
+
+/// The row's commands as a script runs them: `TASK_ID` is `id`, and `extra`
+/// (`--yes`, `--output json`) follows.
+fn run_row(db: &TestDb, scenario: &str, id: &str, extra: &[&str]) -> Vec<CliOutput> {
+    let rows = runbook_rows(scenario);
+    assert!(!rows.is_empty(), "no runbook row for {scenario:?}");
+    rows.iter()
+        .map(|line| {
+            let mut args: Vec<String> = words(line)
+                .into_iter()
+                .skip(1)
+                .map(|w| if w == "TASK_ID" { id.to_string() } else { w })
+                .collect();
+            args.extend(extra.iter().map(|s| s.to_string()));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            db.cli(&args)
+        })
+        .collect()
+}
+
+/// 003's force-fail, the last-resort cancel and "view failed tasks" (recent
+/// failures first), run as README writes them, on known rows.
+#[tokio::test]
+async fn the_force_fail_cancel_and_failed_tasks_rows_do_what_the_runbooks_mean() {
+    let db = TestDb::migrated().await;
+    let stuck = db.seed_one(
+        task()
+            .name("imaging")
+            .status("claimed")
+            .worker("lxd110h17-1a2b3c4d"),
+    );
+    let other = db.seed_one(
+        task()
+            .name("imaging")
+            .status("claimed")
+            .worker("lxd110h18-1a2b3c4d"),
+    );
+    let out = run_row(&db, "Force Complete Stuck", &stuck.to_string(), &["--yes"]);
+    out[0].assert_success();
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT status || '|' || error FROM absurd.tasks WHERE task_id = '{stuck}'"
+        )),
+        "failed|Execution stuck, manually failed by operator"
+    );
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT status FROM absurd.tasks WHERE task_id = '{other}'"
+        )),
+        "claimed",
+        "only the task named"
+    );
+
+    let validation = db.seed(vec![task().name("validation"); 3]);
+    let imaging = db.seed_one(task().name("imaging"));
+    for out in run_row(&db, "Cancel Low-Priority", "", &["--yes"]) {
+        out.assert_success();
+    }
+    assert_eq!(
+        db.psql(
+            "SELECT count(*) FROM absurd.tasks WHERE task_name = 'validation' \
+             AND status = 'cancelled' AND error LIKE 'Cancelled by absurdctl: %'"
+        ),
+        validation.len().to_string()
+    );
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT status FROM absurd.tasks WHERE task_id = '{imaging}'"
+        )),
+        "pending"
+    );
+
+    let old_failure = db.seed_one(
+        task()
+            .status("failed")
+            .created(ago(mins(5)))
+            .completed(ago(hours(30))),
+    );
+    let outs = run_row(&db, "view failed tasks", "", &["--output", "json"]);
+    let ids: Vec<Vec<String>> = outs
+        .iter()
+        .map(|o| {
+            o.assert_success();
+            o.json()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["task_id"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            vec![stuck.to_string(), old_failure.to_string()],
+            vec![stuck.to_string()],
+        ],
+        "every failed task newest first; then the last 24 h's failures, latest first"
+    );
 }

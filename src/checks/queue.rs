@@ -17,6 +17,7 @@ pub fn findings(q: &QueueSnapshot, t: &Thresholds) -> Vec<Finding> {
         backlog(q, t.backlog_warn, t.backlog_crit),
         oldest_ready(q, t),
         stuck(q, t.stuck_warn, t.stuck_crit),
+        blocked_for_good(q),
         failures_1h(q, t.failures_1h_warn, t.failures_1h_crit),
         success_rate_1h(q, t),
         no_completion(q, t),
@@ -189,6 +190,31 @@ pub fn stuck(q: &QueueSnapshot, warn: i64, crit: i64) -> Finding {
         .queue(&q.queue)
         .value(n as f64)
         .limits(Some(warn as f64), Some(crit as f64))
+}
+
+/// Waiting tasks that a failed or cancelled task keeps from running
+/// (directly or through waiting tasks): they never run unless someone
+/// retries it, so any is a WARNING (a workflow is stalled).
+pub fn blocked_for_good(q: &QueueSnapshot) -> Finding {
+    let n = q.figures.blocked_for_good;
+    let level = if n > 0 { Level::Warning } else { Level::Ok };
+    let message = if level == Level::Ok {
+        "0 blocked for good".to_string()
+    } else {
+        format!(
+            "{n} task{} blocked for good: a task {} depend on (directly or through waiting \
+             tasks) failed or was cancelled, so {} never run unless it is retried; \
+             `absurdctl tasks list --status pending` marks them, `absurdctl tasks show ID` \
+             names the task",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "they" },
+            if n == 1 { "it" } else { "they" }
+        )
+    };
+    Finding::new("blocked_for_good", level, message)
+        .queue(&q.queue)
+        .value(n as f64)
+        .limits(Some(0.0), None)
 }
 
 /// Tasks failed in the last hour.
@@ -489,9 +515,23 @@ pub(crate) mod tests {
     #[test]
     fn a_quiet_queue_is_ok() {
         let found = findings(&snapshot("q"), &thresholds());
-        assert_eq!(found.len(), 10);
+        assert_eq!(found.len(), 11);
         assert!(found.iter().all(|f| f.level == Level::Ok), "{found:#?}");
         assert!(found.iter().all(|f| f.queue.as_deref() == Some("q")));
+    }
+
+    #[test]
+    fn any_task_blocked_for_good_warns_and_says_where_to_look() {
+        let mut q = snapshot("q");
+        q.figures.blocked_for_good = 2;
+        let f = blocked_for_good(&q);
+        assert_eq!(f.level, Level::Warning);
+        assert!(
+            f.message.contains("2 tasks blocked for good"),
+            "{}",
+            f.message
+        );
+        assert!(f.message.contains("tasks show"), "{}", f.message);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The bulk commands `retry-failed`, `cancel`, `prioritize`: which tasks
+//! The bulk commands `retry-failed`, `cancel`, `fail`, `prioritize`: which tasks
 //! (one filter) and how (one set of batch options), flattened into each.
 
 use clap::Args;
@@ -127,6 +127,26 @@ pub struct CancelArgs {
     /// their next heartbeat
     #[arg(long)]
     pub include_claimed: bool,
+
+    /// Why: kept in each task's error ("Cancelled by absurdctl: TEXT") and
+    /// in the audit row (`absurdctl audit` shows it)
+    #[arg(long, value_name = "TEXT", value_parser = parse_nonempty)]
+    pub reason: Option<String>,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    #[command(flatten)]
+    pub bulk: BulkArgs,
+}
+
+/// Options of `fail`.
+#[derive(Debug, Args)]
+pub struct FailArgs {
+    /// Why (required): it becomes each task's error, and is kept in the
+    /// audit row (`absurdctl audit` shows it)
+    #[arg(long, value_name = "TEXT", value_parser = parse_nonempty)]
+    pub reason: String,
 
     #[command(flatten)]
     pub filter: FilterArgs,

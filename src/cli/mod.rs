@@ -20,7 +20,7 @@ mod worker;
 use clap::{Parser, Subcommand};
 
 pub use admin::{BenchArgs, CompletionsArgs, MigrateArgs};
-pub use bulk::{BulkArgs, CancelArgs, FilterArgs, PrioritizeArgs, RetryFailedArgs};
+pub use bulk::{BulkArgs, CancelArgs, FailArgs, FilterArgs, PrioritizeArgs, RetryFailedArgs};
 pub use checks::{
     parse_disk_spec, DiskSpec, FlowThresholds, LoadThresholds, PreflightArgs, RemedyArgs,
     RoundTripThresholds, StatusArgs, StuckArgs,
@@ -30,8 +30,8 @@ pub use global::{GlobalOpts, OutputFormat, DEFAULT_QUEUE};
 pub use maintenance::{DrainArgs, ReapStuckArgs, ResumeArgs, VacuumArgs, WaitArgs};
 pub use parse::{format_duration, parse_duration, parse_percent};
 pub use tasks::{
-    AuditArgs, ErrorsArgs, LogStream, SpawnArgs, TaskNames, TasksCommand, TasksListArgs,
-    TasksLogsArgs, TasksShowArgs, TrendsArgs, TrendsBucket,
+    AuditArgs, ErrorsArgs, ListSortArg, LogStream, SpawnArgs, TaskNames, TasksCommand,
+    TasksListArgs, TasksLogsArgs, TasksShowArgs, TrendsArgs, TrendsBucket,
 };
 pub use worker::{
     LogFormat, WorkerCommand, WorkerRunArgs, WorkersArgs, WorkersCommand, WorkersListArgs,
@@ -156,7 +156,7 @@ pub enum Command {
     /// Cancel pending and retrying tasks, so they never run.
     ///
     /// Matching tasks become cancelled (finished now, error "Cancelled by
-    /// absurdctl"). With --include-claimed, running tasks are cancelled too:
+    /// absurdctl", followed by ": TEXT" with --reason). With --include-claimed, running tasks are cancelled too:
     /// absurdctl's worker stops their handler at its next heartbeat, and a
     /// legacy worker's later complete_task or fail_task returns false and
     /// changes nothing. Tasks that depend on a cancelled task never run.
@@ -168,6 +168,27 @@ pub enum Command {
     ///
     /// Example: absurdctl cancel --task-name validation --newer-than 1h --dry-run
     Cancel(CancelArgs),
+
+    /// Force-fail tasks: pending, retrying and running ones go to failed
+    /// (the dead letters) at once, with --reason as their error.
+    ///
+    /// For a task stuck in a handler that will never end, or one that must
+    /// not run: matching tasks become failed (finished now, no retry
+    /// whatever attempts they have left; `retry-failed` replays them). A
+    /// running task's attempt ends, outcome failed, with the reason as its
+    /// error; absurdctl's worker stops its handler at its next heartbeat,
+    /// and a legacy worker's later complete_task or fail_task returns false
+    /// and changes nothing (the legacy Python worker ignores its heartbeat's
+    /// answer: its handler runs to its end). Tasks that depend on a failed
+    /// task never run.
+    ///
+    /// It never changes a completed, failed or cancelled task, nor one a
+    /// worker holds locked at that moment. It shows what it will change, asks
+    /// (--yes to skip; refused without a terminal), changes in short batches
+    /// and records an audit row, with the reason (see `absurdctl audit`).
+    ///
+    /// Example: absurdctl fail --id 3f2a9c1e --reason 'hung in CASA since 02:10, see ticket 412'
+    Fail(FailArgs),
 
     /// Give pending and retrying tasks a new priority; claims follow it at once.
     ///

@@ -87,10 +87,46 @@ pub struct TasksListArgs {
     #[arg(long, value_name = "HOST_OR_ID", value_parser = parse_nonempty)]
     pub worker: Option<String>,
 
-    /// At most this many tasks, the newest; 0 for all of them. When the
+    /// Only tasks whose error contains this text (case-insensitive; taken
+    /// literally: % and _ are not wildcards)
+    #[arg(long, visible_alias = "error-like", value_name = "TEXT", value_parser = parse_nonempty)]
+    pub error_contains: Option<String>,
+
+    /// Only tasks whose time (of --sort: created_at, or the failure or finish
+    /// time) is within this long before now (e.g. 1h, 7d)
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub since: Option<std::time::Duration>,
+
+    /// Only tasks whose time (as for --since) is longer ago than this
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub until: Option<std::time::Duration>,
+
+    /// The order: created_at (newest first), failed_at (the latest failure
+    /// first: failed tasks, or --status retrying), finished_at (the latest
+    /// finished first: completed, failed, cancelled), priority (claim order)
+    #[arg(long, value_enum, default_value_t = ListSortArg::CreatedAt, value_name = "ORDER")]
+    pub sort: ListSortArg,
+
+    /// At most this many tasks, the first in --sort order; 0 for all of them. When the
     /// limit cuts the list, stderr says how many of how many are shown
     #[arg(long, allow_negative_numbers = true, default_value_t = 50, value_parser = clap::value_parser!(i64).range(0..))]
     pub limit: i64,
+}
+
+/// The orders of `tasks list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListSortArg {
+    /// Newest first
+    #[value(name = "created_at", alias = "created-at")]
+    CreatedAt,
+    /// The latest failure first
+    #[value(name = "failed_at", alias = "failed-at")]
+    FailedAt,
+    /// The latest finished first
+    #[value(name = "finished_at", alias = "finished-at")]
+    FinishedAt,
+    /// Highest priority, then oldest, first (the claim order)
+    Priority,
 }
 
 /// Options of `tasks show`.

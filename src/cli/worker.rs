@@ -19,7 +19,8 @@ pub enum WorkerCommand {
     /// of its tail, nothing as no result); any other exit fails it with the exit
     /// status and the tail of standard error, and it retries with backoff
     /// while attempts remain. A task that runs past its timeout, or that is
-    /// cancelled or reaped while it runs, has its process group stopped
+    /// cancelled, failed (`absurdctl fail`) or reaped while it runs, has its
+    /// process group stopped
     /// (SIGTERM, then SIGKILL after --kill-grace).
     ///
     /// It claims nothing from a paused queue, touches no task it did not

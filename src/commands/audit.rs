@@ -23,9 +23,9 @@ pub async fn run(ctx: &Ctx, args: AuditArgs) -> anyhow::Result<ExitCode> {
         ctx.out.note("no recorded actions")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut table = ctx
-        .out
-        .table(["#", "when", "who", "command", "queue", "tasks", "filter"]);
+    let mut table = ctx.out.table([
+        "#", "when", "who", "command", "queue", "tasks", "filter", "reason",
+    ]);
     for r in &rows {
         let who = format!(
             "{} ({}@{})",
@@ -52,16 +52,30 @@ pub async fn run(ctx: &Ctx, args: AuditArgs) -> anyhow::Result<ExitCode> {
             Cell::new(&r.command),
             Cell::new(r.queue_name.as_deref().unwrap_or("-")),
             Cell::new(tasks),
-            Cell::new(ellipsize(&summarize(&r.filter), 80)),
+            Cell::new(ellipsize(
+                &summarize(&r.filter, r.queue_name.as_deref()),
+                80,
+            )),
+            Cell::new(ellipsize(reason(&r.details).unwrap_or("-"), 60)),
         ]);
     }
     ctx.out.print_table(&table)?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// The operator's reason of an action (cancel, fail, drain; resume shows
+/// the reason of the pause it ended).
+fn reason(details: &serde_json::Value) -> Option<&str> {
+    ["reason", "pause_reason"]
+        .iter()
+        .find_map(|k| details.get(k).and_then(|v| v.as_str()))
+}
+
 /// `key=value` for each field of a filter that says something, whatever
-/// command wrote it.
-fn summarize(filter: &serde_json::Value) -> String {
+/// command wrote it. The queue has its own column; an action whose only
+/// scope is its queue (drain, resume, a bulk change with --all) shows it
+/// here too, rather than nothing.
+fn summarize(filter: &serde_json::Value, queue: Option<&str>) -> String {
     let Some(fields) = filter.as_object() else {
         return filter.to_string();
     };
@@ -88,7 +102,7 @@ fn summarize(filter: &serde_json::Value) -> String {
         })
         .collect();
     if parts.is_empty() {
-        "-".into()
+        queue.map_or_else(|| "-".into(), |q| format!("queue={q}"))
     } else {
         parts.join(" ")
     }
@@ -104,7 +118,24 @@ mod tests {
             "queue": "q", "statuses": ["failed"], "task_names": [], "ids": [],
             "older_than": "2h", "error_like": null, "limit": 5
         });
-        assert_eq!(summarize(&f), "limit=5 older_than=2h statuses=failed");
-        assert_eq!(summarize(&serde_json::json!({})), "-");
+        assert_eq!(
+            summarize(&f, Some("q")),
+            "limit=5 older_than=2h statuses=failed"
+        );
+        assert_eq!(summarize(&serde_json::json!({}), None), "-");
+        assert_eq!(
+            summarize(&serde_json::json!({"queue": "mosaic"}), Some("mosaic")),
+            "queue=mosaic"
+        );
+    }
+
+    #[test]
+    fn the_reason_is_the_action_s_or_its_pause_s() {
+        assert_eq!(reason(&serde_json::json!({"reason": "r"})), Some("r"));
+        assert_eq!(
+            reason(&serde_json::json!({"reason": null, "pause_reason": "p"})),
+            Some("p")
+        );
+        assert_eq!(reason(&serde_json::json!({"reason": null})), None);
     }
 }

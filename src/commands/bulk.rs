@@ -1,4 +1,4 @@
-//! The one pipeline of every bulk change (retry-failed, cancel, prioritize):
+//! The one pipeline of every bulk change (retry-failed, cancel, fail, prioritize):
 //! filter -> preview -> confirmation -> batches -> summary -> audit row.
 //! Each batch records what it changed in its own transaction (an audit
 //! [`Run`]); the run's audit row, with the total, follows the summary.
@@ -27,7 +27,7 @@ use crate::interact::{self, Interrupt};
 use crate::output::{ellipsize, fmt_ago, fmt_secs};
 use crate::queue::audit::{self, AuditEntry, Run};
 use crate::queue::bulk::{self, BatchOutcome, BulkAction, Selection, SelectionGroup};
-use crate::queue::{Task, TaskFilter};
+use crate::queue::{Task, TaskFilter, TaskStatus};
 
 /// At most this many ids of an --id/--ids-from list go into the audit row
 /// and the report; the rest are counted.
@@ -59,6 +59,10 @@ struct Report {
     counts: BatchOutcome,
     /// Selected tasks no batch got to (interrupted or failed run, dry run).
     not_reached: i64,
+    /// Of the selected, running tasks, those of a legacy worker (not in the
+    /// registry): their handler is not stopped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    running_on_legacy_workers: Option<i64>,
     batches: u64,
     longest_batch_ms: f64,
     /// Time spent selecting and changing (not waiting for the answer).
@@ -86,6 +90,10 @@ fn words(action: &BulkAction) -> Words {
         BulkAction::Cancel { .. } => Words {
             verb: "cancel",
             done: "cancelled",
+        },
+        BulkAction::Fail { .. } => Words {
+            verb: "fail",
+            done: "failed",
         },
         BulkAction::Prioritize { .. } => Words {
             verb: "re-prioritize",
@@ -138,13 +146,14 @@ pub async fn run(
         started.elapsed().as_secs_f64() * 1000.0
     ));
     let mut report = Report {
-        action,
+        action: action.clone(),
         outcome: Outcome::DryRun,
         dry_run: opts.dry_run,
         filter: filter_json(&filter)?,
         selected: ids.len() as i64,
         counts: BatchOutcome::default(),
         not_reached: ids.len() as i64,
+        running_on_legacy_workers: None,
         batches: 0,
         longest_batch_ms: 0.0,
         elapsed_ms: 0,
@@ -153,7 +162,11 @@ pub async fn run(
         by_task: groups,
         sample,
     };
-    let w = words(&action);
+    let w = words(&report.action);
+    if running(&report) > 0 {
+        report.running_on_legacy_workers =
+            Some(bulk::held_by_legacy_workers(&mut conn, &ids).await?);
+    }
 
     if ids.is_empty() {
         report.outcome = Outcome::NothingToDo;
@@ -203,8 +216,10 @@ pub async fn run(
         tasks(report.selected),
         scope(&filter)
     );
-    if let BulkAction::Prioritize { priority } = action {
-        prompt.push_str(&format!(" to priority {priority}"));
+    match &action {
+        BulkAction::Prioritize { priority } => prompt.push_str(&format!(" to priority {priority}")),
+        BulkAction::Fail { reason } => prompt.push_str(&format!(" with error \"{reason}\"")),
+        _ => {}
     }
     prompt.push('?');
     let asked = Instant::now();
@@ -281,6 +296,7 @@ pub async fn run(
         }
     };
     print_summary(ctx, &report, &w)?;
+    note_running(ctx, &report)?;
 
     if let Some(e) = failure {
         return Err(anyhow::Error::from(e).context(format!(
@@ -365,7 +381,13 @@ fn print_preview(
     } else {
         "all of them, oldest first:".to_string()
     })?;
-    let mut sample = ctx.out.table([
+    // Running tasks (cancel --include-claimed, fail): who runs them and
+    // when it was last heard from, to tell a stuck task from a slow one.
+    let running = report
+        .sample
+        .iter()
+        .any(|t| t.status == TaskStatus::Claimed);
+    let mut headers = vec![
         "task id",
         "task name",
         "status",
@@ -373,9 +395,14 @@ fn print_preview(
         "attempt",
         "created",
         "error",
-    ]);
+    ];
+    if running {
+        headers.insert(6, "worker");
+        headers.insert(7, "heartbeat");
+    }
+    let mut sample = ctx.out.table(headers);
     for t in &report.sample {
-        sample.add_row(vec![
+        let mut row = vec![
             Cell::new(t.task_id),
             Cell::new(&t.task_name),
             ctx.out.status_cell(t.status),
@@ -383,7 +410,27 @@ fn print_preview(
             Cell::new(format!("{}/{}", t.attempt, t.max_retries)),
             Cell::new(fmt_ago(Some(t.created_at))),
             Cell::new(ellipsize(t.error.as_deref().unwrap_or(""), 50)),
-        ]);
+        ];
+        if running {
+            let claimed = t.status == TaskStatus::Claimed;
+            row.insert(
+                6,
+                Cell::new(if claimed {
+                    t.worker_id.as_deref().unwrap_or("-")
+                } else {
+                    ""
+                }),
+            );
+            row.insert(
+                7,
+                Cell::new(if claimed {
+                    fmt_ago(t.heartbeat_at.or(t.claimed_at))
+                } else {
+                    String::new()
+                }),
+            );
+        }
+        sample.add_row(row);
     }
     say(sample.to_string())?;
     Ok(())
@@ -417,6 +464,44 @@ fn print_summary(ctx: &Ctx, report: &Report, w: &Words) -> anyhow::Result<()> {
         ctx.out.note(text)?;
     }
     Ok(())
+}
+
+/// Running tasks that were failed or cancelled: what becomes of their
+/// handlers, which absurdctl cannot stop everywhere.
+fn note_running(ctx: &Ctx, report: &Report) -> std::io::Result<()> {
+    let running = running(report);
+    if running == 0 || report.counts.changed == 0 || ctx.out.is_json() {
+        return Ok(());
+    }
+    let legacy = report.running_on_legacy_workers.unwrap_or(0);
+    let was = |n: i64| if n == 1 { "was" } else { "were" };
+    if running > legacy {
+        ctx.out.note(format!(
+            "{} of them {} running under `absurdctl worker`: it stops the handler at its next \
+             heartbeat",
+            running - legacy,
+            was(running - legacy)
+        ))?;
+    }
+    if legacy > 0 {
+        ctx.out.note(format!(
+            "{legacy} of them {} running under a legacy Python worker (not in the registry), \
+             which ignores its heartbeat's answer: the handler runs to its end (restart that \
+             worker to stop it sooner), and its complete_task or fail_task then changes nothing",
+            was(legacy)
+        ))?;
+    }
+    Ok(())
+}
+
+/// Selected tasks that are running.
+fn running(report: &Report) -> i64 {
+    report
+        .by_task
+        .iter()
+        .filter(|g| g.status == TaskStatus::Claimed)
+        .map(|g| g.count)
+        .sum()
 }
 
 /// The run's audit row (for a dry run, which changes nothing, the only one).

@@ -10,6 +10,7 @@ pub async fn run(ctx: &Ctx, args: CancelArgs) -> anyhow::Result<ExitCode> {
     let filter = bulk::filter_from_args(ctx, "cancel", &args.filter, args.bulk.dry_run)?;
     let action = BulkAction::Cancel {
         include_claimed: args.include_claimed,
+        reason: args.reason,
     };
     bulk::run(ctx, action, filter, &args.bulk).await
 }

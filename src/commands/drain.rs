@@ -93,7 +93,8 @@ pub async fn run(ctx: &Ctx, args: DrainArgs) -> anyhow::Result<ExitCode> {
                     operator: host::operator(),
                     command: "drain".into(),
                     queue_name: Some(q.clone()),
-                    filter: json!({}),
+                    // What drain acts on: the queue, all of it.
+                    filter: json!({ "queue": q }),
                     details: json!({
                         "reason": args.reason,
                         "running_at_pause": running.iter().filter(|t| &t.queue_name == q).count(),

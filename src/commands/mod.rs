@@ -9,6 +9,7 @@ mod completions;
 mod drain;
 mod errors;
 mod exporter;
+mod fail;
 mod migrate;
 mod preflight;
 mod prioritize;
@@ -132,6 +133,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Resume(args) => resume::run(&ctx, args).await,
         Command::RetryFailed(args) => retry_failed::run(&ctx, args).await,
         Command::Cancel(args) => cancel::run(&ctx, args).await,
+        Command::Fail(args) => fail::run(&ctx, args).await,
         Command::Prioritize(args) => prioritize::run(&ctx, args).await,
         Command::Audit(args) => audit::run(&ctx, args).await,
         Command::Worker(WorkerCommand::Run(args)) => worker::run(&ctx, args).await,
@@ -226,6 +228,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Resume(_) => "resume",
         Command::RetryFailed(_) => "retry-failed",
         Command::Cancel(_) => "cancel",
+        Command::Fail(_) => "fail",
         Command::Prioritize(_) => "prioritize",
         Command::Audit(_) => "audit",
         Command::Worker(WorkerCommand::Run(_)) => "worker run",

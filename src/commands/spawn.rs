@@ -51,6 +51,32 @@ pub async fn run(ctx: &Ctx, args: SpawnArgs) -> anyhow::Result<ExitCode> {
     let pool = ctx.connect(Access::ReadWrite, 1).await?;
     let mut conn = pool.acquire().await?;
     let id = tasks::spawn(&mut conn, &task).await?;
+    if !task.depends_on.is_empty() {
+        // Spawned all the same (it runs once the dependency is retried and
+        // completes), but the operator is told it cannot run now: a
+        // dependency failed or was cancelled, or waits on one that did.
+        for d in tasks::dead_dependencies(&mut *conn, id).await? {
+            let status = d.status.as_deref().unwrap_or("?");
+            let direct = task.depends_on.contains(&d.task_id);
+            ctx.out.warn(format!(
+                "warning: {} {} ({}) is {status}: task {id} is blocked for good until that \
+                 task is retried (absurdctl retry{} --id {})",
+                if direct {
+                    "--depends-on"
+                } else {
+                    "a dependency's dependency"
+                },
+                d.task_id,
+                d.task_name.as_deref().unwrap_or("?"),
+                if status == "cancelled" {
+                    " --include-cancelled"
+                } else {
+                    ""
+                },
+                d.task_id
+            ));
+        }
+    }
     if ctx.out.is_json() {
         ctx.out.json(&json!({
             "task_id": id,

@@ -5,37 +5,64 @@ use std::process::ExitCode;
 use comfy_table::Cell;
 use serde::Serialize;
 
-use crate::cli::{LogStream, TasksListArgs, TasksLogsArgs, TasksShowArgs};
+use crate::cli::{ListSortArg, LogStream, TasksListArgs, TasksLogsArgs, TasksShowArgs};
 use crate::commands::Ctx;
 use crate::config::Access;
+use crate::error::CliError;
 use crate::output::{ellipsize, fmt_ago, fmt_count, fmt_secs, fmt_time, write_stdout};
 use crate::queue::history::{self, Attempt, Event};
+use crate::queue::tasks::{Dependent, ListSort, TimeWindow};
 use crate::queue::{tasks, Dependency, Task, TaskFilter, TaskId, TaskStatus};
 
 pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
     ctx.table_or_json()?;
+    let (sort, statuses) = sort_and_statuses(args.sort, args.status)?;
+    let window = TimeWindow {
+        since: args.since,
+        until: args.until,
+    };
+    if let (Some(since), Some(until)) = (window.since, window.until) {
+        if since <= until {
+            return Err(CliError::usage(format!(
+                "--since {} and --until {} together select nothing: --since must be the longer \
+                 of the two",
+                humantime::format_duration(since),
+                humantime::format_duration(until)
+            )));
+        }
+    }
     let filter = TaskFilter {
         queue: (!args.all_queues).then(|| ctx.global.queue.clone()),
-        statuses: args.status,
+        statuses,
         task_names: args.names.task_name,
         failed_on: args.worker,
+        error_like: args.error_contains,
         // One more than asked for tells whether the limit cut the list.
         limit: (args.limit > 0).then(|| args.limit + 1),
         ..TaskFilter::default()
     };
     let pool = ctx.connect(Access::ReadOnly, 1).await?;
-    let mut rows = tasks::list(&pool, &filter).await?;
+    let mut rows = tasks::list(&pool, &filter, sort, &window).await?;
     if args.limit > 0 && rows.len() as i64 > args.limit {
         rows.truncate(args.limit as usize);
         // On stderr, with JSON too: a pipeline reading stdout must not take
         // the first page for all of it.
-        let total = tasks::count(&pool, &filter).await?;
+        let total = tasks::count(&pool, &filter, sort, &window).await?;
         eprintln!(
-            "{} of {} shown (the newest); --limit N for more, --limit 0 for all",
+            "{} of {} shown (the first in --sort order); --limit N for more, --limit 0 for all",
             fmt_count(rows.len() as i64),
             fmt_count(total)
         );
     }
+    let waiting: Vec<TaskId> = rows
+        .iter()
+        .filter(|t| {
+            matches!(t.status, TaskStatus::Pending | TaskStatus::Retrying)
+                && !t.depends_on.is_empty()
+        })
+        .map(|t| t.task_id)
+        .collect();
+    let for_good = tasks::blocked_for_good(&pool, &waiting).await?;
     let claimed: Vec<TaskId> = rows
         .iter()
         .filter(|t| t.status == TaskStatus::Claimed)
@@ -57,6 +84,9 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
             progress: Option<f64>,
             progress_message: Option<&'a str>,
             eta_sec: Option<f64>,
+            /// A task it depends on (directly or through waiting tasks)
+            /// failed or was cancelled: it never runs unless that is retried.
+            blocked_for_good: bool,
         }
         let out: Vec<Row> = rows
             .iter()
@@ -67,6 +97,7 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
                     progress: a.and_then(|a| a.progress),
                     progress_message: a.and_then(|a| a.progress_message.as_deref()),
                     eta_sec: a.and_then(|a| a.eta_sec),
+                    blocked_for_good: for_good.contains(&t.task_id),
                 }
             })
             .collect();
@@ -98,7 +129,11 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
             Cell::new(t.task_id),
             Cell::new(&t.queue_name),
             Cell::new(&t.task_name),
-            ctx.out.status_cell(t.status),
+            if for_good.contains(&t.task_id) {
+                Cell::new(format!("{}, blocked for good", t.status))
+            } else {
+                ctx.out.status_cell(t.status)
+            },
             Cell::new(t.priority),
             Cell::new(attempt_text(t, "/")),
             Cell::new(fmt_ago(Some(t.created_at))),
@@ -138,6 +173,49 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The order to list in, and the statuses it implies: a failure time only
+/// failed and retrying tasks have (failed ones unless --status says), a
+/// finish time only finished ones.
+fn sort_and_statuses(
+    sort: ListSortArg,
+    statuses: Vec<TaskStatus>,
+) -> anyhow::Result<(ListSort, Vec<TaskStatus>)> {
+    use TaskStatus::*;
+    let (sort, allowed, default): (ListSort, &[TaskStatus], &[TaskStatus]) = match sort {
+        ListSortArg::CreatedAt => (ListSort::CreatedAt, &TaskStatus::ALL, &[]),
+        ListSortArg::Priority => (ListSort::Priority, &TaskStatus::ALL, &[]),
+        ListSortArg::FailedAt => (ListSort::FailedAt, &[Failed, Retrying], &[Failed]),
+        ListSortArg::FinishedAt => (
+            ListSort::FinishedAt,
+            &[Completed, Failed, Cancelled],
+            &[Completed, Failed, Cancelled],
+        ),
+    };
+    if let Some(bad) = statuses.iter().find(|s| !allowed.contains(s)) {
+        let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+        return Err(CliError::usage(format!(
+            "--status {bad} has no {} time: --sort {} lists only {} tasks",
+            if sort == ListSort::FailedAt {
+                "failure"
+            } else {
+                "finish"
+            },
+            if sort == ListSort::FailedAt {
+                "failed_at"
+            } else {
+                "finished_at"
+            },
+            names.join(", ")
+        )));
+    }
+    let statuses = if statuses.is_empty() {
+        default.to_vec()
+    } else {
+        statuses
+    };
+    Ok((sort, statuses))
+}
+
 /// `k/n`, and for a task waiting for its retry when the next attempt comes.
 fn attempt_text(t: &Task, of: &str) -> String {
     let mut text = format!("{}{of}{}", t.attempt, t.max_retries);
@@ -153,6 +231,17 @@ struct TaskDetail {
     task: Task,
     heartbeat_age_sec: Option<f64>,
     dependencies: Vec<Dependency>,
+    /// Why a pending or retrying task does not run yet: the dependencies it
+    /// still waits for (empty when none, or when it is not waiting).
+    blocked_by: Vec<Dependency>,
+    /// A task it depends on (directly or through waiting tasks) failed or
+    /// was cancelled: it never runs unless that task is retried.
+    blocked_for_good: bool,
+    /// Those failed or cancelled tasks.
+    blocked_for_good_by: Vec<Dependency>,
+    /// The unfinished tasks that wait on this one (at most
+    /// [`MAX_DEPENDENTS`]).
+    dependents: Vec<Dependent>,
     /// Every attempt, oldest first (README, "JSON output").
     attempts: Vec<Attempt>,
     /// Every operator action that changed the task, oldest first.
@@ -165,6 +254,19 @@ pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
     let id = tasks::resolve(&pool, &args.id).await?;
     let task = tasks::get(&pool, id).await?;
     let dependencies = tasks::dependencies(&pool, id).await?;
+    let dependents = tasks::dependents(&pool, id, MAX_DEPENDENTS).await?;
+    let waiting = matches!(task.status, TaskStatus::Pending | TaskStatus::Retrying);
+    let blocked_by: Vec<Dependency> = dependencies
+        .iter()
+        .filter(|d| waiting && d.status.as_deref().is_some_and(|s| s != "completed"))
+        .cloned()
+        .collect();
+    let blocked_for_good_by = if blocked_by.is_empty() {
+        Vec::new()
+    } else {
+        tasks::dead_dependencies(&pool, id).await?
+    };
+    let blocked_for_good = !blocked_for_good_by.is_empty();
     let attempts = history::attempts(&pool, id).await?;
     let events = history::events(&pool, id).await?;
     let heartbeat_age_sec = task
@@ -174,6 +276,10 @@ pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
         task,
         heartbeat_age_sec,
         dependencies,
+        blocked_by,
+        blocked_for_good,
+        blocked_for_good_by,
+        dependents,
         attempts,
         events,
     };
@@ -272,6 +378,21 @@ pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
             }),
         ),
     ];
+    let mut rows = rows;
+    if !detail.blocked_by.is_empty() {
+        rows.push(("blocked", Cell::new(blocked_text(&detail))));
+    }
+    if !detail.dependents.is_empty() {
+        let mut lines: Vec<String> = detail
+            .dependents
+            .iter()
+            .map(|d| format!("{} {} ({})", d.task_id, d.task_name, d.status))
+            .collect();
+        if detail.dependents.len() as i64 >= MAX_DEPENDENTS {
+            lines.push(format!("(the first {MAX_DEPENDENTS}; there may be more)"));
+        }
+        rows.push(("waited on by", Cell::new(lines.join("\n"))));
+    }
     for (k, v) in rows {
         table.add_row(vec![Cell::new(k), v]);
     }
@@ -281,6 +402,61 @@ pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
             .print_table(&timeline(ctx, &detail.attempts, &detail.events))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// At most this many of the tasks waiting on one are listed.
+const MAX_DEPENDENTS: i64 = 100;
+
+/// Why a waiting task is blocked: the dependencies it waits for, and when
+/// one failed or was cancelled, that it never runs until that one is retried.
+fn blocked_text(detail: &TaskDetail) -> String {
+    let n = detail.blocked_by.len();
+    let of = detail.dependencies.len();
+    let list = detail
+        .blocked_by
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {} ({})",
+                d.task_id,
+                d.task_name.as_deref().unwrap_or("?"),
+                d.status.as_deref().unwrap_or("deleted")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    if detail.blocked_for_good {
+        let dead = &detail.blocked_for_good_by;
+        let cancelled = dead
+            .iter()
+            .any(|d| d.status.as_deref() == Some("cancelled"));
+        let ids: Vec<String> = dead.iter().map(|d| d.task_id.to_string()).collect();
+        let culprits = dead
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} ({})",
+                    d.task_id,
+                    d.task_name.as_deref().unwrap_or("?"),
+                    d.status.as_deref().unwrap_or("?")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        format!(
+            "for good: a task it depends on (directly or through waiting tasks) failed or was \
+             cancelled, so it never runs unless that task is retried (absurdctl retry{} --id \
+             {})\n{culprits}\nwaiting for {n} of {of} dependencies:\n{list}",
+            if cancelled {
+                " --include-cancelled"
+            } else {
+                ""
+            },
+            ids.join(" --id ")
+        )
+    } else {
+        format!("waiting for {n} of {of} dependencies to complete\n{list}")
+    }
 }
 
 /// `42% calibrating (about 3m left)`.

@@ -1,4 +1,4 @@
-//! Bulk changes (retry-failed, cancel, prioritize) that are safe on a live
+//! Bulk changes (retry-failed, cancel, fail, prioritize) that are safe on a live
 //! queue: the tasks to change are selected once, from one snapshot, and then
 //! changed in short batches, each of which takes only the rows no worker
 //! holds locked and re-checks the filter on the row as it is now. Each
@@ -13,7 +13,7 @@ use super::types::{shown_status, TASK_COLUMNS};
 use super::{QueueError, Result, Task, TaskFilter, TaskId, TaskStatus};
 
 /// What a bulk command does to each task it selects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum BulkAction {
     /// Failed (and optionally cancelled) tasks back to pending, available now.
@@ -21,14 +21,30 @@ pub enum BulkAction {
         include_cancelled: bool,
         reset_attempts: bool,
     },
-    /// Pending and retrying (and optionally claimed) tasks to cancelled.
-    Cancel { include_claimed: bool },
+    /// Pending and retrying (and optionally claimed) tasks to cancelled,
+    /// the operator's reason (if any) in their error.
+    Cancel {
+        include_claimed: bool,
+        reason: Option<String>,
+    },
+    /// Pending, retrying and claimed tasks to failed (the dead letters) at
+    /// once, whatever attempts they have left: the reason is their error.
+    Fail { reason: String },
     /// Pending and retrying tasks get this priority.
     Prioritize { priority: i32 },
 }
 
-/// The error a task cancelled by absurdctl carries.
+/// The error a task cancelled by absurdctl carries (followed by
+/// `: <reason>` when the operator gave one).
 pub const CANCELLED_ERROR: &str = "Cancelled by absurdctl";
+
+/// The error of a task cancelled with `reason`.
+pub fn cancelled_error(reason: Option<&str>) -> String {
+    match reason {
+        Some(r) => format!("{CANCELLED_ERROR}: {r}"),
+        None => CANCELLED_ERROR.to_string(),
+    }
+}
 
 impl BulkAction {
     /// The statuses this action may change; nothing else is ever touched.
@@ -43,13 +59,20 @@ impl BulkAction {
                 }
                 s
             }
-            BulkAction::Cancel { include_claimed } => {
+            BulkAction::Cancel {
+                include_claimed, ..
+            } => {
                 let mut s = vec![TaskStatus::Pending, TaskStatus::Retrying];
                 if include_claimed {
                     s.push(TaskStatus::Claimed);
                 }
                 s
             }
+            BulkAction::Fail { .. } => vec![
+                TaskStatus::Pending,
+                TaskStatus::Retrying,
+                TaskStatus::Claimed,
+            ],
             BulkAction::Prioritize { .. } => vec![TaskStatus::Pending, TaskStatus::Retrying],
         }
     }
@@ -71,6 +94,7 @@ impl BulkAction {
                     } => " (cancelled ones too with --include-cancelled)",
                     BulkAction::Cancel {
                         include_claimed: false,
+                        ..
                     } => " (claimed ones too with --include-claimed)",
                     _ => "",
                 }
@@ -92,11 +116,12 @@ impl BulkAction {
     }
 
     fn push_set(&self, qb: &mut QueryBuilder<'_, Postgres>) {
-        match *self {
+        match self {
             // `attempt` counts claims and a task may be claimed max_retries
             // times: one that used them all gets exactly one more, unless
             // the count starts again. SET reads the row's old values.
             BulkAction::RetryFailed { reset_attempts, .. } => {
+                let reset_attempts = *reset_attempts;
                 qb.push(
                     "status = 'pending', available_at = now(), worker_id = NULL, \
                      claimed_at = NULL, heartbeat_at = NULL, completed_at = NULL, ",
@@ -112,12 +137,27 @@ impl BulkAction {
             }
             // worker_id and claimed_at stay: they say who was running it.
             // The fenced heartbeat, complete and fail all require `claimed`.
-            BulkAction::Cancel { .. } => {
+            BulkAction::Cancel { reason, .. } => {
                 qb.push("status = 'cancelled', completed_at = now(), error = ")
-                    .push_bind(CANCELLED_ERROR);
+                    .push_bind(cancelled_error(reason.as_deref()));
+            }
+            // Straight to the dead letters, as the legacy fail_task did: no
+            // retry, no backoff. The timings are those of the attempt it
+            // ends (none for a task that was not running); the history
+            // trigger closes that attempt, outcome failed, with the reason.
+            BulkAction::Fail { reason } => {
+                qb.push(
+                    "status = 'failed', awaiting_retry = false, completed_at = now(), \
+                     wait_time_sec = CASE WHEN t.status = 'claimed' \
+                       THEN extract(epoch FROM t.claimed_at - t.created_at) ELSE t.wait_time_sec END, \
+                     execution_time_sec = CASE WHEN t.status = 'claimed' \
+                       THEN extract(epoch FROM now() - t.claimed_at) ELSE t.execution_time_sec END, \
+                     error = ",
+                )
+                .push_bind(reason.clone());
             }
             BulkAction::Prioritize { priority } => {
-                qb.push("priority = ").push_bind(priority);
+                qb.push("priority = ").push_bind(*priority);
             }
         }
     }
@@ -194,6 +234,21 @@ pub async fn select(
         groups,
         sample,
     })
+}
+
+/// Of `ids`, the claimed tasks held by a worker absent from the registry:
+/// a legacy Python worker, which ignores its heartbeat's answer, so that
+/// failing or cancelling its task does not stop its handler.
+pub async fn held_by_legacy_workers(conn: &mut PgConnection, ids: &[TaskId]) -> Result<i64> {
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|i| i.0).collect();
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM absurd.tasks t
+          WHERE t.task_id = ANY($1) AND t.status = 'claimed'
+            AND NOT EXISTS (SELECT 1 FROM absurd.worker_registry r WHERE r.worker_id = t.worker_id)",
+    )
+    .bind(ids)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// What one batch did to its tasks.
@@ -276,6 +331,7 @@ mod tests {
     fn a_status_the_action_does_not_change_is_refused() {
         let cancel = BulkAction::Cancel {
             include_claimed: false,
+            reason: None,
         };
         let f = TaskFilter {
             statuses: vec![TaskStatus::Claimed],

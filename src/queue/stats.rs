@@ -72,6 +72,9 @@ pub struct Figures {
     pub delayed: i64,
     /// Of the backlog: available, but waiting for dependencies.
     pub blocked: i64,
+    /// Of the backlog: waiting on a dependency that failed or was
+    /// cancelled, so never run unless it is retried.
+    pub blocked_for_good: i64,
     pub completed_5m: i64,
     pub completed_1h: i64,
     pub completed_24h: i64,

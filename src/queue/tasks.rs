@@ -5,7 +5,7 @@
 
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 
-use super::types::{query_tasks, TASK_COLUMNS};
+use super::types::{query_tasks, SHOWN_STATUS, TASK_COLUMNS};
 use super::{Dependency, NewTask, QueueError, Result, Task, TaskFilter, TaskId, TaskRef};
 
 /// Enqueues a task and returns its id. Dependencies must exist.
@@ -77,22 +77,165 @@ pub async fn resolve(db: impl PgExecutor<'_>, r: &TaskRef) -> Result<TaskId> {
 }
 
 /// Tasks matching the filter, newest first, at most `filter.limit`.
-pub async fn list(db: impl PgExecutor<'_>, filter: &TaskFilter) -> Result<Vec<Task>> {
+pub async fn list(
+    db: impl PgExecutor<'_>,
+    filter: &TaskFilter,
+    sort: ListSort,
+    window: &TimeWindow,
+) -> Result<Vec<Task>> {
     let mut qb: QueryBuilder<Postgres> =
         QueryBuilder::new(format!("SELECT {TASK_COLUMNS} FROM absurd.tasks"));
     filter.push_where(&mut qb);
-    qb.push(" ORDER BY created_at DESC, task_id");
+    push_window(&mut qb, sort, window);
+    // Each order is one the indexes serve with the queue (and, for the
+    // finish times, the finished statuses) given: tasks_created_idx,
+    // tasks_finished_idx, tasks_claimable_idx.
+    qb.push(match sort {
+        ListSort::CreatedAt => " ORDER BY created_at DESC, task_id",
+        ListSort::FailedAt | ListSort::FinishedAt => " ORDER BY completed_at DESC, task_id",
+        ListSort::Priority => " ORDER BY priority DESC, created_at, task_id",
+    });
     if let Some(limit) = filter.limit {
         qb.push(" LIMIT ").push_bind(limit);
     }
     Ok(qb.build_query_as().fetch_all(db).await?)
 }
 
-/// How many tasks `filter` selects, its limit aside.
-pub async fn count(db: impl PgExecutor<'_>, filter: &TaskFilter) -> Result<i64> {
+/// How many tasks [`list`] would give without the filter's limit.
+pub async fn count(
+    db: impl PgExecutor<'_>,
+    filter: &TaskFilter,
+    sort: ListSort,
+    window: &TimeWindow,
+) -> Result<i64> {
     let mut qb: QueryBuilder<Postgres> = QueryBuilder::new("SELECT count(*) FROM absurd.tasks");
     filter.push_where(&mut qb);
+    push_window(&mut qb, sort, window);
     Ok(qb.build_query_scalar().fetch_one(db).await?)
+}
+
+/// The `--since`/`--until` window, on the time `sort` orders by.
+fn push_window(qb: &mut QueryBuilder<'_, Postgres>, sort: ListSort, window: &TimeWindow) {
+    let column = sort.time_column();
+    if column == "completed_at" {
+        // A task with no failure or finish time has no place in a list by
+        // it (and DESC without NULLs is the order the index gives).
+        qb.push(" AND completed_at IS NOT NULL");
+    }
+    if let Some(d) = window.since {
+        qb.push(format!(" AND {column} >= now() - make_interval(secs => "))
+            .push_bind(d.as_secs_f64())
+            .push(")");
+    }
+    if let Some(d) = window.until {
+        qb.push(format!(" AND {column} < now() - make_interval(secs => "))
+            .push_bind(d.as_secs_f64())
+            .push(")");
+    }
+}
+
+/// The order of `tasks list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListSort {
+    /// Newest first.
+    #[default]
+    CreatedAt,
+    /// The latest failure first (failed, or retrying after a failure).
+    FailedAt,
+    /// The latest finished (completed, failed, cancelled) first.
+    FinishedAt,
+    /// In claim order: highest priority, then oldest, first.
+    Priority,
+}
+
+impl ListSort {
+    /// The time a `--since`/`--until` window applies to.
+    fn time_column(self) -> &'static str {
+        match self {
+            ListSort::CreatedAt | ListSort::Priority => "created_at",
+            ListSort::FailedAt | ListSort::FinishedAt => "completed_at",
+        }
+    }
+}
+
+/// A window of time before now: at most `since` ago, at least `until` ago.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TimeWindow {
+    pub since: Option<std::time::Duration>,
+    pub until: Option<std::time::Duration>,
+}
+
+/// A task that waits on another, and the state it is in.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Dependent {
+    pub task_id: TaskId,
+    pub task_name: String,
+    #[sqlx(try_from = "String")]
+    pub status: super::TaskStatus,
+}
+
+/// The unfinished tasks (pending, retrying, claimed) that depend on `id`,
+/// oldest first, at most `limit` (through the GIN index of unfinished
+/// tasks' dependencies, tasks_unfinished_depends_on_idx).
+pub async fn dependents(db: impl PgExecutor<'_>, id: TaskId, limit: i64) -> Result<Vec<Dependent>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT task_id, task_name, {SHOWN_STATUS} AS status
+           FROM absurd.tasks
+          WHERE depends_on @> ARRAY[$1]::uuid[]
+            AND status IN ('pending', 'retrying', 'claimed') AND cardinality(depends_on) > 0
+          ORDER BY created_at, task_id
+          LIMIT $2"
+    ))
+    .bind(id.0)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Of `ids`, the pending and retrying tasks blocked for good: a task they
+/// depend on, directly or through waiting tasks, failed or was cancelled,
+/// so they never run unless it is retried (absurd.dead_dependencies,
+/// migration 1720). By primary key: the cost follows `ids` and their
+/// ancestors.
+pub async fn blocked_for_good(db: impl PgExecutor<'_>, ids: &[TaskId]) -> Result<Vec<TaskId>> {
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|i| i.0).collect();
+    Ok(sqlx::query_scalar(
+        "SELECT t.task_id FROM absurd.tasks t
+          WHERE t.task_id = ANY($1) AND t.status IN ('pending', 'retrying')
+            AND cardinality(t.depends_on) > 0
+            AND EXISTS (SELECT 1 FROM absurd.dead_dependencies(t.depends_on))",
+    )
+    .bind(ids)
+    .fetch_all(db)
+    .await?)
+}
+
+/// The failed or cancelled tasks that keep `id` from ever running, directly
+/// or through the waiting tasks it depends on (empty when none, or when it
+/// is not waiting).
+pub async fn dead_dependencies(
+    db: impl PgExecutor<'_>,
+    id: TaskId,
+) -> Result<Vec<super::Dependency>> {
+    let rows: Vec<(uuid::Uuid, String, String)> = sqlx::query_as(
+        "SELECT d.task_id, d.task_name, d.status
+           FROM absurd.tasks t
+          CROSS JOIN LATERAL absurd.dead_dependencies(t.depends_on) AS x(id)
+           JOIN absurd.tasks d ON d.task_id = x.id
+          WHERE t.task_id = $1 AND t.status IN ('pending', 'retrying')
+          ORDER BY d.created_at, d.task_id",
+    )
+    .bind(id.0)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(task_id, task_name, status)| super::Dependency {
+            task_id: TaskId(task_id),
+            task_name: Some(task_name),
+            status: Some(status),
+        })
+        .collect())
 }
 
 /// The tasks `id` depends on, with their status (`None` when since deleted).

@@ -139,6 +139,12 @@ pub(super) fn prometheus(r: &Report) -> String {
         .collect(),
     );
     fam(
+        "absurd_blocked_for_good_tasks",
+        "Pending and retrying tasks waiting on a dependency that failed or was cancelled: they never run unless it is retried.",
+        qs().map(|s| PromSample::new(ql(s), s.figures.blocked_for_good as f64))
+            .collect(),
+    );
+    fam(
         "absurd_oldest_pending_age_seconds",
         "Age of the oldest pending or retrying task (0 when none).",
         qs().map(|s| PromSample::new(ql(s), s.figures.oldest_pending_age_sec.unwrap_or(0.0)))

@@ -293,10 +293,10 @@ pub(super) mod tests {
         assert_eq!(r.verdict, Level::Critical);
         assert_eq!(r.queues[0].verdict, Level::Ok);
         assert_eq!(r.queues[1].verdict, Level::Critical);
-        // The round trip first, then 10 per queue, then the reaper's 2 per queue.
-        assert_eq!(r.checks.len(), 1 + 10 * 2 + 2 * 2);
+        // The round trip first, then 11 per queue, then the reaper's 2 per queue.
+        assert_eq!(r.checks.len(), 1 + 11 * 2 + 2 * 2);
         assert_eq!(r.checks[0].check, "round_trip");
-        assert_eq!(r.checks[21].check, "overran_timeout");
+        assert_eq!(r.checks[23].check, "overran_timeout");
         assert!(r.checks.iter().all(|f| f.remedy.is_none()));
     }
 }

@@ -253,8 +253,18 @@ fn figure_lines(q: &super::report::QueueReport) -> Vec<(&'static str, String)> {
     let mut lines: Vec<(&str, String)> = vec![(
         "backlog",
         format!(
-            "{} ({} pending, {} retrying: {} ready, {} delayed, {} blocked by dependencies)",
-            f.backlog, f.pending, f.retrying, f.ready, f.delayed, f.blocked
+            "{} ({} pending, {} retrying: {} ready, {} delayed, {} blocked by dependencies{})",
+            f.backlog,
+            f.pending,
+            f.retrying,
+            f.ready,
+            f.delayed,
+            f.blocked,
+            if f.blocked_for_good > 0 {
+                format!(", {} of them for good", f.blocked_for_good)
+            } else {
+                String::new()
+            }
         ),
     )];
     if f.backlog > 0 {

@@ -246,7 +246,7 @@ impl Outbox {
                         Level::Warn,
                         "lost",
                         &c.task,
-                        "succeeded, but the task is no longer this worker's (cancelled or reaped): result not stored",
+                        "succeeded, but the task is no longer this worker's (cancelled, failed by an operator or reaped): result not stored",
                         json!({ "duration_sec": took }),
                     );
                 }
@@ -388,7 +388,7 @@ fn log_settled(log: &Logger, summary: &mut Summary, s: &Settlement, ours: bool) 
             Level::Warn,
             "lost",
             task,
-            "ended, but the task is no longer this worker's (cancelled or reaped): nothing stored",
+            "ended, but the task is no longer this worker's (cancelled, failed by an operator or reaped): nothing stored",
             json!({ "duration_sec": took }),
         );
         return;

@@ -52,6 +52,7 @@ pub(super) fn fold(queues: &[String], rule: StuckRule, reads: Reads) -> Snapshot
             e.retrying += r.retrying;
             e.ready += r.ready;
             e.delayed += r.delayed;
+            e.blocked_for_good += r.blocked_for_good;
             e.oldest_created_at = earliest(e.oldest_created_at, r.oldest_created_at);
             e.oldest_ready_since = earliest(e.oldest_ready_since, r.oldest_ready_since);
         });
@@ -235,6 +236,7 @@ struct Raw {
     retrying: i64,
     ready: i64,
     delayed: i64,
+    blocked_for_good: i64,
     claimed: i64,
     stuck: i64,
     failed: i64,
@@ -279,6 +281,7 @@ impl Raw {
             ready: self.ready,
             delayed: self.delayed,
             blocked: backlog - self.ready - self.delayed,
+            blocked_for_good: self.blocked_for_good,
             completed_5m: c5,
             completed_1h: c1,
             completed_24h: c24,
@@ -393,6 +396,7 @@ mod tests {
                 retrying,
                 ready,
                 delayed,
+                blocked_for_good: 0,
                 oldest_created_at: created,
                 oldest_ready_since: ready_since,
             };

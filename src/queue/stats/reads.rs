@@ -82,6 +82,8 @@ pub struct BacklogRow {
     pub retrying: i64,
     pub ready: i64,
     pub delayed: i64,
+    /// Waiting on a dependency that failed or was cancelled.
+    pub blocked_for_good: i64,
     pub oldest_created_at: Option<DateTime<Utc>>,
     /// When the oldest ready task became claimable.
     pub oldest_ready_since: Option<DateTime<Utc>>,
@@ -96,6 +98,7 @@ pub async fn backlog(db: impl PgExecutor<'_>, queues: &[String]) -> Result<Vec<B
                 count(*) FILTER (WHERE retrying) AS retrying,
                 count(*) FILTER (WHERE ready) AS ready,
                 count(*) FILTER (WHERE available_at > now()) AS delayed,
+                count(*) FILTER (WHERE dead_dependency) AS blocked_for_good,
                 min(created_at) AS oldest_created_at,
                 min(greatest(created_at, available_at)) FILTER (WHERE ready) AS oldest_ready_since
            FROM (SELECT t.queue_name, t.task_name, t.created_at, t.available_at,
@@ -103,7 +106,9 @@ pub async fn backlog(db: impl PgExecutor<'_>, queues: &[String]) -> Result<Vec<B
                         t.available_at <= now()
                         AND (t.depends_on IS NULL OR cardinality(t.depends_on) = 0 OR NOT EXISTS (
                               SELECT 1 FROM absurd.tasks d
-                               WHERE d.task_id = ANY (t.depends_on) AND d.status <> 'completed')) AS ready
+                               WHERE d.task_id = ANY (t.depends_on) AND d.status <> 'completed')) AS ready,
+                        cardinality(t.depends_on) > 0 AND EXISTS (
+                              SELECT 1 FROM absurd.dead_dependencies(t.depends_on)) AS dead_dependency
                    FROM absurd.tasks t
                   WHERE t.queue_name = ANY ($1) AND t.status IN ('pending', 'retrying')) b
           GROUP BY queue_name, task_name",

@@ -57,7 +57,7 @@ impl Supervisor {
                         Level::Warn,
                         "stopping",
                         &run.task,
-                        "the task is no longer this worker's (cancelled or reaped): stopping its handler",
+                        "the task is no longer this worker's (cancelled, failed by an operator or reaped): stopping its handler",
                         json!({}),
                     );
                 } else if round.busy.contains(&id) {
