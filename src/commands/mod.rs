@@ -17,6 +17,7 @@ mod retry_failed;
 mod spawn;
 mod status;
 mod tasks;
+mod top;
 mod trends;
 mod vacuum;
 mod worker;
@@ -135,6 +136,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Worker(WorkerCommand::Run(args)) => worker::run(&ctx, args).await,
         Command::Workers(args) => workers::run(&ctx, args).await,
         Command::Status(args) => status::run(&ctx, args).await,
+        Command::Top(args) => top::run(&ctx, args).await,
         Command::Errors(args) => errors::run(&ctx, args).await,
         Command::Trends(args) => trends::run(&ctx, args).await,
         Command::Preflight(args) => preflight::run(&ctx, args).await,
@@ -185,6 +187,7 @@ fn explain_refusal(ctx: &Ctx, err: anyhow::Error) -> anyhow::Error {
 fn required_role(command: &Command) -> &'static str {
     match command {
         Command::Status(_)
+        | Command::Top(_)
         | Command::Errors(_)
         | Command::Trends(_)
         | Command::Tasks(_)
@@ -229,6 +232,7 @@ fn command_name(command: &Command) -> &'static str {
             Some(WorkersCommand::Stop(_)) => "workers stop",
         },
         Command::Status(_) => "status",
+        Command::Top(_) => "top",
         Command::Errors(_) => "errors",
         Command::Trends(_) => "trends",
         Command::Preflight(_) => "preflight",

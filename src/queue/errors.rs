@@ -283,7 +283,7 @@ fn exactly_digits(c: &[char], n: usize) -> bool {
 }
 
 fn ends_word(c: &[char], n: usize) -> bool {
-    c.get(n).map_or(true, |x| !is_word(*x))
+    c.get(n).is_none_or(|x| !is_word(*x))
 }
 
 /// 8-4-4-4-12 hex digits.

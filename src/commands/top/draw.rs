@@ -1,0 +1,585 @@
+//! Drawing `top`: the header, the charts of the last hour, the panes and
+//! the footer, laid out for the terminal's size. Every line is fitted to
+//! its width here, cut between words, never inside one.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
+use ratatui::Frame as Screen;
+
+use super::app::{App, Mode, Pane};
+use crate::checks::Level;
+use crate::output::{fmt_ago, fmt_ms, fmt_secs};
+use crate::queue::trends::Bucket;
+
+/// From this size on, the panes sit side by side and the charts are taller.
+const WIDE: (u16, u16) = (120, 36);
+
+/// `text` cut to `width` columns between words, with `…` where it was cut.
+pub(super) fn fit(text: &str, width: usize) -> String {
+    let text = text.replace(['\n', '\r', '\t'], " ");
+    if text.chars().count() <= width {
+        return text;
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let room: String = text.chars().take(width - 1).collect();
+    // A cut that falls right before a space keeps the whole last word.
+    let next_is_space = text.chars().nth(width - 1) == Some(' ');
+    let kept = if next_is_space {
+        room.trim_end()
+    } else {
+        match room.rfind(' ') {
+            Some(i) => room[..i].trim_end(),
+            None => "",
+        }
+    };
+    // No separator is left dangling before the mark.
+    let kept = kept.trim_end_matches([' ', '·', ',', ';', ':', '(']);
+    format!("{kept}…")
+}
+
+/// Styles, plain when colours are off (NO_COLOR, --no-color, no terminal).
+struct Look {
+    color: bool,
+    stale: bool,
+}
+
+impl Look {
+    fn base(&self) -> Style {
+        match (self.stale, self.color) {
+            (true, true) => Style::new().fg(Color::DarkGray),
+            (true, false) => Style::new().add_modifier(Modifier::DIM),
+            _ => Style::new(),
+        }
+    }
+
+    fn level(&self, level: Level) -> Style {
+        let s = self.base().add_modifier(Modifier::BOLD);
+        if !self.color || self.stale {
+            return s;
+        }
+        s.fg(match level {
+            Level::Skipped => Color::DarkGray,
+            Level::Ok => Color::Green,
+            Level::Warning => Color::Yellow,
+            Level::Unknown => Color::Magenta,
+            Level::Critical => Color::Red,
+        })
+    }
+
+    fn title(&self, focused: bool) -> Style {
+        if focused {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else {
+            self.base().add_modifier(Modifier::BOLD)
+        }
+    }
+
+    fn chart(&self, color: Color) -> Style {
+        if self.color && !self.stale {
+            Style::new().fg(color)
+        } else {
+            self.base()
+        }
+    }
+}
+
+pub(super) fn draw(screen: &mut Screen, app: &App) {
+    let area = screen.area();
+    let look = Look {
+        color: app.color,
+        stale: app.stale(),
+    };
+    let wide = area.width >= WIDE.0 && area.height >= WIDE.1;
+    let footer_rows = if app.error.is_some() { 3 } else { 1 };
+    let chart_rows = if wide { 8 } else { 4 };
+    let [header, charts, body, footer] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(chart_rows),
+        Constraint::Min(0),
+        Constraint::Length(footer_rows),
+    ])
+    .areas(area);
+    draw_header(screen, header, app, &look);
+    draw_charts(screen, charts, app, &look, wide);
+    if wide {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(body);
+        let [backlog, failures] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(left);
+        pane(screen, backlog, app, &look, Pane::Backlog);
+        pane(screen, failures, app, &look, Pane::Failures);
+        pane(screen, right, app, &look, Pane::Workers);
+    } else {
+        let [backlog, workers, failures] = Layout::vertical([
+            Constraint::Ratio(1, 3),
+            Constraint::Ratio(1, 3),
+            Constraint::Ratio(1, 3),
+        ])
+        .areas(body);
+        pane(screen, backlog, app, &look, Pane::Backlog);
+        pane(screen, workers, app, &look, Pane::Workers);
+        pane(screen, failures, app, &look, Pane::Failures);
+    }
+    draw_footer(screen, footer, app, &look);
+}
+
+fn draw_header(screen: &mut Screen, area: Rect, app: &App, look: &Look) {
+    let width = area.width as usize;
+    let queues = if app.all_queues {
+        "all queues".to_string()
+    } else {
+        app.queue.clone()
+    };
+    let mut lines = Vec::new();
+    let Some(frame) = &app.frame else {
+        lines.push(Line::raw(fit(
+            &format!("absurdctl top · {queues} · reading…"),
+            width,
+        )));
+        screen.render_widget(Paragraph::new(lines), area);
+        return;
+    };
+    let r = &frame.report;
+    lines.push(Line::styled(
+        fit(
+            &format!(
+                "absurdctl top · {queues} · every {} · round trip {} · db {} · {}",
+                fmt_secs(app.interval.as_secs_f64()),
+                fmt_ms(r.round_trip_ms),
+                fmt_ms(frame.db_ms),
+                r.generated_at.format("%H:%M:%SZ")
+            ),
+            width,
+        ),
+        look.base(),
+    ));
+    let word = r.verdict.as_str();
+    let reasons: Vec<String> = r
+        .checks
+        .iter()
+        .filter(|c| c.level > Level::Ok)
+        .map(|c| match (&c.queue, app.all_queues) {
+            (Some(q), true) => format!("{q}: {}", c.message),
+            _ => c.message.clone(),
+        })
+        .collect();
+    let reasons = if reasons.is_empty() {
+        "all checks pass".to_string()
+    } else {
+        reasons.join("; ")
+    };
+    lines.push(Line::from(vec![
+        Span::styled(word.to_string(), look.level(r.verdict)),
+        Span::styled(
+            fit(
+                &format!(" {reasons}"),
+                width.saturating_sub(word.chars().count()),
+            ),
+            look.base(),
+        ),
+    ]));
+    let paused: Vec<String> = r
+        .queues
+        .iter()
+        .filter(|q| q.snapshot.paused)
+        .map(|q| {
+            let s = &q.snapshot;
+            let mut t = format!(
+                "{} PAUSED by {}",
+                s.queue,
+                s.paused_by.as_deref().unwrap_or("unknown")
+            );
+            if s.paused_at.is_some() {
+                t.push_str(&format!(" {}", fmt_ago(s.paused_at)));
+            }
+            if let Some(why) = s.pause_reason.as_deref().filter(|w| !w.is_empty()) {
+                t.push_str(&format!(": {why}"));
+            }
+            t
+        })
+        .collect();
+    let third = if paused.is_empty() {
+        "claims running (not paused)".to_string()
+    } else {
+        paused.join("; ")
+    };
+    let style = if paused.is_empty() {
+        look.base()
+    } else {
+        look.level(Level::Warning)
+    };
+    lines.push(Line::styled(fit(&third, width), style));
+    screen.render_widget(Paragraph::new(lines), area);
+}
+
+/// The minutes of every queue shown, added up.
+fn minutes(app: &App) -> Vec<Bucket> {
+    let mut sum: Vec<Bucket> = Vec::new();
+    for series in app.frame.iter().flat_map(|f| &f.minutes) {
+        for (i, b) in series.iter().enumerate() {
+            if sum.len() <= i {
+                sum.push(Bucket::default());
+            }
+            let s = &mut sum[i];
+            s.completed += b.completed;
+            s.failed += b.failed;
+            s.created += b.created;
+            s.backlog += b.backlog;
+        }
+    }
+    sum
+}
+
+fn draw_charts(screen: &mut Screen, area: Rect, app: &App, look: &Look, wide: bool) {
+    let m = minutes(app);
+    let series: [(&str, Color, Vec<u64>); 4] = [
+        (
+            "completed/min",
+            Color::Green,
+            m.iter().map(|b| b.completed.max(0) as u64).collect(),
+        ),
+        (
+            "failed/min",
+            Color::Red,
+            m.iter().map(|b| b.failed.max(0) as u64).collect(),
+        ),
+        (
+            "created/min",
+            Color::Cyan,
+            m.iter().map(|b| b.created.max(0) as u64).collect(),
+        ),
+        (
+            "backlog",
+            Color::Yellow,
+            m.iter().map(|b| b.backlog.max(0) as u64).collect(),
+        ),
+    ];
+    let cells: Vec<Rect> = if wide {
+        let rows = Layout::vertical([Constraint::Length(4), Constraint::Length(4)]).split(area);
+        rows.iter()
+            .flat_map(|r| {
+                Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                    .split(*r)
+                    .to_vec()
+            })
+            .collect()
+    } else {
+        Layout::vertical([Constraint::Length(1); 4])
+            .split(area)
+            .to_vec()
+    };
+    for ((label, color, data), cell) in series.iter().zip(cells) {
+        let now = data.last().copied().unwrap_or(0);
+        let max = data.iter().copied().max().unwrap_or(0);
+        let figures = format!(" now {now} max {max}");
+        if wide {
+            // A title line over a chart of three rows.
+            let [title, chart] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(cell);
+            let text = format!("{label} last hour{figures}");
+            screen.render_widget(
+                Paragraph::new(Line::styled(fit(&text, title.width as usize), look.base())),
+                title,
+            );
+            let chart = Rect {
+                width: chart.width.saturating_sub(1),
+                ..chart
+            };
+            let shown = &data[data.len().saturating_sub(chart.width as usize)..];
+            screen.render_widget(
+                Sparkline::default().data(shown).style(look.chart(*color)),
+                chart,
+            );
+        } else {
+            let label_w = 14u16.min(cell.width);
+            let figures_w = (figures.chars().count() as u16).min(cell.width - label_w);
+            let [l, chart, f] = Layout::horizontal([
+                Constraint::Length(label_w),
+                Constraint::Min(0),
+                Constraint::Length(figures_w),
+            ])
+            .areas(cell);
+            screen.render_widget(
+                Paragraph::new(Line::styled(fit(label, l.width as usize), look.base())),
+                l,
+            );
+            let shown = &data[data.len().saturating_sub(chart.width as usize)..];
+            screen.render_widget(
+                Sparkline::default().data(shown).style(look.chart(*color)),
+                chart,
+            );
+            screen.render_widget(
+                Paragraph::new(Line::styled(fit(&figures, f.width as usize), look.base())),
+                f,
+            );
+        }
+    }
+}
+
+fn pane(screen: &mut Screen, area: Rect, app: &App, look: &Look, which: Pane) {
+    let focused = app.focus == which;
+    let (name, texts, selected) = match which {
+        Pane::Backlog => ("Backlog", backlog_lines(app), None),
+        Pane::Workers => ("Workers", worker_lines(app), None),
+        Pane::Failures => {
+            let (t, sel) = failure_lines(app);
+            ("Failures, last hour", t, sel)
+        }
+    };
+    let width = area.width as usize;
+    let title = fit(&format!(" {name} "), width);
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .border_style(look.base())
+        .title(Span::styled(title, look.title(focused)));
+    let inner = block.inner(area);
+    let rows = inner.height as usize;
+    // The selected row stays in view: the lines scroll past it.
+    let skip = match selected {
+        Some(s) if rows > 1 && s >= rows => s + 1 - rows,
+        _ => 0,
+    };
+    let mut lines = Vec::new();
+    for (i, t) in texts.into_iter().enumerate().skip(skip).take(rows) {
+        let mut style = look.base();
+        if focused && selected == Some(i) {
+            style = style.add_modifier(Modifier::REVERSED);
+        }
+        lines.push(Line::styled(fit(&t, width), style));
+    }
+    screen.render_widget(block, area);
+    screen.render_widget(Paragraph::new(lines), inner);
+}
+
+fn backlog_lines(app: &App) -> Vec<String> {
+    let Some(frame) = &app.frame else {
+        return Vec::new();
+    };
+    let several = frame.report.queues.len() > 1;
+    let mut out = Vec::new();
+    for q in &frame.report.queues {
+        let f = &q.snapshot.figures;
+        let oldest = f.oldest_ready_age_sec.map_or("-".to_string(), fmt_secs);
+        let prefix = if several {
+            format!("{} {}: ", q.snapshot.queue, q.verdict.as_str())
+        } else {
+            String::new()
+        };
+        out.push(format!(
+            "{prefix}backlog {} · ready {} · delayed {} · blocked {} · retrying {} · oldest ready {oldest}",
+            f.backlog, f.ready, f.delayed, f.blocked, f.retrying
+        ));
+        out.push(format!(
+            "running {} · stuck {} · 1h: completed {} failed {} · dead letters {}",
+            f.claimed, f.stuck, f.completed_1h, f.failed_1h, f.failed
+        ));
+        let mut names: Vec<_> = q
+            .snapshot
+            .task_names
+            .iter()
+            .filter(|t| app.shows(&t.task_name))
+            .filter(|t| t.figures.backlog + t.figures.claimed > 0)
+            .collect();
+        names.sort_by(|a, b| {
+            (b.figures.backlog, b.figures.claimed).cmp(&(a.figures.backlog, a.figures.claimed))
+        });
+        if names.is_empty() {
+            continue;
+        }
+        out.push(format!(
+            "{:<24} {:>6} {:>7} {:>7} {:>5} {:>7} {:>8}",
+            "task name", "ready", "delayed", "blocked", "retry", "running", "oldest"
+        ));
+        for t in names {
+            let g = &t.figures;
+            out.push(format!(
+                "{:<24} {:>6} {:>7} {:>7} {:>5} {:>7} {:>8}",
+                fit(&t.task_name, 24),
+                g.ready,
+                g.delayed,
+                g.blocked,
+                g.retrying,
+                g.claimed,
+                g.oldest_ready_age_sec.map_or("-".to_string(), fmt_secs)
+            ));
+        }
+    }
+    out
+}
+
+fn worker_lines(app: &App) -> Vec<String> {
+    let Some(frame) = &app.frame else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for q in &frame.report.queues {
+        let w = &q.snapshot.workers;
+        let hosts: Vec<String> = w
+            .hosts
+            .iter()
+            .map(|h| format!("{} ({})", h.host.as_deref().unwrap_or("?"), h.workers))
+            .collect();
+        out.push(format!(
+            "{}{} live · {} free slot(s) · {} dead · hosts: {}",
+            if frame.report.queues.len() > 1 {
+                format!("{}: ", q.snapshot.queue)
+            } else {
+                String::new()
+            },
+            w.live,
+            w.free_slots,
+            w.dead,
+            if hosts.is_empty() {
+                "-".to_string()
+            } else {
+                hosts.join(", ")
+            }
+        ));
+        let mut shown = Vec::new();
+        for worker in &w.list {
+            let state = match worker.registry_status.as_deref() {
+                Some("draining") => "draining",
+                _ if worker.running > 0 => "busy",
+                _ => "idle",
+            };
+            out.push(format!(
+                "{} {} {state} {}/{} free {}",
+                worker.hostname.as_deref().unwrap_or("?"),
+                worker.worker_id,
+                worker.running,
+                worker.concurrency,
+                (i64::from(worker.concurrency) - worker.running).max(0)
+            ));
+            for r in q
+                .running
+                .iter()
+                .filter(|r| r.attempt.worker_id.as_deref() == Some(worker.worker_id.as_str()))
+                .filter(|r| app.shows(&r.task_name))
+            {
+                shown.push(r.task_id);
+                out.push(format!("  └ {}", running_text(r)));
+            }
+        }
+        // Tasks whose worker is not among the live ones (silent, or gone).
+        for r in q
+            .running
+            .iter()
+            .filter(|r| !shown.contains(&r.task_id))
+            .filter(|r| app.shows(&r.task_name))
+        {
+            out.push(format!(
+                "{} (not live): {}",
+                r.attempt.worker_id.as_deref().unwrap_or("?"),
+                running_text(r)
+            ));
+        }
+    }
+    out
+}
+
+fn running_text(r: &crate::queue::history::RunningAttempt) -> String {
+    let id = r.task_id.to_string();
+    let mut t = format!(
+        "{} {} run {}",
+        r.task_name,
+        &id[..8],
+        fmt_secs(r.attempt.duration_sec)
+    );
+    if let Some(p) = r.attempt.progress {
+        t.push_str(&format!(" {:.0}%", p * 100.0));
+    }
+    if let Some(m) = r.attempt.progress_message.as_deref() {
+        t.push_str(&format!(" {m}"));
+    }
+    t
+}
+
+fn failure_lines(app: &App) -> (Vec<String>, Option<usize>) {
+    let groups = app.failures();
+    if app.frame.is_none() {
+        return (Vec::new(), None);
+    }
+    if groups.is_empty() {
+        return (
+            vec!["no failed or retrying task in the last hour".into()],
+            None,
+        );
+    }
+    let mut out = vec![format!(
+        "{:>5} {:>6} {:>5} {:>9}  {}",
+        "count", "failed", "retry", "last", "task names: cause"
+    )];
+    for g in &groups {
+        out.push(format!(
+            "{:>5} {:>6} {:>5} {:>9}  {}: {}",
+            g.count,
+            g.failed,
+            g.retrying,
+            fmt_secs((chrono::Utc::now() - g.last_seen).num_milliseconds() as f64 / 1000.0),
+            g.task_names.join(", "),
+            g.pattern
+        ));
+    }
+    // The header is line 0: the selected group is one below its index.
+    let selected = app.selected[2].min(groups.len() - 1) + 1;
+    (out, Some(selected))
+}
+
+fn draw_footer(screen: &mut Screen, area: Rect, app: &App, look: &Look) {
+    let width = area.width as usize;
+    let mut lines = Vec::new();
+    if let Some(e) = &app.error {
+        let since = app.read_at.map_or("no good read yet".to_string(), |t| {
+            format!("last good read {} ago", fmt_secs(t.elapsed().as_secs_f64()))
+        });
+        let style = if look.color {
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        };
+        lines.push(Line::styled(
+            fit(
+                &format!(
+                    "database unreachable · {since} · retrying every {}",
+                    fmt_secs(app.interval.as_secs_f64())
+                ),
+                width,
+            ),
+            style,
+        ));
+        lines.push(Line::styled(fit(e, width), style));
+    }
+    let bottom = match &app.mode {
+        Mode::Confirm(change) => Line::styled(
+            fit(&change.prompt(), width),
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ),
+        Mode::Filter(text) => Line::styled(
+            fit(
+                &format!("filter task names: {text}_  (Enter to apply, Esc to cancel)"),
+                width,
+            ),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Mode::Normal => {
+            let text = match (&app.message, &app.filter) {
+                (Some(m), _) => m.clone(),
+                (None, Some(f)) => format!(
+                    "filter \"{f}\" · q quit · Tab pane · ↑↓ select · / filter · a all · p pause · r retry"
+                ),
+                (None, None) => {
+                    "q quit · Tab/←→ pane · ↑↓ select · / filter · a all queues · p pause/resume · r retry"
+                        .to_string()
+                }
+            };
+            Line::styled(fit(&text, width), Style::new())
+        }
+    };
+    lines.push(bottom);
+    screen.render_widget(Paragraph::new(lines), area);
+}
