@@ -313,3 +313,99 @@ impl App {
         Ok(self.queue.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyEvent;
+
+    fn press(app: &mut App, code: KeyCode) -> Todo {
+        app.key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    fn app() -> App {
+        App::new("q1".into(), false, Duration::from_secs(2), None, false)
+    }
+
+    #[test]
+    fn tab_and_arrows_move_between_panes() {
+        let mut a = app();
+        assert_eq!(a.focus, Pane::Backlog);
+        press(&mut a, KeyCode::Tab);
+        assert_eq!(a.focus, Pane::Workers);
+        press(&mut a, KeyCode::Right);
+        assert_eq!(a.focus, Pane::Failures);
+        press(&mut a, KeyCode::Tab);
+        assert_eq!(a.focus, Pane::Backlog);
+        press(&mut a, KeyCode::Left);
+        assert_eq!(a.focus, Pane::Failures);
+    }
+
+    #[test]
+    fn q_quits_and_ctrl_c_interrupts() {
+        let mut a = app();
+        assert!(matches!(press(&mut a, KeyCode::Char('q')), Todo::Quit));
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert!(matches!(a.key(ctrl_c), Todo::Interrupt));
+        // Also while a question is asked.
+        a.mode = Mode::Confirm(Change::Pause { queue: "q1".into() });
+        assert!(matches!(a.key(ctrl_c), Todo::Interrupt));
+    }
+
+    #[test]
+    fn the_filter_is_typed_then_applied_with_enter() {
+        let mut a = app();
+        press(&mut a, KeyCode::Char('/'));
+        for c in "Cal".chars() {
+            press(&mut a, KeyCode::Char(c));
+        }
+        press(&mut a, KeyCode::Backspace);
+        assert!(matches!(&a.mode, Mode::Filter(t) if t == "Ca"));
+        assert!(matches!(press(&mut a, KeyCode::Enter), Todo::Refresh));
+        assert_eq!(a.filter.as_deref(), Some("Ca"));
+        assert!(a.shows("calibration-solve"));
+        assert!(!a.shows("imaging"));
+        // An empty filter shows everything again.
+        press(&mut a, KeyCode::Char('/'));
+        press(&mut a, KeyCode::Backspace);
+        press(&mut a, KeyCode::Backspace);
+        press(&mut a, KeyCode::Enter);
+        assert_eq!(a.filter, None);
+    }
+
+    #[test]
+    fn a_toggles_all_queues_and_changes_then_need_one_queue() {
+        let mut a = app();
+        assert!(matches!(press(&mut a, KeyCode::Char('a')), Todo::Refresh));
+        assert!(a.all_queues);
+        press(&mut a, KeyCode::Char('p'));
+        assert!(matches!(a.mode, Mode::Normal));
+        assert!(a.message.as_deref().unwrap().contains("press a"));
+    }
+
+    #[test]
+    fn no_change_is_asked_for_without_current_figures() {
+        let mut a = app();
+        press(&mut a, KeyCode::Char('p'));
+        assert!(matches!(a.mode, Mode::Normal));
+        press(&mut a, KeyCode::Char('r'));
+        assert!(matches!(a.mode, Mode::Normal));
+    }
+
+    #[test]
+    fn only_y_confirms() {
+        let mut a = app();
+        a.mode = Mode::Confirm(Change::Pause { queue: "q1".into() });
+        assert!(matches!(press(&mut a, KeyCode::Enter), Todo::Nothing));
+        assert!(matches!(a.mode, Mode::Normal));
+        assert_eq!(
+            a.message.as_deref(),
+            Some("not confirmed; nothing was changed")
+        );
+        a.mode = Mode::Confirm(Change::Pause { queue: "q1".into() });
+        assert!(matches!(
+            press(&mut a, KeyCode::Char('y')),
+            Todo::Apply(Change::Pause { queue }) if queue == "q1"
+        ));
+    }
+}

@@ -40,12 +40,6 @@ pub async fn run(ctx: &Ctx, args: TopArgs) -> anyhow::Result<ExitCode> {
              `absurdctl status --watch --output json`",
         ));
     }
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(CliError::usage(
-            "`top` needs a terminal (standard input and output); without one, run \
-             `absurdctl status --watch` (a snapshot per interval) or `status --output json`",
-        ));
-    }
     let thresholds = Thresholds::new(&args.load, &args.flow, &args.rtt)?;
     let interval = Duration::from_secs(args.interval);
     let settings = Arc::new(Settings {
@@ -64,6 +58,13 @@ pub async fn run(ctx: &Ctx, args: TopArgs) -> anyhow::Result<ExitCode> {
     // An unreachable database or an unmigrated schema is said before the
     // screen is taken, with the exit code of every command.
     let pool = ctx.connect(Access::ReadOnly, 2).await?;
+    // After connecting: a script learns first that the database is away.
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(CliError::usage(
+            "`top` needs a terminal (standard input and output); without one, run \
+             `absurdctl status --watch` (a snapshot per interval) or `status --output json`",
+        ));
+    }
     let mut app = App::new(
         ctx.global.queue.clone(),
         args.all_queues,
