@@ -275,3 +275,37 @@ async fn a_stopped_database_shows_the_error_and_the_last_figures_and_top_keeps_t
     drop(pane);
     drop(db);
 }
+
+#[tokio::test]
+async fn r_then_y_retries_the_selected_failure_group_with_retry_faileds_audit() {
+    let db = TestDb::migrated().await;
+    seed(&db);
+    // Another cause, older than the window: not part of the group.
+    db.seed_one(
+        task()
+            .name("calibration-solve")
+            .status("failed")
+            .error("file /data/cal/old.ms not found")
+            .created(ago(hours(3)))
+            .completed(ago(hours(2))),
+    );
+    let pane = Pane::start(&db.url, (160, 45), &["top"]);
+    pane.wait_for(&["calibration-solve: file <path> not found"]);
+    pane.keys("r");
+    pane.wait_for(&["Retry the 4 failed task(s) of calibration-solve in dsa110-pipeline"]);
+    pane.keys("y");
+    pane.wait_for(&["retried 4 tasks of 4 tasks (audit #"]);
+    assert_eq!(
+        db.psql(
+            "SELECT string_agg(status, ',' ORDER BY status) FROM absurd.tasks \
+             WHERE task_name = 'calibration-solve'"
+        ),
+        "failed,pending,pending,pending,pending"
+    );
+    assert_eq!(
+        db.psql("SELECT command || ' ' || affected FROM absurd.audit_log"),
+        "retry-failed 4"
+    );
+    pane.keys("q");
+    pane.wait_for(&["top exited 0"]);
+}

@@ -32,23 +32,32 @@ impl Pane {
 /// A change the operator asked for, waiting for y/N.
 #[derive(Debug, Clone)]
 pub(super) enum Change {
-    Pause { queue: String },
-    Resume { queue: String },
-    Retry { queue: String, group: ErrorGroup },
+    Pause {
+        queue: String,
+    },
+    Resume {
+        queue: String,
+    },
+    /// The failed tasks of a group as read at `at`.
+    Retry {
+        queue: String,
+        group: ErrorGroup,
+        at: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 impl Change {
-    /// The question asked in the view.
+    /// The question asked in the view (which adds `[y/N]`).
     pub fn prompt(&self) -> String {
         match self {
             Change::Pause { queue } => format!(
-                "Pause claims on {queue}? Running tasks carry on; `absurdctl resume` or p lifts it [y/N]"
+                "Pause claims on {queue}? Running tasks carry on; `absurdctl resume` or p lifts it"
             ),
             Change::Resume { queue } => {
-                format!("Resume claims on {queue}? Workers start taking tasks at once [y/N]")
+                format!("Resume claims on {queue}? Workers start taking tasks at once")
             }
-            Change::Retry { queue, group } => format!(
-                "Retry the {} failed task(s) of {} in {queue} failing with \"{}\"? [y/N]",
+            Change::Retry { queue, group, .. } => format!(
+                "Retry the {} failed task(s) of {} in {queue} failing with \"{}\"?",
                 group.failed,
                 group.task_names.join(", "),
                 group.pattern
@@ -280,7 +289,9 @@ impl App {
                         match failures.get(i) {
                             Some(g) if g.failed > 0 => {
                                 let group = (*g).clone();
-                                self.mode = Mode::Confirm(Change::Retry { queue, group });
+                                let at = self.frame.as_ref().map(|f| f.report.generated_at);
+                                let at = at.unwrap_or_else(chrono::Utc::now);
+                                self.mode = Mode::Confirm(Change::Retry { queue, group, at });
                             }
                             Some(_) => {
                                 self.message = Some(

@@ -555,8 +555,9 @@ fn draw_footer(screen: &mut Screen, area: Rect, app: &App, look: &Look) {
         lines.push(Line::styled(fit(e, width), style));
     }
     let bottom = match &app.mode {
+        // The answer's keys are always shown, the question cut if need be.
         Mode::Confirm(change) => Line::styled(
-            fit(&change.prompt(), width),
+            format!("{} [y/N]", fit(&change.prompt(), width.saturating_sub(6))),
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
         ),
         Mode::Filter(text) => Line::styled(

@@ -24,14 +24,22 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::checks::thresholds::Thresholds;
-use crate::cli::{OutputFormat, StatusArgs, TopArgs};
-use crate::commands::{drain, resume, Ctx};
+use crate::cli::{BulkArgs, OutputFormat, StatusArgs, TopArgs};
+use crate::commands::{bulk, drain, resume, Ctx};
 use crate::config::Access;
 use crate::error::{redact, CliError, EXIT_INTERRUPTED};
-use crate::queue::controls;
+use crate::queue::bulk::BulkAction;
+use crate::queue::{controls, errors, TaskFilter};
 
 use app::{App, Change, Todo};
 use data::{Frame, Settings};
+
+/// `retry-failed`'s defaults: batches of 1000.
+const BULK: BulkArgs = BulkArgs {
+    dry_run: false,
+    batch_size: 1000,
+    sample: 0,
+};
 
 pub async fn run(ctx: &Ctx, args: TopArgs) -> anyhow::Result<ExitCode> {
     if ctx.out.format != OutputFormat::Table {
@@ -278,6 +286,31 @@ async fn apply(
                 format!("resumed claims on {queue} (audited as resume)")
             })
         }
-        Change::Retry { .. } => Err(anyhow::anyhow!("retrying from top is not available yet")),
+        Change::Retry { queue, group, at } => {
+            let queues = [queue.clone()];
+            let ids =
+                errors::failed_of_group(&mut conn, &queues, data::WINDOW, *at, &group.pattern)
+                    .await?;
+            drop(conn);
+            if ids.is_empty() {
+                return Ok("none of the group's tasks is failed any more; nothing changed".into());
+            }
+            let filter = TaskFilter {
+                queue: Some(queue.clone()),
+                ids,
+                ..TaskFilter::default()
+            };
+            let retry = Ctx {
+                global: ctx.global.clone(),
+                out: ctx.out.clone(),
+                command: "retry-failed",
+                role: "absurd_operator",
+            };
+            let action = BulkAction::RetryFailed {
+                include_cancelled: false,
+                reset_attempts: false,
+            };
+            bulk::run_confirmed(&retry, action, filter, &BULK).await
+        }
     }
 }
