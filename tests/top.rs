@@ -309,3 +309,48 @@ async fn r_then_y_retries_the_selected_failure_group_with_retry_faileds_audit() 
     pane.keys("q");
     pane.wait_for(&["top exited 0"]);
 }
+
+#[tokio::test]
+async fn it_redraws_for_the_new_size_when_the_terminal_is_resized() {
+    let db = TestDb::migrated().await;
+    seed(&db);
+    let pane = Pane::start(&db.url, (80, 24), &["top"]);
+    pane.wait_for(&[" Backlog ", "calibration-solve"]);
+    pane.tmux(&["resize-window", "-x", "160", "-y", "45"]);
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let screen = pane.screen();
+        if screen
+            .lines()
+            .any(|l| l.contains(" Backlog ") && l.contains(" Workers "))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "not redrawn side by side:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    pane.keys("q");
+    pane.wait_for(&["top exited 0"]);
+}
+
+#[tokio::test]
+async fn a_role_that_may_only_read_watches_but_is_refused_a_pause_in_the_view() {
+    let db = TestDb::migrated().await;
+    seed(&db);
+    let reader = TestRole::read_only(&db);
+    let pane = Pane::start(&reader.url, (120, 30), &["top"]);
+    pane.wait_for(&["backlog 25 (> 20)"]);
+    pane.keys("p");
+    pane.wait_for(&["Pause claims on dsa110-pipeline?"]);
+    pane.keys("y");
+    pane.wait_for(&["nothing changed: permission denied"]);
+    assert_eq!(db.psql("SELECT count(*) FROM absurd.queue_controls"), "0");
+    assert_eq!(db.psql("SELECT count(*) FROM absurd.audit_log"), "0");
+    // Still running, still reading.
+    pane.wait_for(&["claims running (not paused)"]);
+    pane.keys("q");
+    pane.wait_for(&["top exited 0"]);
+}

@@ -137,10 +137,7 @@ fn draw_header(screen: &mut Screen, area: Rect, app: &App, look: &Look) {
     };
     let mut lines = Vec::new();
     let Some(frame) = &app.frame else {
-        lines.push(Line::raw(fit(
-            &format!("absurdctl top · {queues} · reading…"),
-            width,
-        )));
+        lines.push(Line::raw(fit(&format!("top · {queues} · reading…"), width)));
         screen.render_widget(Paragraph::new(lines), area);
         return;
     };
@@ -148,7 +145,7 @@ fn draw_header(screen: &mut Screen, area: Rect, app: &App, look: &Look) {
     lines.push(Line::styled(
         fit(
             &format!(
-                "absurdctl top · {queues} · every {} · round trip {} · db {} · {}",
+                "top · {queues} · every {} · round trip {} · db {} · {}",
                 fmt_secs(app.interval.as_secs_f64()),
                 fmt_ms(r.round_trip_ms),
                 fmt_ms(frame.db_ms),
@@ -571,10 +568,10 @@ fn draw_footer(screen: &mut Screen, area: Rect, app: &App, look: &Look) {
             let text = match (&app.message, &app.filter) {
                 (Some(m), _) => m.clone(),
                 (None, Some(f)) => format!(
-                    "filter \"{f}\" · q quit · Tab pane · ↑↓ select · / filter · a all · p pause · r retry"
+                    "filter \"{f}\" · q quit · Tab pane · ↑↓ row · / filter · a all · p pause · r retry"
                 ),
                 (None, None) => {
-                    "q quit · Tab/←→ pane · ↑↓ select · / filter · a all queues · p pause/resume · r retry"
+                    "q quit · Tab pane · ↑↓ row · / filter · a all queues · p pause/resume · r retry"
                         .to_string()
                 }
             };

@@ -78,7 +78,9 @@ pub async fn run(ctx: &Ctx, args: TopArgs) -> anyhow::Result<ExitCode> {
         args.all_queues,
         interval,
         args.filter,
-        ctx.out.color,
+        // Colour as every command has it (a terminal, no NO_COLOR or
+        // --no-color), and not on a terminal that has none.
+        ctx.out.color && std::env::var("TERM").map_or(true, |t| t != "dumb"),
     );
     let mut screen = Screen::take()?;
     let outcome = run_loop(ctx, &mut screen, &mut app, &pool, settings, interval).await;
