@@ -106,8 +106,10 @@ pub(super) fn draw(screen: &mut Screen, app: &App) {
     draw_header(screen, header, app, &look);
     draw_charts(screen, charts, app, &look, wide);
     if wide {
+        // A column between the two, so that their lines never touch.
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .spacing(1)
                 .areas(body);
         let [backlog, failures] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(left);
@@ -261,6 +263,7 @@ fn draw_charts(screen: &mut Screen, area: Rect, app: &App, look: &Look, wide: bo
         rows.iter()
             .flat_map(|r| {
                 Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                    .spacing(1)
                     .split(*r)
                     .to_vec()
             })
@@ -288,6 +291,12 @@ fn draw_charts(screen: &mut Screen, area: Rect, app: &App, look: &Look, wide: bo
                 ..chart
             };
             let shown = &data[data.len().saturating_sub(chart.width as usize)..];
+            // The latest minute at the right edge, as in the narrow view.
+            let chart = Rect {
+                x: chart.x + chart.width - shown.len() as u16,
+                width: shown.len() as u16,
+                ..chart
+            };
             screen.render_widget(
                 Sparkline::default().data(shown).style(look.chart(*color)),
                 chart,
@@ -419,7 +428,13 @@ fn worker_lines(app: &App) -> Vec<String> {
         let hosts: Vec<String> = w
             .hosts
             .iter()
-            .map(|h| format!("{} ({})", h.host.as_deref().unwrap_or("?"), h.workers))
+            .map(|h| {
+                format!(
+                    "{} ({})",
+                    h.host.as_deref().unwrap_or("unknown host"),
+                    h.workers
+                )
+            })
             .collect();
         out.push(format!(
             "{}{} live · {} free slot(s) · {} dead · hosts: {}",
@@ -445,8 +460,11 @@ fn worker_lines(app: &App) -> Vec<String> {
                 _ => "idle",
             };
             out.push(format!(
-                "{} {} {state} {}/{} free {}",
-                worker.hostname.as_deref().unwrap_or("?"),
+                "{}{} {state} {}/{} free {}",
+                worker
+                    .hostname
+                    .as_deref()
+                    .map_or(String::new(), |h| format!("{h} ")),
                 worker.worker_id,
                 worker.running,
                 worker.concurrency,
