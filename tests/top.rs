@@ -239,6 +239,11 @@ async fn p_then_y_pauses_the_queue_with_an_audit_row_and_p_again_resumes_it() {
     pane.wait_for(&["top exited 0"]);
 }
 
+/// Whether a `capture-pane -e` screen turns on the dim attribute (SGR 2).
+fn dimmed(styled: &str) -> bool {
+    styled.contains("\x1b[2m") || styled.contains(";2m")
+}
+
 #[tokio::test]
 async fn a_stopped_database_shows_the_error_and_the_last_figures_and_top_keeps_trying() {
     let cluster = PgCluster::start();
@@ -247,11 +252,17 @@ async fn a_stopped_database_shows_the_error_and_the_last_figures_and_top_keeps_t
     seed(&db);
     let pane = Pane::start(&db.url, (80, 24), &["top", "--interval", "1"]);
     pane.wait_for(&["backlog 25 (> 20)"]);
+    let fresh = pane.tmux(&["capture-pane", "-p", "-e"]);
+    assert!(!dimmed(&fresh), "dimmed while current:\n{fresh:?}");
 
     let down = std::thread::scope(|s| {
         let restart = s.spawn(|| cluster.restart_after(Duration::from_secs(6)));
         let down = pane.wait_for(&["database unreachable", "retrying every 1.0s"]);
+        // The stale figures are dimmed (colour is off: NO_COLOR); tmux
+        // writes an attribute where it starts, and it lasts until reset.
+        let styled = pane.tmux(&["capture-pane", "-p", "-e"]);
         restart.join().unwrap();
+        assert!(dimmed(&styled), "not dimmed:\n{styled:?}");
         down
     });
     // The last figures stay on screen, and top is still running.

@@ -19,7 +19,7 @@ pub(super) enum Pane {
 impl Pane {
     pub const ALL: [Pane; 3] = [Pane::Backlog, Pane::Workers, Pane::Failures];
 
-    fn index(self) -> usize {
+    pub fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
     }
 
@@ -241,11 +241,8 @@ impl App {
             }
             KeyCode::Down => {
                 let i = self.focus.index();
-                self.selected[i] = self.selected[i].saturating_add(1);
-                if self.focus == Pane::Failures {
-                    self.selected[i] =
-                        self.selected[i].min(self.failures().len().saturating_sub(1));
-                }
+                let rows = super::draw::selectable(self, self.focus);
+                self.selected[i] = (self.selected[i] + 1).min(rows.saturating_sub(1));
                 Todo::Nothing
             }
             KeyCode::Up => {

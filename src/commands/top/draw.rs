@@ -327,16 +327,40 @@ fn draw_charts(screen: &mut Screen, area: Rect, app: &App, look: &Look, wide: bo
     }
 }
 
+/// A pane's title, its lines, and the line of its selected row.
+fn pane_lines(app: &App, which: Pane) -> (&'static str, Vec<String>, Option<usize>) {
+    let row = |lines: &Vec<String>| {
+        (!lines.is_empty()).then(|| app.selected[which.index()].min(lines.len() - 1))
+    };
+    match which {
+        Pane::Backlog => {
+            let lines = backlog_lines(app);
+            let sel = row(&lines);
+            ("Backlog", lines, sel)
+        }
+        Pane::Workers => {
+            let lines = worker_lines(app);
+            let sel = row(&lines);
+            ("Workers", lines, sel)
+        }
+        Pane::Failures => {
+            let (lines, sel) = failure_lines(app);
+            ("Failures, last hour", lines, sel)
+        }
+    }
+}
+
+/// How many rows ↑/↓ can select in a pane.
+pub(super) fn selectable(app: &App, which: Pane) -> usize {
+    match which {
+        Pane::Failures => app.failures().len(),
+        _ => pane_lines(app, which).1.len(),
+    }
+}
+
 fn pane(screen: &mut Screen, area: Rect, app: &App, look: &Look, which: Pane) {
     let focused = app.focus == which;
-    let (name, texts, selected) = match which {
-        Pane::Backlog => ("Backlog", backlog_lines(app), None),
-        Pane::Workers => ("Workers", worker_lines(app), None),
-        Pane::Failures => {
-            let (t, sel) = failure_lines(app);
-            ("Failures, last hour", t, sel)
-        }
-    };
+    let (name, texts, selected) = pane_lines(app, which);
     let width = area.width as usize;
     let title = fit(&format!(" {name} "), width);
     let block = Block::new()
@@ -345,15 +369,19 @@ fn pane(screen: &mut Screen, area: Rect, app: &App, look: &Look, which: Pane) {
         .title(Span::styled(title, look.title(focused)));
     let inner = block.inner(area);
     let rows = inner.height as usize;
-    // The selected row stays in view: the lines scroll past it.
-    let skip = match selected {
-        Some(s) if rows > 1 && s >= rows => s + 1 - rows,
-        _ => 0,
+    let (skip, highlighted) = match (which, selected) {
+        // The failure groups have a selected row (what `r` retries), kept
+        // in view.
+        (Pane::Failures, Some(s)) if rows > 1 && s >= rows => (s + 1 - rows, selected),
+        (Pane::Failures, _) => (0, selected),
+        // The backlog and the workers scroll, from the row ↑/↓ chose.
+        (_, Some(s)) => (s, None),
+        (_, None) => (0, None),
     };
     let mut lines = Vec::new();
     for (i, t) in texts.into_iter().enumerate().skip(skip).take(rows) {
         let mut style = look.base();
-        if focused && selected == Some(i) {
+        if focused && highlighted == Some(i) {
             style = style.add_modifier(Modifier::REVERSED);
         }
         lines.push(Line::styled(fit(&t, width), style));
@@ -708,6 +736,31 @@ mod tests {
             "{}",
             big.join("\n")
         );
+    }
+
+    #[test]
+    fn down_selects_the_next_failure_group_and_stops_at_the_last() {
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let mut a = app();
+        let down = KeyEvent::new(KeyCode::Down, KeyModifiers::NONE);
+        let tab = KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE);
+        a.key(tab);
+        a.key(tab);
+        assert_eq!(a.focus, Pane::Failures);
+        a.key(down);
+        a.key(down);
+        // One group: it stays selected.
+        assert_eq!(a.selected[2], 0);
+        let text = render(&a, 80, 24);
+        let row = text
+            .iter()
+            .position(|l| l.contains("file <path> not found"))
+            .unwrap();
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| draw(f, &a)).unwrap();
+        assert!(t.backend().buffer()[(0, row as u16)]
+            .modifier
+            .contains(Modifier::REVERSED));
     }
 
     #[test]
