@@ -109,7 +109,7 @@ fn seed(db: &TestDb) {
             .completed(ago(mins(10 + i)))
     }));
     db.seed((0..25).map(|_| task().created(ago(mins(3)))));
-    db.seed_one(
+    let running = db.seed_one(
         task()
             .name("mosaic-build")
             .status("claimed")
@@ -118,6 +118,14 @@ fn seed(db: &TestDb) {
             .claimed(ago(mins(4)))
             .heartbeat(NOW),
     );
+    // Its attempt, with the progress its handler reported.
+    db.psql(&format!(
+        "INSERT INTO absurd.task_attempts (task_id, attempt, queue_name, task_name, worker_id,
+                                           claimed_at, progress, progress_message, progress_at)
+         SELECT task_id, attempt, queue_name, task_name, worker_id, claimed_at, 0.4,
+                'field 3 of 8', now()
+           FROM absurd.tasks WHERE task_id = '{running}'"
+    ));
 }
 
 fn shows_the_queue_then_quits_cleanly(size: (u16, u16)) -> String {
@@ -132,6 +140,8 @@ fn shows_the_queue_then_quits_cleanly(size: (u16, u16)) -> String {
         "completed 30 failed 4",
         "node7-1a2b3c4d",
         "└ mosaic-build",
+        "40% ~",
+        "field 3 of 8",
         "calibration-solve: file <path> not found",
     ]);
     for line in screen.lines() {

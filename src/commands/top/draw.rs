@@ -482,9 +482,10 @@ fn worker_lines(app: &App) -> Vec<String> {
         ));
         let mut shown = Vec::new();
         for worker in &w.list {
+            // The states of `workers` (a live one here is never silent).
             let state = match worker.registry_status.as_deref() {
                 Some("draining") => "draining",
-                _ if worker.running > 0 => "busy",
+                _ if worker.running > 0 => "live",
                 _ => "idle",
             };
             out.push(format!(
@@ -535,6 +536,9 @@ fn running_text(r: &crate::queue::history::RunningAttempt) -> String {
     );
     if let Some(p) = r.attempt.progress {
         t.push_str(&format!(" {:.0}%", p * 100.0));
+        if let Some(eta) = r.attempt.eta_sec {
+            t.push_str(&format!(" ~{} left", fmt_secs(eta)));
+        }
     }
     if let Some(m) = r.attempt.progress_message.as_deref() {
         t.push_str(&format!(" {m}"));
@@ -723,7 +727,7 @@ mod tests {
         for want in [
             "backlog 600 · ready 590",
             " Workers ",
-            "node-1 node-1-0badcafe busy 1/2 free 1",
+            "node-1 node-1-0badcafe live 1/2 free 1",
             "calibration-solve: file <path> not found",
             "q quit",
         ] {
