@@ -768,6 +768,26 @@ mod tests {
     }
 
     #[test]
+    fn any_size_from_1x1_to_300x80_is_drawn_without_a_panic() {
+        let mut a = app();
+        for (w, h) in [
+            (1, 1),
+            (10, 3),
+            (30, 8),
+            (79, 23),
+            (119, 35),
+            (120, 36),
+            (300, 80),
+        ] {
+            let lines = render(&a, w, h);
+            assert_eq!(lines.len(), h as usize);
+            a.failed("gone".into());
+            render(&a, w, h);
+            a.error = None;
+        }
+    }
+
+    #[test]
     fn a_lost_database_keeps_the_figures_and_says_since_when() {
         let mut a = app();
         a.failed("cannot connect to 127.0.0.1:5432: connection refused".into());
