@@ -367,7 +367,7 @@ async fn a_role_that_may_only_read_watches_but_is_refused_a_pause_in_the_view() 
     pane.keys("p");
     pane.wait_for(&["Pause claims on dsa110-pipeline?"]);
     pane.keys("y");
-    pane.wait_for(&["nothing changed: permission denied"]);
+    pane.wait_for(&["failed: permission denied"]);
     assert_eq!(db.psql("SELECT count(*) FROM absurd.queue_controls"), "0");
     assert_eq!(db.psql("SELECT count(*) FROM absurd.audit_log"), "0");
     // Still running, still reading.

@@ -392,7 +392,17 @@ pub(crate) async fn run_confirmed(
     }
     report.error = failure.as_ref().map(|e| e.to_string());
     report.elapsed_ms = started.elapsed().as_millis();
-    let audit_id = record(ctx, &pool, Some(&run), &filter, &report).await?;
+    let audit_id = record(ctx, &pool, Some(&run), &filter, &report)
+        .await
+        .map_err(|e| {
+            e.context(format!(
+                "{} {}, but the run's audit row could not be written (each batch is recorded \
+                 in absurd.audit_batches, run {})",
+                tasks(report.counts.changed),
+                w.done,
+                run.run_id
+            ))
+        })?;
     let mut text = format!(
         "{} {} of {}{}",
         w.done,

@@ -200,8 +200,10 @@ async fn run_loop(
                         screen.draw(app)?;
                         let said = match apply(ctx, &mut operator, &change).await {
                             Ok(said) => said,
+                            // Not "nothing changed": a retry's batches commit
+                            // one by one, and its summary says how far it got.
                             Err(e) => redact(&format!(
-                                "nothing changed: {:#}",
+                                "failed: {:#}",
                                 super::explain_refusal(ctx, ctx.lost(e))
                             )),
                         };
