@@ -425,15 +425,23 @@ fn backlog_lines(app: &App) -> Vec<String> {
         if names.is_empty() {
             continue;
         }
+        // As wide as the longest name: a name is never cut (a line too
+        // long for the pane loses its last columns instead).
+        let w = names
+            .iter()
+            .map(|t| t.task_name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(24);
         out.push(format!(
-            "{:<24} {:>6} {:>7} {:>7} {:>5} {:>7} {:>8}",
+            "{:<w$} {:>6} {:>7} {:>7} {:>5} {:>7} {:>8}",
             "task name", "ready", "delayed", "blocked", "retry", "running", "oldest"
         ));
         for t in names {
             let g = &t.figures;
             out.push(format!(
-                "{:<24} {:>6} {:>7} {:>7} {:>5} {:>7} {:>8}",
-                fit(&t.task_name, 24),
+                "{:<w$} {:>6} {:>7} {:>7} {:>5} {:>7} {:>8}",
+                t.task_name,
                 g.ready,
                 g.delayed,
                 g.blocked,
@@ -785,6 +793,24 @@ mod tests {
             render(&a, w, h);
             a.error = None;
         }
+    }
+
+    #[test]
+    fn a_long_task_name_is_never_cut() {
+        let mut a = app();
+        let frame = a.frame.as_mut().unwrap();
+        let mut long = crate::queue::stats::TaskNameFigures {
+            task_name: "calibration-solve-with-a-rather-long-name".into(),
+            figures: Default::default(),
+        };
+        long.figures.backlog = 3;
+        long.figures.ready = 3;
+        frame.report.queues[0].snapshot.task_names.push(long);
+        let text = render(&a, 80, 24).join("\n");
+        assert!(
+            text.contains("calibration-solve-with-a-rather-long-name      3"),
+            "{text}"
+        );
     }
 
     #[test]
