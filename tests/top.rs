@@ -13,6 +13,8 @@ use common::*;
 /// pane prints `top exited CODE` when absurdctl ends.
 struct Pane {
     socket: String,
+    /// The socket's file, removed with the server.
+    socket_path: String,
 }
 
 impl Pane {
@@ -39,7 +41,15 @@ impl Pane {
             "tmux new-session: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        Pane { socket }
+        let mut pane = Pane {
+            socket,
+            socket_path: String::new(),
+        };
+        pane.socket_path = pane
+            .tmux(&["display-message", "-p", "#{socket_path}"])
+            .trim()
+            .to_string();
+        pane
     }
 
     fn tmux(&self, args: &[&str]) -> String {
@@ -80,6 +90,9 @@ impl Pane {
 impl Drop for Pane {
     fn drop(&mut self) {
         self.tmux(&["kill-server"]);
+        if !self.socket_path.is_empty() {
+            let _ = std::fs::remove_file(&self.socket_path);
+        }
     }
 }
 
