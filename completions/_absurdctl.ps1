@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)')
             [CompletionResult]::new('exporter', 'exporter', [CompletionResultType]::ParameterValue, 'Serve the figures of `status` to Prometheus over HTTP: /metrics and /healthz (read-only)')
+            [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'A live dashboard of the queue in the terminal: verdict, last hour per minute, backlog, workers, failures; pause, resume and retry from it')
             [CompletionResult]::new('tasks', 'tasks', [CompletionResultType]::ParameterValue, 'List tasks or show one in full (read-only)')
             [CompletionResult]::new('errors', 'errors', [CompletionResultType]::ParameterValue, 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)')
             [CompletionResult]::new('trends', 'trends', [CompletionResultType]::ParameterValue, 'Show the queue over time, in buckets: created, started, completed, failed, cancelled, retried, the backlog, wait and run times, success rate (read-only)')
@@ -153,6 +154,54 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             [CompletionResult]::new('--all-queues', '--all-queues', [CompletionResultType]::ParameterName, 'Every queue that has tasks, a pause record or live workers, not only --queue')
             [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Print one scrape to stdout and exit (0 when the queue was read, 3 when not), without listening')
             [CompletionResult]::new('--allow-empty', '--allow-empty', [CompletionResultType]::ParameterName, 'A queue with no task, worker or pause record ever is healthy (a new queue), not UNKNOWN (a misspelled --queue)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and what was asked for; silent when nothing happened')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about what is being done (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'absurdctl;top' {
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Refresh every SECONDS')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Start with the view filtered to task names containing TEXT (`/` changes it in the view)')
+            [CompletionResult]::new('--heartbeat-timeout', '--heartbeat-timeout', [CompletionResultType]::ParameterName, 'A claimed task with no heartbeat for this long is stuck (one that never sent any counts from the later of its claim and the first `migrate`). The default is reap-stuck''s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call')
+            [CompletionResult]::new('--timeout-grace', '--timeout-grace', [CompletionResultType]::ParameterName, 'A claimed task that has run past its own timeout plus this grace has overrun: reported (a warning), but not stuck while its worker heartbeats')
+            [CompletionResult]::new('--reaper-lock-stale-after', '--reaper-lock-stale-after', [CompletionResultType]::ParameterName, 'The reaper''s lock held longer than this (a reap takes seconds) is reported: a hung session holds it, and nothing is reaped meanwhile')
+            [CompletionResult]::new('--backlog-warn', '--backlog-warn', [CompletionResultType]::ParameterName, 'WARNING when more than this many tasks wait (pending + retrying); the runbook scales up workers at "queue depth > 20"')
+            [CompletionResult]::new('--backlog-crit', '--backlog-crit', [CompletionResultType]::ParameterName, 'CRITICAL when more than this many tasks wait; the runbooks'' "pending > 500"')
+            [CompletionResult]::new('--stuck-warn', '--stuck-warn', [CompletionResultType]::ParameterName, 'WARNING when more than this many tasks are stuck (0: any stuck task)')
+            [CompletionResult]::new('--stuck-crit', '--stuck-crit', [CompletionResultType]::ParameterName, 'CRITICAL when more than this many tasks are stuck; the runbook''s "orphaned records > 10"')
+            [CompletionResult]::new('--failures-warn', '--failures-warn', [CompletionResultType]::ParameterName, 'WARNING when more than this many tasks failed for good in the last hour (the runbook''s failed_records_warning)')
+            [CompletionResult]::new('--failures-crit', '--failures-crit', [CompletionResultType]::ParameterName, 'CRITICAL when more than this many tasks failed for good in the last hour')
+            [CompletionResult]::new('--oldest-warn', '--oldest-warn', [CompletionResultType]::ParameterName, 'WARNING when the oldest task ready to run (available, dependencies met) has waited longer; the runbook''s "oldest enqueued > 10 min"')
+            [CompletionResult]::new('--oldest-crit', '--oldest-crit', [CompletionResultType]::ParameterName, 'CRITICAL when the oldest ready task has waited longer ("> 30 min")')
+            [CompletionResult]::new('--success-warn', '--success-warn', [CompletionResultType]::ParameterName, 'WARNING when under this percentage of the tasks that finished in the last hour completed (judged from 10 finished tasks on)')
+            [CompletionResult]::new('--success-crit', '--success-crit', [CompletionResultType]::ParameterName, 'CRITICAL when the last hour''s success rate is under this percentage')
+            [CompletionResult]::new('--stall-warn', '--stall-warn', [CompletionResultType]::ParameterName, 'WARNING when tasks are ready but nothing has completed for this long (the runbook''s "last updated > 10 min"); not judged while paused')
+            [CompletionResult]::new('--stall-crit', '--stall-crit', [CompletionResultType]::ParameterName, 'CRITICAL when tasks are ready but nothing has completed for this long')
+            [CompletionResult]::new('--min-workers', '--min-workers', [CompletionResultType]::ParameterName, 'Live workers wanted while tasks are ready: none is CRITICAL, fewer WARNING (0: not judged); not judged while paused')
+            [CompletionResult]::new('--rate-warn', '--rate-warn', [CompletionResultType]::ParameterName, 'WARNING when fewer tasks than this completed in the last hour while tasks have been ready for an hour or more (the runbook''s "< 50/h"; 0: not judged)')
+            [CompletionResult]::new('--rate-crit', '--rate-crit', [CompletionResultType]::ParameterName, 'CRITICAL when fewer completed in the last hour ("< 10/h")')
+            [CompletionResult]::new('--dead-workers-warn', '--dead-workers-warn', [CompletionResultType]::ParameterName, 'WARNING when at least this many registered workers are marked running but have not been seen for --heartbeat-timeout (0: not judged)')
+            [CompletionResult]::new('--headroom', '--headroom', [CompletionResultType]::ParameterName, 'Spare capacity added to "workers needed" (the runbook''s 50 %)')
+            [CompletionResult]::new('--rtt-warn', '--rtt-warn', [CompletionResultType]::ParameterName, 'WARNING when a round trip to the database (SELECT 1) takes longer (the runbook''s response-time warning)')
+            [CompletionResult]::new('--rtt-crit', '--rtt-crit', [CompletionResultType]::ParameterName, 'CRITICAL when a round trip takes longer')
+            [CompletionResult]::new('--worker-unit', '--worker-unit', [CompletionResultType]::ParameterName, 'The systemd template unit of this host''s workers, named by the remedy of "no live workers" (`systemctl start UNIT{1..4}`); the pipeline''s own deployment names it `contimg-absurd-worker@`')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL connection URL, e.g. postgres://user@host:5432/dsa110_absurd [default: --database-url-file, then $ABSURD_DATABASE_URL, then $DATABASE_URL, then the libpq PG* variables]')
+            [CompletionResult]::new('--database-url-file', '--database-url-file', [CompletionResultType]::ParameterName, 'Read the connection URL from this file (its first line), so that no password is on a command line where `ps` shows it; the file must not be readable by others (chmod 600). A password may also come from libpq''s password file ($PGPASSFILE, else ~/.pgpass). --database-url wins over it')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Queue to operate on')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON for scripts (stable, documented in README.md); prometheus is accepted by `status` only')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting, or waiting for a free connection, after this long (e.g. 5s, 500ms; more than zero). A statement whose answer has not begun after --statement-timeout plus this long is given up too (exit 3)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a table or row lock before a statement gives up, so that an operator command never queues the workers behind it (0: wait for ever; at most 24 days)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Longest a single statement may run (0: no limit; at most 24 days)')
+            [CompletionResult]::new('--all-queues', '--all-queues', [CompletionResultType]::ParameterName, 'Start with every queue that has tasks, a pause record or live workers, not only --queue (`a` toggles it in the view)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation (needed to change anything without a terminal)')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'No colour in the output (also when NO_COLOR is set or stdout is not a terminal)')
@@ -1080,6 +1129,7 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
         'absurdctl;help' {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the health of a queue: counts, ages, throughput, timings, stuck tasks, live workers, pause state and a verdict (read-only)')
             [CompletionResult]::new('exporter', 'exporter', [CompletionResultType]::ParameterValue, 'Serve the figures of `status` to Prometheus over HTTP: /metrics and /healthz (read-only)')
+            [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'A live dashboard of the queue in the terminal: verdict, last hour per minute, backlog, workers, failures; pause, resume and retry from it')
             [CompletionResult]::new('tasks', 'tasks', [CompletionResultType]::ParameterValue, 'List tasks or show one in full (read-only)')
             [CompletionResult]::new('errors', 'errors', [CompletionResultType]::ParameterValue, 'Group recent failures by cause: failed tasks, and the last error of tasks now retrying, by their error message with ids, paths, numbers and timestamps folded (read-only)')
             [CompletionResult]::new('trends', 'trends', [CompletionResultType]::ParameterValue, 'Show the queue over time, in buckets: created, started, completed, failed, cancelled, retried, the backlog, wait and run times, success rate (read-only)')
@@ -1107,6 +1157,9 @@ Register-ArgumentCompleter -Native -CommandName 'absurdctl' -ScriptBlock {
             break
         }
         'absurdctl;help;exporter' {
+            break
+        }
+        'absurdctl;help;top' {
             break
         }
         'absurdctl;help;tasks' {

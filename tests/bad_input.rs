@@ -588,6 +588,24 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
             unreachable: 3,
         },
         Entry {
+            path: "top",
+            kind: Kind::Read,
+            queue: None,
+            base: strings(&["top"]),
+            bad: cases(
+                &["top"],
+                &[
+                    (&["--interval", "0"], "--interval"),
+                    (&["--interval", "soon"], "--interval"),
+                    (&["--backlog-warn", "-1"], "--backlog-warn"),
+                    (&["--output", "json"], "status --watch --output json"),
+                ],
+            ),
+            // No terminal in these runs: refused, pointing to `status --watch`.
+            unknown_queue: (2, "status --watch"),
+            unreachable: 3,
+        },
+        Entry {
             path: "errors",
             kind: Kind::Read,
             queue: None,

@@ -125,7 +125,7 @@ fn absurd_metrics(text: &str) -> BTreeSet<String> {
         let before_ok = rest[..at]
             .chars()
             .last()
-            .map_or(true, |c| !(c.is_ascii_alphanumeric() || c == '_'));
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
         let name: String = rest[at..]
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')

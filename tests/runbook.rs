@@ -450,6 +450,14 @@ async fn check_row(line: &str, dir: &Scratch) {
                 );
             }
         }
+        "absurdctl top" => {
+            // Its screens are tests/top.rs's (through tmux); from a script,
+            // with no terminal, it refuses and points to the watch.
+            db.seed_series(3, &task());
+            let out = run(&db, line, none, &[]);
+            out.assert_code(2);
+            assert!(out.stderr.contains("status --watch"), "{out}");
+        }
         "absurdctl tasks list --sort failed_at --since 24h" => {
             let recent = db.seed_one(failed("imaging", 3, "boom", ago(hours(1))));
             let older = db.seed_one(failed("imaging", 3, "boom", ago(hours(5))));

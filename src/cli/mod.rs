@@ -15,6 +15,7 @@ mod global;
 mod maintenance;
 mod parse;
 mod tasks;
+mod top;
 mod worker;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +34,7 @@ pub use tasks::{
     AuditArgs, ErrorsArgs, ListSortArg, LogStream, SpawnArgs, TaskNames, TasksCommand,
     TasksListArgs, TasksLogsArgs, TasksShowArgs, TrendsArgs, TrendsBucket,
 };
+pub use top::TopArgs;
 pub use worker::{
     LogFormat, WorkerCommand, WorkerRunArgs, WorkersArgs, WorkersCommand, WorkersListArgs,
     WorkersPruneArgs, WorkersStopArgs,
@@ -96,6 +98,28 @@ pub enum Command {
     ///
     /// Example: absurdctl exporter --listen 0.0.0.0:9187 --all-queues
     Exporter(ExporterArgs),
+    /// A live dashboard of the queue in the terminal: verdict, last hour per
+    /// minute, backlog, workers, failures; pause, resume and retry from it.
+    ///
+    /// A full-screen view refreshed every --interval: the header with the
+    /// queue(s), the verdict of `status` and its reasons, the pause (who,
+    /// why) and the database round trip; completed, failed and created per
+    /// minute over the last hour and the backlog; the backlog by state and
+    /// by task name with the oldest ready age; the workers with their host,
+    /// state, free slots and current tasks (run time, progress); the last
+    /// hour's failures grouped by cause (as `errors`). Keys: q or Ctrl-C
+    /// quit, Tab / arrows move between panes, / filters by task name, a
+    /// toggles all queues, p pauses or resumes the queue and r retries the
+    /// selected failure group (each asks y/N in the view, goes through the
+    /// code and audit of `drain --no-wait`, `resume` and `retry-failed`,
+    /// and needs the role absurd_operator). Its reads are those of
+    /// `status`. If the database goes away the last figures stay, greyed,
+    /// with the error and the time since the last good read, and it keeps
+    /// trying. It needs a terminal: without one it exits 2 (use `status
+    /// --watch`).
+    ///
+    /// Example: absurdctl top --interval 5
+    Top(TopArgs),
 
     /// List tasks or show one in full (read-only).
     #[command(subcommand)]

@@ -22,7 +22,7 @@ pub fn format_duration(d: std::time::Duration) -> String {
         return format!("{ms}ms");
     }
     let secs = d.as_secs();
-    if secs < 60 && ms % 1000 != 0 {
+    if secs < 60 && !ms.is_multiple_of(1000) {
         return format!("{:.1}s", d.as_secs_f64());
     }
     let mut parts = Vec::new();

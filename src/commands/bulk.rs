@@ -229,38 +229,19 @@ pub async fn run(
 
     let interrupt = Interrupt::install_for_batches();
     let bar = interact::progress(&ctx.out, ids.len() as u64, w.verb);
-    let mut failure = None;
-    for chunk in ids.chunks(opts.batch_size as usize) {
-        if interrupt.is_set() {
-            break;
-        }
-        let t = Instant::now();
-        let batch = report.batches + 1;
-        let outcome = match bulk::apply_batch(&mut conn, &run, batch, &action, &filter, chunk).await
-        {
-            Ok(o) => o,
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        };
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        report.batches += 1;
-        report.longest_batch_ms = report.longest_batch_ms.max(ms);
-        report.counts.changed += outcome.changed;
-        report.counts.skipped_locked += outcome.skipped_locked;
-        report.counts.skipped_changed += outcome.skipped_changed;
-        report.not_reached -= chunk.len() as i64;
-        ctx.out.debug(format!(
-            "batch {}: {} {}, {} locked, {} changed meanwhile, {ms:.1} ms",
-            report.batches,
-            outcome.changed,
-            w.done,
-            outcome.skipped_locked,
-            outcome.skipped_changed
-        ));
-        bar.inc(chunk.len() as u64);
-    }
+    let failure = apply_batches(
+        ctx,
+        &mut conn,
+        &run,
+        &action,
+        &filter,
+        &ids,
+        opts,
+        &mut report,
+        Some(&interrupt),
+        &bar,
+    )
+    .await;
     bar.finish_and_clear();
     // A failed batch may have broken the connection: the pool replaces it.
     drop(conn);
@@ -315,6 +296,142 @@ pub async fn run(
         .into());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Changes `ids` in batches of `opts.batch_size`, each its own transaction
+/// recorded under `run`, adding what was done to `report`; stops between
+/// batches on `interrupt`, and at a failed batch (its error).
+#[allow(clippy::too_many_arguments)]
+async fn apply_batches(
+    ctx: &Ctx,
+    conn: &mut sqlx::PgConnection,
+    run: &Run,
+    action: &BulkAction,
+    filter: &TaskFilter,
+    ids: &[crate::queue::TaskId],
+    opts: &BulkArgs,
+    report: &mut Report,
+    interrupt: Option<&Interrupt>,
+    bar: &indicatif::ProgressBar,
+) -> Option<crate::queue::QueueError> {
+    let w = words(action);
+    for chunk in ids.chunks(opts.batch_size as usize) {
+        if interrupt.is_some_and(|i| i.is_set()) {
+            break;
+        }
+        let t = Instant::now();
+        let batch = report.batches + 1;
+        let outcome = match bulk::apply_batch(&mut *conn, run, batch, action, filter, chunk).await {
+            Ok(o) => o,
+            Err(e) => return Some(e),
+        };
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        report.batches += 1;
+        report.longest_batch_ms = report.longest_batch_ms.max(ms);
+        report.counts.changed += outcome.changed;
+        report.counts.skipped_locked += outcome.skipped_locked;
+        report.counts.skipped_changed += outcome.skipped_changed;
+        report.not_reached -= chunk.len() as i64;
+        ctx.out.debug(format!(
+            "batch {}: {} {}, {} locked, {} changed meanwhile, {ms:.1} ms",
+            report.batches,
+            outcome.changed,
+            w.done,
+            outcome.skipped_locked,
+            outcome.skipped_changed
+        ));
+        bar.inc(chunk.len() as u64);
+    }
+    None
+}
+
+/// The pipeline for a change confirmed elsewhere (`top`'s `r`, asked in its
+/// view): the tasks `filter` selects, changed in batches with the audit of
+/// every bulk command, nothing printed. Says what was done.
+pub(crate) async fn run_confirmed(
+    ctx: &Ctx,
+    action: BulkAction,
+    filter: TaskFilter,
+    opts: &BulkArgs,
+) -> anyhow::Result<String> {
+    let filter = action.narrow(&filter)?;
+    let started = Instant::now();
+    let pool = ctx.connect(Access::ReadWrite, 1).await?;
+    let mut conn = pool.acquire().await?;
+    let Selection {
+        ids,
+        groups,
+        sample: _,
+    } = bulk::select(&mut conn, &action, &filter, 0).await?;
+    let w = words(&action);
+    if ids.is_empty() {
+        return Ok(format!("no tasks match: nothing to {}", w.verb));
+    }
+    let mut report = Report {
+        action: action.clone(),
+        outcome: Outcome::Completed,
+        dry_run: false,
+        filter: filter_json(&filter)?,
+        selected: ids.len() as i64,
+        counts: BatchOutcome::default(),
+        not_reached: ids.len() as i64,
+        batches: 0,
+        longest_batch_ms: 0.0,
+        elapsed_ms: 0,
+        error: None,
+        audit_id: None,
+        by_task: groups,
+        sample: Vec::new(),
+        running_on_legacy_workers: None,
+    };
+    let run = Run::start(
+        &mut *conn,
+        host::operator(),
+        ctx.command,
+        filter.queue.as_deref(),
+    )
+    .await?;
+    let failure = apply_batches(
+        ctx,
+        &mut conn,
+        &run,
+        &action,
+        &filter,
+        &ids,
+        opts,
+        &mut report,
+        None,
+        &indicatif::ProgressBar::hidden(),
+    )
+    .await;
+    drop(conn);
+    if failure.is_some() {
+        report.outcome = Outcome::Failed;
+    }
+    report.error = failure.as_ref().map(|e| e.to_string());
+    report.elapsed_ms = started.elapsed().as_millis();
+    let audit_id = record(ctx, &pool, Some(&run), &filter, &report)
+        .await
+        .map_err(|e| {
+            e.context(format!(
+                "{} {}, but the run's audit row could not be written (each batch is recorded \
+                 in absurd.audit_batches, run {})",
+                tasks(report.counts.changed),
+                w.done,
+                run.run_id
+            ))
+        })?;
+    let mut text = format!(
+        "{} {} of {}{}",
+        w.done,
+        tasks(report.counts.changed),
+        tasks(report.selected),
+        audit_ref(Some(audit_id))
+    );
+    if let Some(e) = failure {
+        text.push_str(&format!("; stopped at a failed batch: {e}"));
+    }
+    Ok(text)
 }
 
 /// " (audit #N)", or that no audit row could be written.

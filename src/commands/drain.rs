@@ -76,40 +76,17 @@ pub async fn run(ctx: &Ctx, args: DrainArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
 
-    let who = format!(
-        "{}@{}",
-        host::os_user().unwrap_or_else(|| "unknown".into()),
-        host::hostname()
-    );
-    // The pauses and their audit rows commit together, or none of them.
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let mut pauses = Vec::new();
-    for q in &queues {
-        let pause = controls::pause(&mut tx, q, &who, args.reason.as_deref()).await?;
-        if !pause.already_paused {
-            audit::record(
-                &mut *tx,
-                &audit::AuditEntry {
-                    operator: host::operator(),
-                    command: "drain".into(),
-                    queue_name: Some(q.clone()),
-                    // What drain acts on: the queue, all of it.
-                    filter: json!({ "queue": q }),
-                    details: json!({
-                        "reason": args.reason,
-                        "running_at_pause": running.iter().filter(|t| &t.queue_name == q).count(),
-                        "wait": !args.no_wait,
-                        "timeout_sec": args.timeout.map(|d| d.as_secs_f64()),
-                    }),
-                    affected: 0,
-                    dry_run: false,
-                },
-            )
-            .await?;
-        }
-        pauses.push(pause);
-    }
-    tx.commit().await?;
+    let pauses = pause_recorded(
+        &mut conn,
+        &queues,
+        args.reason.as_deref(),
+        &running,
+        json!({
+            "wait": !args.no_wait,
+            "timeout_sec": args.timeout.map(|d| d.as_secs_f64()),
+        }),
+    )
+    .await?;
     if !ctx.out.is_json() {
         for p in &pauses {
             ctx.out.note(pause_line(p))?;
@@ -171,6 +148,56 @@ pub async fn run(ctx: &Ctx, args: DrainArgs) -> anyhow::Result<ExitCode> {
         ))
         .into()),
     }
+}
+
+/// Pauses `queues` for the operator, with an audit row of command `drain`
+/// for each pause made, all in one transaction: `drain` and `top`'s `p`.
+/// `details` are added to the audit rows' (the reason and the tasks
+/// running at the pause are always there).
+pub(crate) async fn pause_recorded(
+    conn: &mut PgConnection,
+    queues: &[String],
+    reason: Option<&str>,
+    running: &[RunningTask],
+    details: serde_json::Value,
+) -> anyhow::Result<Vec<Pause>> {
+    let who = format!(
+        "{}@{}",
+        host::os_user().unwrap_or_else(|| "unknown".into()),
+        host::hostname()
+    );
+    // The pauses and their audit rows commit together, or none of them.
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let mut pauses = Vec::new();
+    for q in queues {
+        let pause = controls::pause(&mut tx, q, &who, reason).await?;
+        if !pause.already_paused {
+            let mut all = json!({
+                "reason": reason,
+                "running_at_pause": running.iter().filter(|t| &t.queue_name == q).count(),
+            });
+            if let (Some(all), Some(extra)) = (all.as_object_mut(), details.as_object()) {
+                all.extend(extra.clone());
+            }
+            audit::record(
+                &mut *tx,
+                &audit::AuditEntry {
+                    operator: host::operator(),
+                    command: "drain".into(),
+                    queue_name: Some(q.clone()),
+                    // What drain acts on: the queue, all of it.
+                    filter: json!({ "queue": q }),
+                    details: all,
+                    affected: 0,
+                    dry_run: false,
+                },
+            )
+            .await?;
+        }
+        pauses.push(pause);
+    }
+    tx.commit().await?;
+    Ok(pauses)
 }
 
 enum Wait {

@@ -19,6 +19,7 @@ mod retry_failed;
 mod spawn;
 mod status;
 mod tasks;
+mod top;
 mod trends;
 mod vacuum;
 mod wait;
@@ -140,6 +141,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Workers(args) => workers::run(&ctx, args).await,
         Command::Status(args) => status::run(&ctx, args).await,
         Command::Exporter(args) => exporter::run(&ctx, args).await,
+        Command::Top(args) => top::run(&ctx, args).await,
         Command::Errors(args) => errors::run(&ctx, args).await,
         Command::Trends(args) => trends::run(&ctx, args).await,
         Command::Preflight(args) => preflight::run(&ctx, args).await,
@@ -192,6 +194,7 @@ fn required_role(command: &Command) -> &'static str {
     match command {
         Command::Status(_)
         | Command::Exporter(_)
+        | Command::Top(_)
         | Command::Errors(_)
         | Command::Trends(_)
         | Command::Tasks(_)
@@ -239,6 +242,7 @@ fn command_name(command: &Command) -> &'static str {
         },
         Command::Status(_) => "status",
         Command::Exporter(_) => "exporter",
+        Command::Top(_) => "top",
         Command::Errors(_) => "errors",
         Command::Trends(_) => "trends",
         Command::Preflight(_) => "preflight",

@@ -62,6 +62,37 @@ pub async fn run(ctx: &Ctx, args: ResumeArgs) -> anyhow::Result<ExitCode> {
         ),
     )?;
 
+    let (resumed, not_paused) = resume_recorded(&mut conn, paused, not_paused).await?;
+    if !ctx.out.is_json() {
+        for (ended, paused_for_sec) in &resumed {
+            ctx.out.note(format!(
+                "resumed claims on {}{}",
+                describe(ended),
+                paused_for_sec
+                    .map(|s| format!(", paused for {}", fmt_secs(s)))
+                    .unwrap_or_default()
+            ))?;
+        }
+    }
+    let resumed: Vec<QueueControl> = resumed.into_iter().map(|(c, _)| c).collect();
+    if ctx.out.is_json() {
+        ctx.out.json(&Report {
+            resumed,
+            not_paused,
+        })?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Lifts these pauses, with an audit row of command `resume` for each, all
+/// in one transaction: `resume` and `top`'s `p` on a paused queue. Returns
+/// the pauses lifted (with how long they lasted) and `not_paused` plus the
+/// queues resumed by someone else meanwhile.
+pub(crate) async fn resume_recorded(
+    conn: &mut sqlx::PgConnection,
+    paused: Vec<QueueControl>,
+    not_paused: Vec<String>,
+) -> anyhow::Result<(Vec<(QueueControl, Option<f64>)>, Vec<String>)> {
     // The resumes and their audit rows commit together, or none of them;
     // what is said happened is said after the commit.
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
@@ -97,25 +128,7 @@ pub async fn run(ctx: &Ctx, args: ResumeArgs) -> anyhow::Result<ExitCode> {
         resumed.push((ended, paused_for_sec));
     }
     tx.commit().await?;
-    if !ctx.out.is_json() {
-        for (ended, paused_for_sec) in &resumed {
-            ctx.out.note(format!(
-                "resumed claims on {}{}",
-                describe(ended),
-                paused_for_sec
-                    .map(|s| format!(", paused for {}", fmt_secs(s)))
-                    .unwrap_or_default()
-            ))?;
-        }
-    }
-    let resumed: Vec<QueueControl> = resumed.into_iter().map(|(c, _)| c).collect();
-    if ctx.out.is_json() {
-        ctx.out.json(&Report {
-            resumed,
-            not_paused,
-        })?;
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok((resumed, not_paused))
 }
 
 /// `queue (paused by alice@host since 2025-11-30 12:00:00Z (2h ago): reason)`.

@@ -323,7 +323,7 @@ fn bar(value: i64, max: i64, width: usize) -> String {
     let eighths = ((value as f64 / max as f64) * (width * 8) as f64).round() as usize;
     let eighths = eighths.clamp(1, width * 8);
     let mut s = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         s.push(PARTS[eighths % 8]);
     }
     s

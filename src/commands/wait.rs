@@ -38,7 +38,7 @@ struct Conditions {
 
 impl Conditions {
     fn met(&self, d: &Depth) -> bool {
-        self.backlog_below.map_or(true, |n| d.backlog < n)
+        self.backlog_below.is_none_or(|n| d.backlog < n)
             && (!self.idle || (d.ready == 0 && d.claimed == 0))
             && (!self.no_claimed || d.claimed == 0)
     }

@@ -18,6 +18,9 @@ use super::{Result, TaskId};
 /// Messages are compared on their first this many characters.
 const MESSAGE_PREFIX: i32 = 4096;
 
+/// The message of a failure that recorded none.
+const NO_ERROR: &str = "(no error recorded)";
+
 /// One cause of failure.
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorGroup {
@@ -167,13 +170,43 @@ pub async fn grouped_attempts(
     Ok(fold(rows, window_start))
 }
 
+/// The failed tasks of these queues that finished within `since` of `until`
+/// (not after it) and whose error folds to `pattern`: the failed tasks of
+/// one group [`grouped`] read at `until`, for `top` to retry that group and
+/// no other task.
+pub async fn failed_of_group(
+    db: &mut PgConnection,
+    queues: &[String],
+    since: Duration,
+    until: DateTime<Utc>,
+    pattern: &str,
+) -> Result<Vec<TaskId>> {
+    let rows: Vec<(uuid::Uuid, Option<String>)> = sqlx::query_as(
+        "SELECT task_id, left(error, $4)
+           FROM absurd.tasks
+          WHERE queue_name = ANY ($1) AND status = 'failed'
+            AND completed_at >= $2 - make_interval(secs => $3) AND completed_at <= $2",
+    )
+    .bind(queues)
+    .bind(until)
+    .bind(since.as_secs_f64())
+    .bind(MESSAGE_PREFIX)
+    .fetch_all(&mut *db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, e)| normalize(e.as_deref().unwrap_or(NO_ERROR)) == pattern)
+        .map(|(id, _)| TaskId(id))
+        .collect())
+}
+
 /// Merges exact messages into groups by their folded pattern.
 fn fold(rows: Vec<ExactMessage>, window_start: DateTime<Utc>) -> ErrorReport {
     let mut groups: HashMap<String, ErrorGroup> = HashMap::new();
     let mut tasks = 0;
     for r in rows {
         tasks += r.n;
-        let message = r.error.unwrap_or_else(|| "(no error recorded)".into());
+        let message = r.error.unwrap_or_else(|| NO_ERROR.into());
         let pattern = normalize(&message);
         let retrying = r.status == "retrying";
         let g = groups.entry(pattern.clone()).or_insert_with(|| ErrorGroup {
@@ -302,7 +335,7 @@ fn names_a_code(before: &[char]) -> bool {
             && text[..text.len() - w.len()]
                 .chars()
                 .next_back()
-                .map_or(true, |c| !is_word(c))
+                .is_none_or(|c| !is_word(c))
     })
 }
 
@@ -367,7 +400,7 @@ fn exactly_digits(c: &[char], n: usize) -> bool {
 }
 
 fn ends_word(c: &[char], n: usize) -> bool {
-    c.get(n).map_or(true, |x| !is_word(*x))
+    c.get(n).is_none_or(|x| !is_word(*x))
 }
 
 /// 8-4-4-4-12 hex digits.

@@ -7,7 +7,7 @@
 
 mod nagios;
 mod prometheus;
-mod report;
+pub(crate) mod report;
 mod text;
 mod watch;
 

@@ -17,7 +17,7 @@ use crate::queue::stats::{self, QueueSnapshot, Snapshot, StuckRule};
 
 /// Rates between two refreshes of `--watch`.
 #[derive(Debug, Clone, Serialize)]
-pub(super) struct SinceLast {
+pub(crate) struct SinceLast {
     pub seconds: f64,
     pub completed: i64,
     pub failed: i64,
@@ -28,7 +28,7 @@ pub(super) struct SinceLast {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub(super) struct QueueReport {
+pub(crate) struct QueueReport {
     pub verdict: Level,
     #[serde(flatten)]
     pub snapshot: QueueSnapshot,
@@ -45,7 +45,7 @@ pub(super) struct QueueReport {
 /// runbook's "peak requests per hour x average duration / 3600 /
 /// concurrency", plus the headroom.
 #[derive(Debug, Clone, Serialize)]
-pub(super) struct Capacity {
+pub(crate) struct Capacity {
     pub arrivals_per_hour: f64,
     pub run_mean_sec: Option<f64>,
     /// The live workers' mean concurrency (1 with none live).
@@ -77,7 +77,7 @@ pub(super) const RUNNING_SHOWN: i64 = 20;
 
 /// The JSON document of `status --output json`.
 #[derive(Debug, Clone, Serialize)]
-pub(super) struct Report {
+pub(crate) struct Report {
     pub generated_at: DateTime<Utc>,
     pub verdict: Level,
     pub round_trip_ms: f64,
@@ -92,7 +92,7 @@ pub(super) struct Report {
 
 /// Reads one snapshot and judges it. With `previous` (the last snapshot of
 /// `--watch`), rates since then are added.
-pub(super) async fn collect(
+pub(crate) async fn collect(
     args: &StatusArgs,
     thresholds: &Thresholds,
     pool: &PgPool,
@@ -251,7 +251,7 @@ pub(super) fn judge(
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::checks::queue::tests::{snapshot, thresholds};
 

@@ -23,7 +23,7 @@ impl Notifier {
         let for_us = std::env::var("WATCHDOG_PID")
             .ok()
             .and_then(|p| p.trim().parse::<u32>().ok())
-            .map_or(true, |pid| pid == std::process::id());
+            .is_none_or(|pid| pid == std::process::id());
         let watchdog = std::env::var("WATCHDOG_USEC")
             .ok()
             .and_then(|u| u.trim().parse::<u64>().ok())
