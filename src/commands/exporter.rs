@@ -55,6 +55,7 @@ pub async fn run(ctx: &Ctx, args: ExporterArgs) -> anyhow::Result<ExitCode> {
         status: status_args,
         thresholds,
         min_interval: args.min_interval,
+        read_timeout: args.read_timeout,
         started: Instant::now(),
         cache: Mutex::new(Cache::default()),
         snapshots: AtomicU64::new(0),
@@ -150,6 +151,7 @@ struct Exporter {
     status: StatusArgs,
     thresholds: Thresholds,
     min_interval: Duration,
+    read_timeout: Duration,
     started: Instant,
     cache: Mutex<Cache>,
     snapshots: AtomicU64,
@@ -188,10 +190,17 @@ impl Exporter {
         }
         let started = Instant::now();
         self.snapshots.fetch_add(1, Ordering::Relaxed);
-        let read = self.read(&mut cache.pool).await;
+        let read = tokio::time::timeout(self.read_timeout, self.read(&mut cache.pool)).await;
+        let read = read.unwrap_or_else(|_| {
+            Err(anyhow::anyhow!(
+                "the database gave no answer within --read-timeout {}",
+                humantime::format_duration(self.read_timeout)
+            ))
+        });
         let (text, error) = match read {
             Ok(text) => (text, None),
             Err(e) => {
+                // A connection that failed or went silent is not used again.
                 cache.pool = None;
                 self.failures.fetch_add(1, Ordering::Relaxed);
                 let msg = redact(&format!("{:#}", self.ctx.lost(e)));
