@@ -526,6 +526,7 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
                     (&["--min-interval", "0s"], "--min-interval"),
                     (&["--min-interval", "often"], "--min-interval"),
                     (&["--read-timeout", "0s"], "--read-timeout"),
+                    (&["--output", "json"], "--output"),
                     (&["--backlog-warn", "-1"], "--backlog-warn"),
                     (
                         &["--oldest-warn", "1h", "--oldest-crit", "10m"],

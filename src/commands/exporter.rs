@@ -21,10 +21,10 @@ use tokio::sync::Mutex;
 use super::status;
 use super::worker::systemd::Notifier;
 use crate::checks::thresholds::Thresholds;
-use crate::cli::{ExporterArgs, StatusArgs};
+use crate::cli::{ExporterArgs, OutputFormat, StatusArgs};
 use crate::commands::Ctx;
 use crate::config::Access;
-use crate::error::{redact, EXIT_UNREACHABLE};
+use crate::error::{redact, CliError, EXIT_UNREACHABLE};
 use crate::output::{prometheus_text, write_stdout, PromFamily, PromSample};
 
 /// The content type of the Prometheus text format.
@@ -34,6 +34,14 @@ const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
 const ERROR_LABEL_CHARS: usize = 300;
 
 pub async fn run(ctx: &Ctx, args: ExporterArgs) -> anyhow::Result<ExitCode> {
+    if !matches!(
+        ctx.out.format,
+        OutputFormat::Table | OutputFormat::Prometheus
+    ) {
+        return Err(CliError::usage(
+            "--output: `exporter` serves Prometheus text only (status -o json for JSON)",
+        ));
+    }
     let status_args = StatusArgs {
         all_queues: args.all_queues,
         check: false,
