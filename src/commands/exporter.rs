@@ -72,8 +72,8 @@ pub async fn run(ctx: &Ctx, args: ExporterArgs) -> anyhow::Result<ExitCode> {
     if args.once {
         let scrape = exporter.scrape().await;
         write_stdout(&exporter.render(&scrape))?;
-        if let Some(e) = &scrape.error {
-            eprintln!("absurdctl: {e}");
+        // The read's error is on stderr already (see `scrape`).
+        if scrape.error.is_some() {
             return Ok(ExitCode::from(EXIT_UNREACHABLE));
         }
         return Ok(ExitCode::SUCCESS);
