@@ -115,6 +115,7 @@ set edit:completion:arg-completer[absurdctl] = {|@words|
         &'absurdctl;exporter'= {
             cand --listen 'Address and port to serve /metrics and /healthz on'
             cand --min-interval 'Read the queue statistics at most this often, however often Prometheus scrapes: scrapes in between (and concurrent ones) are served the same snapshot'
+            cand --read-timeout 'Give up a read of the queue statistics after this long (a database gone silent): /metrics then answers absurd_up 0. Keep it under Prometheus''s scrape_timeout (10s by default)'
             cand --heartbeat-timeout 'A claimed task with no heartbeat for this long is stuck (one that never sent any counts from the later of its claim and the first `migrate`). The default is reap-stuck''s: long enough for a legacy Python worker whose event loop blocks for minutes in a CASA call'
             cand --timeout-grace 'A claimed task that has run past its own timeout plus this grace has overrun: reported (a warning), but not stuck while its worker heartbeats'
             cand --reaper-lock-stale-after 'The reaper''s lock held longer than this (a reap takes seconds) is reported: a hung session holds it, and nothing is reaped meanwhile'

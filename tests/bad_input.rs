@@ -576,6 +576,8 @@ fn matrix(pending_id: &str) -> Vec<Entry> {
                     (&["--listen", "127.0.0.1:70000"], "--listen"),
                     (&["--min-interval", "0s"], "--min-interval"),
                     (&["--min-interval", "often"], "--min-interval"),
+                    (&["--read-timeout", "0s"], "--read-timeout"),
+                    (&["--output", "json"], "--output"),
                     (&["--backlog-warn", "-1"], "--backlog-warn"),
                     (
                         &["--oldest-warn", "1h", "--oldest-crit", "10m"],

@@ -76,6 +76,12 @@ fn alert_rules_pass_promtool_check_and_their_unit_tests() {
         checked.contains(&format!("SUCCESS: {} rules found", alerts().len())),
         "{checked}"
     );
+    let config = run_ok(
+        Command::new("promtool")
+            .args(["check", "config"])
+            .arg(repo("deploy/prometheus/prometheus.yml")),
+    );
+    assert!(config.contains("SUCCESS: 1 rule files found"), "{config}");
     let tested = run_ok(
         Command::new("promtool")
             .args(["test", "rules", "absurd-alerts.test.yml"])

@@ -3,6 +3,8 @@
 //! whatever the scrape rate; `absurd_up 0` while the database is down.
 
 mod common;
+#[path = "common/silent_proxy.rs"]
+mod silent_proxy;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -22,9 +24,15 @@ struct Exporter {
 
 impl Exporter {
     fn start(url: &str, extra: &[&str]) -> Exporter {
+        Self::start_with(url, extra, &[])
+    }
+
+    fn start_with(url: &str, extra: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Exporter {
         let mut args = vec!["--database-url", url, "exporter", "--listen", "127.0.0.1:0"];
         args.extend_from_slice(extra);
-        let process = Background::start(absurdctl_command(&args));
+        let mut cmd = absurdctl_command(&args);
+        cmd.envs(env.iter().copied());
+        let process = Background::start(cmd);
         let started = Instant::now();
         let addr = loop {
             let found = process.lines().iter().find_map(|l| {
@@ -165,7 +173,26 @@ async fn metrics_over_http_are_the_rows_of_the_queue() {
             .claimed(ago(hours(2)))
             .heartbeat(ago(hours(1))),
     ]);
-    let exporter = Exporter::start(&db.url, &["--min-interval", "1h"]);
+    // systemd's notify socket, as a Type=notify unit has it.
+    let scratch = Scratch::new("exporter");
+    let socket_path = scratch.path("notify");
+    let notify = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    notify
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let exporter = Exporter::start_with(
+        &db.url,
+        &["--min-interval", "1h"],
+        &[("NOTIFY_SOCKET", socket_path.as_os_str())],
+    );
+    let received = |socket: &std::os::unix::net::UnixDatagram| {
+        let mut buf = [0u8; 512];
+        let n = socket.recv(&mut buf).expect("a notify message");
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+    let ready = received(&notify);
+    assert!(ready.starts_with("READY=1\n"), "{ready}");
+    assert!(ready.contains(&exporter.addr), "{ready}");
 
     let (code, body) = exporter.get("/healthz", Duration::from_secs(30));
     assert_eq!((code, body.as_str()), (200, "ok\n"));
@@ -265,6 +292,33 @@ async fn metrics_over_http_are_the_rows_of_the_queue() {
     let out = process.wait(Duration::from_secs(30));
     out.assert_code(0);
     assert!(out.stderr.contains("stopping"), "{out}");
+    assert_eq!(received(&notify), "STOPPING=1");
+}
+
+#[tokio::test]
+async fn a_database_gone_silent_is_absurd_up_0_within_the_read_timeout() {
+    let db = TestDb::migrated().await;
+    db.seed([factory::task()]);
+    let proxy = silent_proxy::SilentProxy::start(&db.url, "");
+    let url = proxy.url(&db.url);
+    let read_timeout = Duration::from_secs(2);
+    let exporter = Exporter::start(&url, &["--min-interval", "100ms", "--read-timeout", "2s"]);
+    assert_eq!(sample(&exporter.scrape(), "absurd_up", &[]), 1.0);
+    // The open connection now swallows every statement, unanswered.
+    proxy.silence_open_connections();
+    std::thread::sleep(Duration::from_millis(150));
+    let asked = Instant::now();
+    let (code, body) = exporter.get("/metrics", read_timeout + Duration::from_secs(3));
+    let took = asked.elapsed();
+    eprintln!("the scrape over a silent connection took {took:?}");
+    assert_eq!(code, 200, "{body}");
+    let m = parse_prometheus(&body).unwrap_or_else(|e| panic!("{e}\n{body}"));
+    assert_eq!(sample(&m, "absurd_up", &[]), 0.0, "{body}");
+    assert!(body.contains("--read-timeout 2s"), "{body}");
+    assert!(proxy.silenced() >= 1);
+    // New connections go through: the next read connects afresh.
+    std::thread::sleep(Duration::from_millis(150));
+    assert_eq!(sample(&exporter.scrape(), "absurd_up", &[]), 1.0);
 }
 
 #[tokio::test]

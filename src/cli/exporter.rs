@@ -18,6 +18,12 @@ pub struct ExporterArgs {
     #[arg(long, default_value = "10s", value_parser = parse_positive_duration, value_name = "DURATION")]
     pub min_interval: std::time::Duration,
 
+    /// Give up a read of the queue statistics after this long (a database
+    /// gone silent): /metrics then answers absurd_up 0. Keep it under
+    /// Prometheus's scrape_timeout (10s by default)
+    #[arg(long, default_value = "8s", value_parser = parse_positive_duration, value_name = "DURATION")]
+    pub read_timeout: std::time::Duration,
+
     /// Every queue that has tasks, a pause record or live workers, not only --queue
     #[arg(long)]
     pub all_queues: bool,

@@ -90,7 +90,8 @@ pub enum Command {
     /// read at most once per --min-interval, whatever the scrape rate;
     /// concurrent scrapes share one snapshot. When the database cannot be
     /// read, /metrics still answers, with absurd_up 0 and the error, within
-    /// --connect-timeout. /healthz answers 200 while the process serves.
+    /// --connect-timeout (--read-timeout when it goes silent). /healthz
+    /// answers 200 while the process serves.
     /// SIGTERM or Ctrl-C stops it after the scrapes in flight; it speaks the
     /// systemd notify protocol (READY, STOPPING, WATCHDOG) when NOTIFY_SOCKET
     /// is set. Metric names and the alert rules and dashboard over them:

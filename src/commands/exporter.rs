@@ -21,10 +21,10 @@ use tokio::sync::Mutex;
 use super::status;
 use super::worker::systemd::Notifier;
 use crate::checks::thresholds::Thresholds;
-use crate::cli::{ExporterArgs, StatusArgs};
+use crate::cli::{ExporterArgs, OutputFormat, StatusArgs};
 use crate::commands::Ctx;
 use crate::config::Access;
-use crate::error::{redact, EXIT_UNREACHABLE};
+use crate::error::{redact, CliError, EXIT_UNREACHABLE};
 use crate::output::{prometheus_text, write_stdout, PromFamily, PromSample};
 
 /// The content type of the Prometheus text format.
@@ -34,6 +34,14 @@ const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
 const ERROR_LABEL_CHARS: usize = 300;
 
 pub async fn run(ctx: &Ctx, args: ExporterArgs) -> anyhow::Result<ExitCode> {
+    if !matches!(
+        ctx.out.format,
+        OutputFormat::Table | OutputFormat::Prometheus
+    ) {
+        return Err(CliError::usage(
+            "--output: `exporter` serves Prometheus text only (status -o json for JSON)",
+        ));
+    }
     let status_args = StatusArgs {
         all_queues: args.all_queues,
         check: false,
@@ -61,6 +69,7 @@ pub async fn run(ctx: &Ctx, args: ExporterArgs) -> anyhow::Result<ExitCode> {
         status: status_args,
         thresholds,
         min_interval: args.min_interval,
+        read_timeout: args.read_timeout,
         started: Instant::now(),
         cache: Mutex::new(Cache::default()),
         snapshots: AtomicU64::new(0),
@@ -69,8 +78,8 @@ pub async fn run(ctx: &Ctx, args: ExporterArgs) -> anyhow::Result<ExitCode> {
     if args.once {
         let scrape = exporter.scrape().await;
         write_stdout(&exporter.render(&scrape))?;
-        if let Some(e) = &scrape.error {
-            eprintln!("absurdctl: {e}");
+        // The read's error is on stderr already (see `scrape`).
+        if scrape.error.is_some() {
             return Ok(ExitCode::from(EXIT_UNREACHABLE));
         }
         return Ok(ExitCode::SUCCESS);
@@ -156,6 +165,7 @@ struct Exporter {
     status: StatusArgs,
     thresholds: Thresholds,
     min_interval: Duration,
+    read_timeout: Duration,
     started: Instant,
     cache: Mutex<Cache>,
     snapshots: AtomicU64,
@@ -194,10 +204,17 @@ impl Exporter {
         }
         let started = Instant::now();
         self.snapshots.fetch_add(1, Ordering::Relaxed);
-        let read = self.read(&mut cache.pool).await;
+        let read = tokio::time::timeout(self.read_timeout, self.read(&mut cache.pool)).await;
+        let read = read.unwrap_or_else(|_| {
+            Err(anyhow::anyhow!(
+                "the database gave no answer within --read-timeout {}",
+                humantime::format_duration(self.read_timeout)
+            ))
+        });
         let (text, error) = match read {
             Ok(text) => (text, None),
             Err(e) => {
+                // A connection that failed or went silent is not used again.
                 cache.pool = None;
                 self.failures.fetch_add(1, Ordering::Relaxed);
                 let msg = redact(&format!("{:#}", self.ctx.lost(e)));

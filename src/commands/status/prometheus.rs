@@ -402,6 +402,30 @@ mod tests {
     }
 
     #[test]
+    fn rates_are_per_second_and_a_pause_has_its_age() {
+        let mut q = snapshot("q");
+        q.figures.completed_per_min_1h = 6.0;
+        q.drain_rate_per_min = 3.0;
+        q.paused = true;
+        // Two hours before the report's 2026-01-02T03:04:05Z.
+        q.paused_at = Some("2026-01-02T01:04:05Z".parse().unwrap());
+        let text = prometheus(&report(vec![q]));
+        assert!(
+            text.contains("absurd_completed_per_second{queue=\"q\",window=\"1h\"} 0.1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("absurd_drain_per_second{queue=\"q\"} 0.05\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("absurd_queue_paused_seconds{queue=\"q\"} 7200\n"),
+            "{text}"
+        );
+        assert!(!text.contains("_per_minute"), "{text}");
+    }
+
+    #[test]
     fn down_is_one_family() {
         assert_eq!(up_family(0.0).samples.len(), 1);
         assert!(prometheus_text(&[up_family(0.0)]).contains("absurd_up 0\n"));
