@@ -131,3 +131,29 @@ fn a_condition_is_required() {
     out.assert_code(2);
     assert!(out.stderr.contains("--backlog-below"), "{out}");
 }
+
+#[tokio::test]
+async fn ctrl_c_stops_waiting_with_exit_130_and_the_last_figures() {
+    let db = TestDb::migrated().await;
+    db.seed_series(3, &task());
+    let mut waiting = Background::start(absurdctl_command(&[
+        "--database-url",
+        &db.url,
+        "-o",
+        "json",
+        "wait",
+        "--idle",
+        "--interval",
+        "200ms",
+    ]));
+    waiting.wait_for_event("a first look", Duration::from_secs(20), |e| {
+        e["event"] == "look" && e["ready"] == 3
+    });
+    waiting.signal(libc::SIGINT);
+    let out = waiting.wait(Duration::from_secs(20));
+    out.assert_code(130);
+    let report = out.json();
+    assert_eq!(report["interrupted"], true, "{out}");
+    assert_eq!(report["met"], false, "{out}");
+    assert_eq!(report["last"]["ready"], 3, "{out}");
+}
