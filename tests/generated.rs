@@ -127,3 +127,76 @@ fn every_command_help_shows_an_example() {
         "commands whose help shows no example: {missing:?}"
     );
 }
+
+/// Every man page has the sections a man page has (EXIT STATUS,
+/// ENVIRONMENT, EXAMPLES where --help gives one, SEE ALSO) and a synopsis
+/// that says where global options and the command's own go.
+#[test]
+fn every_man_page_has_exit_status_environment_examples_and_see_also() {
+    let pages = absurdctl::docs::man_pages().unwrap();
+    assert!(pages.len() > 20);
+    for (name, page) in &pages {
+        let page = String::from_utf8_lossy(page);
+        for section in [
+            ".SH \"EXIT STATUS\"",
+            ".SH ENVIRONMENT",
+            ".SH \"SEE ALSO\"",
+            ".SH SYNOPSIS",
+        ] {
+            assert!(page.contains(section), "{name} lacks {section}");
+        }
+        let synopsis = page
+            .split(".SH SYNOPSIS\n")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap();
+        assert!(
+            synopsis.starts_with("\\fBabsurdctl\\fR [\\fIGLOBAL OPTIONS\\fR]"),
+            "{name}: {synopsis}"
+        );
+        assert!(page.contains("\\fB130\\fR"), "{name}: the exit codes");
+        assert!(
+            page.contains("ABSURD_QUEUE_NAME"),
+            "{name}: the environment"
+        );
+        if name != "absurdctl.1" {
+            // `absurdctl [GLOBAL OPTIONS] tasks list [OPTIONS]` for
+            // absurdctl-tasks-list.1: the command's words, in order.
+            let plain = synopsis
+                .replace("\\fB", "")
+                .replace("\\fI", "")
+                .replace("\\fR", "")
+                .replace("\\-", "-");
+            let words: Vec<&str> = plain
+                .trim_start_matches("absurdctl [GLOBAL OPTIONS] ")
+                .split(' ')
+                .take_while(|w| !w.starts_with('[') && !w.starts_with("--") && *w != "COMMAND")
+                .filter(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+                .collect();
+            assert_eq!(
+                format!("absurdctl-{}.1", words.join("-")),
+                *name,
+                "{name}: {plain}"
+            );
+            // A command (not a group of them) gives an example in --help.
+            if !page.contains(".SH SUBCOMMANDS") {
+                assert!(
+                    page.contains(".SH EXAMPLES"),
+                    "{name}: its --help has an example"
+                );
+            }
+        }
+    }
+    let worker = &pages
+        .iter()
+        .find(|(n, _)| n == "absurdctl-worker-run.1")
+        .unwrap()
+        .1;
+    let worker = String::from_utf8_lossy(worker);
+    assert!(
+        worker.contains("ABSURD_WORKER_CONCURRENCY"),
+        "the pipeline's variables"
+    );
+}
