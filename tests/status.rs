@@ -1242,3 +1242,47 @@ async fn a_misspelled_queue_is_unknown_unless_allowed_empty() {
     ]);
     assert!(!known.stdout.contains("is the name right"), "{known}");
 }
+
+/// A task's wait counts from when it could run: a retry from the end of its
+/// backoff, a delayed task from its start, not from its creation; whoever
+/// records it (the Python worker's two-argument complete_task and fail_task,
+/// absurdctl's worker).
+#[tokio::test]
+async fn the_wait_counts_from_when_the_task_became_ready() {
+    let db = TestDb::migrated().await;
+    let claimed = |worker: &str| {
+        common::factory::task()
+            .status("claimed")
+            .worker(worker)
+            .created(ago(hours(1)))
+            .available(ago(mins(10)))
+            .claimed(ago(mins(4)))
+            .heartbeat(NOW)
+    };
+    let done = db.seed_one(claimed("py-1"));
+    let failed = db.seed_one(claimed("py-2").max_retries(3));
+    let fresh = db.seed_one(
+        common::factory::task()
+            .status("claimed")
+            .worker("py-3")
+            .created(ago(mins(30)))
+            .available(ago(mins(30)))
+            .claimed(ago(mins(20)))
+            .heartbeat(NOW),
+    );
+    db.psql(&format!(
+        "SELECT absurd.complete_task('{done}', '{{}}'::jsonb);
+         SELECT absurd.fail_task('{failed}', 'boom');
+         SELECT absurd.complete_task('{fresh}', '{{}}'::jsonb);"
+    ));
+    let wait = |id: uuid::Uuid| -> f64 {
+        db.psql(&format!(
+            "SELECT round(wait_time_sec)::int FROM absurd.tasks WHERE task_id = '{id}'"
+        ))
+        .parse()
+        .unwrap()
+    };
+    assert_eq!(wait(done), 360.0, "ready 10 min ago, claimed 4 min ago");
+    assert_eq!(wait(failed), 360.0, "the same on failure");
+    assert_eq!(wait(fresh), 600.0, "never delayed: from its creation");
+}
