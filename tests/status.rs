@@ -307,7 +307,11 @@ async fn status_json_reports_every_figure() {
     approx(&q["drain_rate_per_min"], 0.4, 1e-9);
     approx(&q["eta_sec"], 5.0 / 0.4 * 60.0, 1e-6);
     assert_eq!(q["paused"], false);
-    assert!(q["total_estimate"].is_i64(), "{q:#}");
+    // The table was never analysed: no planner figure shown as fact.
+    assert!(q["total_estimate"].is_null(), "{q:#}");
+    db.psql("ANALYZE absurd.tasks");
+    let (analysed, _) = status_json(&db, &[]);
+    assert!(queue(&analysed, Q)["total_estimate"].is_i64(), "{analysed:#}");
 
     // Live: w-reg-1 (node1, holding c1 and c4), w-reg-2 (node2, idle), and
     // py-legacy-2 (no registry row, fresh heartbeat). Not w-dead (not seen

@@ -368,7 +368,21 @@ pub async fn live_workers(
 
 /// The planner's estimate of a queue's rows, from the statistics of the last
 /// ANALYZE: costs a plan, never a scan.
-pub async fn total_estimate(db: impl PgExecutor<'_>, queue: &str) -> Result<Option<i64>> {
+pub async fn total_estimate(
+    db: &mut sqlx::PgConnection,
+    queue: &str,
+) -> Result<Option<i64>> {
+    // A table never analysed (nor vacuumed) has no statistics: the planner's
+    // figure would be a guess from its size on disk, shown as if it were
+    // known. None instead.
+    let analysed: bool = sqlx::query_scalar(
+        "SELECT reltuples >= 0 FROM pg_class WHERE oid = 'absurd.tasks'::regclass",
+    )
+    .fetch_one(&mut *db)
+    .await?;
+    if !analysed {
+        return Ok(None);
+    }
     let plan: serde_json::Value = sqlx::query_scalar(
         "EXPLAIN (FORMAT JSON) SELECT 1 FROM absurd.tasks WHERE queue_name = $1::text",
     )
