@@ -311,7 +311,10 @@ async fn status_json_reports_every_figure() {
     assert!(q["total_estimate"].is_null(), "{q:#}");
     db.psql("ANALYZE absurd.tasks");
     let (analysed, _) = status_json(&db, &[]);
-    assert!(queue(&analysed, Q)["total_estimate"].is_i64(), "{analysed:#}");
+    assert!(
+        queue(&analysed, Q)["total_estimate"].is_i64(),
+        "{analysed:#}"
+    );
 
     // Live: w-reg-1 (node1, holding c1 and c4), w-reg-2 (node2, idle), and
     // py-legacy-2 (no registry row, fresh heartbeat). Not w-dead (not seen

@@ -368,10 +368,7 @@ pub async fn live_workers(
 
 /// The planner's estimate of a queue's rows, from the statistics of the last
 /// ANALYZE: costs a plan, never a scan.
-pub async fn total_estimate(
-    db: &mut sqlx::PgConnection,
-    queue: &str,
-) -> Result<Option<i64>> {
+pub async fn total_estimate(db: &mut sqlx::PgConnection, queue: &str) -> Result<Option<i64>> {
     // A table never analysed (nor vacuumed) has no statistics: the planner's
     // figure would be a guess from its size on disk, shown as if it were
     // known. None instead.
