@@ -13,11 +13,31 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
-/// The completion script for `shell`.
+/// The completion script for `shell`: it hands each completion to
+/// `COMPLETE=<shell> absurdctl` (clap_complete's dynamic engine), which
+/// knows every subcommand and flag, as --help does, and also the values
+/// that live in the database (queue and task names: [`crate::complete`]).
 pub fn completion(shell: Shell) -> Vec<u8> {
-    let mut cmd = command();
+    use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
+    let completer: &dyn EnvCompleter = match shell {
+        Shell::Bash => &Bash,
+        Shell::Zsh => &Zsh,
+        Shell::Fish => &Fish,
+        Shell::Elvish => &Elvish,
+        _ => &Powershell,
+    };
     let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "absurdctl", &mut buf);
+    completer
+        .write_registration("COMPLETE", "absurdctl", "absurdctl", "absurdctl", &mut buf)
+        .expect("writing to a Vec");
+    if shell == Shell::Zsh {
+        // Installed in $fpath, the file is autoloaded as the function
+        // _absurdctl at the first completion: complete that one too (sourced,
+        // the compdef above is all it takes).
+        buf.extend_from_slice(
+            b"[[ ${funcstack[1]-} == _absurdctl ]] && _clap_dynamic_completer_absurdctl \"$@\"\n",
+        );
+    }
     buf
 }
 

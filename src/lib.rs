@@ -5,6 +5,7 @@ pub mod archive;
 pub mod checks;
 pub mod cli;
 pub mod commands;
+pub mod complete;
 pub mod config;
 pub mod deadline;
 pub mod docs;

@@ -10,6 +10,11 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash absurdctl -- ...`: the shell asks for completions
+    // (completions/ registers it); answered here, before any parsing.
+    clap_complete::CompleteEnv::with_factory(absurdctl::docs::command)
+        .completer("absurdctl")
+        .complete();
     let cli = cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -41,7 +41,8 @@ pub struct GlobalOpts {
         env = "ABSURD_QUEUE_NAME",
         default_value = DEFAULT_QUEUE,
         value_name = "NAME",
-        value_parser = parse_queue_name
+        value_parser = parse_queue_name,
+        add = clap_complete::engine::ArgValueCandidates::new(crate::complete::queues)
     )]
     pub queue: String,
 

@@ -10,7 +10,8 @@ use crate::queue::TaskStatus;
 #[derive(Debug, Args, Clone)]
 pub struct TaskNames {
     /// Only tasks of this name (repeatable)
-    #[arg(long, value_name = "NAME", value_parser = parse_nonempty)]
+    #[arg(long, value_name = "NAME", value_parser = parse_nonempty,
+          add = clap_complete::engine::ArgValueCandidates::new(crate::complete::task_names))]
     pub task_name: Vec<String>,
 }
 

@@ -101,6 +101,20 @@ pub async fn list(
     Ok(qb.build_query_as().fetch_all(db).await?)
 }
 
+/// The task names of `queue` unfinished or finished in the last day, for
+/// completing `--task-name` (at most 200).
+pub async fn recent_task_names(db: impl PgExecutor<'_>, queue: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT task_name FROM absurd.tasks
+          WHERE queue_name = $1
+            AND (status IN ('pending', 'retrying', 'claimed') OR completed_at > now() - interval '1 day')
+          ORDER BY 1 LIMIT 200",
+    )
+    .bind(queue)
+    .fetch_all(db)
+    .await?)
+}
+
 /// How many tasks [`list`] would give without the filter's limit.
 pub async fn count(
     db: impl PgExecutor<'_>,
