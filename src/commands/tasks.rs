@@ -407,42 +407,35 @@ pub async fn show(ctx: &Ctx, args: TasksShowArgs) -> anyhow::Result<ExitCode> {
 /// At most this many of the tasks waiting on one are listed.
 const MAX_DEPENDENTS: i64 = 100;
 
-/// Why a waiting task is blocked: the dependencies it waits for, and when
-/// one failed or was cancelled, that it never runs until that one is retried.
-fn blocked_text(detail: &TaskDetail) -> String {
-    let n = detail.blocked_by.len();
-    let of = detail.dependencies.len();
-    let list = detail
-        .blocked_by
-        .iter()
+/// One line per dependency: `ID NAME (STATUS)`, `missing` for a status
+/// that could not be read.
+fn dependency_lines(deps: &[Dependency], missing: &str) -> String {
+    deps.iter()
         .map(|d| {
             format!(
                 "{} {} ({})",
                 d.task_id,
                 d.task_name.as_deref().unwrap_or("?"),
-                d.status.as_deref().unwrap_or("deleted")
+                d.status.as_deref().unwrap_or(missing)
             )
         })
         .collect::<Vec<_>>()
-        .join("\n");
+        .join("\n")
+}
+
+/// Why a waiting task is blocked: the dependencies it waits for, and when
+/// one failed or was cancelled, that it never runs until that one is retried.
+fn blocked_text(detail: &TaskDetail) -> String {
+    let n = detail.blocked_by.len();
+    let of = detail.dependencies.len();
+    let list = dependency_lines(&detail.blocked_by, "deleted");
     if detail.blocked_for_good {
         let dead = &detail.blocked_for_good_by;
         let cancelled = dead
             .iter()
             .any(|d| d.status.as_deref() == Some("cancelled"));
         let ids: Vec<String> = dead.iter().map(|d| d.task_id.to_string()).collect();
-        let culprits = dead
-            .iter()
-            .map(|d| {
-                format!(
-                    "{} {} ({})",
-                    d.task_id,
-                    d.task_name.as_deref().unwrap_or("?"),
-                    d.status.as_deref().unwrap_or("?")
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
+        let culprits = dependency_lines(dead, "?");
         format!(
             "for good: a task it depends on (directly or through waiting tasks) failed or was \
              cancelled, so it never runs unless that task is retried (absurdctl retry{} --id \
