@@ -197,17 +197,20 @@ fn wrap(lead: &str, value: &str, width: Option<usize>) -> Vec<String> {
             line.push_str(if line.is_empty() { "" } else { sep });
             line.push_str(part);
         }
-        // A part longer than the line: at its commas.
+        // A part longer than the line: at its last comma that fits, else
+        // between two words (never inside one).
         while visible_len(&line) > room {
-            let cut = line
-                .char_indices()
-                .filter(|&(i, c)| c == ',' && visible_len(&line[..i]) < room)
-                .map(|(i, _)| i)
-                .next_back();
-            match cut {
+            let last_fitting = |sep: char| {
+                line.char_indices()
+                    .filter(|&(i, c)| c == sep && i > 0 && visible_len(&line[..i]) < room)
+                    .map(|(i, _)| i)
+                    .next_back()
+            };
+            match last_fitting(',').or_else(|| last_fitting(' ')) {
                 Some(at) => {
                     let rest = line[at + 1..].trim_start().to_string();
                     line.truncate(at + 1);
+                    line.truncate(line.trim_end().len());
                     lines.push(std::mem::replace(&mut line, rest));
                 }
                 None => break,
@@ -689,6 +692,22 @@ mod tests {
         // A pipe gets it all.
         let all = render(&out(false), &report(vec![snapshot("q")]));
         assert!(!all.contains("more task names"), "{all}");
+    }
+
+    #[test]
+    fn a_reason_without_separators_wraps_between_words() {
+        let v = "tasks are ready but nothing completed for 1h 10m (> 30m 0s); 0 live workers";
+        let lines = wrap("  CRITICAL ", v, Some(60));
+        assert!(lines.iter().all(|l| visible_len(l) <= 60), "{lines:?}");
+        assert_eq!(
+            lines
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            format!("CRITICAL {v}")
+        );
+        assert!(lines[1].starts_with("           "), "indented: {lines:?}");
     }
 
     #[test]
