@@ -19,6 +19,8 @@ BEGIN
 END
 $$;
 
+-- Idempotent, as every migration here: a rerun replaces it.
+DROP TRIGGER IF EXISTS tasks_wait_from_ready ON absurd.tasks;
 CREATE TRIGGER tasks_wait_from_ready
   BEFORE UPDATE OF wait_time_sec ON absurd.tasks
   FOR EACH ROW
