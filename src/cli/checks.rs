@@ -141,6 +141,27 @@ pub struct FlowThresholds {
     pub headroom: f64,
 }
 
+/// How a queue is judged, as `status` judges it: the stuck rule, the
+/// thresholds and the remedies' unit. One group, flattened into `status`,
+/// `exporter` and `top`, which judge the same way.
+#[derive(Debug, Args, Clone)]
+pub struct Judging {
+    #[command(flatten)]
+    pub stuck: StuckArgs,
+
+    #[command(flatten)]
+    pub load: LoadThresholds,
+
+    #[command(flatten)]
+    pub flow: FlowThresholds,
+
+    #[command(flatten)]
+    pub rtt: RoundTripThresholds,
+
+    #[command(flatten)]
+    pub remedy: RemedyArgs,
+}
+
 /// Options of `status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -168,19 +189,7 @@ pub struct StatusArgs {
     pub allow_empty: bool,
 
     #[command(flatten)]
-    pub stuck: StuckArgs,
-
-    #[command(flatten)]
-    pub load: LoadThresholds,
-
-    #[command(flatten)]
-    pub flow: FlowThresholds,
-
-    #[command(flatten)]
-    pub rtt: RoundTripThresholds,
-
-    #[command(flatten)]
-    pub remedy: RemedyArgs,
+    pub judging: Judging,
 }
 
 /// Options of `preflight`.

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::checks::{FlowThresholds, LoadThresholds, RoundTripThresholds, StuckArgs};
+use super::checks::Judging;
 use super::parse::parse_positive_duration;
 
 /// Options of `exporter`.
@@ -39,17 +39,5 @@ pub struct ExporterArgs {
     pub allow_empty: bool,
 
     #[command(flatten)]
-    pub stuck: StuckArgs,
-
-    #[command(flatten)]
-    pub load: LoadThresholds,
-
-    #[command(flatten)]
-    pub flow: FlowThresholds,
-
-    #[command(flatten)]
-    pub rtt: RoundTripThresholds,
-
-    #[command(flatten)]
-    pub remedy: super::RemedyArgs,
+    pub judging: Judging,
 }

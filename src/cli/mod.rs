@@ -417,11 +417,11 @@ mod tests {
             panic!("not status")
         };
         assert_eq!(
-            args.stuck.heartbeat_timeout,
+            args.judging.stuck.heartbeat_timeout,
             crate::queue::DEFAULT_HEARTBEAT_TIMEOUT
         );
         assert_eq!(
-            args.stuck.timeout_grace,
+            args.judging.stuck.timeout_grace,
             crate::queue::DEFAULT_TIMEOUT_GRACE
         );
     }

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::checks::{FlowThresholds, LoadThresholds, RoundTripThresholds, StuckArgs};
+use super::checks::Judging;
 
 /// Options of `top`.
 #[derive(Debug, Args)]
@@ -23,17 +23,5 @@ pub struct TopArgs {
     pub filter: Option<String>,
 
     #[command(flatten)]
-    pub stuck: StuckArgs,
-
-    #[command(flatten)]
-    pub load: LoadThresholds,
-
-    #[command(flatten)]
-    pub flow: FlowThresholds,
-
-    #[command(flatten)]
-    pub rtt: RoundTripThresholds,
-
-    #[command(flatten)]
-    pub remedy: super::RemedyArgs,
+    pub judging: Judging,
 }

@@ -47,17 +47,13 @@ pub async fn run(ctx: &Ctx, args: ExporterArgs) -> anyhow::Result<ExitCode> {
         check: false,
         watch: None,
         allow_empty: args.allow_empty,
-        stuck: args.stuck,
-        load: args.load,
-        flow: args.flow,
-        rtt: args.rtt,
-        remedy: args.remedy,
+        judging: args.judging,
     };
     let thresholds = Thresholds::new(
-        &status_args.load,
-        &status_args.flow,
-        &status_args.rtt,
-        &status_args.remedy,
+        &status_args.judging.load,
+        &status_args.judging.flow,
+        &status_args.judging.rtt,
+        &status_args.judging.remedy,
     )?;
     let exporter = Arc::new(Exporter {
         ctx: Ctx {

@@ -102,7 +102,7 @@ pub(crate) async fn collect(
     let started = Instant::now();
     let mut tx = stats::begin_snapshot(pool).await?;
     let rtt = round_trip(&mut *tx).await?;
-    let snapshot = stats::snapshot(&mut tx, queues, stuck_rule(&args.stuck)).await?;
+    let snapshot = stats::snapshot(&mut tx, queues, stuck_rule(&args.judging.stuck)).await?;
     let reaper = reaper_state(&mut tx, queues, args).await?;
     let running = history::running(&mut *tx, queues, RUNNING_SHOWN).await?;
     let known = if args.allow_empty {
@@ -182,12 +182,16 @@ async fn reaper_state(
         overran: reap::overrun_counts(
             &mut *conn,
             queues,
-            args.stuck.heartbeat_timeout,
-            args.stuck.timeout_grace,
+            args.judging.stuck.heartbeat_timeout,
+            args.judging.stuck.timeout_grace,
         )
         .await?,
-        stale_locks: reap::stale_locks(&mut *conn, queues, args.stuck.reaper_lock_stale_after)
-            .await?,
+        stale_locks: reap::stale_locks(
+            &mut *conn,
+            queues,
+            args.judging.stuck.reaper_lock_stale_after,
+        )
+        .await?,
     })
 }
 

@@ -48,7 +48,12 @@ pub async fn run(ctx: &Ctx, args: TopArgs) -> anyhow::Result<ExitCode> {
              `absurdctl status --watch --output json`",
         ));
     }
-    let thresholds = Thresholds::new(&args.load, &args.flow, &args.rtt, &args.remedy)?;
+    let thresholds = Thresholds::new(
+        &args.judging.load,
+        &args.judging.flow,
+        &args.judging.rtt,
+        &args.judging.remedy,
+    )?;
     let interval = Duration::from_secs(args.interval);
     let settings = Arc::new(Settings {
         status: StatusArgs {
@@ -56,11 +61,7 @@ pub async fn run(ctx: &Ctx, args: TopArgs) -> anyhow::Result<ExitCode> {
             check: false,
             watch: None,
             allow_empty: false,
-            stuck: args.stuck,
-            load: args.load,
-            flow: args.flow,
-            rtt: args.rtt,
-            remedy: args.remedy,
+            judging: args.judging,
         },
         thresholds,
     });
