@@ -90,9 +90,9 @@ pub fn filter_from_args(
         };
         return Err(CliError::usage(format!(
             "{command} with no filter would change {scope}; give a filter (--task-name, \
-             --status, --id, --ids-from, --older-than, --newer-than, --error-like, \
-             --attempts-at-least, --attempts-below), or --all to mean it, and --dry-run to see how many \
-             first; nothing was changed"
+             --status, --id, --ids-from, --older-than, --newer-than, --since, --error-like, \
+             --error-pattern, --attempts-at-least, --attempts-below), or --all to mean it, and \
+             --dry-run to see how many first; nothing was changed"
         )));
     }
     Ok(filter)
