@@ -14,6 +14,10 @@ use crate::queue::history::{self, Attempt, Event};
 use crate::queue::tasks::{Dependent, ListSort, TimeWindow};
 use crate::queue::{tasks, Dependency, Task, TaskFilter, TaskId, TaskStatus};
 
+/// When the limit cuts the list, its matches are counted up to this many
+/// ("50 of more than 10,000 shown"): the count stays as cheap as the page.
+const COUNT_CAP: i64 = 10_000;
+
 pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
     ctx.table_or_json()?;
     let (sort, statuses) = sort_and_statuses(args.sort, args.status)?;
@@ -47,11 +51,15 @@ pub async fn list(ctx: &Ctx, args: TasksListArgs) -> anyhow::Result<ExitCode> {
         rows.truncate(args.limit as usize);
         // On stderr, with JSON too: a pipeline reading stdout must not take
         // the first page for all of it.
-        let total = tasks::count(&pool, &filter, sort, &window).await?;
-        eprintln!(
-            "{} of {} shown (the first in --sort order); --limit N for more, --limit 0 for all",
-            fmt_count(rows.len() as i64),
+        let total = tasks::count_upto(&pool, &filter, sort, &window, COUNT_CAP).await?;
+        let of = if total > COUNT_CAP {
+            format!("more than {}", fmt_count(COUNT_CAP))
+        } else {
             fmt_count(total)
+        };
+        eprintln!(
+            "{} of {of} shown (the first in --sort order); --limit N for more, --limit 0 for all",
+            fmt_count(rows.len() as i64),
         );
     }
     let waiting: Vec<TaskId> = rows

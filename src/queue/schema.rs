@@ -241,6 +241,7 @@ pub async fn unlock_migrations(conn: &mut PgConnection) -> Result<()> {
 const CONCURRENT_INDEXES: &str =
     "'tasks_claimable_idx', 'tasks_claimed_idx', 'tasks_finished_idx', \
      'tasks_dead_letters_idx', 'tasks_unfinished_depends_on_idx', 'tasks_created_idx', \
+     'tasks_finished_covering_idx', 'tasks_with_error_idx', 'tasks_name_created_idx', \
      'task_attempts_ended_brin'";
 
 /// Applies every pending migration and returns the versions applied. The

@@ -115,16 +115,21 @@ pub async fn recent_task_names(db: impl PgExecutor<'_>, queue: &str) -> Result<V
     .await?)
 }
 
-/// How many tasks [`list`] would give without the filter's limit.
-pub async fn count(
+/// How many tasks [`list`] would give without the filter's limit, counted
+/// up to `cap + 1` only: a count of every match (a million finished tasks
+/// of a name) would read all of them, where the list reads one page.
+pub async fn count_upto(
     db: impl PgExecutor<'_>,
     filter: &TaskFilter,
     sort: ListSort,
     window: &TimeWindow,
+    cap: i64,
 ) -> Result<i64> {
-    let mut qb: QueryBuilder<Postgres> = QueryBuilder::new("SELECT count(*) FROM absurd.tasks");
+    let mut qb: QueryBuilder<Postgres> =
+        QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM absurd.tasks");
     filter.push_where(&mut qb);
     push_window(&mut qb, sort, window);
+    qb.push(" LIMIT ").push_bind(cap + 1).push(") s");
     Ok(qb.build_query_scalar().fetch_one(db).await?)
 }
 
