@@ -630,6 +630,7 @@ mod tests {
             verbose: 0,
             stdout_tty: false,
             stderr_tty: false,
+            replica: Default::default(),
         }
     }
 
