@@ -28,23 +28,28 @@ pub struct ReplicaLag {
 }
 
 impl ReplicaLag {
-    /// The short line a read-only command prints about it.
-    pub fn describe(&self, server: &str) -> String {
-        let behind = match self.lag_sec {
+    /// How far behind, in a few words: the age of the last transaction
+    /// replayed and the WAL received but not replayed.
+    pub fn summary(&self) -> String {
+        let age = match self.lag_sec {
             Some(s) => format!(
-                "its last replayed transaction was committed on the primary {} ago",
+                "last replayed transaction committed {} ago on the primary",
                 crate::output::fmt_secs(s.max(0.0))
             ),
-            None => "it has replayed no transaction yet".to_string(),
+            None => "no transaction replayed yet".to_string(),
         };
-        let gap = match self.replay_gap_bytes {
+        match self.replay_gap_bytes {
             Some(b) => format!(
-                ", {} of received WAL not replayed yet",
+                "{age}, {} received and not replayed",
                 crate::output::fmt_bytes(b.max(0))
             ),
-            None => String::new(),
-        };
-        format!("reading from a hot standby at {server}: {behind}{gap}")
+            None => age,
+        }
+    }
+
+    /// The short line a read-only command prints about it (on stderr).
+    pub fn describe(&self, server: &str) -> String {
+        format!("reading from a hot standby at {server}: {}", self.summary())
     }
 }
 
