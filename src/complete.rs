@@ -45,12 +45,13 @@ where
         let settings = ConnectSettings {
             database_url: None,
             database_url_file: std::env::var_os("ABSURD_DATABASE_URL_FILE").map(Into::into),
+            read_url: None,
             connect_timeout: DEADLINE,
             lock_timeout: DEADLINE,
             statement_timeout: DEADLINE,
         };
         let read = async {
-            let config = ConnectConfig::resolve(&settings, "completion").ok()?;
+            let config = ConnectConfig::resolve_read(&settings, "completion").ok()?;
             let pool = config.pool(Access::ReadOnly, 1).await.ok()?;
             f(pool).await.ok()
         };

@@ -23,6 +23,8 @@ pub enum Access {
 pub struct ConnectSettings {
     pub database_url: Option<String>,
     pub database_url_file: Option<std::path::PathBuf>,
+    /// `--read-url`: where read-only commands may read (a hot standby).
+    pub read_url: Option<String>,
     pub connect_timeout: Duration,
     pub lock_timeout: Duration,
     pub statement_timeout: Duration,
@@ -60,6 +62,35 @@ impl ConnectConfig {
         } else {
             (None, "the PG* environment variables".to_string())
         };
+        // A write never goes to the read URL, but its password is never
+        // printed either.
+        if let Some((url, _)) = read_url(global) {
+            register_url_passwords(&url);
+        }
+        Self::from_url(global, command, url, source)
+    }
+
+    /// Where a read-only command reads: `--read-url`, else ABSURD_READ_URL
+    /// (a hot standby, say), else the primary as [`ConnectConfig::resolve`]
+    /// finds it.
+    pub fn resolve_read(global: &ConnectSettings, command: &str) -> anyhow::Result<Self> {
+        match read_url(global) {
+            Some((url, source)) => Self::from_url(global, command, Some(url), source.to_string()),
+            None => Self::resolve(global, command),
+        }
+    }
+
+    /// Whether this reads from the read URL rather than the primary's.
+    pub fn is_read_url(&self) -> bool {
+        matches!(self.source.as_str(), "--read-url" | "ABSURD_READ_URL")
+    }
+
+    fn from_url(
+        global: &ConnectSettings,
+        command: &str,
+        url: Option<String>,
+        source: String,
+    ) -> anyhow::Result<Self> {
         if let Ok(pw) = std::env::var("PGPASSWORD") {
             register_secret(&pw);
         }
@@ -165,9 +196,14 @@ impl ConnectConfig {
         CliError::Unreachable(format!(
             "cannot connect to PostgreSQL at {} (from {}): {why}\n  \
              check that the server is running and reachable, that the host, port, user and \
-             database are right, and set --database-url or ABSURD_DATABASE_URL if not{}",
+             database are right, and set {} if not{}",
             self.describe(),
             self.source,
+            if self.is_read_url() {
+                "--read-url or ABSURD_READ_URL"
+            } else {
+                "--database-url or ABSURD_DATABASE_URL"
+            },
             pgpass::ignored_note().unwrap_or_default()
         ))
         .into()
@@ -248,6 +284,14 @@ fn read_url_file(path: &std::path::Path) -> anyhow::Result<String> {
         )));
     }
     Ok(url)
+}
+
+/// `--read-url`, else ABSURD_READ_URL, with where it came from.
+fn read_url(global: &ConnectSettings) -> Option<(String, &'static str)> {
+    match &global.read_url {
+        Some(url) => Some((url.clone(), "--read-url")),
+        None => env_nonempty("ABSURD_READ_URL").map(|u| (u, "ABSURD_READ_URL")),
+    }
 }
 
 fn env_nonempty(name: &str) -> Option<String> {

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::checks::Level;
 use crate::cli::OutputFormat;
+use crate::queue::replica::ReplicaLag;
 use crate::queue::TaskStatus;
 
 /// Columns of task ids (whole ids, copied into the next command): the
@@ -37,6 +38,9 @@ pub struct Output {
     /// stdout is a terminal (progress bars and prompts only then).
     pub stdout_tty: bool,
     pub stderr_tty: bool,
+    /// The lag of the hot standby this run reads from, if it reads from
+    /// one: a `replica` field of every JSON object printed.
+    pub replica: std::sync::Arc<std::sync::Mutex<Option<ReplicaLag>>>,
 }
 
 impl Output {
@@ -52,6 +56,7 @@ impl Output {
             verbose,
             stdout_tty,
             stderr_tty: std::io::stderr().is_terminal(),
+            replica: Default::default(),
         }
     }
 
@@ -74,9 +79,36 @@ impl Output {
         self.format == OutputFormat::Json
     }
 
-    /// Prints a value as pretty JSON on stdout.
+    /// Records that this run reads from a hot standby, this far behind.
+    pub fn set_replica(&self, lag: ReplicaLag) {
+        if let Ok(mut r) = self.replica.lock() {
+            *r = Some(lag);
+        }
+    }
+
+    /// The lag of the hot standby this run reads from (None: a primary).
+    pub fn replica(&self) -> Option<ReplicaLag> {
+        self.replica.lock().ok().and_then(|r| r.clone())
+    }
+
+    /// Prints a value as pretty JSON on stdout. Read from a hot standby, an
+    /// object gains a `replica` field (its lag) unless it has one; an array
+    /// cannot, and the line on stderr says it.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
-        let mut text = serde_json::to_string_pretty(value)?;
+        #[derive(Serialize)]
+        struct WithReplica<'a, T: ?Sized> {
+            #[serde(flatten)]
+            value: &'a T,
+            replica: ReplicaLag,
+        }
+        let object_without =
+            |v: &serde_json::Value| v.as_object().is_some_and(|o| !o.contains_key("replica"));
+        let mut text = match self.replica() {
+            Some(replica) if object_without(&serde_json::to_value(value)?) => {
+                serde_json::to_string_pretty(&WithReplica { value, replica })?
+            }
+            _ => serde_json::to_string_pretty(value)?,
+        };
         text.push('\n');
         Ok(write_stdout(&text)?)
     }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::output::{fmt_ago, fmt_bytes, fmt_ms, fmt_secs};
 use crate::queue::health::{Connections, DeadTuples, Transactions};
+use crate::queue::replica::ReplicaLag;
 
 use super::{above, at_least, Finding, Level};
 
@@ -116,6 +117,27 @@ pub fn long_transactions(t: &Transactions, warn: Duration, crit: Duration) -> Fi
 
 /// Dead rows of absurd.tasks as a percentage of all its rows; skipped when
 /// the table does not exist.
+/// Dead rows, not checked: a hot standby's table statistics are its own,
+/// not the primary's, where vacuum runs.
+pub fn dead_tuples_unseen() -> Finding {
+    Finding::new(
+        "dead_tuples",
+        Level::Skipped,
+        "not checked on a hot standby: its table statistics are its own, not the primary's, \
+         where vacuum runs (check it there)",
+    )
+}
+
+/// How far the hot standby read from lags: reported, not judged.
+pub fn replica_lag(lag: &ReplicaLag) -> Finding {
+    Finding::new(
+        "replica",
+        Level::Ok,
+        format!("a hot standby: {}", lag.summary()),
+    )
+    .value(lag.lag_sec.unwrap_or(0.0))
+}
+
 pub fn dead_tuples(d: Option<&DeadTuples>, warn: f64, crit: f64) -> Finding {
     let Some(d) = d else {
         return Finding::new("dead_tuples", Level::Skipped, "absurd.tasks does not exist");

@@ -321,6 +321,18 @@ pub fn overran_timeout(queue: &str, overran: i64) -> Finding {
         .limits(Some(0.0), None)
 }
 
+/// The reaper's lock, not checked: a hot standby cannot see which session
+/// of the primary holds it.
+pub fn reaper_lock_unseen(queue: &str) -> Finding {
+    Finding::new(
+        "reaper_lock",
+        Level::Skipped,
+        "not checked on a hot standby: the sessions that hold the reaper's lock are the \
+         primary's (check it there)",
+    )
+    .queue(queue)
+}
+
 /// The reaper's lock held by a hung session: nothing is reaped until it
 /// ends. `held` is the level this gets: a warning for a monitor, a failure
 /// before an ingestion.

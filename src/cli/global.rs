@@ -34,6 +34,14 @@ pub struct GlobalOpts {
     )]
     pub database_url_file: Option<std::path::PathBuf>,
 
+    /// Where the read-only commands (status, exporter, top's figures, tasks,
+    /// errors, trends, workers list, audit, wait, preflight) read: a hot
+    /// standby, say; they report how far it lags. Commands that write always
+    /// use --database-url (the primary) [default: $ABSURD_READ_URL, else the
+    /// primary's URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub read_url: Option<String>,
+
     /// Queue to operate on
     #[arg(
         long,
@@ -98,6 +106,7 @@ impl GlobalOpts {
         ConnectSettings {
             database_url: self.database_url.clone(),
             database_url_file: self.database_url_file.clone(),
+            read_url: self.read_url.clone(),
             connect_timeout: self.connect_timeout,
             lock_timeout: self.lock_timeout,
             statement_timeout: self.statement_timeout,

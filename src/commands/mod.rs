@@ -69,27 +69,74 @@ impl Ctx {
         Ok(pool)
     }
 
-    /// Where and how this invocation connects.
+    /// Where and how this invocation connects to the primary (every write
+    /// goes there).
     pub fn connect_config(&self) -> anyhow::Result<ConnectConfig> {
         ConnectConfig::resolve(&self.global.connect_settings(), self.command)
     }
 
-    /// Connects without looking at the schema (for `migrate`).
+    /// Where a session of `access` connects: a read-only command's
+    /// read-only session to --read-url (ABSURD_READ_URL) when given, every
+    /// other to the primary.
+    pub fn config_for(&self, access: Access) -> anyhow::Result<ConnectConfig> {
+        if access == Access::ReadOnly && reads_from_replica(self.command) {
+            ConnectConfig::resolve_read(&self.global.connect_settings(), self.command)
+        } else {
+            self.connect_config()
+        }
+    }
+
+    /// Connects without looking at the schema (for `migrate`). A session
+    /// that writes is refused on a hot standby, before anything is done; a
+    /// read-only one there says how far the standby lags (on stderr, and
+    /// in every JSON object printed).
     pub async fn connect_unchecked(
         &self,
         access: Access,
         max_connections: u32,
     ) -> anyhow::Result<PgPool> {
-        let config = self.connect_config()?;
+        let config = self.config_for(access)?;
         self.out
             .debug(format!("connecting to {}", config.describe()));
-        config.pool(access, max_connections).await
+        let settings = self.global.connect_settings();
+        if access == Access::ReadWrite
+            && ConnectConfig::resolve_read(&settings, self.command)?.is_read_url()
+        {
+            self.out.debug(format!(
+                "`{}` writes, so it uses the primary, not --read-url",
+                self.command
+            ));
+        }
+        let pool = config.pool(access, max_connections).await?;
+        let standby = {
+            let mut conn = pool.acquire().await.map_err(|e| config.lost(e.into()))?;
+            queue::replica::standby_lag(&mut *conn).await?
+        };
+        match (access, standby) {
+            (Access::ReadWrite, Some(_)) => {
+                return Err(CliError::usage(format!(
+                    "{} (from {}) is a hot standby, which only reads, and `{}` writes: \
+                     point --database-url (or ABSURD_DATABASE_URL, DATABASE_URL) at the primary; \
+                     --read-url (ABSURD_READ_URL) is where read-only commands may read from a \
+                     standby. Nothing was changed",
+                    config.describe(),
+                    config.source,
+                    self.command
+                )))
+            }
+            (Access::ReadOnly, Some(lag)) => {
+                self.out.warn(lag.describe(&config.describe()));
+                self.out.set_replica(lag);
+            }
+            _ => {}
+        }
+        Ok(pool)
     }
 
     /// `err` naming the server when it is about a connection that could not
     /// be had or went silent (exit 3), else `err` itself.
     pub fn lost(&self, err: anyhow::Error) -> anyhow::Error {
-        match self.connect_config() {
+        match self.config_for(Access::ReadOnly) {
             Ok(config) => config.lost(err),
             Err(_) => err,
         }
@@ -185,6 +232,27 @@ fn explain_refusal(ctx: &Ctx, err: anyhow::Error) -> anyhow::Error {
         )),
         _ => err,
     }
+}
+
+/// The commands whose read-only sessions read from --read-url (a hot
+/// standby) when it is given: those that only read. A dry run of a command
+/// that writes reads the primary, where its real run would write.
+fn reads_from_replica(command: &str) -> bool {
+    matches!(
+        command,
+        "status"
+            | "exporter"
+            | "top"
+            | "tasks list"
+            | "tasks show"
+            | "tasks logs"
+            | "errors"
+            | "trends"
+            | "workers list"
+            | "audit"
+            | "wait"
+            | "preflight"
+    )
 }
 
 /// The role of the three `migrate` creates that a command needs: the

@@ -23,7 +23,7 @@ use crate::commands::Ctx;
 use crate::config::Access;
 use crate::error::redact;
 use crate::queue::SchemaProblem;
-use crate::queue::{health, reap, schema, stats};
+use crate::queue::{health, reap, replica, schema, stats};
 
 /// One line of the checklist: a finding as `preflight` prints it.
 #[derive(Debug, Clone, Serialize)]
@@ -153,6 +153,18 @@ async fn database_checks(ctx: &Ctx, t: &Preflight, pool: &PgPool, items: &mut Ve
         Err(e) => Finding::new("database", Level::Critical, one_line(&e.into())),
     });
 
+    // On a hot standby (--read-url): its lag, and the checks it cannot make.
+    let standby = match replica::standby_lag(&mut *conn).await {
+        Ok(lag) => lag,
+        Err(e) => {
+            items.push(unknown("replica", e));
+            None
+        }
+    };
+    if let Some(lag) = &standby {
+        items.push(checks::database::replica_lag(lag));
+    }
+
     items.push(match health::server_version(&mut *conn).await {
         Ok((num, text)) => checks::database::server_version(num, &text),
         Err(e) => unknown("server_version", e),
@@ -191,7 +203,7 @@ async fn database_checks(ctx: &Ctx, t: &Preflight, pool: &PgPool, items: &mut Ve
     };
 
     if schema_ok {
-        queue_checks(ctx, t, &mut conn, items).await;
+        queue_checks(ctx, t, &mut conn, standby.is_some(), items).await;
     } else {
         for name in QUEUE_CHECKS {
             items.push(Finding::new(
@@ -216,9 +228,15 @@ async fn database_checks(ctx: &Ctx, t: &Preflight, pool: &PgPool, items: &mut Ve
         Err(e) => unknown("long_transactions", e),
     });
 
-    items.push(match health::dead_tuples(&mut *conn).await {
-        Ok(d) => checks::database::dead_tuples(d.as_ref(), t.dead_tuples_warn, t.dead_tuples_crit),
-        Err(e) => unknown("dead_tuples", e),
+    items.push(if standby.is_some() {
+        checks::database::dead_tuples_unseen()
+    } else {
+        match health::dead_tuples(&mut *conn).await {
+            Ok(d) => {
+                checks::database::dead_tuples(d.as_ref(), t.dead_tuples_warn, t.dead_tuples_crit)
+            }
+            Err(e) => unknown("dead_tuples", e),
+        }
     });
 }
 
@@ -234,7 +252,13 @@ fn unknown(check: &str, e: impl Into<anyhow::Error>) -> Finding {
 
 /// The queue items, from one `status` snapshot of the queue, judged by the
 /// same checks as `status` (under preflight's names, with a remedy).
-async fn queue_checks(ctx: &Ctx, t: &Preflight, conn: &mut PgConnection, items: &mut Vec<Finding>) {
+async fn queue_checks(
+    ctx: &Ctx,
+    t: &Preflight,
+    conn: &mut PgConnection,
+    standby: bool,
+    items: &mut Vec<Finding>,
+) {
     let queue = ctx.global.queue.clone();
     let read = async {
         let mut tx = stats::begin_snapshot(&mut *conn).await?;
@@ -263,7 +287,9 @@ async fn queue_checks(ctx: &Ctx, t: &Preflight, conn: &mut PgConnection, items: 
             .named("stuck_tasks")
             .remedy("`absurdctl reap-stuck` gives them back to the queue"),
     );
-    items.push(
+    items.push(if standby {
+        checks::queue::reaper_lock_unseen(&queue)
+    } else {
         match reap::stale_locks(
             &mut *conn,
             std::slice::from_ref(&queue),
@@ -285,8 +311,8 @@ async fn queue_checks(ctx: &Ctx, t: &Preflight, conn: &mut PgConnection, items: 
                 }
             }
             Err(e) => unknown("reaper_lock", e),
-        },
-    );
+        }
+    });
     items.push(
         checks::queue::failures_1h(&q, l.failures_warn, l.failures_crit)
             .named("failures")

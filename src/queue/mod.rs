@@ -13,6 +13,7 @@ pub mod health;
 pub mod history;
 pub mod maintenance;
 pub mod reap;
+pub mod replica;
 pub mod retention;
 pub mod roster;
 pub mod schema;

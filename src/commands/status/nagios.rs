@@ -12,7 +12,7 @@ pub(super) fn unknown_line(reason: &str) -> String {
 
 /// `ABSURD WARNING - q: backlog 25 (> 20) | 'backlog'=25;20;500;0 ...`
 pub(super) fn nagios_line(r: &Report) -> String {
-    let bad: Vec<&Finding> = r.checks.iter().filter(|f| f.level != Level::Ok).collect();
+    let bad: Vec<&Finding> = r.checks.iter().filter(|f| f.level > Level::Ok).collect();
     let summary = if !bad.is_empty() {
         bad.iter()
             .map(|f| match &f.queue {

@@ -34,6 +34,22 @@ pub(super) fn prometheus(r: &Report) -> String {
             samples,
         })
     };
+    if let Some(lag) = &r.replica {
+        if let Some(secs) = lag.lag_sec {
+            fam(
+                "absurd_replica_lag_seconds",
+                "Read from a hot standby: seconds since the primary committed the last transaction it replayed (grows while the primary is idle).",
+                vec![PromSample::new(vec![], secs.max(0.0))],
+            );
+        }
+        if let Some(bytes) = lag.replay_gap_bytes {
+            fam(
+                "absurd_replica_replay_gap_bytes",
+                "Read from a hot standby: WAL it received and has not replayed yet.",
+                vec![PromSample::new(vec![], bytes.max(0) as f64)],
+            );
+        }
+    }
     let qs = || r.queues.iter().map(|q| &q.snapshot);
     let ql = |s: &QueueSnapshot| vec![("queue", s.queue.clone())];
     let tl = |s: &QueueSnapshot, name: &str| {

@@ -13,6 +13,7 @@ use crate::cli::StatusArgs;
 use crate::queue::health::round_trip;
 use crate::queue::history::{self, RunningAttempt};
 use crate::queue::reap;
+use crate::queue::replica::{self, ReplicaLag};
 use crate::queue::stats::{self, QueueSnapshot, Snapshot, StuckRule};
 
 /// Rates between two refreshes of `--watch`.
@@ -88,6 +89,9 @@ pub(crate) struct Report {
     /// Every check, OK ones included; database-wide first.
     pub checks: Vec<Finding>,
     pub queues: Vec<QueueReport>,
+    /// Read from a hot standby: how far it lags (absent on a primary).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica: Option<ReplicaLag>,
 }
 
 /// Reads one snapshot and judges it. With `previous` (the last snapshot of
@@ -102,6 +106,7 @@ pub(crate) async fn collect(
     let started = Instant::now();
     let mut tx = stats::begin_snapshot(pool).await?;
     let rtt = round_trip(&mut *tx).await?;
+    let standby = replica::standby_lag(&mut *tx).await?;
     let snapshot = stats::snapshot(&mut tx, queues, stuck_rule(&args.judging.stuck)).await?;
     let reaper = reaper_state(&mut tx, queues, args).await?;
     let running = history::running(&mut *tx, queues, RUNNING_SHOWN).await?;
@@ -119,6 +124,18 @@ pub(crate) async fn collect(
     };
     tx.commit().await?;
     let mut report = judge(snapshot, rtt, &reaper, thresholds.clone());
+    if standby.is_some() {
+        // The reaper's lock is held by a session of the primary, which a
+        // standby cannot see: "free" would be a guess.
+        for f in report
+            .checks
+            .iter_mut()
+            .filter(|f| f.check == "reaper_lock")
+        {
+            *f = checks::queue::reaper_lock_unseen(f.queue.as_deref().unwrap_or_default());
+        }
+    }
+    report.replica = standby;
     if !args.allow_empty {
         for q in &mut report.queues {
             if let Some(mut f) = checks::queue::unknown_queue(&q.snapshot.queue, &known) {
@@ -251,6 +268,7 @@ pub(super) fn judge(
         thresholds: t,
         checks: found,
         queues,
+        replica: None,
     }
 }
 

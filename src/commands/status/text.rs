@@ -35,10 +35,13 @@ pub(crate) fn render_on(out: &Output, r: &Report, screen: Option<Screen>) -> Str
         fmt_ms(r.round_trip_ms),
         fmt_ms(r.query_ms)
     )];
+    if let Some(lag) = &r.replica {
+        head.push(format!("read from a hot standby: {}", lag.summary()));
+    }
     for c in r
         .checks
         .iter()
-        .filter(|c| c.queue.is_none() && c.level != Level::Ok)
+        .filter(|c| c.queue.is_none() && c.level > Level::Ok)
     {
         head.push(format!("{} {}", level(out, c.level), c.message));
     }
@@ -66,7 +69,7 @@ pub(crate) fn render_on(out: &Output, r: &Report, screen: Option<Screen>) -> Str
             ));
         }
         for c in r.checks.iter().filter(|c| {
-            c.level != Level::Ok && c.queue.as_deref() == Some(q.snapshot.queue.as_str())
+            c.level > Level::Ok && c.queue.as_deref() == Some(q.snapshot.queue.as_str())
         }) {
             top.extend(wrap(
                 &format!("  {} ", level(out, c.level)),
@@ -630,6 +633,7 @@ mod tests {
             verbose: 0,
             stdout_tty: false,
             stderr_tty: false,
+            replica: Default::default(),
         }
     }
 

@@ -32,7 +32,7 @@ pub(super) async fn watch(
 ) -> anyhow::Result<ExitCode> {
     let pool = ctx.connect(Access::ReadOnly, 1).await?;
     let server = {
-        let c = ctx.connect_config()?;
+        let c = ctx.config_for(Access::ReadOnly)?;
         let o = &c.options;
         (
             o.get_host().to_string(),
