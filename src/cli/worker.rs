@@ -39,8 +39,9 @@ pub enum WorkerCommand {
 /// Options of `worker run`.
 #[derive(Debug, Args)]
 pub struct WorkerRunArgs {
-    /// Tasks run at the same time (one handler process each); claims are
-    /// made in batches of up to this many
+    /// Tasks run at the same time (one handler process each; with
+    /// --persistent, handler processes, each given up to --pipeline tasks);
+    /// claims are made in batches of up to the free slots
     #[arg(long, allow_negative_numbers = true, short = 'c', default_value_t = 1,
           env = "ABSURD_WORKER_CONCURRENCY",
           value_parser = clap::value_parser!(u32).range(1..=1024))]
@@ -112,6 +113,21 @@ pub struct WorkerRunArgs {
     /// while the handler runs, and at its end; 0 keeps none)
     #[arg(long, allow_negative_numbers = true, default_value_t = 64 << 10, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(0..=(16 << 20)))]
     pub log_tail: u64,
+
+    /// Run COMMAND once per slot as a persistent handler, fed tasks as JSON
+    /// lines on standard input and answering each with a JSON line on
+    /// standard output, instead of once per task (for short tasks; the
+    /// protocol is in the README, "Persistent handlers"); a handler that
+    /// exits is started again, after a backoff when it keeps dying
+    #[arg(long)]
+    pub persistent: bool,
+
+    /// With --persistent: tasks each handler is given at once, answered in
+    /// any order by their id (more than 1 keeps a fast handler busy while
+    /// its answers are stored)
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1, value_name = "N",
+          requires = "persistent", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub pipeline: u32,
 
     /// Pass the database password on to handlers: ABSURD_DATABASE_URL and
     /// DATABASE_URL as they are and PGPASSWORD [default: handlers get the

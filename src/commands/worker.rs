@@ -7,6 +7,7 @@ mod backoff;
 mod handler;
 mod log;
 mod outbox;
+mod persistent;
 mod progress;
 mod results;
 mod supervisor;
@@ -125,6 +126,7 @@ pub async fn run(ctx: &Ctx, args: WorkerRunArgs) -> anyhow::Result<ExitCode> {
         log_tail: usize::try_from(args.log_tail).unwrap_or(usize::MAX),
         env_override: handler_env(args.pass_database_password),
         result_batch_bytes: usize::try_from(args.result_batch_bytes).unwrap_or(usize::MAX),
+        pipeline: args.persistent.then_some(args.pipeline as usize),
         target: format!(
             "{}:{} (database {})",
             config.options.get_host(),

@@ -15,11 +15,11 @@ use tokio::sync::oneshot;
 use tokio::time::{sleep_until, Instant};
 
 /// Bytes of standard error kept for a failed task's error.
-const STDERR_TAIL: usize = 4096;
+pub(super) const STDERR_TAIL: usize = 4096;
 
 /// How long output still in the pipes is read once the handler has exited
 /// (a process that left the group could hold them open forever).
-const PIPE_DRAIN: Duration = Duration::from_secs(1);
+pub(super) const PIPE_DRAIN: Duration = Duration::from_secs(1);
 
 /// Why a handler was stopped before it exited on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +66,15 @@ impl Logs {
         }
     }
 
+    /// Adds what a persistent handler wrote on stderr while this task was
+    /// the only one it held.
+    pub(super) fn push_stderr(&self, chunk: &[u8]) {
+        self.stderr
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(chunk);
+    }
+
     /// Copies of both tails as they are now.
     pub fn snapshot(&self) -> (Tail, Tail) {
         let take = |t: &Arc<Mutex<Tail>>| t.lock().unwrap_or_else(PoisonError::into_inner).clone();
@@ -94,6 +103,36 @@ pub struct Outcome {
     pub elapsed: Duration,
     /// None when it could not be started.
     pub usage: Option<Usage>,
+    /// What a persistent handler made of the task (None: a run of its own,
+    /// or a timeout or loss, told by `stopped` as for one).
+    pub reply: Option<Reply>,
+}
+
+/// How a task given to a persistent handler ended, besides a timeout or loss.
+pub enum Reply {
+    /// It answered with a result: its JSON text, as if printed by a handler
+    /// of its own.
+    Result(Tail),
+    /// It answered with an error, or with a reply that is not one: the
+    /// task's error.
+    Error(String),
+    /// The handler ended (by itself, or stopped for writing what is not a
+    /// reply) while this was its oldest unanswered task: the task's error;
+    /// the exit is in `status`.
+    Died(String),
+    /// The handler was stopped or ended for another task, or the worker is
+    /// shutting down: the task goes back uncharged, for this reason.
+    Interrupted(&'static str),
+}
+
+impl Outcome {
+    /// The handler's exit status, when this task's ending is one.
+    pub(super) fn exit(&self) -> Option<&ExitStatus> {
+        match self.reply {
+            None | Some(Reply::Died(_)) => self.status.as_ref().ok(),
+            Some(_) => None,
+        }
+    }
 }
 
 /// The process groups of running handlers, so that a second signal can
@@ -102,14 +141,14 @@ pub struct Outcome {
 pub struct Groups(Arc<Mutex<HashSet<i32>>>);
 
 impl Groups {
-    fn add(&self, pgid: i32) {
+    pub(super) fn add(&self, pgid: i32) {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(pgid);
     }
 
-    fn remove(&self, pgid: i32) {
+    pub(super) fn remove(&self, pgid: i32) {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -178,6 +217,7 @@ pub async fn run(spec: Spec, mut stop: oneshot::Receiver<StopReason>, groups: Gr
                 stderr: Tail::new(0),
                 elapsed: started.elapsed(),
                 usage: None,
+                reply: None,
             }
         }
     };
@@ -254,12 +294,13 @@ pub async fn run(spec: Spec, mut stop: oneshot::Receiver<StopReason>, groups: Gr
         stderr: take(&stderr),
         elapsed,
         usage,
+        reply: None,
     }
 }
 
 /// Waits for process `pid` to exit and reaps it, with its resource usage
 /// (blocking: run it on a thread of its own).
-fn wait4(pid: i32) -> std::io::Result<(ExitStatus, Usage)> {
+pub(super) fn wait4(pid: i32) -> std::io::Result<(ExitStatus, Usage)> {
     let seconds = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     loop {
         let mut status = 0;
@@ -298,7 +339,7 @@ fn begin_stop(
     }
 }
 
-fn signal_group(pgid: i32, signal: i32) {
+pub(super) fn signal_group(pgid: i32, signal: i32) {
     // Never 0 or 1 here: kill(0) and kill(-1) would reach far more than a handler.
     if pgid > 1 {
         // SAFETY: kill has no memory-safety preconditions.

@@ -26,6 +26,7 @@ use super::backoff::DbHealth;
 use super::handler::{Groups, Logs, Outcome, StopReason};
 use super::log::{Level, Logger};
 use super::outbox::Outbox;
+use super::persistent;
 use super::progress::{self, Progress};
 use super::systemd::Notifier;
 use crate::output::fmt_secs;
@@ -59,6 +60,8 @@ pub struct Settings {
     /// Most bytes of results stored in one statement; a single result
     /// larger than this fails its task instead.
     pub result_batch_bytes: usize,
+    /// With --persistent: the tasks each handler holds at once.
+    pub pipeline: Option<usize>,
     /// Where the database is (host, port, database; never the password),
     /// for the log.
     pub target: String,
@@ -105,6 +108,8 @@ struct Run {
     progress_file: Option<std::path::PathBuf>,
     /// What the history last got of it: output sizes and progress.
     stored: Option<Seen>,
+    /// The persistent handler's slot it was given to.
+    slot: Option<usize>,
 }
 
 /// What the history has of a run: output sizes and progress.
@@ -137,7 +142,7 @@ impl Run {
     /// The handler's side of how its attempt ended.
     fn ended(&self, out: &Outcome) -> Ended {
         use std::os::unix::process::ExitStatusExt;
-        let status = out.status.as_ref().ok();
+        let status = out.exit();
         Ended {
             live: self.snapshot().0,
             exit_code: status.and_then(|s| s.code()),
@@ -197,6 +202,8 @@ pub struct Supervisor {
     progress_dir: Option<progress::Dir>,
     /// The history refused the output and progress (logged once).
     history_refused: bool,
+    /// With --persistent: the handlers, one per slot.
+    persistent: Option<persistent::Pool>,
     summary: Summary,
 }
 
@@ -221,7 +228,30 @@ impl Supervisor {
             queue_name: cfg.info.queue_name.clone(),
             ..Summary::default()
         };
+        let persistent = cfg.pipeline.map(|pipeline| {
+            let settings = persistent::Settings {
+                program: cfg.program.clone(),
+                args: cfg.args.clone(),
+                env: vec![
+                    ("ABSURD_QUEUE_NAME", cfg.info.queue_name.clone()),
+                    ("ABSURD_WORKER_ID", cfg.info.worker_id.clone()),
+                ],
+                env_override: cfg.env_override.clone(),
+                kill_grace: cfg.kill_grace,
+                max_output: cfg.max_output,
+                pipeline,
+            };
+            let count = cfg.info.concurrency as usize;
+            persistent::Pool::start(
+                settings,
+                count,
+                log.clone(),
+                groups.clone(),
+                done_tx.clone(),
+            )
+        });
         Supervisor {
+            persistent,
             outbox: Outbox::new(cfg.result_batch_bytes),
             health: DbHealth::new(cfg.op_timeout, cfg.target.clone(), log.clone()),
             next_heartbeat: now + cfg.heartbeat_interval,
@@ -276,6 +306,10 @@ impl Supervisor {
                 break;
             }
             self.wait().await;
+        }
+        if let Some(handlers) = self.persistent.take() {
+            // Nothing runs any more: EOF to each persistent handler.
+            handlers.close().await;
         }
         self.notify("STOPPING=1");
         if self.health.ready() {
@@ -393,6 +427,7 @@ impl Supervisor {
             Some((id, outcome)) = self.done_rx.recv() => self.on_exit(id, outcome),
             Some(()) = self.wake.recv(), if idle_slots => self.more_work = true,
             Some(signal) = self.signals.recv(), if !draining => self.begin_drain(signal).await,
+            up = handler_changed(&mut self.persistent) => self.more_work |= up,
             _ = sleep_until(until) => {}
         }
         let now = Instant::now();
@@ -414,7 +449,10 @@ impl Supervisor {
             .cfg
             .max_tasks
             .map_or(u64::MAX, |m| m.saturating_sub(self.summary.claimed));
-        let free = (self.cfg.info.concurrency as usize).saturating_sub(self.runs.len());
+        let free = match &self.persistent {
+            Some(handlers) => handlers.free(),
+            None => (self.cfg.info.concurrency as usize).saturating_sub(self.runs.len()),
+        };
         free.min(usize::try_from(left).unwrap_or(usize::MAX))
     }
 
@@ -510,5 +548,14 @@ impl Supervisor {
         if let Some(n) = &self.notifier {
             n.notify(state);
         }
+    }
+}
+
+/// A persistent handler came up (true: there may be room) or went down;
+/// never, without persistent handlers.
+async fn handler_changed(handlers: &mut Option<persistent::Pool>) -> bool {
+    match handlers {
+        Some(h) => h.changed().await,
+        None => std::future::pending().await,
     }
 }

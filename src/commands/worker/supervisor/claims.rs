@@ -11,9 +11,12 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::{Run, Supervisor};
-use crate::commands::worker::handler::{self, describe_exit, Logs, Outcome, Spec, StopReason};
+use crate::commands::worker::handler::{
+    self, describe_exit, Logs, Outcome, Reply, Spec, StopReason,
+};
 use crate::commands::worker::log::Level;
 use crate::commands::worker::outbox::Settle;
+use crate::commands::worker::persistent;
 use crate::commands::worker::results::error_text;
 use crate::output::fmt_secs;
 use crate::queue::workers;
@@ -81,7 +84,7 @@ impl Supervisor {
             .map(|s| Duration::from_secs(s as u64))
             .or(self.cfg.default_timeout);
         let worker_id = &self.cfg.info.worker_id;
-        let input = json!({
+        let mut input = json!({
             "task_id": task.task_id,
             "queue_name": task.queue_name,
             "task_name": task.task_name,
@@ -92,40 +95,28 @@ impl Supervisor {
             "timeout_sec": timeout.map(|t| t.as_secs()),
             "worker_id": worker_id,
         });
-        let mut stdin = input.to_string().into_bytes();
-        stdin.push(b'\n');
         let run_id = self.next_run;
         self.next_run += 1;
-        let mut env = vec![
-            ("ABSURD_TASK_ID", task.task_id.to_string()),
-            ("ABSURD_TASK_NAME", task.task_name.clone()),
-            ("ABSURD_QUEUE_NAME", task.queue_name.clone()),
-            ("ABSURD_ATTEMPT", task.attempt.to_string()),
-            ("ABSURD_WORKER_ID", worker_id.clone()),
-        ];
-        let progress_file = self.progress_dir.as_ref().map(|d| d.file(run_id));
-        if let Some(path) = &progress_file {
-            env.push(("ABSURD_PROGRESS_FILE", path.to_string_lossy().into_owned()));
-        }
         let logs = Logs::new(self.cfg.log_tail);
-        let spec = Spec {
-            program: self.cfg.program.clone(),
-            args: self.cfg.args.clone(),
-            env,
-            env_override: self.cfg.env_override.clone(),
-            stdin,
-            timeout,
-            kill_grace: self.cfg.kill_grace,
-            max_output: self.cfg.max_output,
-            logs: logs.clone(),
-        };
         let (stop_tx, stop_rx) = oneshot::channel();
-        let done = self.done_tx.clone();
-        let groups = self.groups.clone();
-        tokio::spawn(async move {
-            let outcome = handler::run(spec, stop_rx, groups).await;
-            let _ = done.send((run_id, outcome));
-        });
+        let mut slot = None;
+        let mut progress_file = None;
+        if let Some(handlers) = &mut self.persistent {
+            let id = task.task_id.to_string();
+            input["id"] = json!(id);
+            let mut line = input.to_string().into_bytes();
+            line.push(b'\n');
+            let assign = persistent::Assign {
+                run_id,
+                id,
+                line,
+                timeout,
+                logs: logs.clone(),
+            };
+            slot = Some(handlers.assign(assign, stop_rx));
+        } else {
+            progress_file = self.spawn_handler(&task, input, run_id, timeout, &logs, stop_rx);
+        }
         self.log.task(
             Level::Info,
             "started",
@@ -148,15 +139,64 @@ impl Supervisor {
                 logs,
                 progress_file,
                 stored: None,
+                slot,
             },
         );
     }
 
+    /// Starts a handler of its own for a task: the file it may write its
+    /// progress to.
+    fn spawn_handler(
+        &self,
+        task: &Task,
+        input: serde_json::Value,
+        run_id: u64,
+        timeout: Option<Duration>,
+        logs: &Logs,
+        stop_rx: oneshot::Receiver<StopReason>,
+    ) -> Option<std::path::PathBuf> {
+        let worker_id = &self.cfg.info.worker_id;
+        let mut stdin = input.to_string().into_bytes();
+        stdin.push(b'\n');
+        let mut env = vec![
+            ("ABSURD_TASK_ID", task.task_id.to_string()),
+            ("ABSURD_TASK_NAME", task.task_name.clone()),
+            ("ABSURD_QUEUE_NAME", task.queue_name.clone()),
+            ("ABSURD_ATTEMPT", task.attempt.to_string()),
+            ("ABSURD_WORKER_ID", worker_id.clone()),
+        ];
+        let progress_file = self.progress_dir.as_ref().map(|d| d.file(run_id));
+        if let Some(path) = &progress_file {
+            env.push(("ABSURD_PROGRESS_FILE", path.to_string_lossy().into_owned()));
+        }
+        let spec = Spec {
+            program: self.cfg.program.clone(),
+            args: self.cfg.args.clone(),
+            env,
+            env_override: self.cfg.env_override.clone(),
+            stdin,
+            timeout,
+            kill_grace: self.cfg.kill_grace,
+            max_output: self.cfg.max_output,
+            logs: logs.clone(),
+        };
+        let done = self.done_tx.clone();
+        let groups = self.groups.clone();
+        tokio::spawn(async move {
+            let outcome = handler::run(spec, stop_rx, groups).await;
+            let _ = done.send((run_id, outcome));
+        });
+        progress_file
+    }
+
     /// A handler ended: decide what its task becomes, to be stored.
-    pub(super) fn on_exit(&mut self, run_id: u64, out: Outcome) {
+    pub(super) fn on_exit(&mut self, run_id: u64, mut out: Outcome) {
         let Some(run) = self.runs.remove(&run_id) else {
             return;
         };
+        if let (Some(handlers), Some(slot)) = (&mut self.persistent, run.slot) {
+            handlers.ended(slot);
+        }
         let ended = run.ended(&out);
         if let Some(path) = &run.progress_file {
             let _ = std::fs::remove_file(path);
@@ -181,6 +221,21 @@ impl Supervisor {
                 ),
                 json!({ "duration_sec": elapsed.as_secs_f64() }),
             );
+            return;
+        }
+        if let Some(reply) = out.reply.take() {
+            let kind = match reply {
+                Reply::Result(result) => {
+                    self.outbox.push_completion(task, &result, elapsed, ended);
+                    return;
+                }
+                Reply::Error(error) | Reply::Died(error) => Settle::Fail {
+                    error,
+                    timed_out: false,
+                },
+                Reply::Interrupted(why) => Settle::Release { why },
+            };
+            self.outbox.settle(task, kind, elapsed, ended);
             return;
         }
         let kind = match (out.stopped, &out.status) {
