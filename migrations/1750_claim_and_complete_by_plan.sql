@@ -12,10 +12,10 @@
 -- * complete_tasks: finds its tasks by key. Its test of the status is a
 --   CASE, which no index serves: otherwise the planner may walk the status
 --   index's `claimed` entries, which hold every task claimed since the last
---   vacuum (83 buffers to complete one task). The attempts it ends are
---   written in the same statement, from the rows it updated (they were
---   read again by key, in a second statement), and the wait is computed as
---   tasks_wait_from_ready would, so that trigger is not called.
+--   vacuum (83 buffers to complete one task). The wait is computed as
+--   tasks_wait_from_ready would, so that trigger is not called. Its
+--   attempts are still written by record_completed_attempts, which may
+--   insert into the history where absurd_worker may not.
 -- * tasks_wait_from_ready: called only when a completion's wait is not
 --   already counted from the moment its task became ready (the legacy
 --   functions' completions), no longer for absurdctl's.
@@ -27,10 +27,9 @@ CREATE OR REPLACE FUNCTION absurd.complete_tasks(
 RETURNS SETOF uuid
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_host text := CASE WHEN p_worker_id IS NOT NULL THEN absurd.worker_host(p_worker_id) END;
+  v_done uuid[];
 BEGIN
   PERFORM set_config('absurd.history_written', 'on', true);
-  RETURN QUERY
   WITH done AS (
     UPDATE absurd.tasks t
        SET status = 'completed', result = r.result, error = NULL, completed_at = now(),
@@ -41,22 +40,14 @@ BEGIN
      WHERE t.task_id = ANY (p_task_ids) AND t.task_id = r.task_id
        AND CASE WHEN t.status = 'claimed' THEN true ELSE false END
        AND (t.worker_id = p_worker_id OR (p_worker_id IS NULL AND NOT t.claim_fenced))
-    RETURNING t.task_id, t.attempt, t.queue_name, t.task_name, t.worker_id,
-              t.claimed_at, t.created_at, t.heartbeat_at),
-  recorded AS (
-    INSERT INTO absurd.task_attempts AS a
-           (task_id, attempt, queue_name, task_name, worker_id, hostname, claimed_at,
-            heartbeat_at, ended_at, outcome)
-    SELECT d.task_id, d.attempt, d.queue_name, d.task_name, d.worker_id,
-           coalesce(v_host, absurd.worker_host(d.worker_id)),
-           coalesce(d.claimed_at, d.created_at), d.heartbeat_at, now(), 'completed'
-      FROM done d
-    ON CONFLICT (task_id, claimed_at) DO UPDATE
-       SET heartbeat_at = EXCLUDED.heartbeat_at, ended_at = EXCLUDED.ended_at,
-           outcome = EXCLUDED.outcome, error = NULL
-     WHERE a.ended_at IS NULL)
-  SELECT d.task_id FROM done d;
+    RETURNING t.task_id)
+  SELECT array_agg(done.task_id) INTO v_done FROM done;
   PERFORM set_config('absurd.history_written', '', true);
+  IF v_done IS NOT NULL THEN
+    -- SECURITY DEFINER: absurd_worker may not insert into the history.
+    PERFORM absurd.record_completed_attempts(v_done);
+  END IF;
+  RETURN QUERY SELECT unnest(coalesce(v_done, '{}'::uuid[]));
 END
 $$;
 
