@@ -8,7 +8,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::cli::{
-    FlowThresholds, LoadThresholds, PreflightArgs, RemedyArgs, RoundTripThresholds, StuckArgs,
+    FlowThresholds, Judging, LoadThresholds, PreflightArgs, RemedyArgs, RoundTripThresholds,
+    StuckArgs,
 };
 use crate::error::CliError;
 use crate::queue::stats::{StuckRule, MIN_SUCCESS_SAMPLES};
@@ -94,6 +95,12 @@ pub struct Thresholds {
 }
 
 impl Thresholds {
+    /// The thresholds of `status`'s judging flags, as `status`, `top` and the
+    /// exporter take them.
+    pub fn from_judging(j: &Judging) -> anyhow::Result<Self> {
+        Self::new(&j.load, &j.flow, &j.rtt, &j.remedy)
+    }
+
     pub fn new(
         l: &LoadThresholds,
         f: &FlowThresholds,

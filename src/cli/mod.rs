@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand};
 pub use admin::{BenchArgs, CompletionsArgs, MigrateArgs};
 pub use bulk::{BulkArgs, CancelArgs, FailArgs, FilterArgs, PrioritizeArgs, RetryFailedArgs};
 pub use checks::{
-    parse_disk_spec, DiskSpec, FlowThresholds, LoadThresholds, PreflightArgs, RemedyArgs,
+    parse_disk_spec, DiskSpec, FlowThresholds, Judging, LoadThresholds, PreflightArgs, RemedyArgs,
     RoundTripThresholds, StatusArgs, StuckArgs,
 };
 pub use exporter::ExporterArgs;

@@ -49,12 +49,7 @@ pub async fn run(ctx: &Ctx, args: ExporterArgs) -> anyhow::Result<ExitCode> {
         allow_empty: args.allow_empty,
         judging: args.judging,
     };
-    let thresholds = Thresholds::new(
-        &status_args.judging.load,
-        &status_args.judging.flow,
-        &status_args.judging.rtt,
-        &status_args.judging.remedy,
-    )?;
+    let thresholds = Thresholds::from_judging(&status_args.judging)?;
     let exporter = Arc::new(Exporter {
         ctx: Ctx {
             global: ctx.global.clone(),

@@ -31,12 +31,7 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<ExitCode> {
             "--output csv is only supported by `trends`; `status` prints table, json or prometheus",
         ));
     }
-    let thresholds = Thresholds::new(
-        &args.judging.load,
-        &args.judging.flow,
-        &args.judging.rtt,
-        &args.judging.remedy,
-    )?;
+    let thresholds = Thresholds::from_judging(&args.judging)?;
     if args.check {
         if ctx.out.format == OutputFormat::Prometheus {
             return Err(CliError::usage(

@@ -48,12 +48,7 @@ pub async fn run(ctx: &Ctx, args: TopArgs) -> anyhow::Result<ExitCode> {
              `absurdctl status --watch --output json`",
         ));
     }
-    let thresholds = Thresholds::new(
-        &args.judging.load,
-        &args.judging.flow,
-        &args.judging.rtt,
-        &args.judging.remedy,
-    )?;
+    let thresholds = Thresholds::from_judging(&args.judging)?;
     let interval = Duration::from_secs(args.interval);
     let settings = Arc::new(Settings {
         status: StatusArgs {
