@@ -363,7 +363,10 @@ pub async fn store_live_or_skip(
 /// Adds the handler's side of the end to `worker`'s attempts of these tasks
 /// claimed at these times (the row the trigger wrote at their end). In the
 /// transaction that stores the result, after it: an attempt ended by a
-/// timeout becomes `timed_out`.
+/// timeout becomes `timed_out`. Each attempt is found by its primary key
+/// (an attempt's claimed_at is never null, so an unknown claim time matches
+/// nothing): joined any other way, a history never analyzed yet was read
+/// whole for every batch of results, and the worker slowed as it grew.
 pub async fn store_ended(
     db: impl PgExecutor<'_>,
     worker: &str,
@@ -394,8 +397,8 @@ pub async fn store_ended(
                        $12::bool[], $13::float8[], $14::float8[], $15::int8[])
                 AS u(task_id, claimed_at, stdout, stderr, stdout_bytes, stderr_bytes, progress,
                      message, exit_code, exit_signal, timed_out, run_time, cpu_time, rss)
-          WHERE a.task_id = u.task_id AND a.worker_id = $1
-            AND a.claimed_at IS NOT DISTINCT FROM u.claimed_at",
+          WHERE a.task_id = u.task_id AND a.claimed_at = u.claimed_at
+            AND a.worker_id = $1",
     )
     .bind(worker)
     .bind(
