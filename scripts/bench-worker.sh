@@ -4,10 +4,13 @@
 #     apart, to a worker whose poll interval is a minute (so every pickup
 #     is a NOTIFY wake-up); latency = claimed_at - created_at, p50/p99/max;
 #  2. drain rate: TASKS no-op tasks run as `true` by one worker with
-#     --concurrency CONCURRENCY and --exit-when-empty, log to /dev/null.
+#     --concurrency CONCURRENCY and --exit-when-empty, log to /dev/null;
+#  3. persistent drain rate: PERSISTENT_TASKS no-op tasks answered by
+#     examples/persistent-handler.py (`noop`) under `worker run --persistent
+#     --pipeline PIPELINE`, same concurrency (PERSISTENT_TASKS=0 skips it).
 #
 #   scripts/bench-worker.sh [path/to/absurdctl]     (default target/release/absurdctl)
-#   PICKUPS=200 TASKS=5000 CONCURRENCY=4 scripts/bench-worker.sh
+#   PICKUPS=200 TASKS=5000 CONCURRENCY=4 PERSISTENT_TASKS=50000 PIPELINE=32 scripts/bench-worker.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +18,8 @@ bin=${1:-target/release/absurdctl}
 pickups=${PICKUPS:-200}
 tasks=${TASKS:-5000}
 concurrency=${CONCURRENCY:-4}
+persistent_tasks=${PERSISTENT_TASKS:-50000}
+pipeline=${PIPELINE:-32}
 [ -x "$bin" ] || { echo "no $bin: cargo build --release first, or give the binary" >&2; exit 2; }
 
 dir=$(mktemp -d /tmp/absurdctl-bench-worker.XXXXXX)
@@ -53,14 +58,26 @@ psql -X "$url" -c "
     FROM (SELECT extract(epoch FROM claimed_at - created_at) * 1000 AS ms
             FROM absurd.tasks WHERE queue_name = 'pickup') p"
 
+drain() { # queue tasks worker-options...
+  local queue=$1 n=$2
+  shift 2
+  psql -X -q "$url" -c "INSERT INTO absurd.tasks (queue_name, task_name) SELECT '$queue', 'noop' FROM generate_series(1, $n)"
+  local start end
+  start=$(date +%s.%N)
+  "$bin" --database-url "$url" --queue "$queue" worker run --concurrency "$concurrency" --exit-when-empty "$@" 2>/dev/null
+  end=$(date +%s.%N)
+  psql -X "$url" -c "
+    SELECT count(*) AS completed,
+           round(($end - $start)::numeric, 2) AS wall_s,
+           round((count(*) / ($end - $start))::numeric) AS tasks_per_s_wall,
+           round((count(*) / extract(epoch FROM max(completed_at) - min(claimed_at)))::numeric) AS tasks_per_s_db
+      FROM absurd.tasks WHERE queue_name = '$queue' AND status = 'completed'"
+}
+
 echo "== drain rate: $tasks no-op tasks (\`true\`), --concurrency $concurrency"
-psql -X -q "$url" -c "INSERT INTO absurd.tasks (queue_name, task_name) SELECT 'drain', 'noop' FROM generate_series(1, $tasks)"
-start=$(date +%s.%N)
-"$bin" --database-url "$url" --queue drain worker run --concurrency "$concurrency" --exit-when-empty -- true 2>/dev/null
-end=$(date +%s.%N)
-psql -X "$url" -c "
-  SELECT count(*) AS completed,
-         round(($end - $start)::numeric, 2) AS wall_s,
-         round((count(*) / ($end - $start))::numeric) AS tasks_per_s_wall,
-         round((count(*) / extract(epoch FROM max(completed_at) - min(claimed_at)))::numeric) AS tasks_per_s_db
-    FROM absurd.tasks WHERE queue_name = 'drain' AND status = 'completed'"
+drain drain "$tasks" -- true
+
+if [ "$persistent_tasks" -gt 0 ]; then
+  echo "== persistent drain rate: $persistent_tasks no-op tasks, --persistent --pipeline $pipeline, --concurrency $concurrency"
+  drain persistent "$persistent_tasks" --persistent --pipeline "$pipeline" -- examples/persistent-handler.py
+fi
