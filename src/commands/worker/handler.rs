@@ -126,6 +126,20 @@ pub enum Reply {
 }
 
 impl Outcome {
+    /// A persistent handler's answer for a task, or why it has none; the
+    /// handler's own status stays that of a clean exit.
+    pub(super) fn replied(reply: Reply) -> Outcome {
+        Outcome {
+            status: Ok(ExitStatus::from_raw(0)),
+            stopped: None,
+            stdout: Tail::new(0),
+            stderr: Tail::new(0),
+            elapsed: Duration::ZERO,
+            usage: None,
+            reply: Some(reply),
+        }
+    }
+
     /// The handler's exit status, when this task's ending is one.
     pub(super) fn exit(&self) -> Option<&ExitStatus> {
         match self.reply {
@@ -163,50 +177,62 @@ impl Groups {
     }
 }
 
-/// Runs the handler to its end. `stop` asks for it to be stopped early.
-pub async fn run(spec: Spec, mut stop: oneshot::Receiver<StopReason>, groups: Groups) -> Outcome {
-    let started = Instant::now();
-    let stdout = Arc::new(Mutex::new(Tail::new(spec.max_output)));
-    let stderr = Arc::new(Mutex::new(Tail::new(STDERR_TAIL)));
-    // std's Command: the worker reaps the handler itself (wait4, for its
-    // resource usage); tokio's would reap it first.
-    let mut cmd = std::process::Command::new(&spec.program);
-    cmd.args(&spec.args)
-        .envs(spec.env.iter().map(|(k, v)| (*k, v)))
-        // The notify socket is the worker's to speak on, not its handlers'.
+/// The command for a handler: in a process group of its own (a terminal's
+/// Ctrl-C reaches the worker only, and one kill(-pgid) reaches everything
+/// the handler started), its three streams piped, without the worker's
+/// notify socket (the worker's to speak on, not its handlers'). std's
+/// Command: the worker reaps the handler itself (wait4, for its resource
+/// usage); tokio's would reap it first.
+pub(super) fn command(
+    program: &str,
+    args: &[String],
+    env: &[(&'static str, String)],
+    env_override: &[(&'static str, Option<String>)],
+) -> std::process::Command {
+    let mut cmd = std::process::Command::new(program);
+    cmd.args(args)
+        .envs(env.iter().map(|(k, v)| (*k, v)))
         .env_remove("NOTIFY_SOCKET")
         .env_remove("WATCHDOG_USEC")
         .env_remove("WATCHDOG_PID")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        // Its own group: a terminal's Ctrl-C reaches the worker only, and
-        // one kill(-pgid) reaches everything the handler started.
         .process_group(0);
-    for (name, value) in &spec.env_override {
+    for (name, value) in env_override {
         match value {
             Some(v) => cmd.env(name, v),
             None => cmd.env_remove(name),
         };
     }
-    let spawned = cmd.spawn().and_then(|mut child| {
-        let stdin = child
-            .stdin
-            .take()
-            .map(tokio::process::ChildStdin::from_std)
-            .transpose()?;
-        let out = child
-            .stdout
-            .take()
-            .map(tokio::process::ChildStdout::from_std)
-            .transpose()?;
-        let err = child
-            .stderr
-            .take()
-            .map(tokio::process::ChildStderr::from_std)
-            .transpose()?;
-        Ok((child, stdin, out, err))
-    });
+    cmd
+}
+
+/// Runs the handler to its end. `stop` asks for it to be stopped early.
+pub async fn run(spec: Spec, mut stop: oneshot::Receiver<StopReason>, groups: Groups) -> Outcome {
+    let started = Instant::now();
+    let stdout = Arc::new(Mutex::new(Tail::new(spec.max_output)));
+    let stderr = Arc::new(Mutex::new(Tail::new(STDERR_TAIL)));
+    let spawned = command(&spec.program, &spec.args, &spec.env, &spec.env_override)
+        .spawn()
+        .and_then(|mut child| {
+            let stdin = child
+                .stdin
+                .take()
+                .map(tokio::process::ChildStdin::from_std)
+                .transpose()?;
+            let out = child
+                .stdout
+                .take()
+                .map(tokio::process::ChildStdout::from_std)
+                .transpose()?;
+            let err = child
+                .stderr
+                .take()
+                .map(tokio::process::ChildStderr::from_std)
+                .transpose()?;
+            Ok((child, stdin, out, err))
+        });
     let (child, child_stdin, child_stdout, child_stderr) = match spawned {
         Ok(parts) => parts,
         Err(e) => {
@@ -479,50 +505,4 @@ fn signal_name(sig: i32) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_tail_keeps_the_end_and_says_when_it_cut() {
-        let mut t = Tail::new(4096);
-        t.push(b"hello\n");
-        assert!(t.is_whole());
-        assert_eq!(t.text(), "hello");
-        for _ in 0..3000 {
-            t.push("é-".as_bytes());
-        }
-        t.push(b"end");
-        assert!(!t.is_whole());
-        assert_eq!(t.bytes().len(), 4096);
-        let text = t.text();
-        assert!(text.starts_with('…') && text.ends_with("-end"), "{text}");
-        assert!(!text.contains('\u{FFFD}'), "no half character: {text}");
-    }
-
-    #[test]
-    fn a_log_tail_is_untrimmed_and_cuts_no_character() {
-        let mut t = Tail::new(4096);
-        t.push(b"  line one\n");
-        assert_eq!(t.log_text(), "  line one\n", "whole: as written");
-        for _ in 0..3000 {
-            t.push("é-".as_bytes());
-        }
-        t.push(b"a\0b\n");
-        let text = t.log_text();
-        assert!(text.ends_with("-a\u{FFFD}b\n"), "{text:?}");
-        assert!(!text.starts_with('\u{FFFD}') && !text.contains("line one"));
-        assert_eq!(t.total(), 11 + 3000 * 3 + 4);
-    }
-
-    #[test]
-    fn exits_are_described() {
-        assert_eq!(
-            describe_exit(&ExitStatus::from_raw(3 << 8)),
-            "exit status 3"
-        );
-        assert_eq!(
-            describe_exit(&ExitStatus::from_raw(libc::SIGKILL)),
-            "killed by signal 9 (SIGKILL)"
-        );
-    }
-}
+mod tests;
