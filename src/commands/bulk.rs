@@ -8,15 +8,16 @@
 //! those of its tasks that still match and that no worker holds locked.
 
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use comfy_table::Cell;
 use serde::Serialize;
 use serde_json::json;
 
 mod filter;
+mod render;
 
 pub use filter::filter_from_args;
+use render::{audit_ref, note_running, print_preview, print_summary, scope};
 
 use crate::cli::BulkArgs;
 use crate::commands::Ctx;
@@ -24,7 +25,6 @@ use crate::config::Access;
 use crate::error::CliError;
 use crate::host;
 use crate::interact::{self, Interrupt};
-use crate::output::{ellipsize, fmt_ago, fmt_secs};
 use crate::queue::audit::{self, AuditEntry, Run};
 use crate::queue::bulk::{self, BatchOutcome, BulkAction, Selection, SelectionGroup};
 use crate::queue::{Task, TaskFilter, TaskStatus};
@@ -73,6 +73,51 @@ struct Report {
     by_task: Vec<SelectionGroup>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     sample: Vec<Task>,
+}
+
+impl Report {
+    /// A run's report before any batch: every selected task not reached yet.
+    fn new(
+        action: &BulkAction,
+        filter: &TaskFilter,
+        selected: usize,
+        by_task: Vec<SelectionGroup>,
+        sample: Vec<Task>,
+        dry_run: bool,
+    ) -> anyhow::Result<Report> {
+        Ok(Report {
+            action: action.clone(),
+            outcome: if dry_run {
+                Outcome::DryRun
+            } else {
+                Outcome::Completed
+            },
+            dry_run,
+            filter: filter_json(filter)?,
+            selected: selected as i64,
+            counts: BatchOutcome::default(),
+            not_reached: selected as i64,
+            running_on_legacy_workers: None,
+            batches: 0,
+            longest_batch_ms: 0.0,
+            elapsed_ms: 0,
+            error: None,
+            audit_id: None,
+            by_task,
+            sample,
+        })
+    }
+
+    /// Why the run's audit row is missing, when the batches were done: they
+    /// are recorded one by one in absurd.audit_batches.
+    fn unrecorded(&self, run: &Run, w: &Words) -> String {
+        format!(
+            "{} {}, but the run's audit row could not be written (each batch is recorded in              absurd.audit_batches, run {})",
+            tasks(self.counts.changed),
+            w.done,
+            run.run_id
+        )
+    }
 }
 
 /// Words for one action, in messages and prompts.
@@ -145,23 +190,7 @@ pub async fn run(
         tasks(ids.len() as i64),
         started.elapsed().as_secs_f64() * 1000.0
     ));
-    let mut report = Report {
-        action: action.clone(),
-        outcome: Outcome::DryRun,
-        dry_run: opts.dry_run,
-        filter: filter_json(&filter)?,
-        selected: ids.len() as i64,
-        counts: BatchOutcome::default(),
-        not_reached: ids.len() as i64,
-        running_on_legacy_workers: None,
-        batches: 0,
-        longest_batch_ms: 0.0,
-        elapsed_ms: 0,
-        error: None,
-        audit_id: None,
-        by_task: groups,
-        sample,
-    };
+    let mut report = Report::new(&action, &filter, ids.len(), groups, sample, opts.dry_run)?;
     let w = words(&report.action);
     if running(&report) > 0 {
         report.running_on_legacy_workers =
@@ -266,15 +295,7 @@ pub async fn run(
             ));
             None
         }
-        Err(e) => {
-            return Err(e.context(format!(
-                "{} {}, but the run's audit row could not be written (each batch is recorded \
-                 in absurd.audit_batches, run {})",
-                tasks(report.counts.changed),
-                w.done,
-                run.run_id
-            )))
-        }
+        Err(e) => return Err(e.context(report.unrecorded(&run, &w))),
     };
     print_summary(ctx, &report, &w)?;
     note_running(ctx, &report)?;
@@ -367,23 +388,7 @@ pub(crate) async fn run_confirmed(
     if ids.is_empty() {
         return Ok(format!("no tasks match: nothing to {}", w.verb));
     }
-    let mut report = Report {
-        action: action.clone(),
-        outcome: Outcome::Completed,
-        dry_run: false,
-        filter: filter_json(&filter)?,
-        selected: ids.len() as i64,
-        counts: BatchOutcome::default(),
-        not_reached: ids.len() as i64,
-        batches: 0,
-        longest_batch_ms: 0.0,
-        elapsed_ms: 0,
-        error: None,
-        audit_id: None,
-        by_task: groups,
-        sample: Vec::new(),
-        running_on_legacy_workers: None,
-    };
+    let mut report = Report::new(&action, &filter, ids.len(), groups, Vec::new(), false)?;
     let run = Run::start(
         &mut *conn,
         host::operator(),
@@ -412,15 +417,7 @@ pub(crate) async fn run_confirmed(
     report.elapsed_ms = started.elapsed().as_millis();
     let audit_id = record(ctx, &pool, Some(&run), &filter, &report)
         .await
-        .map_err(|e| {
-            e.context(format!(
-                "{} {}, but the run's audit row could not be written (each batch is recorded \
-                 in absurd.audit_batches, run {})",
-                tasks(report.counts.changed),
-                w.done,
-                run.run_id
-            ))
-        })?;
+        .map_err(|e| e.context(report.unrecorded(&run, &w)))?;
     let mut text = format!(
         "{} {} of {}{}",
         w.done,
@@ -432,183 +429,6 @@ pub(crate) async fn run_confirmed(
         text.push_str(&format!("; stopped at a failed batch: {e}"));
     }
     Ok(text)
-}
-
-/// " (audit #N)", or that no audit row could be written.
-fn audit_ref(id: Option<i64>) -> String {
-    match id {
-        Some(id) => format!(" (audit #{id})"),
-        None => " (no audit row written)".into(),
-    }
-}
-
-fn scope(filter: &TaskFilter) -> String {
-    match &filter.queue {
-        Some(q) => format!("in queue {q}"),
-        None => "in every queue".into(),
-    }
-}
-
-fn print_preview(
-    ctx: &Ctx,
-    filter: &TaskFilter,
-    report: &Report,
-    dry_run: bool,
-) -> std::io::Result<()> {
-    // A preview is what a dry run was asked for; otherwise -q silences it.
-    let say = |text: String| {
-        if dry_run {
-            ctx.out.line(text)
-        } else {
-            ctx.out.note(text)
-        }
-    };
-    if ctx.out.quiet && !dry_run {
-        return Ok(());
-    }
-    say(format!(
-        "{} to {} {}:",
-        tasks(report.selected),
-        words(&report.action).verb,
-        scope(filter)
-    ))?;
-    let all_queues = filter.queue.is_none();
-    let mut headers = vec!["task name", "status", "tasks"];
-    if all_queues {
-        headers.insert(0, "queue");
-    }
-    let mut groups = ctx.out.table(headers);
-    for g in &report.by_task {
-        let mut row = vec![
-            Cell::new(&g.task_name),
-            ctx.out.status_cell(g.status),
-            Cell::new(g.count),
-        ];
-        if all_queues {
-            row.insert(0, Cell::new(&g.queue_name));
-        }
-        groups.add_row(row);
-    }
-    say(groups.to_string())?;
-    if report.sample.is_empty() {
-        return Ok(());
-    }
-    say(if (report.sample.len() as i64) < report.selected {
-        format!("the oldest {} of them:", report.sample.len())
-    } else {
-        "all of them, oldest first:".to_string()
-    })?;
-    // Running tasks (cancel --include-claimed, fail): who runs them and
-    // when it was last heard from, to tell a stuck task from a slow one.
-    let running = report
-        .sample
-        .iter()
-        .any(|t| t.status == TaskStatus::Claimed);
-    let mut headers = vec![
-        "task id",
-        "task name",
-        "status",
-        "prio",
-        "attempt",
-        "created",
-        "error",
-    ];
-    if running {
-        headers.insert(6, "worker");
-        headers.insert(7, "heartbeat");
-    }
-    let mut sample = ctx.out.table(headers);
-    for t in &report.sample {
-        let mut row = vec![
-            Cell::new(t.task_id),
-            Cell::new(&t.task_name),
-            ctx.out.status_cell(t.status),
-            Cell::new(t.priority),
-            Cell::new(format!("{}/{}", t.attempt, t.max_retries)),
-            Cell::new(fmt_ago(Some(t.created_at))),
-            Cell::new(ellipsize(t.error.as_deref().unwrap_or(""), 50)),
-        ];
-        if running {
-            let claimed = t.status == TaskStatus::Claimed;
-            row.insert(
-                6,
-                Cell::new(if claimed {
-                    t.worker_id.as_deref().unwrap_or("-")
-                } else {
-                    ""
-                }),
-            );
-            row.insert(
-                7,
-                Cell::new(if claimed {
-                    fmt_ago(t.heartbeat_at.or(t.claimed_at))
-                } else {
-                    String::new()
-                }),
-            );
-        }
-        sample.add_row(row);
-    }
-    say(sample.to_string())?;
-    Ok(())
-}
-
-fn print_summary(ctx: &Ctx, report: &Report, w: &Words) -> anyhow::Result<()> {
-    if ctx.out.is_json() {
-        return ctx.out.json(report);
-    }
-    let c = &report.counts;
-    let mut text = format!(
-        "{} {} in {} batch(es), {}",
-        w.done,
-        tasks(c.changed),
-        report.batches,
-        fmt_secs(Duration::from_millis(report.elapsed_ms as u64).as_secs_f64())
-    );
-    if c.skipped_locked + c.skipped_changed > 0 {
-        text.push_str(&format!(
-            "; skipped {} locked by a worker and {} changed since the preview",
-            c.skipped_locked, c.skipped_changed
-        ));
-    }
-    if report.not_reached > 0 {
-        text.push_str(&format!("; {} not reached", tasks(report.not_reached)));
-    }
-    text.push_str(&audit_ref(report.audit_id));
-    if c.changed > 0 {
-        ctx.out.line(text)?;
-    } else {
-        ctx.out.note(text)?;
-    }
-    Ok(())
-}
-
-/// Running tasks that were failed or cancelled: what becomes of their
-/// handlers, which absurdctl cannot stop everywhere.
-fn note_running(ctx: &Ctx, report: &Report) -> std::io::Result<()> {
-    let running = running(report);
-    if running == 0 || report.counts.changed == 0 || ctx.out.is_json() {
-        return Ok(());
-    }
-    let legacy = report.running_on_legacy_workers.unwrap_or(0);
-    let was = |n: i64| if n == 1 { "was" } else { "were" };
-    if running > legacy {
-        ctx.out.note(format!(
-            "{} of them {} running under `absurdctl worker`: it stops the handler at its next \
-             heartbeat",
-            running - legacy,
-            was(running - legacy)
-        ))?;
-    }
-    if legacy > 0 {
-        ctx.out.note(format!(
-            "{legacy} of them {} running under a legacy Python worker (not in the registry), \
-             which ignores its heartbeat's answer: the handler runs to its end (restart that \
-             worker to stop it sooner), and its complete_task or fail_task then changes nothing",
-            was(legacy)
-        ))?;
-    }
-    Ok(())
 }
 
 /// Selected tasks that are running.
