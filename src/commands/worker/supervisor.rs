@@ -7,11 +7,15 @@
 //! they enforce their own timeouts and kills, so a slow or lost database
 //! never keeps a handler from being stopped. What they leave waits in the
 //! outbox (`outbox.rs`) until the database has it; calls go through the
-//! database backoff (`backoff.rs`). The claim side (`claims.rs`) and the
-//! heartbeat side (`heartbeat.rs`) are the loop's other two jobs.
+//! database backoff (`backoff.rs`). The claim side (`claims.rs`), the
+//! heartbeat side (`heartbeat.rs`) and the way out (`stopping.rs`: drains,
+//! the grace, when to exit) are the loop's other jobs; `run.rs` is what it
+//! keeps of each running task.
 
 mod claims;
 mod heartbeat;
+mod run;
+mod stopping;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -19,20 +23,18 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::PgPool;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio::time::{sleep_until, Instant};
 
 use super::backoff::DbHealth;
-use super::handler::{Groups, Logs, Outcome, StopReason};
+use super::handler::{Groups, Outcome};
 use super::log::{Level, Logger};
 use super::outbox::Outbox;
 use super::persistent;
-use super::progress::{self, Progress};
+use super::progress::{self};
 use super::systemd::Notifier;
-use crate::output::fmt_secs;
-use crate::queue::history::{Ended, Live};
 use crate::queue::workers::{self, WorkerInfo};
-use crate::queue::Task;
+use run::Run;
 
 /// `stopped_by` when another process took this worker's id.
 pub const EVICTED: &str = "worker-id-taken";
@@ -91,68 +93,6 @@ pub struct Summary {
     /// Results the database could not take before the worker gave up.
     pub unstored: u64,
     pub run_time_sec: f64,
-}
-
-/// A claimed task whose handler is running.
-struct Run {
-    task: Task,
-    timeout: Option<Duration>,
-    /// Taken when the handler is asked to stop.
-    stop: Option<oneshot::Sender<StopReason>>,
-    /// The task is no longer ours: whatever the handler does is not stored.
-    lost: bool,
-    /// Another session holds the task's row locked (logged once).
-    busy: bool,
-    /// Its output tails, and the file it may write its progress to.
-    logs: Logs,
-    progress_file: Option<std::path::PathBuf>,
-    /// What the history last got of it: output sizes and progress.
-    stored: Option<Seen>,
-    /// The persistent handler's slot it was given to.
-    slot: Option<usize>,
-}
-
-/// What the history has of a run: output sizes and progress.
-type Seen = (u64, u64, Option<Progress>);
-
-impl Run {
-    /// Its output and progress now, for the history.
-    fn snapshot(&self) -> (Live, Seen) {
-        let (out, err) = self.logs.snapshot();
-        let progress = self.progress_file.as_deref().and_then(progress::read);
-        let seen = (out.total(), err.total(), progress.clone());
-        let live = Live {
-            task_id: self.task.task_id,
-            stdout: Some(out.log_text()),
-            stderr: Some(err.log_text()),
-            stdout_bytes: out.total() as i64,
-            stderr_bytes: err.total() as i64,
-            progress: progress.as_ref().map(|p| p.fraction),
-            progress_message: progress.and_then(|p| p.message),
-        };
-        (live, seen)
-    }
-
-    /// [`Run::snapshot`], unless the history already has exactly that.
-    fn changed(&self) -> Option<(Live, Seen)> {
-        let (live, seen) = self.snapshot();
-        (self.stored.as_ref() != Some(&seen)).then_some((live, seen))
-    }
-
-    /// The handler's side of how its attempt ended.
-    fn ended(&self, out: &Outcome) -> Ended {
-        use std::os::unix::process::ExitStatusExt;
-        let status = out.exit();
-        Ended {
-            live: self.snapshot().0,
-            exit_code: status.and_then(|s| s.code()),
-            exit_signal: status.and_then(|s| s.signal()),
-            timed_out: out.stopped == Some(StopReason::Timeout),
-            run_time_sec: out.elapsed.as_secs_f64(),
-            cpu_time_sec: out.usage.map(|u| u.cpu.as_secs_f64()),
-            peak_rss_kib: out.usage.map(|u| u.peak_rss_kib),
-        }
-    }
 }
 
 pub struct Supervisor {
@@ -459,89 +399,6 @@ impl Supervisor {
     /// Free slots, and claims not held back.
     fn may_claim(&self) -> bool {
         self.free_slots() > 0 && Instant::now() >= self.hold_until
-    }
-
-    fn should_exit(&mut self) -> bool {
-        if !self.runs.is_empty() {
-            return false;
-        }
-        let reason = if self.evicted {
-            // Whatever is left unstored belongs to the id's new holder.
-            self.summary.stopped_by = EVICTED.to_string();
-            return true;
-        } else if let Some(signal) = self.signal {
-            signal
-        } else if self
-            .cfg
-            .max_tasks
-            .is_some_and(|m| self.summary.claimed >= m)
-        {
-            "max-tasks"
-        } else if self.cfg.exit_when_empty && self.queue_empty && !self.more_work {
-            "exit-when-empty"
-        } else {
-            return false;
-        };
-        let unstored = !self.outbox.is_empty();
-        if unstored {
-            // Results outlive the handlers: give the database a while more.
-            let wait = self.cfg.grace.max(Duration::from_secs(10));
-            let give_up = *self.give_up_at.get_or_insert_with(|| Instant::now() + wait);
-            if Instant::now() < give_up {
-                return false;
-            }
-        }
-        self.summary.stopped_by = reason.to_string();
-        true
-    }
-
-    async fn begin_drain(&mut self, signal: &'static str) {
-        self.signal = Some(signal);
-        self.drain_deadline = Some(Instant::now() + self.cfg.grace);
-        self.alarm = None;
-        self.notify("STOPPING=1");
-        self.log.worker(
-            Level::Info,
-            "draining",
-            &format!(
-                "{signal}: claiming nothing more; waiting up to {} for {} running task(s) ({})",
-                fmt_secs(self.cfg.grace.as_secs_f64()),
-                self.runs.len(),
-                if signal == STOP_REQUEST {
-                    "`absurdctl workers stop --now` stops them, two signals kill them"
-                } else {
-                    "a second signal kills them"
-                }
-            ),
-            json!({ "signal": signal, "running": self.runs.len() }),
-        );
-        if self.health.ready() {
-            // A stop request read here is the one being acted on, or is
-            // read again at the next heartbeat.
-            let _ = self.touch_registry().await;
-        }
-    }
-
-    /// The grace is over: stop every handler; their tasks go back.
-    fn stop_all(&mut self) {
-        self.stopping_all = true;
-        let mut stopped = 0;
-        for run in self.runs.values_mut() {
-            if let Some(stop) = run.stop.take() {
-                let _ = stop.send(StopReason::Shutdown);
-                stopped += 1;
-            }
-        }
-        if stopped > 0 {
-            self.log.worker(
-                Level::Warn,
-                "grace_over",
-                &format!(
-                    "grace over: stopping {stopped} handler(s); their tasks go back to the queue"
-                ),
-                json!({ "stopping": stopped }),
-            );
-        }
     }
 
     fn notify(&self, state: &str) {

@@ -4,7 +4,8 @@
 
 use serde_json::json;
 
-use super::{Seen, Supervisor, STOP_REQUEST};
+use super::run::Seen;
+use super::{Supervisor, STOP_REQUEST};
 use crate::commands::worker::handler::StopReason;
 use crate::commands::worker::log::Level;
 use crate::queue::history::Live;
