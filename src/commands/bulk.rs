@@ -231,13 +231,8 @@ pub async fn run(
 
     // Before the question: a role that could not record the change is told
     // so, and nothing changes.
-    let run = Run::start(
-        &mut *conn,
-        host::operator(),
-        ctx.command,
-        filter.queue.as_deref(),
-    )
-    .await?;
+    let batches = Batches::begin(ctx, &mut conn, &action, &filter, &ids, opts).await?;
+    let run = &batches.run;
     let mut prompt = format!(
         "{}{} {} {}",
         w.verb[..1].to_uppercase(),
@@ -258,19 +253,9 @@ pub async fn run(
 
     let interrupt = Interrupt::install_for_batches();
     let bar = interact::progress(&ctx.out, ids.len() as u64, w.verb);
-    let failure = apply_batches(
-        ctx,
-        &mut conn,
-        &run,
-        &action,
-        &filter,
-        &ids,
-        opts,
-        &mut report,
-        Some(&interrupt),
-        &bar,
-    )
-    .await;
+    let failure = batches
+        .apply(&mut conn, &mut report, Some(&interrupt), &bar)
+        .await;
     bar.finish_and_clear();
     // A failed batch may have broken the connection: the pool replaces it.
     drop(conn);
@@ -285,7 +270,7 @@ pub async fn run(
     report.error = failure.as_ref().map(|e| e.to_string());
     report.elapsed_ms = (started.elapsed() - answered_in).as_millis();
     // What was committed is recorded even when the run stopped early.
-    report.audit_id = match record(ctx, &pool, Some(&run), &filter, &report).await {
+    report.audit_id = match record(ctx, &pool, Some(run), &filter, &report).await {
         Ok(id) => Some(id),
         Err(e) if failure.is_some() => {
             ctx.out.warn(format!(
@@ -295,7 +280,7 @@ pub async fn run(
             ));
             None
         }
-        Err(e) => return Err(e.context(report.unrecorded(&run, &w))),
+        Err(e) => return Err(e.context(report.unrecorded(run, &w))),
     };
     print_summary(ctx, &report, &w)?;
     note_running(ctx, &report)?;
@@ -319,51 +304,88 @@ pub async fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Changes `ids` in batches of `opts.batch_size`, each its own transaction
-/// recorded under `run`, adding what was done to `report`; stops between
-/// batches on `interrupt`, and at a failed batch (its error).
-#[allow(clippy::too_many_arguments)]
-async fn apply_batches(
-    ctx: &Ctx,
-    conn: &mut sqlx::PgConnection,
-    run: &Run,
-    action: &BulkAction,
-    filter: &TaskFilter,
-    ids: &[crate::queue::TaskId],
-    opts: &BulkArgs,
-    report: &mut Report,
-    interrupt: Option<&Interrupt>,
-    bar: &indicatif::ProgressBar,
-) -> Option<crate::queue::QueueError> {
-    let w = words(action);
-    for chunk in ids.chunks(opts.batch_size as usize) {
-        if interrupt.is_some_and(|i| i.is_set()) {
-            break;
-        }
-        let t = Instant::now();
-        let batch = report.batches + 1;
-        let outcome = match bulk::apply_batch(&mut *conn, run, batch, action, filter, chunk).await {
-            Ok(o) => o,
-            Err(e) => return Some(e),
-        };
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        report.batches += 1;
-        report.longest_batch_ms = report.longest_batch_ms.max(ms);
-        report.counts.changed += outcome.changed;
-        report.counts.skipped_locked += outcome.skipped_locked;
-        report.counts.skipped_changed += outcome.skipped_changed;
-        report.not_reached -= chunk.len() as i64;
-        ctx.out.debug(format!(
-            "batch {}: {} {}, {} locked, {} changed meanwhile, {ms:.1} ms",
-            report.batches,
-            outcome.changed,
-            w.done,
-            outcome.skipped_locked,
-            outcome.skipped_changed
-        ));
-        bar.inc(chunk.len() as u64);
+/// A run's batches: the tasks selected, and the audit run that records
+/// each batch.
+struct Batches<'a> {
+    ctx: &'a Ctx,
+    run: Run,
+    action: &'a BulkAction,
+    filter: &'a TaskFilter,
+    ids: &'a [crate::queue::TaskId],
+    opts: &'a BulkArgs,
+}
+
+impl<'a> Batches<'a> {
+    /// Starts the audit run: a role that could not record the change is
+    /// told so here, before anything changes.
+    async fn begin(
+        ctx: &'a Ctx,
+        conn: &mut sqlx::PgConnection,
+        action: &'a BulkAction,
+        filter: &'a TaskFilter,
+        ids: &'a [crate::queue::TaskId],
+        opts: &'a BulkArgs,
+    ) -> anyhow::Result<Batches<'a>> {
+        let run = Run::start(
+            &mut *conn,
+            host::operator(),
+            ctx.command,
+            filter.queue.as_deref(),
+        )
+        .await?;
+        Ok(Batches {
+            ctx,
+            run,
+            action,
+            filter,
+            ids,
+            opts,
+        })
     }
-    None
+
+    /// Changes the tasks in batches of --batch-size, each its own
+    /// transaction recorded under the run, adding what was done to
+    /// `report`; stops between batches on `interrupt`, and at a failed
+    /// batch (its error).
+    async fn apply(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        report: &mut Report,
+        interrupt: Option<&Interrupt>,
+        bar: &indicatif::ProgressBar,
+    ) -> Option<crate::queue::QueueError> {
+        let (ctx, run, action, filter) = (self.ctx, &self.run, self.action, self.filter);
+        let w = words(action);
+        for chunk in self.ids.chunks(self.opts.batch_size as usize) {
+            if interrupt.is_some_and(|i| i.is_set()) {
+                break;
+            }
+            let t = Instant::now();
+            let batch = report.batches + 1;
+            let outcome =
+                match bulk::apply_batch(&mut *conn, run, batch, action, filter, chunk).await {
+                    Ok(o) => o,
+                    Err(e) => return Some(e),
+                };
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            report.batches += 1;
+            report.longest_batch_ms = report.longest_batch_ms.max(ms);
+            report.counts.changed += outcome.changed;
+            report.counts.skipped_locked += outcome.skipped_locked;
+            report.counts.skipped_changed += outcome.skipped_changed;
+            report.not_reached -= chunk.len() as i64;
+            ctx.out.debug(format!(
+                "batch {}: {} {}, {} locked, {} changed meanwhile, {ms:.1} ms",
+                report.batches,
+                outcome.changed,
+                w.done,
+                outcome.skipped_locked,
+                outcome.skipped_changed
+            ));
+            bar.inc(chunk.len() as u64);
+        }
+        None
+    }
 }
 
 /// The pipeline for a change confirmed elsewhere (`top`'s `r`, asked in its
@@ -389,35 +411,25 @@ pub(crate) async fn run_confirmed(
         return Ok(format!("no tasks match: nothing to {}", w.verb));
     }
     let mut report = Report::new(&action, &filter, ids.len(), groups, Vec::new(), false)?;
-    let run = Run::start(
-        &mut *conn,
-        host::operator(),
-        ctx.command,
-        filter.queue.as_deref(),
-    )
-    .await?;
-    let failure = apply_batches(
-        ctx,
-        &mut conn,
-        &run,
-        &action,
-        &filter,
-        &ids,
-        opts,
-        &mut report,
-        None,
-        &indicatif::ProgressBar::hidden(),
-    )
-    .await;
+    let batches = Batches::begin(ctx, &mut conn, &action, &filter, &ids, opts).await?;
+    let run = &batches.run;
+    let failure = batches
+        .apply(
+            &mut conn,
+            &mut report,
+            None,
+            &indicatif::ProgressBar::hidden(),
+        )
+        .await;
     drop(conn);
     if failure.is_some() {
         report.outcome = Outcome::Failed;
     }
     report.error = failure.as_ref().map(|e| e.to_string());
     report.elapsed_ms = started.elapsed().as_millis();
-    let audit_id = record(ctx, &pool, Some(&run), &filter, &report)
+    let audit_id = record(ctx, &pool, Some(run), &filter, &report)
         .await
-        .map_err(|e| e.context(report.unrecorded(&run, &w)))?;
+        .map_err(|e| e.context(report.unrecorded(run, &w)))?;
     let mut text = format!(
         "{} {} of {}{}",
         w.done,

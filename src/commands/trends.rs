@@ -162,72 +162,32 @@ struct Column {
     cell: fn(&Bucket) -> String,
 }
 
+const fn col(header: &'static str, priority: u8, cell: fn(&Bucket) -> String) -> Column {
+    Column {
+        header,
+        priority,
+        cell,
+    }
+}
+
 /// In display order.
 const COLUMNS: &[Column] = &[
-    Column {
-        header: "created",
-        priority: 1,
-        cell: |b| count(b.created),
-    },
-    Column {
-        header: "started",
-        priority: 6,
-        cell: |b| count(b.started),
-    },
-    Column {
-        header: "retried",
-        priority: 7,
-        cell: |b| count(b.retried),
-    },
-    Column {
-        header: "done",
-        priority: 2,
-        cell: |b| count(b.completed),
-    },
-    Column {
-        header: "failed",
-        priority: 3,
-        cell: |b| count(b.failed),
-    },
-    Column {
-        header: "cancel",
-        priority: 8,
-        cell: |b| count(b.cancelled),
-    },
-    Column {
-        header: "backlog",
-        priority: 4,
-        cell: |b| count(b.backlog),
-    },
-    Column {
-        header: "ok%",
-        priority: 5,
-        cell: |b| {
-            b.success_rate
-                .map(|r| format!("{:.0}%", r * 100.0))
-                .unwrap_or_else(|| "-".into())
-        },
-    },
-    Column {
-        header: "wait50",
-        priority: 9,
-        cell: |b| secs(b.wait_p50_sec),
-    },
-    Column {
-        header: "wait95",
-        priority: 11,
-        cell: |b| secs(b.wait_p95_sec),
-    },
-    Column {
-        header: "run50",
-        priority: 10,
-        cell: |b| secs(b.run_p50_sec),
-    },
-    Column {
-        header: "run95",
-        priority: 12,
-        cell: |b| secs(b.run_p95_sec),
-    },
+    col("created", 1, |b| count(b.created)),
+    col("started", 6, |b| count(b.started)),
+    col("retried", 7, |b| count(b.retried)),
+    col("done", 2, |b| count(b.completed)),
+    col("failed", 3, |b| count(b.failed)),
+    col("cancel", 8, |b| count(b.cancelled)),
+    col("backlog", 4, |b| count(b.backlog)),
+    col("ok%", 5, |b| {
+        b.success_rate
+            .map(|r| format!("{:.0}%", r * 100.0))
+            .unwrap_or_else(|| "-".into())
+    }),
+    col("wait50", 9, |b| secs(b.wait_p50_sec)),
+    col("wait95", 11, |b| secs(b.wait_p95_sec)),
+    col("run50", 10, |b| secs(b.run_p50_sec)),
+    col("run95", 12, |b| secs(b.run_p95_sec)),
 ];
 
 /// Every column is this wide (a space, then the text right-aligned).
