@@ -14,3 +14,4 @@ pub mod host;
 pub mod interact;
 pub mod output;
 pub mod queue;
+pub mod units;

@@ -11,6 +11,7 @@ use crate::checks::Level;
 use crate::cli::OutputFormat;
 use crate::queue::replica::ReplicaLag;
 use crate::queue::TaskStatus;
+pub use crate::units::{fmt_bytes, fmt_count, fmt_ms, fmt_secs};
 
 mod prometheus;
 pub use prometheus::{prometheus_text, PromFamily, PromSample};
@@ -341,75 +342,6 @@ pub fn write_stdout(text: &str) -> io::Result<()> {
             io::ErrorKind::BrokenPipe => e,
             kind => io::Error::new(kind, format!("cannot write to stdout: {e}")),
         })
-}
-
-/// `12s`, `4m 10s`, `3h 2m`, `2d 5h`: short, for tables.
-/// `3350` -> `3,350`.
-pub fn fmt_count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::from(if n < 0 { "-" } else { "" });
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-pub fn fmt_secs(secs: f64) -> String {
-    if !secs.is_finite() {
-        return "-".into();
-    }
-    let neg = secs < 0.0;
-    let s = secs.abs();
-    let text = if s < 1.0 {
-        format!("{:.0}ms", s * 1000.0)
-    } else if s < 60.0 {
-        format!("{s:.1}s")
-    } else {
-        let t = s.round() as u64;
-        let (d, h, m, sec) = (t / 86400, (t % 86400) / 3600, (t % 3600) / 60, t % 60);
-        if d > 0 {
-            format!("{d}d {h}h")
-        } else if h > 0 {
-            format!("{h}h {m}m")
-        } else {
-            format!("{m}m {sec}s")
-        }
-    };
-    if neg {
-        format!("-{text}")
-    } else {
-        text
-    }
-}
-
-/// `0.42ms`, `12.3ms`, then as [`fmt_secs`]: round trips and query times.
-pub fn fmt_ms(ms: f64) -> String {
-    if ms < 1.0 {
-        format!("{ms:.2}ms")
-    } else if ms < 1000.0 {
-        format!("{ms:.1}ms")
-    } else {
-        fmt_secs(ms / 1000.0)
-    }
-}
-
-/// `512 B`, `4.0 KiB`, `45.2 MiB`, `1.4 GiB`.
-pub fn fmt_bytes(bytes: i64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value.abs() >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
 }
 
 /// The colour of a level, wherever it is printed.

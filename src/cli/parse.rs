@@ -14,31 +14,7 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     Ok(d)
 }
 
-/// A duration as a flag takes it, the inverse of [`parse_duration`]: `90d`,
-/// `1d 12h`, `30m`, `1.5s`, `250ms` (never `2months 29days 2h 52m 48s`).
-pub fn format_duration(d: std::time::Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        return format!("{ms}ms");
-    }
-    let secs = d.as_secs();
-    if secs < 60 && !ms.is_multiple_of(1000) {
-        return format!("{:.1}s", d.as_secs_f64());
-    }
-    let mut parts = Vec::new();
-    for (unit, n) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        let v = (secs / n)
-            % match unit {
-                "d" => u64::MAX,
-                "h" => 24,
-                _ => 60,
-            };
-        if v > 0 {
-            parts.push(format!("{v}{unit}"));
-        }
-    }
-    parts.join(" ")
-}
+pub use crate::units::format_duration;
 
 /// `--watch` and other refresh intervals: a duration (`5s`, `1m`) or a
 /// plain number of seconds, from 1 s to a day; whole seconds.

@@ -49,7 +49,7 @@ pub struct TaskFilter {
 
 fn ser_opt_duration<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
     match d {
-        Some(d) => s.serialize_str(&crate::cli::format_duration(*d)),
+        Some(d) => s.serialize_str(&crate::units::format_duration(*d)),
         None => s.serialize_none(),
     }
 }

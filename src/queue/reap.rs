@@ -152,7 +152,7 @@ fn ts(t: Option<DateTime<Utc>>) -> String {
 }
 
 fn secs(s: f64) -> String {
-    crate::cli::format_duration(Duration::from_secs(s.max(0.0).round() as u64))
+    crate::units::format_duration(Duration::from_secs(s.max(0.0).round() as u64))
 }
 
 /// `query_as!` of [`StuckTask`] rows: `$with`, the columns of the task `t`

@@ -34,14 +34,14 @@ impl ReplicaLag {
         let age = match self.lag_sec {
             Some(s) => format!(
                 "last replayed transaction committed {} ago on the primary",
-                crate::output::fmt_secs(s.max(0.0))
+                crate::units::fmt_secs(s.max(0.0))
             ),
             None => "no transaction replayed yet".to_string(),
         };
         match self.replay_gap_bytes {
             Some(b) => format!(
                 "{age}, {} received and not replayed",
-                crate::output::fmt_bytes(b.max(0))
+                crate::units::fmt_bytes(b.max(0))
             ),
             None => age,
         }
