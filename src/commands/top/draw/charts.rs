@@ -31,27 +31,12 @@ fn minutes(app: &App) -> Vec<Bucket> {
 
 pub(super) fn draw_charts(screen: &mut Screen, area: Rect, app: &App, look: &Look, wide: bool) {
     let m = minutes(app);
+    let per_minute = |of: fn(&Bucket) -> i64| m.iter().map(|b| of(b).max(0) as u64).collect();
     let series: [(&str, Color, Vec<u64>); 4] = [
-        (
-            "completed/min",
-            Color::Green,
-            m.iter().map(|b| b.completed.max(0) as u64).collect(),
-        ),
-        (
-            "failed/min",
-            Color::Red,
-            m.iter().map(|b| b.failed.max(0) as u64).collect(),
-        ),
-        (
-            "created/min",
-            Color::Cyan,
-            m.iter().map(|b| b.created.max(0) as u64).collect(),
-        ),
-        (
-            "backlog",
-            Color::Yellow,
-            m.iter().map(|b| b.backlog.max(0) as u64).collect(),
-        ),
+        ("completed/min", Color::Green, per_minute(|b| b.completed)),
+        ("failed/min", Color::Red, per_minute(|b| b.failed)),
+        ("created/min", Color::Cyan, per_minute(|b| b.created)),
+        ("backlog", Color::Yellow, per_minute(|b| b.backlog)),
     ];
     let cells: Vec<Rect> = if wide {
         let rows = Layout::vertical([Constraint::Length(4), Constraint::Length(4)]).split(area);
