@@ -8,7 +8,6 @@ use comfy_table::{presets, Cell, Color, ColumnConstraint, ContentArrangement, Ta
 use serde::Serialize;
 
 use crate::checks::Level;
-use crate::cli::OutputFormat;
 use crate::queue::replica::ReplicaLag;
 use crate::queue::TaskStatus;
 pub use crate::units::{fmt_bytes, fmt_count, fmt_ms, fmt_secs};
@@ -23,6 +22,15 @@ fn is_key_column(header: &str) -> bool {
         header,
         "task id" | "task" | "example task" | "running task" | "id"
     )
+}
+
+/// How a command prints: what `--output` chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Prometheus,
+    Csv,
 }
 
 /// A terminal's size in characters.

@@ -4,7 +4,7 @@
 use clap::{Args, ValueEnum};
 
 use crate::config::ConnectSettings;
-use crate::output::Output;
+use crate::output::{Output, OutputFormat};
 
 use super::parse::{parse_pg_timeout, parse_positive_duration, parse_queue_name};
 
@@ -56,8 +56,8 @@ pub struct GlobalOpts {
 
     /// Output format: a table for people, JSON for scripts (stable, documented
     /// in README.md); prometheus is accepted by `status` only
-    #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
-    pub output: OutputFormat,
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputArg::Table)]
+    pub output: OutputArg,
 
     /// Answer yes to every confirmation (needed to change anything without a terminal)
     #[arg(long, short = 'y', global = true)]
@@ -92,12 +92,25 @@ pub struct GlobalOpts {
     pub statement_timeout: std::time::Duration,
 }
 
+/// `--output`, as clap takes it; the rendering has its own
+/// [`OutputFormat`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
+pub enum OutputArg {
     Table,
     Json,
     Prometheus,
     Csv,
+}
+
+impl From<OutputArg> for OutputFormat {
+    fn from(a: OutputArg) -> Self {
+        match a {
+            OutputArg::Table => OutputFormat::Table,
+            OutputArg::Json => OutputFormat::Json,
+            OutputArg::Prometheus => OutputFormat::Prometheus,
+            OutputArg::Csv => OutputFormat::Csv,
+        }
+    }
 }
 
 impl GlobalOpts {
@@ -115,6 +128,6 @@ impl GlobalOpts {
 
     /// The printer these options ask for.
     pub fn output(&self) -> Output {
-        Output::new(self.output, self.no_color, self.quiet, self.verbose)
+        Output::new(self.output.into(), self.no_color, self.quiet, self.verbose)
     }
 }

@@ -27,7 +27,7 @@ pub use checks::{
     RoundTripThresholds, StatusArgs, StuckArgs,
 };
 pub use exporter::ExporterArgs;
-pub use global::{GlobalOpts, OutputFormat, DEFAULT_QUEUE};
+pub use global::{GlobalOpts, OutputArg, DEFAULT_QUEUE};
 pub use maintenance::{DrainArgs, ReapStuckArgs, ResumeArgs, VacuumArgs, WaitArgs};
 pub use parse::{format_duration, parse_duration, parse_percent};
 pub use tasks::{

@@ -21,10 +21,11 @@ use tokio::sync::Mutex;
 use super::status;
 use super::worker::systemd::Notifier;
 use crate::checks::thresholds::Thresholds;
-use crate::cli::{ExporterArgs, OutputFormat, StatusArgs};
+use crate::cli::{ExporterArgs, StatusArgs};
 use crate::commands::Ctx;
 use crate::config::Access;
 use crate::error::{redact, CliError, EXIT_UNREACHABLE};
+use crate::output::OutputFormat;
 use crate::output::{prometheus_text, write_stdout, PromFamily, PromSample};
 
 /// The content type of the Prometheus text format.

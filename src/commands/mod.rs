@@ -31,12 +31,12 @@ use std::process::ExitCode;
 use sqlx::PgPool;
 
 use crate::cli::{
-    Cli, Command, GlobalOpts, OutputFormat, TasksCommand, WorkerCommand, WorkersArgs,
-    WorkersCommand,
+    Cli, Command, GlobalOpts, TasksCommand, WorkerCommand, WorkersArgs, WorkersCommand,
 };
 use crate::config::{Access, ConnectConfig};
 use crate::error::CliError;
 use crate::output::Output;
+use crate::output::OutputFormat;
 use crate::queue;
 
 /// What every command gets: the global options, the printer, and a way to connect.

@@ -5,10 +5,11 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::cli::{OutputFormat, TrendsArgs, TrendsBucket};
+use crate::cli::{TrendsArgs, TrendsBucket};
 use crate::commands::Ctx;
 use crate::config::Access;
 use crate::error::CliError;
+use crate::output::OutputFormat;
 use crate::output::{ellipsize, fmt_secs, write_stdout};
 use crate::queue::stats;
 use crate::queue::trends::{self, Bucket, Series, Window};

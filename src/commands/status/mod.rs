@@ -18,10 +18,11 @@ use sqlx::PgPool;
 
 use crate::checks::thresholds::Thresholds;
 use crate::checks::Level;
-use crate::cli::{OutputFormat, StatusArgs};
+use crate::cli::StatusArgs;
 use crate::commands::Ctx;
 use crate::config::Access;
 use crate::error::{redact, CliError};
+use crate::output::OutputFormat;
 use crate::output::{prometheus_text, write_stdout};
 use crate::queue::stats;
 

@@ -12,11 +12,12 @@ use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use crate::checks::thresholds::Thresholds;
 use crate::checks::Level;
-use crate::cli::{OutputFormat, StatusArgs};
+use crate::cli::StatusArgs;
 use crate::commands::Ctx;
 use crate::config::Access;
 use crate::error::redact;
 use crate::interact::KeyWatcher;
+use crate::output::OutputFormat;
 use crate::output::{fmt_secs, fmt_time, write_stdout, Screen};
 
 use super::report::{collect, Report};

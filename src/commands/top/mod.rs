@@ -24,10 +24,11 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::checks::thresholds::Thresholds;
-use crate::cli::{BulkArgs, OutputFormat, StatusArgs, TopArgs};
+use crate::cli::{BulkArgs, StatusArgs, TopArgs};
 use crate::commands::{bulk, drain, resume, Ctx};
 use crate::config::Access;
 use crate::error::{redact, CliError, EXIT_INTERRUPTED};
+use crate::output::OutputFormat;
 use crate::queue::bulk::BulkAction;
 use crate::queue::{controls, errors, TaskFilter};
 

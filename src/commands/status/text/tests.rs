@@ -4,8 +4,8 @@
 use super::figures::{percent, rate, worker_hosts};
 use super::*;
 use crate::checks::queue::tests::snapshot;
-use crate::cli::OutputFormat;
 use crate::commands::status::report::tests::report;
+use crate::output::OutputFormat;
 use crate::queue::stats::HostWorkers;
 
 fn out(color: bool) -> Output {
