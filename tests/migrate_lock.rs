@@ -98,7 +98,7 @@ fn assert_current(db: &TestDb) {
     assert_eq!(
         db.psql(
             "SELECT count(*) FROM pg_class WHERE relnamespace = 'absurd'::regnamespace
-                AND relname IN ('tasks_claimable_idx', 'tasks_claimed_idx', 'tasks_finished_idx')"
+                AND relname IN ('tasks_claimable_idx', 'tasks_claimed_idx', 'tasks_finished_covering_idx')"
         ),
         "3"
     );

@@ -148,7 +148,7 @@ const DEPENDED_ON: &str = "EXISTS (
 
 /// Past retention, for the row `t`, with the cutoffs in $2, $3, $4 (completed,
 /// cancelled, failed) and the least attempts of a failed task in $5. The
-/// range on completed_at walks tasks_finished_idx.
+/// range on completed_at walks tasks_finished_covering_idx.
 const PAST_RETENTION: &str = "t.queue_name = $1
        AND t.status IN ('completed', 'failed', 'cancelled')
        AND t.completed_at < greatest($2, $3, $4)

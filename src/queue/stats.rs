@@ -7,7 +7,7 @@
 //!
 //! Every query reads one of the partial indexes: active tasks from
 //! `tasks_claimable_idx` / `tasks_claimed_idx`, finished ones from
-//! `tasks_finished_idx` within a time window, dead letters from
+//! `tasks_finished_covering_idx` within a time window, dead letters from
 //! `tasks_dead_letters_idx`. None counts the whole history, so the cost
 //! follows the active tasks and the last day's completions.
 

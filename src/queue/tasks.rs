@@ -87,14 +87,7 @@ pub async fn list(
         QueryBuilder::new(format!("SELECT {TASK_COLUMNS} FROM absurd.tasks"));
     filter.push_where(&mut qb);
     push_window(&mut qb, sort, window);
-    // Each order is one the indexes serve with the queue (and, for the
-    // finish times, the finished statuses) given: tasks_created_idx,
-    // tasks_finished_idx, tasks_claimable_idx.
-    qb.push(match sort {
-        ListSort::CreatedAt => " ORDER BY created_at DESC, task_id",
-        ListSort::FailedAt | ListSort::FinishedAt => " ORDER BY completed_at DESC, task_id",
-        ListSort::Priority => " ORDER BY priority DESC, created_at, task_id",
-    });
+    push_order(&mut qb, sort);
     if let Some(limit) = filter.limit {
         qb.push(" LIMIT ").push_bind(limit);
     }
@@ -129,8 +122,23 @@ pub async fn count_upto(
         QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM absurd.tasks");
     filter.push_where(&mut qb);
     push_window(&mut qb, sort, window);
+    // In the list's order, so that the count reads the index the list
+    // reads: unordered, a count of most of the table's rows is planned as a
+    // sequential scan that stops at the cap.
+    push_order(&mut qb, sort);
     qb.push(" LIMIT ").push_bind(cap + 1).push(") s");
     Ok(qb.build_query_scalar().fetch_one(db).await?)
+}
+
+/// The order of `sort`. Each is one the indexes serve with the queue (and,
+/// for the finish times, the finished statuses) given: tasks_created_idx,
+/// tasks_finished_covering_idx, tasks_claimable_idx.
+fn push_order(qb: &mut QueryBuilder<'_, Postgres>, sort: ListSort) {
+    qb.push(match sort {
+        ListSort::CreatedAt => " ORDER BY created_at DESC, task_id",
+        ListSort::FailedAt | ListSort::FinishedAt => " ORDER BY completed_at DESC, task_id",
+        ListSort::Priority => " ORDER BY priority DESC, created_at, task_id",
+    });
 }
 
 /// The `--since`/`--until` window, on the time `sort` orders by.
