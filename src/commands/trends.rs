@@ -53,17 +53,25 @@ pub async fn run(ctx: &Ctx, args: TrendsArgs) -> anyhow::Result<ExitCode> {
             by_name(args.by),
         )));
     }
-    let pool = ctx.connect(Access::ReadOnly, 1).await?;
+    // Three sessions: the window's reads run side by side, in one snapshot.
+    let pool = ctx.connect(Access::ReadOnly, 3).await?;
     let mut tx = stats::begin_snapshot(&pool).await?;
     let window = Window::ending_at(trends::now(&mut tx).await?, step, since);
-    let series = trends::series(
-        &mut tx,
-        &ctx.global.queue,
-        &args.names.task_name,
-        args.by_task,
-        &window,
-    )
-    .await?;
+    let (queue, names) = (&ctx.global.queue, &args.names.task_name);
+    let series = match stats::export_snapshot(&mut tx).await? {
+        Some(id) => {
+            let mut b = stats::begin_snapshot_of(&pool, &id).await?;
+            let mut c = stats::begin_snapshot_of(&pool, &id).await?;
+            let dbs = [&mut *tx, &mut *b, &mut *c];
+            let series =
+                trends::series_in_parallel(dbs, queue, names, args.by_task, &window).await?;
+            b.commit().await?;
+            c.commit().await?;
+            series
+        }
+        // A hot standby exports no snapshot: one session reads it all.
+        None => trends::series(&mut tx, queue, names, args.by_task, &window).await?,
+    };
     tx.commit().await?;
     match ctx.out.format {
         OutputFormat::Json => ctx.out.json(&Report {

@@ -56,6 +56,11 @@ impl Window {
     fn bucket_start(&self, i: usize) -> DateTime<Utc> {
         self.start + chrono::Duration::seconds(i as i64 * self.step_sec)
     }
+
+    /// The start of every bucket, and the end of the last.
+    fn bounds(&self) -> Vec<DateTime<Utc>> {
+        (0..=self.buckets).map(|i| self.bucket_start(i)).collect()
+    }
 }
 
 /// One bucket of one series.
@@ -163,6 +168,24 @@ struct Args<'a> {
     start: DateTime<Utc>,
 }
 
+impl<'a> Args<'a> {
+    fn new(
+        queue: &'a str,
+        bounds: &'a [DateTime<Utc>],
+        by_task: bool,
+        task_names: &'a [String],
+        w: &Window,
+    ) -> Args<'a> {
+        Args {
+            queue,
+            bounds,
+            by_task,
+            task_names,
+            start: w.start,
+        }
+    }
+}
+
 /// `sql` with the parameters of [`Args`] bound.
 fn windowed<'q, O>(
     sql: &'q str,
@@ -179,10 +202,22 @@ where
         .bind(a.start)
 }
 
+/// The series' key: the task name with `by_task`, else one key for all.
+const KEY: &str = "CASE WHEN $3 THEN task_name END";
+
+/// The reads of [`series`], of one queue over one window.
+struct Reads {
+    tasks: Vec<TaskRow>,
+    timings: Vec<TimingRow>,
+    started: Vec<StartedRow>,
+    unfinished: Vec<UnfinishedRow>,
+}
+
 /// Every series of a queue over `w`: one per task name with `by_task`
 /// (those with activity in the window or unfinished tasks), else one for
 /// all of `task_names` (every task name when empty). Run it in one
-/// snapshot (`stats::begin_snapshot`) so that its reads agree.
+/// snapshot (`stats::begin_snapshot`) so that its reads agree; the reads
+/// go one after the other on `db`.
 pub async fn series(
     db: &mut PgConnection,
     queue: &str,
@@ -190,15 +225,58 @@ pub async fn series(
     by_task: bool,
     w: &Window,
 ) -> Result<Vec<Series>> {
-    let key = "CASE WHEN $3 THEN task_name END";
-    let bounds: Vec<DateTime<Utc>> = (0..=w.buckets).map(|i| w.bucket_start(i)).collect();
-    let args = Args {
-        queue,
-        bounds: &bounds,
-        by_task,
-        task_names,
-        start: w.start,
+    let bounds = w.bounds();
+    let a = Args::new(queue, &bounds, by_task, task_names, w);
+    prepare(db).await?;
+    let reads = Reads {
+        tasks: tasks(db, &a).await?,
+        timings: timings(db, &a).await?,
+        started: started(db, &a).await?,
+        unfinished: unfinished(db, &a).await?,
     };
+    Ok(assemble(w, by_task, reads))
+}
+
+/// [`series`] with its reads spread over three sessions, each in a
+/// transaction of the same snapshot (`stats::begin_snapshot_of`): a month
+/// of a million tasks is three long index scans, which then run side by
+/// side.
+pub async fn series_in_parallel(
+    dbs: [&mut PgConnection; 3],
+    queue: &str,
+    task_names: &[String],
+    by_task: bool,
+    w: &Window,
+) -> Result<Vec<Series>> {
+    let bounds = w.bounds();
+    let a = Args::new(queue, &bounds, by_task, task_names, w);
+    let [x, y, z] = dbs;
+    let (tasks, timings, (started, unfinished)) = tokio::try_join!(
+        async {
+            prepare(x).await?;
+            tasks(x, &a).await
+        },
+        async {
+            prepare(y).await?;
+            timings(y, &a).await
+        },
+        async {
+            prepare(z).await?;
+            Ok((started(z, &a).await?, unfinished(z, &a).await?))
+        },
+    )?;
+    let reads = Reads {
+        tasks,
+        timings,
+        started,
+        unfinished,
+    };
+    Ok(assemble(w, by_task, reads))
+}
+
+/// The settings every read of a series is planned with (this transaction
+/// only).
+async fn prepare(db: &mut PgConnection) -> Result<()> {
     // A month by day is most of a month's history: the planner, costing
     // index pages as random reads and a sequential scan as split among
     // parallel workers, would read the whole table rather than the narrow
@@ -212,6 +290,11 @@ pub async fn series(
     sqlx::query("SET LOCAL work_mem = '64MB'")
         .execute(&mut *db)
         .await?;
+    Ok(())
+}
+
+/// Created and finished per bucket.
+async fn tasks(db: &mut PgConnection, a: &Args<'_>) -> Result<Vec<TaskRow>> {
     // The tasks finished in the window, from tasks_finished_covering_idx
     // alone (migration 1740), and those created in it that are not: the
     // unfinished ones (from the claimable and claimed indexes, a small
@@ -221,7 +304,7 @@ pub async fn series(
     // created in. The finished ones are counted bucket by bucket, each from
     // its own range of the index, as the percentiles below are: the planner
     // would otherwise read them through idx_tasks_status and the heap.
-    let tasks: Vec<TaskRow> = windowed(
+    Ok(windowed(
         &format!(
             "SELECT key, created_idx, finished_idx, sum(n)::bigint AS n,
                 coalesce(sum(n) FILTER (WHERE status IN ('pending', 'retrying', 'claimed')), 0)::bigint AS unfinished,
@@ -231,7 +314,7 @@ pub async fn series(
            FROM (SELECT f.key, f.status, f.created_idx, b.i - 1 AS finished_idx, f.n
                    FROM generate_subscripts($2::timestamptz[], 1) AS b(i)
                   CROSS JOIN LATERAL (
-                        SELECT {key} AS key, status, {cidx} AS created_idx, count(*) AS n
+                        SELECT {KEY} AS key, status, {cidx} AS created_idx, count(*) AS n
                           FROM absurd.tasks
                          WHERE queue_name = $1 AND {NAMES}
                            AND status IN ('completed', 'failed', 'cancelled')
@@ -239,12 +322,12 @@ pub async fn series(
                            AND completed_at < coalesce($2[b.i + 1], 'infinity')
                          GROUP BY 1, 2, 3) f
                  UNION ALL
-                 SELECT {key}, status, {cidx}, NULL, 1
+                 SELECT {KEY}, status, {cidx}, NULL, 1
                    FROM absurd.tasks
                   WHERE queue_name = $1 AND {NAMES}
                     AND status IN ('pending', 'retrying', 'claimed') AND created_at >= $5
                  UNION ALL
-                 SELECT {key}, status, {cidx}, NULL, 1
+                 SELECT {KEY}, status, {cidx}, NULL, 1
                    FROM absurd.tasks
                   WHERE queue_name = $1 AND {NAMES}
                     AND status IN ('completed', 'failed', 'cancelled') AND completed_at IS NULL
@@ -252,22 +335,25 @@ pub async fn series(
           GROUP BY 1, 2, 3",
             cidx = idx_of("created_at"),
         ),
-        &args,
+        a,
     )
     .fetch_all(&mut *db)
-    .await?;
+    .await?)
+}
 
+/// Wait and run percentiles per bucket.
+async fn timings(db: &mut PgConnection, a: &Args<'_>) -> Result<Vec<TimingRow>> {
     // Percentiles bucket by bucket, each from its own range of the
     // covering index: its rows come in completion order, so there is no
     // sort of the whole window by bucket (a month of a million tasks
     // spilled 32 MB to disk), and each percentile array sorts a column once.
-    let timings: Vec<TimingRow> = windowed(
+    Ok(windowed(
         &format!(
             "SELECT p.key, b.i - 1 AS idx, p.wait[1] AS wait_p50, p.wait[2] AS wait_p95,
                 p.run[1] AS run_p50, p.run[2] AS run_p95
            FROM generate_subscripts($2::timestamptz[], 1) AS b(i)
           CROSS JOIN LATERAL (
-                SELECT {key} AS key,
+                SELECT {KEY} AS key,
                        percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY wait_time_sec) AS wait,
                        percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY execution_time_sec) AS run
                   FROM absurd.tasks
@@ -277,16 +363,19 @@ pub async fn series(
                    AND {NAMES}
                  GROUP BY 1) p",
         ),
-        &args,
+        a,
     )
     .fetch_all(&mut *db)
-    .await?;
+    .await?)
+}
 
+/// Attempts started per bucket.
+async fn started(db: &mut PgConnection, a: &Args<'_>) -> Result<Vec<StartedRow>> {
     // An attempt claimed in the window ended in it, or runs now: its
     // ended_at bounds the history's read.
-    let started: Vec<StartedRow> = windowed(
+    Ok(windowed(
         &format!(
-            "SELECT {key} AS key, {idx} AS idx, count(*) AS started,
+            "SELECT {KEY} AS key, {idx} AS idx, count(*) AS started,
                 count(*) FILTER (WHERE attempt > 1) AS retried
            FROM (SELECT task_name, claimed_at, attempt FROM absurd.task_attempts
                   WHERE queue_name = $1 AND ended_at >= $5 AND claimed_at >= $5
@@ -297,25 +386,26 @@ pub async fn series(
           GROUP BY 1, 2",
             idx = idx_of("claimed_at"),
         ),
-        &args,
+        a,
     )
     .fetch_all(&mut *db)
-    .await?;
+    .await?)
+}
 
-    let unfinished: Vec<UnfinishedRow> = sqlx::query_as(
+/// The unfinished tasks now.
+async fn unfinished(db: &mut PgConnection, a: &Args<'_>) -> Result<Vec<UnfinishedRow>> {
+    Ok(sqlx::query_as(
         "SELECT CASE WHEN $2 THEN task_name END AS key, count(*) AS n
            FROM absurd.tasks
           WHERE queue_name = $1 AND status IN ('pending', 'retrying', 'claimed')
             AND (cardinality($3::text[]) = 0 OR task_name = ANY ($3))
           GROUP BY 1",
     )
-    .bind(queue)
-    .bind(by_task)
-    .bind(task_names)
+    .bind(a.queue)
+    .bind(a.by_task)
+    .bind(a.task_names)
     .fetch_all(&mut *db)
-    .await?;
-
-    Ok(assemble(w, by_task, tasks, timings, started, unfinished))
+    .await?)
 }
 
 /// Per-key accumulators, indexed by bucket (index `buckets`: after the window).
@@ -330,14 +420,13 @@ struct Acc {
     unfinished_now: i64,
 }
 
-fn assemble(
-    w: &Window,
-    by_task: bool,
-    tasks: Vec<TaskRow>,
-    timings: Vec<TimingRow>,
-    started: Vec<StartedRow>,
-    unfinished: Vec<UnfinishedRow>,
-) -> Vec<Series> {
+fn assemble(w: &Window, by_task: bool, reads: Reads) -> Vec<Series> {
+    let Reads {
+        tasks,
+        timings,
+        started,
+        unfinished,
+    } = reads;
     let n = w.buckets;
     let mut keys: BTreeSet<Option<String>> = BTreeSet::new();
     if !by_task {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::{Acquire, PgExecutor, Postgres, Transaction};
+use sqlx::{Acquire, PgConnection, PgExecutor, Postgres, Transaction};
 
 use super::{LiveWorker, StuckRule};
 use crate::queue::Result;
@@ -22,6 +22,47 @@ where
     // The planner's cost estimate of the dependency check can cross
     // jit_above_cost, and compiling then takes hundreds of milliseconds for
     // queries that run in a few.
+    sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
+    Ok(tx)
+}
+
+/// The snapshot of a [`begin_snapshot`] transaction, for other sessions to
+/// read in (`begin_snapshot_of`); None on a hot standby, which cannot
+/// export one. Call it after the transaction's first query, which took it.
+pub async fn export_snapshot(tx: &mut PgConnection) -> Result<Option<String>> {
+    let standby: bool = sqlx::query_scalar("SELECT pg_is_in_recovery()")
+        .fetch_one(&mut *tx)
+        .await?;
+    if standby {
+        return Ok(None);
+    }
+    Ok(Some(
+        sqlx::query_scalar("SELECT pg_export_snapshot()")
+            .fetch_one(&mut *tx)
+            .await?,
+    ))
+}
+
+/// A transaction like [`begin_snapshot`]'s that sees exactly the snapshot
+/// `id` exported (the exporting transaction must still be open).
+pub async fn begin_snapshot_of<'c, A>(db: A, id: &str) -> Result<Transaction<'c, Postgres>>
+where
+    A: Acquire<'c, Database = Postgres>,
+{
+    // SET TRANSACTION SNAPSHOT takes a literal, not a parameter: an id is
+    // hex digits and dashes, as pg_export_snapshot makes them.
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(crate::queue::QueueError::Invalid(format!(
+            "not a snapshot id: {id:?}"
+        )));
+    }
+    let mut tx = db.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(&format!("SET TRANSACTION SNAPSHOT '{id}'"))
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
     Ok(tx)
 }
