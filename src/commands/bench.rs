@@ -446,7 +446,8 @@ impl Bench<'_> {
         Ok(Some(samples))
     }
 
-    /// Inserts `history` finished tasks in chunks; false when interrupted.
+    /// Inserts `history` finished tasks in chunks, then vacuums and analyzes
+    /// them; false when interrupted.
     async fn insert_history(&self) -> anyhow::Result<bool> {
         let total = self.args.history;
         let bar = interact::progress(&self.ctx.out, total, "inserting history");
@@ -459,6 +460,10 @@ impl Bench<'_> {
             done += bench::insert_history(&self.pool, &self.queue, done as i64, n as i64).await?;
             bar.set_position(done);
         }
+        bar.finish_and_clear();
+        let bar = interact::spinner(&self.ctx.out, "vacuuming the history");
+        let mut conn = self.pool.acquire().await?.detach();
+        bench::settle_history(&mut conn).await?;
         bar.finish_and_clear();
         Ok(true)
     }

@@ -59,6 +59,19 @@ pub async fn insert_history(
     Ok(done.rows_affected())
 }
 
+/// Settles a history just inserted as a long-lived queue's is: vacuumed
+/// (its visibility map set, so reads are index-only) and analyzed (plans
+/// made for a table of that size). Without it, autovacuum of the million
+/// new rows runs during the measurement that follows. The statement
+/// timeout is lifted on this connection, which the caller closes after.
+pub async fn settle_history(conn: &mut sqlx::PgConnection) -> Result<()> {
+    super::maintenance::allow_long_statements(&mut *conn).await?;
+    sqlx::query("VACUUM (ANALYZE) absurd.tasks, absurd.task_attempts")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Deletes up to `limit` rows of `queue` and returns how many went; call it
 /// until it returns 0, so that each statement stays short. The ids are
 /// handed over as an array so that, whatever the statistics say, each row is
