@@ -62,15 +62,14 @@ pub async fn run(ctx: &Ctx, args: TrendsArgs) -> anyhow::Result<ExitCode> {
         Some(id) => {
             let mut b = stats::begin_snapshot_of(&pool, &id).await?;
             let mut c = stats::begin_snapshot_of(&pool, &id).await?;
-            let dbs = [&mut *tx, &mut *b, &mut *c];
-            let series =
-                trends::series_in_parallel(dbs, queue, names, args.by_task, &window).await?;
+            let mut dbs = [&mut *tx, &mut *b, &mut *c];
+            let series = trends::series(&mut dbs, queue, names, args.by_task, &window).await?;
             b.commit().await?;
             c.commit().await?;
             series
         }
         // A hot standby exports no snapshot: one session reads it all.
-        None => trends::series(&mut tx, queue, names, args.by_task, &window).await?,
+        None => trends::series(&mut [&mut *tx], queue, names, args.by_task, &window).await?,
     };
     tx.commit().await?;
     match ctx.out.format {

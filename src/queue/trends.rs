@@ -26,6 +26,9 @@ use sqlx::PgConnection;
 
 use super::Result;
 
+mod reads;
+use reads::{Args, Reads};
+
 /// The buckets of a window.
 #[derive(Debug, Clone, Copy)]
 pub struct Window {
@@ -106,120 +109,15 @@ pub async fn now(db: &mut PgConnection) -> Result<DateTime<Utc>> {
         .await?)
 }
 
-/// Tasks created or finished in the window, by bucket of creation and of
-/// completion.
-#[derive(Debug, sqlx::FromRow)]
-struct TaskRow {
-    key: Option<String>,
-    /// Bucket of creation (-1: before the window).
-    created_idx: i32,
-    /// Bucket of completion (null: not finished in the window).
-    finished_idx: Option<i32>,
-    n: i64,
-    unfinished: i64,
-    completed: i64,
-    failed: i64,
-    cancelled: i64,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct TimingRow {
-    key: Option<String>,
-    idx: i32,
-    wait_p50: Option<f64>,
-    wait_p95: Option<f64>,
-    run_p50: Option<f64>,
-    run_p95: Option<f64>,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct StartedRow {
-    key: Option<String>,
-    idx: i32,
-    started: i64,
-    retried: i64,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct UnfinishedRow {
-    key: Option<String>,
-    n: i64,
-}
-
-/// The bucket of a timestamp column, by the bucket starts and the
-/// window's end in $2 (the window's start is also $5, a plain value the
-/// planner estimates the index ranges by): -1 before the window, 0 for the first bucket,
-/// `buckets` for any time past the window's end. (width_bucket on the
-/// bounds costs half of the arithmetic on epochs.)
-fn idx_of(col: &str) -> String {
-    format!("(width_bucket({col}, $2) - 1)")
-}
-
-/// Only the task names asked for (all when none).
-const NAMES: &str = "(cardinality($4::text[]) = 0 OR task_name = ANY ($4))";
-
-/// The parameters of every windowed read: $1 the queue, $2 the bucket
-/// bounds, $3 by task name, $4 the task names, $5 the window's start.
-struct Args<'a> {
-    queue: &'a str,
-    bounds: &'a [DateTime<Utc>],
-    by_task: bool,
-    task_names: &'a [String],
-    start: DateTime<Utc>,
-}
-
-impl<'a> Args<'a> {
-    fn new(
-        queue: &'a str,
-        bounds: &'a [DateTime<Utc>],
-        by_task: bool,
-        task_names: &'a [String],
-        w: &Window,
-    ) -> Args<'a> {
-        Args {
-            queue,
-            bounds,
-            by_task,
-            task_names,
-            start: w.start,
-        }
-    }
-}
-
-/// `sql` with the parameters of [`Args`] bound.
-fn windowed<'q, O>(
-    sql: &'q str,
-    a: &Args<'q>,
-) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>
-where
-    O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
-{
-    sqlx::query_as(sql)
-        .bind(a.queue)
-        .bind(a.bounds)
-        .bind(a.by_task)
-        .bind(a.task_names)
-        .bind(a.start)
-}
-
-/// The series' key: the task name with `by_task`, else one key for all.
-const KEY: &str = "CASE WHEN $3 THEN task_name END";
-
-/// The reads of [`series`], of one queue over one window.
-struct Reads {
-    tasks: Vec<TaskRow>,
-    timings: Vec<TimingRow>,
-    started: Vec<StartedRow>,
-    unfinished: Vec<UnfinishedRow>,
-}
-
 /// Every series of a queue over `w`: one per task name with `by_task`
 /// (those with activity in the window or unfinished tasks), else one for
-/// all of `task_names` (every task name when empty). Run it in one
-/// snapshot (`stats::begin_snapshot`) so that its reads agree; the reads
-/// go one after the other on `db`.
+/// all of `task_names` (every task name when empty). Each session of `dbs`
+/// is in a transaction of one snapshot (`stats::begin_snapshot`, and
+/// `stats::begin_snapshot_of` for the others) so that the reads agree;
+/// with three, the three long reads (a month of a million tasks is three
+/// long index scans) run side by side, else one after the other.
 pub async fn series(
-    db: &mut PgConnection,
+    dbs: &mut [&mut PgConnection],
     queue: &str,
     task_names: &[String],
     by_task: bool,
@@ -227,185 +125,12 @@ pub async fn series(
 ) -> Result<Vec<Series>> {
     let bounds = w.bounds();
     let a = Args::new(queue, &bounds, by_task, task_names, w);
-    prepare(db).await?;
-    let reads = Reads {
-        tasks: tasks(db, &a).await?,
-        timings: timings(db, &a).await?,
-        started: started(db, &a).await?,
-        unfinished: unfinished(db, &a).await?,
+    let reads = match dbs {
+        [x, y, z, ..] => reads::side_by_side([&mut **x, &mut **y, &mut **z], &a).await?,
+        [one, ..] => reads::one_by_one(one, &a).await?,
+        [] => return Err(super::QueueError::Invalid("trends needs a session".into())),
     };
     Ok(assemble(w, by_task, reads))
-}
-
-/// [`series`] with its reads spread over three sessions, each in a
-/// transaction of the same snapshot (`stats::begin_snapshot_of`): a month
-/// of a million tasks is three long index scans, which then run side by
-/// side.
-pub async fn series_in_parallel(
-    dbs: [&mut PgConnection; 3],
-    queue: &str,
-    task_names: &[String],
-    by_task: bool,
-    w: &Window,
-) -> Result<Vec<Series>> {
-    let bounds = w.bounds();
-    let a = Args::new(queue, &bounds, by_task, task_names, w);
-    let [x, y, z] = dbs;
-    let (tasks, timings, (started, unfinished)) = tokio::try_join!(
-        async {
-            prepare(x).await?;
-            tasks(x, &a).await
-        },
-        async {
-            prepare(y).await?;
-            timings(y, &a).await
-        },
-        async {
-            prepare(z).await?;
-            Ok((started(z, &a).await?, unfinished(z, &a).await?))
-        },
-    )?;
-    let reads = Reads {
-        tasks,
-        timings,
-        started,
-        unfinished,
-    };
-    Ok(assemble(w, by_task, reads))
-}
-
-/// The settings every read of a series is planned with (this transaction
-/// only).
-async fn prepare(db: &mut PgConnection) -> Result<()> {
-    // A month by day is most of a month's history: the planner, costing
-    // index pages as random reads and a sequential scan as split among
-    // parallel workers, would read the whole table rather than the narrow
-    // covering index, which takes a third of the time. Every read here has
-    // an index that bounds it by the window (this transaction only).
-    sqlx::query("SET LOCAL enable_seqscan = off")
-        .execute(&mut *db)
-        .await?;
-    // The grouping of a month's finished tasks by both buckets, and the
-    // percentiles' sorts, in memory rather than spilled to temporary files.
-    sqlx::query("SET LOCAL work_mem = '64MB'")
-        .execute(&mut *db)
-        .await?;
-    Ok(())
-}
-
-/// Created and finished per bucket.
-async fn tasks(db: &mut PgConnection, a: &Args<'_>) -> Result<Vec<TaskRow>> {
-    // The tasks finished in the window, from tasks_finished_covering_idx
-    // alone (migration 1740), and those created in it that are not: the
-    // unfinished ones (from the claimable and claimed indexes, a small
-    // set) and finished ones with no completion time (legacy rows, from
-    // the covering index too). Never the whole window's heap. Grouped by
-    // both buckets: the backlog needs which bucket a finished task was
-    // created in. The finished ones are counted bucket by bucket, each from
-    // its own range of the index, as the percentiles below are: the planner
-    // would otherwise read them through idx_tasks_status and the heap.
-    Ok(windowed(
-        &format!(
-            "SELECT key, created_idx, finished_idx, sum(n)::bigint AS n,
-                coalesce(sum(n) FILTER (WHERE status IN ('pending', 'retrying', 'claimed')), 0)::bigint AS unfinished,
-                coalesce(sum(n) FILTER (WHERE finished_idx IS NOT NULL AND status = 'completed'), 0)::bigint AS completed,
-                coalesce(sum(n) FILTER (WHERE finished_idx IS NOT NULL AND status = 'failed'), 0)::bigint AS failed,
-                coalesce(sum(n) FILTER (WHERE finished_idx IS NOT NULL AND status = 'cancelled'), 0)::bigint AS cancelled
-           FROM (SELECT f.key, f.status, f.created_idx, b.i - 1 AS finished_idx, f.n
-                   FROM generate_subscripts($2::timestamptz[], 1) AS b(i)
-                  CROSS JOIN LATERAL (
-                        SELECT {KEY} AS key, status, {cidx} AS created_idx, count(*) AS n
-                          FROM absurd.tasks
-                         WHERE queue_name = $1 AND {NAMES}
-                           AND status IN ('completed', 'failed', 'cancelled')
-                           AND completed_at >= greatest($2[b.i], $5)
-                           AND completed_at < coalesce($2[b.i + 1], 'infinity')
-                         GROUP BY 1, 2, 3) f
-                 UNION ALL
-                 SELECT {KEY}, status, {cidx}, NULL, 1
-                   FROM absurd.tasks
-                  WHERE queue_name = $1 AND {NAMES}
-                    AND status IN ('pending', 'retrying', 'claimed') AND created_at >= $5
-                 UNION ALL
-                 SELECT {KEY}, status, {cidx}, NULL, 1
-                   FROM absurd.tasks
-                  WHERE queue_name = $1 AND {NAMES}
-                    AND status IN ('completed', 'failed', 'cancelled') AND completed_at IS NULL
-                    AND created_at >= $5) t
-          GROUP BY 1, 2, 3",
-            cidx = idx_of("created_at"),
-        ),
-        a,
-    )
-    .fetch_all(&mut *db)
-    .await?)
-}
-
-/// Wait and run percentiles per bucket.
-async fn timings(db: &mut PgConnection, a: &Args<'_>) -> Result<Vec<TimingRow>> {
-    // Percentiles bucket by bucket, each from its own range of the
-    // covering index: its rows come in completion order, so there is no
-    // sort of the whole window by bucket (a month of a million tasks
-    // spilled 32 MB to disk), and each percentile array sorts a column once.
-    Ok(windowed(
-        &format!(
-            "SELECT p.key, b.i - 1 AS idx, p.wait[1] AS wait_p50, p.wait[2] AS wait_p95,
-                p.run[1] AS run_p50, p.run[2] AS run_p95
-           FROM generate_subscripts($2::timestamptz[], 1) AS b(i)
-          CROSS JOIN LATERAL (
-                SELECT {KEY} AS key,
-                       percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY wait_time_sec) AS wait,
-                       percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY execution_time_sec) AS run
-                  FROM absurd.tasks
-                 WHERE queue_name = $1 AND status IN ('completed', 'failed')
-                   AND completed_at >= greatest($2[b.i], $5)
-                   AND completed_at < coalesce($2[b.i + 1], 'infinity')
-                   AND {NAMES}
-                 GROUP BY 1) p",
-        ),
-        a,
-    )
-    .fetch_all(&mut *db)
-    .await?)
-}
-
-/// Attempts started per bucket.
-async fn started(db: &mut PgConnection, a: &Args<'_>) -> Result<Vec<StartedRow>> {
-    // An attempt claimed in the window ended in it, or runs now: its
-    // ended_at bounds the history's read.
-    Ok(windowed(
-        &format!(
-            "SELECT {KEY} AS key, {idx} AS idx, count(*) AS started,
-                count(*) FILTER (WHERE attempt > 1) AS retried
-           FROM (SELECT task_name, claimed_at, attempt FROM absurd.task_attempts
-                  WHERE queue_name = $1 AND ended_at >= $5 AND claimed_at >= $5
-                 UNION ALL
-                 SELECT task_name, claimed_at, attempt FROM absurd.tasks
-                  WHERE queue_name = $1 AND status = 'claimed' AND claimed_at >= $5) a
-          WHERE {NAMES}
-          GROUP BY 1, 2",
-            idx = idx_of("claimed_at"),
-        ),
-        a,
-    )
-    .fetch_all(&mut *db)
-    .await?)
-}
-
-/// The unfinished tasks now.
-async fn unfinished(db: &mut PgConnection, a: &Args<'_>) -> Result<Vec<UnfinishedRow>> {
-    Ok(sqlx::query_as(
-        "SELECT CASE WHEN $2 THEN task_name END AS key, count(*) AS n
-           FROM absurd.tasks
-          WHERE queue_name = $1 AND status IN ('pending', 'retrying', 'claimed')
-            AND (cardinality($3::text[]) = 0 OR task_name = ANY ($3))
-          GROUP BY 1",
-    )
-    .bind(a.queue)
-    .bind(a.by_task)
-    .bind(a.task_names)
-    .fetch_all(&mut *db)
-    .await?)
 }
 
 /// Per-key accumulators, indexed by bucket (index `buckets`: after the window).

@@ -60,12 +60,18 @@ pub(super) async fn refresh(
         let buckets = match &names {
             // A filter that matches no task name has nothing to chart.
             Some(n) if n.is_empty() => Vec::new(),
-            n => trends::series(&mut tx, q, n.as_deref().unwrap_or(&[]), false, &window)
-                .await?
-                .into_iter()
-                .next()
-                .map(|s| s.buckets)
-                .unwrap_or_default(),
+            n => trends::series(
+                &mut [&mut *tx],
+                q,
+                n.as_deref().unwrap_or(&[]),
+                false,
+                &window,
+            )
+            .await?
+            .into_iter()
+            .next()
+            .map(|s| s.buckets)
+            .unwrap_or_default(),
         };
         minutes.push(buckets);
     }
