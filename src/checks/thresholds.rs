@@ -23,7 +23,7 @@ pub fn stuck_rule(args: &StuckArgs) -> StuckRule {
 }
 
 /// Refuses a warning level above its critical one (flag names, values).
-pub fn ensure_ordered(pairs: &[(&str, &str, f64, f64)]) -> anyhow::Result<()> {
+pub fn ensure_ordered(pairs: &[Pair]) -> anyhow::Result<()> {
     for (w, c, wv, cv) in pairs {
         if wv > cv {
             return Err(CliError::usage(format!(
@@ -34,36 +34,41 @@ pub fn ensure_ordered(pairs: &[(&str, &str, f64, f64)]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A warning flag, its critical flag, and their values.
+pub type Pair = (&'static str, &'static str, f64, f64);
+
+/// A pair of counts.
+fn counts(w: &'static str, c: &'static str, wv: impl Into<f64>, cv: impl Into<f64>) -> Pair {
+    (w, c, wv.into(), cv.into())
+}
+
+/// A pair of durations, in seconds.
+fn secs(w: &'static str, c: &'static str, wv: Duration, cv: Duration) -> Pair {
+    (w, c, wv.as_secs_f64(), cv.as_secs_f64())
+}
+
 /// The pairs `status` and `preflight` share.
-fn load_pairs(
-    l: &LoadThresholds,
-    r: &RoundTripThresholds,
-) -> [(&'static str, &'static str, f64, f64); 4] {
+fn load_pairs(l: &LoadThresholds, r: &RoundTripThresholds) -> [Pair; 4] {
     [
-        (
+        counts(
             "--backlog-warn",
             "--backlog-crit",
             l.backlog_warn as f64,
             l.backlog_crit as f64,
         ),
-        (
+        counts(
             "--stuck-warn",
             "--stuck-crit",
             l.stuck_warn as f64,
             l.stuck_crit as f64,
         ),
-        (
+        counts(
             "--failures-warn",
             "--failures-crit",
             l.failures_warn as f64,
             l.failures_crit as f64,
         ),
-        (
-            "--rtt-warn",
-            "--rtt-crit",
-            r.rtt_warn.as_secs_f64(),
-            r.rtt_crit.as_secs_f64(),
-        ),
+        secs("--rtt-warn", "--rtt-crit", r.rtt_warn, r.rtt_crit),
     ]
 }
 
@@ -109,18 +114,13 @@ impl Thresholds {
     ) -> anyhow::Result<Self> {
         ensure_ordered(&load_pairs(l, r))?;
         ensure_ordered(&[
-            (
+            secs(
                 "--oldest-warn",
                 "--oldest-crit",
-                f.oldest_warn.as_secs_f64(),
-                f.oldest_crit.as_secs_f64(),
+                f.oldest_warn,
+                f.oldest_crit,
             ),
-            (
-                "--stall-warn",
-                "--stall-crit",
-                f.stall_warn.as_secs_f64(),
-                f.stall_crit.as_secs_f64(),
-            ),
+            secs("--stall-warn", "--stall-crit", f.stall_warn, f.stall_crit),
         ])?;
         if f.rate_warn < f.rate_crit {
             return Err(CliError::usage(
@@ -181,19 +181,19 @@ impl Preflight {
     pub fn new(args: &PreflightArgs) -> anyhow::Result<Self> {
         ensure_ordered(&load_pairs(&args.load, &args.rtt))?;
         ensure_ordered(&[
-            (
+            secs(
                 "--long-transaction-warn",
                 "--long-transaction-crit",
-                args.long_transaction_warn.as_secs_f64(),
-                args.long_transaction_crit.as_secs_f64(),
+                args.long_transaction_warn,
+                args.long_transaction_crit,
             ),
-            (
+            counts(
                 "--dead-tuples-warn",
                 "--dead-tuples-crit",
                 args.dead_tuples_warn,
                 args.dead_tuples_crit,
             ),
-            (
+            counts(
                 "--connections-warn",
                 "--connections-crit",
                 args.connections_warn,
