@@ -30,6 +30,13 @@
 #   FSYNC=on             the server's fsync (the test clusters run without)
 #   PG_EXTRA_OPTS=       more server options, e.g. "-c log_min_duration_statement=1s"
 #   KEEP_WORK=1          keep the work directory (server log, pgbench logs) in /tmp
+#   PEER=graphile        also a peer: graphile-worker (scripts/bench-peer-graphile.sh,
+#                        npm, installed once in ~/.cache/absurdctl-peer) draining
+#                        PEER_JOBS no-op jobs with WORKERS of concurrency, one job
+#                        per fetch, beside `absurdctl bench --batch 1` draining as
+#                        many tasks with WORKERS workers; each on a fresh database,
+#                        no history. Prints them with the batched drain and the ratio
+#   PEER_JOBS=20000      peer: jobs/tasks of those two drains
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,6 +48,9 @@ BATCH=${BATCH:-100}
 LEGACY_SAMPLES=${LEGACY_SAMPLES:-100}
 LEGACY_SECONDS=${LEGACY_SECONDS:-20}
 FSYNC=${FSYNC:-on}
+PEER=${PEER:-}
+PEER_JOBS=${PEER_JOBS:-20000}
+case "$PEER" in ''|graphile) ;; *) echo "PEER: only graphile is known" >&2; exit 2 ;; esac
 
 pg_bindir() {
   if [ -n "${PG_BINDIR:-}" ]; then echo "$PG_BINDIR"; return; fi
@@ -228,6 +238,20 @@ if [ -n "${BASELINE:-}" ]; then
     --samples "$SAMPLES" --workers "$WORKERS" --batch "$BATCH" --output json >"$work/baseline.json"
 fi
 
+# The peer, before the legacy runs' million-row inserts: absurdctl claiming
+# and completing one task at a time, as graphile-worker fetches one job at a
+# time, then graphile-worker itself, each on a database of its own.
+if [ "$PEER" = graphile ]; then
+  new_db absurdctl_batch1 migrate
+  sql absurdctl_batch1 -c CHECKPOINT
+  say "absurdctl bench --tasks $PEER_JOBS --workers $WORKERS --batch 1 (peer comparison)"
+  "$ABSURDCTL" --database-url "$(db absurdctl_batch1)" bench --tasks "$PEER_JOBS" \
+    --samples "$SAMPLES" --workers "$WORKERS" --batch 1 --output json >"$work/absurdctl-batch1.json"
+  sql postgres -c 'CREATE DATABASE peer_graphile'
+  JOBS="$PEER_JOBS" CONCURRENCY="$WORKERS" scripts/bench-peer-graphile.sh "$(db peer_graphile)" \
+    >"$work/graphile.json"
+fi
+
 levels=0
 [ "$HISTORY" -gt 0 ] && levels="0 $HISTORY"
 for h in $levels; do
@@ -282,3 +306,31 @@ SELECT 'absurdctl with history against without: ' || string_agg(metric || ' ' ||
          GROUP BY metric) r
  WHERE ratio IS NOT NULL;
 EOF
+
+if [ "$PEER" = graphile ]; then
+  echo
+  echo "peer, no history, $WORKERS workers (graphile-worker: concurrency $WORKERS, one job per fetch):"
+  psql "$(db harness)" -X -q -P footer=off -v batch1="$(cat "$work/absurdctl-batch1.json")" \
+    -v batched="$(cat "$work/absurdctl.json")" -v peer="$(cat "$work/graphile.json")" \
+    -v batch="$BATCH" -v pending="$PENDING" <<'EOF'
+WITH f AS (
+  SELECT (SELECT (run->>'drain_per_sec')::float8 FROM jsonb_array_elements((:'batch1')::jsonb->'runs') run
+           WHERE (run->>'history_rows')::bigint = 0) AS batch1,
+         (SELECT (run->>'drain_per_sec')::float8 FROM jsonb_array_elements((:'batched')::jsonb->'runs') run
+           WHERE (run->>'history_rows')::bigint = 0) AS batched,
+         (:'peer')::jsonb AS peer)
+SELECT d.drain, d.tasks, to_char(d.per_sec, 'FM9,999,990.0') AS "tasks/s"
+  FROM f CROSS JOIN LATERAL (VALUES
+    (1, 'absurdctl bench --batch 1', (f.peer->>'jobs')::bigint, f.batch1),
+    (2, 'absurdctl bench --batch ' || :'batch', (:'pending')::bigint, f.batched),
+    (3, 'graphile-worker ' || (f.peer->>'version'), (f.peer->>'jobs')::bigint, (f.peer->>'drain_per_sec')::float8))
+    AS d(ord, drain, tasks, per_sec)
+ ORDER BY d.ord;
+EOF
+  psql "$(db harness)" -X -q -A -t -v batch1="$(cat "$work/absurdctl-batch1.json")" \
+    -v peer="$(cat "$work/graphile.json")" <<'EOF'
+SELECT 'absurdctl --batch 1 / graphile-worker: ' || to_char(
+         (SELECT (run->>'drain_per_sec')::float8 FROM jsonb_array_elements((:'batch1')::jsonb->'runs') run
+           WHERE (run->>'history_rows')::bigint = 0) / ((:'peer')::jsonb->>'drain_per_sec')::float8, 'FM990.00') || 'x';
+EOF
+fi
