@@ -64,6 +64,41 @@ pub fn read(path: &Path) -> Option<Progress> {
 /// when dropped.
 pub struct Dir(PathBuf);
 
+/// The start of a progress directory's name, before `<pid>-<random>`.
+const PREFIX: &str = "absurdctl-worker-";
+
+/// Removes the progress directories under `base` that this user's workers
+/// left when they were killed (SIGKILL skips the drop): those whose pid no
+/// longer runs. A directory whose pid runs, or that another user owns, stays.
+fn remove_stale(base: &std::path::Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<libc::pid_t>().ok())
+            .filter(|&pid| pid > 1)
+        else {
+            continue;
+        };
+        let owned =
+            std::fs::symlink_metadata(entry.path()).is_ok_and(|m| m.is_dir() && m.uid() == me);
+        // SAFETY: signal 0 only asks whether the process exists.
+        let gone = unsafe { libc::kill(pid, 0) } != 0
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if owned && gone {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 impl Dir {
     pub fn create() -> std::io::Result<Dir> {
         use std::os::unix::fs::DirBuilderExt;
@@ -71,8 +106,9 @@ impl Dir {
             .map(PathBuf::from)
             .filter(|p| p.is_dir())
             .unwrap_or_else(std::env::temp_dir);
+        remove_stale(&base);
         let path = base.join(format!(
-            "absurdctl-worker-{}-{}",
+            "{PREFIX}{}-{}",
             std::process::id(),
             uuid::Uuid::new_v4().simple()
         ));
@@ -95,6 +131,28 @@ impl Drop for Dir {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dead_workers_directory_goes_and_a_live_ones_stays() {
+        let base =
+            std::env::temp_dir().join(format!("absurdctl-progress-test-{}", std::process::id()));
+        std::fs::create_dir_all(&base).unwrap();
+        // A pid that ran and was reaped: no process has it now.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let stale = base.join(format!("{PREFIX}{dead}-0123abcd"));
+        let live = base.join(format!("{PREFIX}{}-4567ef00", std::process::id()));
+        let other = base.join("absurdctl-worker-notapid-x");
+        for d in [&stale, &live, &other] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(stale.join("1.progress"), "50%").unwrap();
+        remove_stale(&base);
+        let left = (stale.exists(), live.exists(), other.exists());
+        std::fs::remove_dir_all(&base).unwrap();
+        assert_eq!(left, (false, true, true), "(stale, live, not a pid)");
+    }
 
     #[test]
     fn fractions_percentages_and_messages() {
