@@ -361,3 +361,75 @@ async fn migrate_prints_the_role_statements_when_it_may_not_run_them() {
         "t"
     );
 }
+
+/// absurd_worker's second job: every call the pipeline's Python worker and
+/// API make (legacy-schema.md), run as a login that holds only that role.
+#[tokio::test]
+async fn the_worker_role_makes_every_call_of_the_python_worker_and_api() {
+    let db = TestDb::migrated().await;
+    let worker = login(&db, "pyw", Some("absurd_worker"));
+    let run = |sql: &str| -> String {
+        let out = worker.psql(sql);
+        assert!(
+            out.status.success(),
+            "absurd_worker may run {sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let spawn = "SELECT absurd.spawn_task('dsa110-pipeline', 'imaging', '{\"field\": 3}'::jsonb, 0, 600)";
+    let ids: Vec<String> = (0..3).map(|_| run(spawn)).collect();
+    let claim = "SELECT task_id FROM absurd.claim_task('dsa110-pipeline', 'node7-0badc0de')";
+    let first = run(claim);
+    assert_eq!(first, ids[0], "the oldest task is claimed first");
+    assert_eq!(run(&format!("SELECT absurd.heartbeat_task('{first}')")), "t");
+    assert_eq!(
+        run(&format!("SELECT absurd.complete_task('{first}', '{{\"ok\": 1}}'::jsonb)")),
+        "t"
+    );
+    let second = run(claim);
+    assert_eq!(
+        run(&format!("SELECT absurd.fail_task('{second}', 'OSError: disk full')")),
+        "t"
+    );
+    // The client's plain SQL: get, list, queue stats, cancel.
+    assert!(run(&format!(
+        "SELECT t.task_id, t.status, t.result, t.error FROM absurd.tasks t WHERE t.task_id = '{first}'"
+    ))
+    .contains("completed"));
+    let listed = run(
+        "SELECT t.task_id, t.queue_name, t.task_name, t.params, t.priority, t.status,
+                t.created_at, t.claimed_at, t.completed_at, t.attempt as retry_count
+           FROM absurd.tasks t WHERE 1=1 AND t.queue_name = 'dsa110-pipeline'
+          ORDER BY t.created_at DESC LIMIT 10",
+    );
+    assert_eq!(listed.lines().count(), 3, "{listed}");
+    run("SELECT status, COUNT(*) as count FROM absurd.tasks WHERE queue_name = 'dsa110-pipeline' GROUP BY status");
+    run("SELECT * FROM absurd.get_queue_stats('dsa110-pipeline')");
+    run(&format!(
+        "UPDATE absurd.tasks SET status = 'cancelled', completed_at = NOW(), \
+         error = 'Cancelled by user' WHERE task_id = '{}' AND status IN ('pending', 'claimed')",
+        ids[2]
+    ));
+    // What the calls did, seen by the owner: the rows and their history.
+    let rows = db.psql(&format!(
+        "SELECT string_agg(status || ' ' || coalesce(result::text, '-') || ' ' || coalesce(error, '-'),
+                           ' | ' ORDER BY array_position(ARRAY['{}', '{}', '{}']::uuid[], task_id))
+           FROM absurd.tasks",
+        ids[0], ids[1], ids[2]
+    ));
+    assert_eq!(
+        rows,
+        "completed {\"ok\": 1} - | pending - OSError: disk full | cancelled - Cancelled by user"
+    );
+    let attempts = db.psql(
+        "SELECT string_agg(outcome || ' ' || worker_id, ',' ORDER BY claimed_at) FROM absurd.task_attempts",
+    );
+    assert_eq!(attempts, "completed node7-0badc0de,failed node7-0badc0de");
+    // And nothing of an operator's: no pause, no audit row.
+    let refused = worker.psql(
+        "INSERT INTO absurd.queue_controls (queue_name, paused, paused_by) VALUES ('dsa110-pipeline', true, 'x')",
+    );
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("permission denied"));
+}

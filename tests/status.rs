@@ -1135,14 +1135,18 @@ async fn a_quick_double_ctrl_c_gives_the_terminal_back() {
     // `exec` replaces the shell `script` starts, which (dash) would otherwise
     // die of that late SIGINT after its child returned and exit 130.
     let cmd = format!(
-        "exec bash -c \"trap 'echo late-ctrl-c' INT; {bin} --database-url '{}' status --watch 1; echo exit=$?; sleep 0.5; stty -a\"",
+        "exec bash -c \"trap 'echo late-ctrl-c' INT; {bin} --database-url '{}' status --watch 1; echo exit=\\$?; sleep 0.5; stty -a\"",
         db.url
     );
     let (screen, code) = on_a_terminal(&cmd, &[b"\x03", b"\x03"]);
     assert_eq!(code, Some(0), "{screen}");
-    assert!(screen.contains("exit=0"), "Ctrl-C ends the watch: {screen}");
+    // \$? is bash's: the status of absurdctl, not of the outer shell.
+    assert!(
+        screen.contains("exit=130"),
+        "Ctrl-C ends the watch with 130: {screen}"
+    );
     let settings: Vec<&str> = screen
-        .split_once("exit=0")
+        .split_once("exit=130")
         .unwrap()
         .1
         .split_whitespace()
