@@ -559,13 +559,15 @@ async fn a_network_gone_silent_ends_reap_and_retry_with_exit_3_and_nothing_locke
             !out.stderr.contains("holds the lock"),
             "{command}: no lock left behind: {out}"
         );
-        let left: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM absurd.tasks WHERE status = $1")
-                .bind(status)
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-        assert_eq!(left, 0, "{command} run directly afterwards did its work: {out}");
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM absurd.tasks WHERE status = $1")
+            .bind(status)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            left, 0,
+            "{command} run directly afterwards did its work: {out}"
+        );
     }
 }
 

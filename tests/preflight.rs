@@ -468,3 +468,76 @@ async fn preflight_works_for_a_select_only_role() {
     out.assert_success();
     others_pass(&out.json(), &[]);
 }
+
+/// Issue 17.1: status and preflight judge the same figures with the same
+/// checks, and say the same level (OK/PASS, WARNING/WARN, CRITICAL/FAIL),
+/// in every state of the queue tried here.
+#[tokio::test]
+async fn status_and_preflight_give_one_verdict_on_the_same_figures() {
+    let db = healthy().await;
+    // The same check under two names. The pause and a hung reaper's lock
+    // are judged by preflight as blockers of an ingestion (FAIL) where a
+    // monitor warns: asserted apart below.
+    let pairs = [("workers", "min_workers"), ("stuck_tasks", "stuck")];
+    let compare = |state: &str| {
+        let (p, _) = preflight(&db, &[]);
+        let out = db.cli(&["-o", "json", "status", "--check"]);
+        let s = out.json();
+        for (pre, st) in pairs {
+            let level = s["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["check"] == st)
+                .unwrap_or_else(|| panic!("status has {st}: {s:#}"))["level"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let printed = match level.as_str() {
+                "OK" => "PASS",
+                "WARNING" => "WARN",
+                "CRITICAL" => "FAIL",
+                other => other,
+            };
+            assert_eq!(
+                result(&p, pre).as_str(),
+                printed,
+                "{state}: preflight {pre} and status {st}: {p:#} {s:#}"
+            );
+        }
+        p
+    };
+    let p = compare("healthy");
+    assert_eq!(p["verdict"], "PASS");
+    db.psql(
+        "INSERT INTO absurd.queue_controls (queue_name, paused, paused_at, paused_by, pause_reason)
+         VALUES ('dsa110-pipeline', true, now(), 'alice', 'disk swap')",
+    );
+    let p = compare("paused");
+    assert_eq!(result(&p, "queue"), "FAIL");
+    let s = db.cli(&["-o", "json", "status", "--check"]).json();
+    let paused = s["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "paused")
+        .unwrap();
+    assert_eq!(paused["level"], "WARNING", "{s:#}");
+    for text in [&item(&p, "queue")["detail"], &paused["message"]] {
+        assert!(
+            text.as_str().unwrap().contains("PAUSED") && text.as_str().unwrap().contains("alice")
+        );
+    }
+    db.psql("UPDATE absurd.queue_controls SET paused = false; DELETE FROM absurd.worker_registry");
+    db.seed_one(task());
+    let p = compare("ready tasks and no worker");
+    assert_eq!(result(&p, "workers"), "FAIL");
+    db.seed([task()
+        .status("claimed")
+        .attempt(1)
+        .worker("w-dead")
+        .claimed(ago(hours(3)))
+        .heartbeat(ago(hours(2)))]);
+    let p = compare("a silent claimed task");
+    assert_ne!(result(&p, "stuck_tasks"), "PASS", "{p:#}");
+}

@@ -377,19 +377,27 @@ async fn the_worker_role_makes_every_call_of_the_python_worker_and_api() {
         );
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
-    let spawn = "SELECT absurd.spawn_task('dsa110-pipeline', 'imaging', '{\"field\": 3}'::jsonb, 0, 600)";
+    let spawn =
+        "SELECT absurd.spawn_task('dsa110-pipeline', 'imaging', '{\"field\": 3}'::jsonb, 0, 600)";
     let ids: Vec<String> = (0..3).map(|_| run(spawn)).collect();
     let claim = "SELECT task_id FROM absurd.claim_task('dsa110-pipeline', 'node7-0badc0de')";
     let first = run(claim);
     assert_eq!(first, ids[0], "the oldest task is claimed first");
-    assert_eq!(run(&format!("SELECT absurd.heartbeat_task('{first}')")), "t");
     assert_eq!(
-        run(&format!("SELECT absurd.complete_task('{first}', '{{\"ok\": 1}}'::jsonb)")),
+        run(&format!("SELECT absurd.heartbeat_task('{first}')")),
+        "t"
+    );
+    assert_eq!(
+        run(&format!(
+            "SELECT absurd.complete_task('{first}', '{{\"ok\": 1}}'::jsonb)"
+        )),
         "t"
     );
     let second = run(claim);
     assert_eq!(
-        run(&format!("SELECT absurd.fail_task('{second}', 'OSError: disk full')")),
+        run(&format!(
+            "SELECT absurd.fail_task('{second}', 'OSError: disk full')"
+        )),
         "t"
     );
     // The client's plain SQL: get, list, queue stats, cancel.
