@@ -131,7 +131,7 @@ pub async fn count_upto(
 }
 
 /// The order of `sort`. Each is one the indexes serve with the queue (and,
-/// for the finish times, the finished statuses) given: tasks_created_idx,
+/// for the finish times, the finished statuses) given: tasks_created_status_idx,
 /// tasks_finished_covering_idx, tasks_claimable_idx.
 fn push_order(qb: &mut QueryBuilder<'_, Postgres>, sort: ListSort) {
     qb.push(match sort {

@@ -180,7 +180,7 @@ async fn tasks(db: &mut PgConnection, a: &Args<'_>) -> Result<Vec<TaskRow>> {
     // both buckets: the backlog needs which bucket a finished task was
     // created in. The finished ones are counted bucket by bucket, each from
     // its own range of the index, as the percentiles below are: the planner
-    // would otherwise read them through idx_tasks_status and the heap.
+    // would otherwise read them through a status index and the heap.
     Ok(windowed(
         &format!(
             "SELECT key, created_idx, finished_idx, sum(n)::bigint AS n,
