@@ -138,18 +138,11 @@ async fn min_workers_and_the_completion_rate_change_the_exit_code() {
         args.extend_from_slice(&QUIET);
         args.extend_from_slice(extra);
         let (r, code) = status(&db, &args);
-        let level = |name: &str| {
-            r["checks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["check"] == name)
-                .unwrap_or_else(|| panic!("no {name}: {r:#}"))["level"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        };
-        (code, level("min_workers"), level("completion_rate"))
+        (
+            code,
+            status_level(&r, "min_workers"),
+            status_level(&r, "completion_rate"),
+        )
     };
     // No live worker while 6 tasks are ready: CRITICAL (the default
     // --min-workers 1); 4 completed in the hour, under the runbook's

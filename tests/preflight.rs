@@ -484,15 +484,7 @@ async fn status_and_preflight_give_one_verdict_on_the_same_figures() {
         let out = db.cli(&["-o", "json", "status", "--check"]);
         let s = out.json();
         for (pre, st) in pairs {
-            let level = s["checks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["check"] == st)
-                .unwrap_or_else(|| panic!("status has {st}: {s:#}"))["level"]
-                .as_str()
-                .unwrap()
-                .to_string();
+            let level = status_level(&s, st);
             let printed = match level.as_str() {
                 "OK" => "PASS",
                 "WARNING" => "WARN",
@@ -516,17 +508,10 @@ async fn status_and_preflight_give_one_verdict_on_the_same_figures() {
     let p = compare("paused");
     assert_eq!(result(&p, "queue"), "FAIL");
     let s = db.cli(&["-o", "json", "status", "--check"]).json();
-    let paused = s["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == "paused")
-        .unwrap();
-    assert_eq!(paused["level"], "WARNING", "{s:#}");
-    for text in [&item(&p, "queue")["detail"], &paused["message"]] {
-        assert!(
-            text.as_str().unwrap().contains("PAUSED") && text.as_str().unwrap().contains("alice")
-        );
+    assert_eq!(status_level(&s, "paused"), "WARNING", "{s:#}");
+    let message = status_check(&s, "paused")["message"].as_str().unwrap();
+    for text in [item(&p, "queue")["detail"].as_str().unwrap(), message] {
+        assert!(text.contains("PAUSED") && text.contains("alice"), "{text}");
     }
     db.psql("UPDATE absurd.queue_controls SET paused = false; DELETE FROM absurd.worker_registry");
     db.seed_one(task());

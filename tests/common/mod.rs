@@ -652,3 +652,21 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// The first check named `check` in a `status -o json` report.
+pub fn status_check<'a>(report: &'a serde_json::Value, check: &str) -> &'a serde_json::Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == check)
+        .unwrap_or_else(|| panic!("no check {check} in {report:#}"))
+}
+
+/// Its level: OK, WARNING, CRITICAL or UNKNOWN.
+pub fn status_level(report: &serde_json::Value, check: &str) -> String {
+    status_check(report, check)["level"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
