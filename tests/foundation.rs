@@ -542,7 +542,9 @@ async fn a_network_gone_silent_ends_reap_and_retry_with_exit_3_and_nothing_locke
         // does its work at once.
         let held: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-              WHERE c.relname = 'reaper_locks' AND l.pid <> pg_backend_pid()",
+              WHERE c.relname = 'reaper_locks' AND l.pid <> pg_backend_pid()
+                -- pg_locks spans the cluster: this test's database only.
+                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
         )
         .fetch_one(&pool)
         .await
