@@ -194,6 +194,89 @@ async fn no_hot_path_reads_the_tasks_or_their_history_sequentially() {
     );
 }
 
+/// Whether `node` (a logged plan) was JIT-compiled.
+fn jit_compiled(plan: &serde_json::Value) -> bool {
+    plan.get("JIT").is_some_and(|j| j["Functions"].as_u64().unwrap_or(0) > 0)
+}
+
+/// The claim and completion statements of the schema's functions are never
+/// JIT-compiled, whatever their estimate: claim_tasks runs on a generic
+/// plan, whose estimate grows with the backlog the statistics know (180,000
+/// with 20,000 pending beside 1 M finished tasks, over jit_above_cost's
+/// default), and compiling cost each claim 13 ms. Here jit_above_cost is
+/// lowered under the estimate of a claim in a queue of 20,000 pending tasks,
+/// so that JIT would compile it, and a statement outside the functions is
+/// compiled to show that JIT works on this server.
+#[tokio::test]
+async fn claims_and_completions_are_never_jit_compiled() {
+    let cluster = PgCluster::start();
+    let db = TestDb::empty_on(&cluster.url).await;
+    db.cli(&["migrate"]).assert_success();
+    db.psql(
+        "INSERT INTO absurd.tasks (queue_name, task_name, params)
+         SELECT 'dsa110-pipeline', 'imaging', jsonb_build_object('n', g)
+           FROM generate_series(1, 20000) g",
+    );
+    db.psql("VACUUM (ANALYZE) absurd.tasks");
+    for setting in [
+        "session_preload_libraries = 'auto_explain'",
+        "auto_explain.log_min_duration = 0",
+        "auto_explain.log_nested_statements = on",
+        "auto_explain.log_format = json",
+        "jit = on",
+        "jit_above_cost = 1000",
+    ] {
+        db.psql(&format!("ALTER DATABASE \"{}\" SET {setting}", db.name));
+    }
+    let log = cluster.dir.join("server.log");
+    let from = log_len(&log);
+    // Outside the functions: compiled (estimated well over 1,000).
+    db.psql("SELECT count(*) FROM absurd.tasks, generate_series(1, 10) g WHERE params ? 'n'");
+    // The Python worker's calls, absurdctl's worker and bench's drain.
+    let id = db.psql("SELECT task_id FROM absurd.claim_task('dsa110-pipeline', 'lxd110h9-0000abcd')");
+    assert_eq!(
+        db.psql(&format!("SELECT absurd.complete_task('{id}', '{{}}'::jsonb)")),
+        "t"
+    );
+    db.cli(&["worker", "run", "--max-tasks", "20", "--poll-interval", "100ms", "--", "true"])
+        .assert_success();
+    db.cli(&["--yes", "bench", "--tasks", "200", "--samples", "20", "--workers", "1", "--batch", "50"])
+        .assert_success();
+    let plans = logged_plans(&log_since(&log, from));
+    let text = |p: &serde_json::Value| p["Query Text"].as_str().unwrap_or_default().to_string();
+    assert!(
+        plans
+            .iter()
+            .any(|p| text(p).contains("params ? 'n'") && jit_compiled(p)),
+        "the plain count was not JIT-compiled: is JIT available on this server?"
+    );
+    let hot: Vec<&serde_json::Value> = plans
+        .iter()
+        .filter(|p| {
+            let t = text(p);
+            t.contains("UPDATE absurd.tasks") || t.contains("INSERT INTO absurd.task_attempts")
+        })
+        .collect();
+    let claims = hot.iter().filter(|p| text(p).contains("WITH claimed AS")).count();
+    let completions = hot.iter().filter(|p| text(p).contains("status = 'completed'")).count();
+    assert!(claims > 20 && completions > 20, "{claims} claims, {completions} completions logged");
+    let compiled: Vec<String> = hot
+        .iter()
+        .filter(|p| jit_compiled(p))
+        .map(|p| text(p).split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert!(
+        compiled.is_empty(),
+        "{} claim or completion statement(s) JIT-compiled:\n{}",
+        compiled.len(),
+        compiled.join("\n")
+    );
+    assert_eq!(
+        db.psql("SELECT count(*) FROM absurd.tasks WHERE status = 'completed' AND task_name = 'imaging'"),
+        "21"
+    );
+}
+
 #[test]
 fn a_logged_sequential_scan_is_found() {
     let log = "2026-12-03 08:00:00.000 UTC [1] LOG:  duration: 0.1 ms  plan:\n\

@@ -242,7 +242,7 @@ const CONCURRENT_INDEXES: &str =
     "'tasks_claimable_idx', 'tasks_claimed_idx', 'tasks_finished_idx', \
      'tasks_dead_letters_idx', 'tasks_unfinished_depends_on_idx', 'tasks_created_idx', \
      'tasks_finished_covering_idx', 'tasks_with_error_idx', 'tasks_name_created_idx', \
-     'task_attempts_ended_brin', 'tasks_created_status_idx'";
+     'task_attempts_ended_brin', 'tasks_created_status_idx', 'tasks_claimed_worker_idx'";
 
 /// Applies every pending migration and returns the versions applied. The
 /// caller holds the migration lock (`lock_migrations`).
