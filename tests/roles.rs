@@ -441,3 +441,59 @@ async fn the_worker_role_makes_every_call_of_the_python_worker_and_api() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("permission denied"));
 }
+
+/// complete_tasks runs as its owner (it writes the attempts, where
+/// absurd_worker may not insert), so it checks the session's own right to
+/// update the tasks: PUBLIC and absurd_reader complete nothing through it,
+/// absurd_worker completes its task with one attempt recorded.
+#[tokio::test]
+async fn the_batched_completion_completes_nothing_for_a_role_that_may_not_update_the_tasks() {
+    let db = TestDb::migrated().await;
+    let id = db
+        .seed_one(
+            task()
+                .status("claimed")
+                .attempt(1)
+                .worker("lxd110h4-0000beef")
+                .claimed(ago(mins(2)))
+                .heartbeat(ago(mins(1))),
+        )
+        .to_string();
+    let complete = format!(
+        "SELECT * FROM absurd.complete_tasks(ARRAY['{id}']::uuid[], ARRAY['{{\"ok\": 1}}']::jsonb[], \
+         'lxd110h4-0000beef')"
+    );
+    let row = || {
+        db.psql(&format!(
+            "SELECT t.status || ' ' || coalesce(t.result::text, '-') || ' '
+                    || (SELECT count(*) FROM absurd.task_attempts a WHERE a.task_id = t.task_id)
+               FROM absurd.tasks t WHERE t.task_id = '{id}'"
+        ))
+    };
+    for who in [login(&db, "pub", None), login(&db, "rdr", Some("absurd_reader"))] {
+        let out = who.psql(&complete);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("permission denied for table tasks"),
+            "{}: {err}",
+            who.name
+        );
+        assert!(err.contains(&who.name), "the hint names the role: {err}");
+        assert_eq!(row(), "claimed - 0", "{} changed the task", who.name);
+    }
+    let worker = login(&db, "wrk", Some("absurd_worker"));
+    let out = worker.psql(&complete);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), id);
+    assert_eq!(row(), "completed {\"ok\": 1} 1");
+    assert_eq!(
+        db.psql(&format!(
+            "SELECT outcome || ' ' || hostname FROM absurd.task_attempts WHERE task_id = '{id}'"
+        )),
+        "completed lxd110h4"
+    );
+}
