@@ -97,6 +97,23 @@ async fn bench_json_reports_every_figure_and_leaves_other_queues_alone() {
             }
             assert!(l["p50"].as_f64() <= l["p99"].as_f64(), "{run}");
         }
+        // The read-only commands, each timed as its own process.
+        let reads = run["reads"].as_array().unwrap_or_else(|| panic!("reads: {run}"));
+        let commands: Vec<&str> = reads.iter().map(|r| r["command"].as_str().unwrap()).collect();
+        for c in ["status", "trends --by day --since 30d", "errors --since 24h", "tasks list"] {
+            assert!(commands.contains(&c), "{c}: {commands:?}");
+        }
+        assert_eq!(
+            commands.iter().filter(|c| c.starts_with("tasks list")).count(),
+            7,
+            "{commands:?}"
+        );
+        for r in reads {
+            let [min, median, max, target] =
+                ["min_ms", "median_ms", "max_ms", "target_ms"].map(|k| r[k].as_f64().unwrap());
+            assert!(0.0 < min && min <= median && median <= max, "{r}");
+            assert!(target >= 100.0, "{r}");
+        }
     }
     let ratio = &report["history_ratio"];
     for key in [
@@ -136,6 +153,11 @@ async fn bench_table_names_each_measure() {
         "claim latency p99",
         "pickup latency p50",
         "pickup latency p99",
+        "status",
+        "trends --by day --since 30d",
+        "errors --since 24h",
+        "... --task-name",
+        "the targets at 10 M finished tasks",
         "removed",
     ] {
         assert!(out.stdout.contains(line), "{line}: {out}");

@@ -395,7 +395,9 @@ pub enum Command {
     /// per second by --workers no-op workers claiming and completing --batch
     /// at a time; claim latency p50/p99 (single claims, 10k pending by
     /// default); pickup latency p50/p99 on an idle queue (from a spawn until a
-    /// worker waiting on LISTEN holds the task).
+    /// worker waiting on LISTEN holds the task); and how long the read-only
+    /// commands take on its queue (status, trends, errors, tasks list with
+    /// each filter), each run as its own process, median of 3.
     ///
     /// Example: absurdctl bench --history 1000000 --output json
     Bench(BenchArgs),

@@ -22,7 +22,7 @@ use crate::host;
 use crate::interact::{self, Interrupt};
 use crate::queue::audit::{self, AuditEntry};
 use crate::queue::{bench, health, tasks, workers, NewTask, TaskId};
-use report::{Latency, Ratios, Report, Run};
+use report::{Latency, Ratios, Read, Report, Run};
 
 /// History rows per INSERT and rows per DELETE: each statement stays well
 /// under the statement timeout, and Ctrl-C is honoured between them.
@@ -36,6 +36,25 @@ const PICKUP_POLL: Duration = Duration::from_secs(1);
 /// A pickup slower than this means notifications do not arrive at all
 /// (e.g. a pooler in transaction mode between absurdctl and PostgreSQL).
 const PICKUP_GIVE_UP: Duration = Duration::from_secs(10);
+
+/// The read-only commands an operator runs on a queue with a long history,
+/// each with the time it should take at 10 M finished tasks (issue 23),
+/// in milliseconds. Each is run as its own process on the bench queue.
+const READS: [(&str, &str, f64); 10] = [
+    ("status", "status", 100.0),
+    ("trends --by day --since 30d", "trends --by day --since 30d", 1000.0),
+    ("errors --since 24h", "errors --since 24h", 200.0),
+    ("tasks list", "tasks list", 100.0),
+    ("tasks list --status failed", "... --status failed", 100.0),
+    ("tasks list --status completed", "... --status completed", 100.0),
+    ("tasks list --task-name bench-history", "... --task-name", 100.0),
+    ("tasks list --since 1h", "... --since 1h", 100.0),
+    ("tasks list --error-contains history", "... --error-contains", 100.0),
+    ("tasks list --sort finished_at", "... --sort finished_at", 100.0),
+];
+
+/// Runs of each read command; the median is reported.
+const READ_RUNS: usize = 3;
 
 pub async fn run(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
     ctx.table_or_json()?;
@@ -208,6 +227,9 @@ impl Bench<'_> {
         let Some(pickup) = self.pickup_latency().await? else {
             return Ok(None);
         };
+        let Some(reads) = self.reads().await? else {
+            return Ok(None);
+        };
         Ok(Some(Run {
             history_rows,
             history_insert_sec,
@@ -218,7 +240,66 @@ impl Bench<'_> {
             drain_per_sec: drain_tasks as f64 / drain_sec,
             claim_latency_ms: Latency::of(claim),
             pickup_latency_ms: Latency::of(pickup),
+            reads,
         }))
+    }
+
+    /// Times each of READS end to end, as an operator's shell runs it: this
+    /// binary, on the bench queue, with the connection this bench uses
+    /// (its URL passed in the environment, never on a command line).
+    async fn reads(&self) -> anyhow::Result<Option<Vec<Read>>> {
+        let exe = std::env::current_exe().context("finding this binary to time the reads")?;
+        let global = &self.ctx.global;
+        let bar = interact::progress(&self.ctx.out, (READS.len() * READ_RUNS) as u64, "reads");
+        let mut reads = Vec::new();
+        for (command, label, target_ms) in READS {
+            let mut ms = Vec::new();
+            for _ in 0..READ_RUNS {
+                if self.interrupt.is_set() {
+                    return Ok(None);
+                }
+                let mut cmd = tokio::process::Command::new(&exe);
+                cmd.args(command.split_whitespace())
+                    .args(["--queue", &self.queue, "--output", "json", "--no-color"])
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .kill_on_drop(true);
+                if let Some(url) = &global.database_url {
+                    cmd.env("ABSURD_DATABASE_URL", url).env_remove("ABSURD_DATABASE_URL_FILE");
+                } else if let Some(file) = &global.database_url_file {
+                    cmd.arg("--database-url-file").arg(file);
+                }
+                if let Some(url) = &global.read_url {
+                    cmd.env("ABSURD_READ_URL", url);
+                }
+                let started = Instant::now();
+                let done = cmd.output().await.context("running a read command")?;
+                let took = started.elapsed();
+                // status and errors exit 1 or 2 for what they judge (the
+                // history's failures); 3 and up is a failure to run.
+                if !matches!(done.status.code(), Some(0..=2)) {
+                    return Err(anyhow!(
+                        "`absurdctl {command}` failed ({}): {}",
+                        done.status,
+                        String::from_utf8_lossy(&done.stderr).trim()
+                    ));
+                }
+                ms.push(took.as_secs_f64() * 1000.0);
+                bar.inc(1);
+            }
+            ms.sort_by(f64::total_cmp);
+            reads.push(Read {
+                command: command.to_string(),
+                label,
+                target_ms,
+                median_ms: ms[ms.len() / 2],
+                min_ms: ms[0],
+                max_ms: ms[ms.len() - 1],
+            });
+        }
+        bar.finish_and_clear();
+        Ok(Some(reads))
     }
 
     fn worker_id(&self, role: &str) -> String {

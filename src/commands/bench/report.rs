@@ -39,6 +39,23 @@ pub(super) struct Run {
     pub(super) drain_per_sec: f64,
     pub(super) claim_latency_ms: Latency,
     pub(super) pickup_latency_ms: Latency,
+    /// The read-only commands, timed end to end (process start, connection,
+    /// every statement, output), against the time each should take.
+    pub(super) reads: Vec<Read>,
+}
+
+/// One read-only command, run READ_RUNS times on the bench queue.
+#[derive(Debug, Serialize)]
+pub(super) struct Read {
+    /// Its arguments, without the queue and output options.
+    pub(super) command: String,
+    /// Its line in the table.
+    #[serde(skip)]
+    pub(super) label: &'static str,
+    pub(super) target_ms: f64,
+    pub(super) median_ms: f64,
+    pub(super) min_ms: f64,
+    pub(super) max_ms: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -62,7 +79,7 @@ pub(super) struct Ratios {
 
 /// One line of the table.
 pub(super) struct Figure {
-    pub(super) name: &'static str,
+    pub(super) name: String,
     pub(super) value: f64,
     /// A rate per second, else a latency in milliseconds.
     pub(super) rate: bool,
@@ -79,18 +96,18 @@ impl Figure {
 }
 
 impl Run {
-    pub(super) fn figures(&self) -> [Figure; 7] {
-        let rate = |name, value| Figure {
-            name,
+    pub(super) fn figures(&self) -> Vec<Figure> {
+        let rate = |name: &str, value| Figure {
+            name: name.to_string(),
             value,
             rate: true,
         };
-        let ms = |name, value| Figure {
-            name,
+        let ms = |name: &str, value| Figure {
+            name: name.to_string(),
             value,
             rate: false,
         };
-        [
+        let mut figures = vec![
             rate("spawn, one at a time", self.spawn_one_per_sec),
             rate("spawn, batched", self.spawn_batched_per_sec),
             rate("drain (claim + complete)", self.drain_per_sec),
@@ -98,7 +115,9 @@ impl Run {
             ms("claim latency p99", self.claim_latency_ms.p99),
             ms("pickup latency p50", self.pickup_latency_ms.p50),
             ms("pickup latency p99", self.pickup_latency_ms.p99),
-        ]
+        ];
+        figures.extend(self.reads.iter().map(|r| ms(r.label, r.median_ms)));
+        figures
     }
 }
 
@@ -140,9 +159,9 @@ pub(super) fn render(ctx: &Ctx, report: &Report) -> std::io::Result<()> {
         headers.push("ratio".into());
     }
     let mut table = ctx.out.table(headers);
-    let columns: Vec<[Figure; 7]> = report.runs.iter().map(Run::figures).collect();
+    let columns: Vec<Vec<Figure>> = report.runs.iter().map(Run::figures).collect();
     for (i, figure) in columns[0].iter().enumerate() {
-        let mut cells = vec![Cell::new(figure.name)];
+        let mut cells = vec![Cell::new(&figure.name)];
         cells.extend(columns.iter().map(|c| Cell::new(c[i].text())));
         if let [zero, hist] = columns.as_slice() {
             cells.push(Cell::new(format!("{:.2}x", hist[i].value / zero[i].value)));
@@ -150,6 +169,20 @@ pub(super) fn render(ctx: &Ctx, report: &Report) -> std::io::Result<()> {
         table.add_row(cells);
     }
     ctx.out.print_table(&table)?;
+    if let Some(run) = report.runs.first() {
+        let targets: Vec<String> = run
+            .reads
+            .iter()
+            .filter(|r| !r.label.starts_with("..."))
+            .map(|r| format!("{} {:.0} ms", r.command, r.target_ms))
+            .collect();
+        ctx.out.note(format!(
+            "reads: each command's median of {} runs, end to end (its own process); \
+             the targets at 10 M finished tasks: {}",
+            super::READ_RUNS,
+            targets.join(", ")
+        ))?;
+    }
     if let Some(run) = report.runs.get(1) {
         ctx.out.note(format!(
             "history: {} finished rows inserted, vacuumed and analyzed in {:.1}s",
