@@ -98,13 +98,26 @@ async fn bench_json_reports_every_figure_and_leaves_other_queues_alone() {
             assert!(l["p50"].as_f64() <= l["p99"].as_f64(), "{run}");
         }
         // The read-only commands, each timed as its own process.
-        let reads = run["reads"].as_array().unwrap_or_else(|| panic!("reads: {run}"));
-        let commands: Vec<&str> = reads.iter().map(|r| r["command"].as_str().unwrap()).collect();
-        for c in ["status", "trends --by day --since 30d", "errors --since 24h", "tasks list"] {
+        let reads = run["reads"]
+            .as_array()
+            .unwrap_or_else(|| panic!("reads: {run}"));
+        let commands: Vec<&str> = reads
+            .iter()
+            .map(|r| r["command"].as_str().unwrap())
+            .collect();
+        for c in [
+            "status",
+            "trends --by day --since 30d",
+            "errors --since 24h",
+            "tasks list",
+        ] {
             assert!(commands.contains(&c), "{c}: {commands:?}");
         }
         assert_eq!(
-            commands.iter().filter(|c| c.starts_with("tasks list")).count(),
+            commands
+                .iter()
+                .filter(|c| c.starts_with("tasks list"))
+                .count(),
             7,
             "{commands:?}"
         );

@@ -196,7 +196,8 @@ async fn no_hot_path_reads_the_tasks_or_their_history_sequentially() {
 
 /// Whether `node` (a logged plan) was JIT-compiled.
 fn jit_compiled(plan: &serde_json::Value) -> bool {
-    plan.get("JIT").is_some_and(|j| j["Functions"].as_u64().unwrap_or(0) > 0)
+    plan.get("JIT")
+        .is_some_and(|j| j["Functions"].as_u64().unwrap_or(0) > 0)
 }
 
 /// The claim and completion statements of the schema's functions are never
@@ -233,15 +234,38 @@ async fn claims_and_completions_are_never_jit_compiled() {
     // Outside the functions: compiled (estimated well over 1,000).
     db.psql("SELECT count(*) FROM absurd.tasks, generate_series(1, 10) g WHERE params ? 'n'");
     // The Python worker's calls, absurdctl's worker and bench's drain.
-    let id = db.psql("SELECT task_id FROM absurd.claim_task('dsa110-pipeline', 'lxd110h9-0000abcd')");
+    let id =
+        db.psql("SELECT task_id FROM absurd.claim_task('dsa110-pipeline', 'lxd110h9-0000abcd')");
     assert_eq!(
-        db.psql(&format!("SELECT absurd.complete_task('{id}', '{{}}'::jsonb)")),
+        db.psql(&format!(
+            "SELECT absurd.complete_task('{id}', '{{}}'::jsonb)"
+        )),
         "t"
     );
-    db.cli(&["worker", "run", "--max-tasks", "20", "--poll-interval", "100ms", "--", "true"])
-        .assert_success();
-    db.cli(&["--yes", "bench", "--tasks", "200", "--samples", "20", "--workers", "1", "--batch", "50"])
-        .assert_success();
+    db.cli(&[
+        "worker",
+        "run",
+        "--max-tasks",
+        "20",
+        "--poll-interval",
+        "100ms",
+        "--",
+        "true",
+    ])
+    .assert_success();
+    db.cli(&[
+        "--yes",
+        "bench",
+        "--tasks",
+        "200",
+        "--samples",
+        "20",
+        "--workers",
+        "1",
+        "--batch",
+        "50",
+    ])
+    .assert_success();
     let plans = logged_plans(&log_since(&log, from));
     let text = |p: &serde_json::Value| p["Query Text"].as_str().unwrap_or_default().to_string();
     assert!(
@@ -257,9 +281,18 @@ async fn claims_and_completions_are_never_jit_compiled() {
             t.contains("UPDATE absurd.tasks") || t.contains("INSERT INTO absurd.task_attempts")
         })
         .collect();
-    let claims = hot.iter().filter(|p| text(p).contains("WITH claimed AS")).count();
-    let completions = hot.iter().filter(|p| text(p).contains("status = 'completed'")).count();
-    assert!(claims > 20 && completions > 20, "{claims} claims, {completions} completions logged");
+    let claims = hot
+        .iter()
+        .filter(|p| text(p).contains("WITH claimed AS"))
+        .count();
+    let completions = hot
+        .iter()
+        .filter(|p| text(p).contains("status = 'completed'"))
+        .count();
+    assert!(
+        claims > 20 && completions > 20,
+        "{claims} claims, {completions} completions logged"
+    );
     let compiled: Vec<String> = hot
         .iter()
         .filter(|p| jit_compiled(p))

@@ -470,7 +470,10 @@ async fn the_batched_completion_completes_nothing_for_a_role_that_may_not_update
                FROM absurd.tasks t WHERE t.task_id = '{id}'"
         ))
     };
-    for who in [login(&db, "pub", None), login(&db, "rdr", Some("absurd_reader"))] {
+    for who in [
+        login(&db, "pub", None),
+        login(&db, "rdr", Some("absurd_reader")),
+    ] {
         let out = who.psql(&complete);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(

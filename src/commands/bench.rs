@@ -42,15 +42,35 @@ const PICKUP_GIVE_UP: Duration = Duration::from_secs(10);
 /// in milliseconds. Each is run as its own process on the bench queue.
 const READS: [(&str, &str, f64); 10] = [
     ("status", "status", 100.0),
-    ("trends --by day --since 30d", "trends --by day --since 30d", 1000.0),
+    (
+        "trends --by day --since 30d",
+        "trends --by day --since 30d",
+        1000.0,
+    ),
     ("errors --since 24h", "errors --since 24h", 200.0),
     ("tasks list", "tasks list", 100.0),
     ("tasks list --status failed", "... --status failed", 100.0),
-    ("tasks list --status completed", "... --status completed", 100.0),
-    ("tasks list --task-name bench-history", "... --task-name", 100.0),
+    (
+        "tasks list --status completed",
+        "... --status completed",
+        100.0,
+    ),
+    (
+        "tasks list --task-name bench-history",
+        "... --task-name",
+        100.0,
+    ),
     ("tasks list --since 1h", "... --since 1h", 100.0),
-    ("tasks list --error-contains history", "... --error-contains", 100.0),
-    ("tasks list --sort finished_at", "... --sort finished_at", 100.0),
+    (
+        "tasks list --error-contains history",
+        "... --error-contains",
+        100.0,
+    ),
+    (
+        "tasks list --sort finished_at",
+        "... --sort finished_at",
+        100.0,
+    ),
 ];
 
 /// Runs of each read command; the median is reported.
@@ -266,7 +286,8 @@ impl Bench<'_> {
                     .stderr(std::process::Stdio::piped())
                     .kill_on_drop(true);
                 if let Some(url) = &global.database_url {
-                    cmd.env("ABSURD_DATABASE_URL", url).env_remove("ABSURD_DATABASE_URL_FILE");
+                    cmd.env("ABSURD_DATABASE_URL", url)
+                        .env_remove("ABSURD_DATABASE_URL_FILE");
                 } else if let Some(file) = &global.database_url_file {
                     cmd.arg("--database-url-file").arg(file);
                 }
