@@ -223,7 +223,8 @@ struct Hold {
 }
 
 /// Locks one or two claimed rows of the queue (long-running tasks first)
-/// for a random 1 to 10 s, again and again until `stop`: often longer than
+/// for a random 1 to 10 s (6 to 10 s until one such hold has locked a
+/// row), again and again until `stop`: often longer than
 /// HEARTBEAT_TIMEOUT and than the workers' lock_timeout (5 s), so that a
 /// worker whose statements wait for the lock goes silent long enough for
 /// the reaper to take its other tasks. The holds that locked something.
@@ -236,7 +237,14 @@ fn lock_rows(
         let mut rng = Rng(seed);
         let mut holds = Vec::new();
         while !stop.load(std::sync::atomic::Ordering::SeqCst) {
-            let secs = 1 + rng.below(10) as u64;
+            // Until one hold longer than the reaper's limit has locked a
+            // row, each is one (a short run, or a hold cut by the restart,
+            // could otherwise leave the run without one).
+            let secs = if holds.iter().any(|h: &Hold| h.secs > 5) {
+                1 + rng.below(10) as u64
+            } else {
+                6 + rng.below(5) as u64
+            };
             let rows = 1 + rng.below(2);
             // One statement, one transaction: the locks taken in the
             // subquery are held through the sleep, until it ends.
