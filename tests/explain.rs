@@ -70,6 +70,47 @@ fn log_len(path: &Path) -> usize {
     std::fs::metadata(path).map_or(0, |m| m.len() as usize)
 }
 
+/// A worker's claims and completions: 20 tasks through `worker run`.
+const WORKER_RUN: [&str; 8] = [
+    "worker",
+    "run",
+    "--max-tasks",
+    "20",
+    "--poll-interval",
+    "100ms",
+    "--",
+    "true",
+];
+
+/// bench's claims, completions and reads, on a queue of its own.
+const BENCH: [&str; 10] = [
+    "--yes",
+    "bench",
+    "--tasks",
+    "200",
+    "--samples",
+    "20",
+    "--workers",
+    "1",
+    "--batch",
+    "50",
+];
+
+/// Has auto_explain log, as JSON, the plan of every statement run in
+/// `db` from now on (those inside the schema's functions too), with
+/// `extra` settings of the database besides.
+fn log_every_plan(db: &TestDb, extra: &[&str]) {
+    let logging = [
+        "session_preload_libraries = 'auto_explain'",
+        "auto_explain.log_min_duration = 0",
+        "auto_explain.log_nested_statements = on",
+        "auto_explain.log_format = json",
+    ];
+    for setting in logging.iter().chain(extra) {
+        db.psql(&format!("ALTER DATABASE \"{}\" SET {setting}", db.name));
+    }
+}
+
 #[tokio::test]
 async fn no_hot_path_reads_the_tasks_or_their_history_sequentially() {
     let cluster = PgCluster::start();
@@ -85,14 +126,7 @@ async fn no_hot_path_reads_the_tasks_or_their_history_sequentially() {
         db.psql("SELECT count(*) FROM absurd.tasks WHERE status IN ('completed', 'failed', 'cancelled')"),
         "260000"
     );
-    for setting in [
-        "session_preload_libraries = 'auto_explain'",
-        "auto_explain.log_min_duration = 0",
-        "auto_explain.log_nested_statements = on",
-        "auto_explain.log_format = json",
-    ] {
-        db.psql(&format!("ALTER DATABASE \"{}\" SET {setting}", db.name));
-    }
+    log_every_plan(&db, &[]);
     let prefix = db.psql(
         "SELECT left(task_id::text, 8) FROM absurd.tasks WHERE status = 'failed' ORDER BY created_at DESC LIMIT 1",
     );
@@ -124,28 +158,8 @@ async fn no_hot_path_reads_the_tasks_or_their_history_sequentially() {
         vec!["trends", "--by", "hour", "--since", "24h"],
         vec!["workers"],
         vec!["audit"],
-        vec![
-            "worker",
-            "run",
-            "--max-tasks",
-            "20",
-            "--poll-interval",
-            "100ms",
-            "--",
-            "true",
-        ],
-        vec![
-            "--yes",
-            "bench",
-            "--tasks",
-            "200",
-            "--samples",
-            "20",
-            "--workers",
-            "1",
-            "--batch",
-            "50",
-        ],
+        WORKER_RUN.to_vec(),
+        BENCH.to_vec(),
     ];
     let log = cluster.dir.join("server.log");
     let mut offenders = Vec::new();
@@ -219,16 +233,7 @@ async fn claims_and_completions_are_never_jit_compiled() {
            FROM generate_series(1, 20000) g",
     );
     db.psql("VACUUM (ANALYZE) absurd.tasks");
-    for setting in [
-        "session_preload_libraries = 'auto_explain'",
-        "auto_explain.log_min_duration = 0",
-        "auto_explain.log_nested_statements = on",
-        "auto_explain.log_format = json",
-        "jit = on",
-        "jit_above_cost = 1000",
-    ] {
-        db.psql(&format!("ALTER DATABASE \"{}\" SET {setting}", db.name));
-    }
+    log_every_plan(&db, &["jit = on", "jit_above_cost = 1000"]);
     let log = cluster.dir.join("server.log");
     let from = log_len(&log);
     // Outside the functions: compiled (estimated well over 1,000).
@@ -242,30 +247,8 @@ async fn claims_and_completions_are_never_jit_compiled() {
         )),
         "t"
     );
-    db.cli(&[
-        "worker",
-        "run",
-        "--max-tasks",
-        "20",
-        "--poll-interval",
-        "100ms",
-        "--",
-        "true",
-    ])
-    .assert_success();
-    db.cli(&[
-        "--yes",
-        "bench",
-        "--tasks",
-        "200",
-        "--samples",
-        "20",
-        "--workers",
-        "1",
-        "--batch",
-        "50",
-    ])
-    .assert_success();
+    db.cli(&WORKER_RUN).assert_success();
+    db.cli(&BENCH).assert_success();
     let plans = logged_plans(&log_since(&log, from));
     let text = |p: &serde_json::Value| p["Query Text"].as_str().unwrap_or_default().to_string();
     assert!(
