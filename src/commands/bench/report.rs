@@ -170,18 +170,22 @@ pub(super) fn render(ctx: &Ctx, report: &Report) -> std::io::Result<()> {
     }
     ctx.out.print_table(&table)?;
     if let Some(run) = report.runs.first() {
+        // One line each, within 80 columns.
         let targets: Vec<String> = run
             .reads
             .iter()
             .filter(|r| !r.label.starts_with("..."))
-            .map(|r| format!("{} {:.0} ms", r.command, r.target_ms))
+            .map(|r| {
+                let name = r.command.split(" --").next().unwrap_or(&r.command);
+                format!("{name} {:.0} ms", r.target_ms)
+            })
             .collect();
         ctx.out.note(format!(
-            "reads: each command's median of {} runs, end to end (its own process); \
-             the targets at 10 M finished tasks: {}",
-            super::READ_RUNS,
-            targets.join(", ")
+            "reads: each the median of {} runs, end to end, as its own process",
+            super::READ_RUNS
         ))?;
+        ctx.out
+            .note(format!("targets at 10 M: {}", targets.join(", ")))?;
     }
     if let Some(run) = report.runs.get(1) {
         ctx.out.note(format!(
